@@ -1,0 +1,75 @@
+# Saima build. `make run` and `make test` do every set-up step on a fresh Debian 12 (README).
+# Release objects go to $(BUILD)/rel, sanitizer objects (used by every test) to $(BUILD)/asan.
+
+BUILD    ?= build
+DB       ?= saima.db
+CC       ?= cc
+PKGS      = sqlite3 jansson libutf8proc
+PKGCFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKGLIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -lm -lpthread
+
+WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
+BASEFLAGS = -std=c11 -D_GNU_SOURCE -Isrc $(WARN) $(PKGCFLAGS) -MMD -MP
+RELFLAGS  = $(BASEFLAGS) -O2 -g
+ASANFLAGS = $(BASEFLAGS) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+
+LIB_SRC  = $(wildcard src/util/*.c src/engine/*.c src/store/*.c src/io/*.c)
+CLI_SRC  = $(wildcard src/cli/*.c)
+TEST_SRC = $(wildcard tests/test_*.c)
+
+REL_LIB  = $(LIB_SRC:%.c=$(BUILD)/rel/%.o)
+REL_CLI  = $(CLI_SRC:%.c=$(BUILD)/rel/%.o)
+ASAN_LIB = $(LIB_SRC:%.c=$(BUILD)/asan/%.o)
+ASAN_CLI = $(CLI_SRC:%.c=$(BUILD)/asan/%.o)
+TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/asan/tests/%)
+
+.PHONY: all deps build run test check lint bench clean demo
+all: build
+
+deps:
+	@sh deps/install.sh
+
+build: deps
+	@$(MAKE) --no-print-directory $(BUILD)/saima
+
+$(BUILD)/rel/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(RELFLAGS) -c $< -o $@
+
+$(BUILD)/asan/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ASANFLAGS) -c $< -o $@
+
+$(BUILD)/saima: $(REL_LIB) $(REL_CLI)
+	$(CC) $(RELFLAGS) -o $@ $^ $(PKGLIBS)
+
+$(BUILD)/asan/saima: $(ASAN_LIB) $(ASAN_CLI)
+	$(CC) $(ASANFLAGS) -o $@ $^ $(PKGLIBS)
+
+$(BUILD)/asan/tests/%: $(BUILD)/asan/tests/%.o $(ASAN_LIB)
+	$(CC) $(ASANFLAGS) -o $@ $^ $(PKGLIBS) -lcmocka
+
+# The main job: the demo city's report (later issues replace it with the server).
+run: build
+	@[ -f "$(DB)" ] || $(BUILD)/saima --db "$(DB)" demo
+	@$(BUILD)/saima --db "$(DB)" report
+
+test: deps
+	@$(MAKE) --no-print-directory check
+
+check: $(BUILD)/asan/saima $(TESTS)
+	@SAIMA_BIN=$(BUILD)/asan/saima sh tests/run.sh $(TESTS)
+	@$(MAKE) --no-print-directory lint
+
+lint:
+	@cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --inline-suppr --std=c11 -Isrc --suppress=missingIncludeSystem src tests
+	@echo "cppcheck: no warnings"
+
+bench: build
+	@sh bench/run.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Installs the Debian packages listed in deps/debian.txt that are missing.
+# As root it runs apt-get; otherwise it prints the exact command and fails.
+set -eu
+list="$(dirname "$0")/debian.txt"
+missing=""
+for pkg in $(grep -v '^[[:space:]]*#' "$list" | awk 'NF { print $1 }'); do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  case "$status" in
+    *"install ok installed"*) ;;
+    *) missing="$missing $pkg" ;;
+  esac
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then
+  echo "deps: installing$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends $missing
+else
+  echo "deps: missing Debian packages:$missing" >&2
+  echo "deps: run as root: apt-get install -y$missing" >&2
+  exit 1
+fi

@@ -1,0 +1,97 @@
+/* cli: what every `saima` command shares: the command and option tables, parsed arguments,
+ * global options (--db, --json, --lang, --user), bilingual text and output helpers. */
+#ifndef SAIMA_CLI_H
+#define SAIMA_CLI_H
+
+#include "store/store.h"
+
+#include <jansson.h>
+#include <stdio.h>
+
+#define CLI_MAX_OPTS 16
+#define CLI_MAX_POS 8
+
+/* One option of a command: "--year" with a value (metavar set) or a flag (metavar NULL). */
+typedef struct cli_opt {
+    const char *name;
+    const char *metavar;
+    const char *help;
+} cli_opt;
+
+/* Global settings, from the options every command accepts. */
+typedef struct cli_ctx {
+    const char *db_path;   /* --db PATH, default ./saima.db */
+    int json;              /* --json: data as JSON on stdout */
+    int english;           /* --lang en or SAIMA_LANG=en */
+    const char *actor;     /* --user NAME: who is recorded as entering data */
+} cli_ctx;
+
+/* The parsed arguments of one command: value[i] belongs to the command's opts[i]. */
+typedef struct cli_args {
+    const char *value[CLI_MAX_OPTS];
+    int set[CLI_MAX_OPTS];
+    const char *pos[CLI_MAX_POS];
+    int npos;
+} cli_args;
+
+struct cli_cmd;
+typedef int (*cli_run_fn)(const cli_ctx *ctx, const struct cli_cmd *cmd, const cli_args *args);
+
+/* A command: the run function returns an err code (0 ok), mapped to the exit code at the edge. */
+typedef struct cli_cmd {
+    const char *name;
+    cli_run_fn run;
+    const char *summary;       /* one line, English */
+    const char *summary_zh;    /* one line, Chinese */
+    const char *usage;         /* positional arguments, e.g. "KIND FILE" */
+    const cli_opt *opts;       /* terminated by { NULL } */
+    int min_pos, max_pos;
+} cli_cmd;
+
+/* The commands, one per line of the dispatch table in main.c. */
+int cmd_init(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
+int cmd_demo(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
+int cmd_import(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
+int cmd_export(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
+int cmd_list(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
+int cmd_show(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
+int cmd_report(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
+
+extern const cli_opt cmd_init_opts[], cmd_demo_opts[], cmd_import_opts[], cmd_export_opts[],
+    cmd_list_opts[], cmd_show_opts[], cmd_report_opts[];
+
+/* The value of option name ("--year"), or NULL when it was not given. */
+const char *cli_opt_value(const cli_cmd *cmd, const cli_args *args, const char *name);
+/* Nonzero when flag or option name was given. */
+int cli_opt_set(const cli_cmd *cmd, const cli_args *args, const char *name);
+
+/* Picks the text of the context's language. */
+const char *cli_tr(const cli_ctx *ctx, const char *zh, const char *en);
+
+/* Opens the context's database; prints nothing. */
+int cli_open_store(const cli_ctx *ctx, store **out);
+
+/* Prints a JSON value (stolen) to stdout, indented, with a final newline. Returns 0 or ERR_IO. */
+int cli_print_json(json_t *value);
+
+/* Reports a usage error for cmd and returns ERR_USAGE. */
+int cli_usage_error(const cli_cmd *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A terminal table whose columns stay aligned with Chinese text (display width). */
+typedef struct cli_table cli_table;
+
+/* A table with ncols columns and these headers; NULL on allocation failure. */
+cli_table *cli_table_new(int ncols, const char *const *headers);
+/* Right-aligns a column (numbers). */
+void cli_table_right(cli_table *t, int col);
+/* Appends a row of ncols cells (copied). Returns 0 or ERR_NOMEM. */
+int cli_table_add(cli_table *t, const char *const *cells);
+/* Prints the table with a rule under the header. */
+void cli_table_print(const cli_table *t, FILE *out);
+/* Frees the table; NULL is allowed. */
+void cli_table_free(cli_table *t);
+
+/* Display width of UTF-8 text in terminal columns (CJK characters count 2). */
+int cli_text_width(const char *text);
+
+#endif

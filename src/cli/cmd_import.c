@@ -1,0 +1,13 @@
+/* cmd_import: scaffolding replaced in this session by the real command. */
+#include "cli/cli.h"
+#include "util/err.h"
+
+const cli_opt cmd_import_opts[] = { { NULL, NULL, NULL } };
+
+int cmd_import(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
+{
+    (void)ctx;
+    (void)cmd;
+    (void)args;
+    return err_set(ERR_INTERNAL, "scaffolding");
+}

@@ -1,0 +1,182 @@
+/* model: the entities Saima keeps (SPEC §1-4) as plain C structs with fixed-size text,
+ * and the names of their enumerations. No storage here: see store.h. */
+#ifndef SAIMA_MODEL_H
+#define SAIMA_MODEL_H
+
+#include "util/period.h"
+
+#include <stdint.h>
+
+#define MODEL_CODE_MAX 64   /* codes: unit, group, indicator, scheme (bytes incl. NUL) */
+#define MODEL_NAME_MAX 256  /* names, people */
+#define MODEL_TEXT_MAX 1024 /* definitions, notes, parameters */
+#define MODEL_TIME_MAX 32   /* ISO 8601 UTC timestamps */
+
+enum unit_kind { UNIT_REGION = 0, UNIT_DEPARTMENT, UNIT_TOWN, UNIT_SOE, UNIT_REFERENCE, UNIT_KIND_N };
+enum group_kind { GROUP_PEERS = 0, GROUP_RACE, GROUP_CLASS, GROUP_KIND_N };
+enum direction { DIR_HIGHER = 0, DIR_LOWER, DIR_N };
+enum value_kind { VK_LEVEL = 0, VK_YTD, VK_GROWTH, VK_RATIO, VK_N };
+enum category { CAT_ECONOMIC = 0, CAT_NON_ECONOMIC, CAT_KEY_WORK, CAT_N };
+enum obs_state { OBS_DRAFT = 0, OBS_SUBMITTED, OBS_APPROVED, OBS_PUBLISHED, OBS_STATE_N };
+enum scoring_method { METHOD_RANK = 0, METHOD_COMPLETION, METHOD_EFFICACY, METHOD_THRESHOLD,
+                      METHOD_MANUAL, METHOD_N };
+enum user_role { ROLE_ADMIN = 0, ROLE_REPORTER, ROLE_LEADER, ROLE_PUBLIC, ROLE_N };
+
+/* An enumeration's names: stable English key (stored, exported) and Chinese label. */
+typedef struct model_enum {
+    const char *key;
+    const char *label_zh;
+} model_enum;
+
+extern const model_enum model_unit_kinds[UNIT_KIND_N];
+extern const model_enum model_group_kinds[GROUP_KIND_N];
+extern const model_enum model_directions[DIR_N];
+extern const model_enum model_value_kinds[VK_N];
+extern const model_enum model_categories[CAT_N];
+extern const model_enum model_obs_states[OBS_STATE_N];
+extern const model_enum model_methods[METHOD_N];
+extern const model_enum model_roles[ROLE_N];
+
+/* Finds text among the keys or Chinese labels of an enumeration of n names.
+ * Returns the index, or -1 when nothing matches. */
+int model_enum_find(const model_enum *names, int n, const char *text);
+
+/* A unit: a peer region, department, town, SOE or the reference region (参照物). */
+typedef struct unit {
+    int64_t id;
+    char code[MODEL_CODE_MAX];
+    char name[MODEL_NAME_MAX];
+    char name_en[MODEL_NAME_MAX];
+    int kind;                          /* enum unit_kind */
+    char parent_code[MODEL_CODE_MAX];  /* "" when top level */
+    int is_self;                       /* our own region */
+    int sort_order;
+} unit;
+
+/* A group of units that compete with each other (peers, a race group, a size class). */
+typedef struct group {
+    int64_t id;
+    char code[MODEL_CODE_MAX];
+    char name[MODEL_NAME_MAX];
+    char name_en[MODEL_NAME_MAX];
+    int kind;                          /* enum group_kind */
+    char description[MODEL_TEXT_MAX];
+} group;
+
+/* An indicator with every field of SPEC §3. */
+typedef struct indicator {
+    int64_t id;
+    char code[MODEL_CODE_MAX];
+    char name[MODEL_NAME_MAX];
+    char name_en[MODEL_NAME_MAX];
+    char measure[MODEL_CODE_MAX];      /* unit of measure: 亿元, %, 元 */
+    char definition[MODEL_TEXT_MAX];   /* 统计口径 */
+    char source[MODEL_TEXT_MAX];       /* 数据来源 */
+    int direction;                     /* enum direction */
+    int value_kind;                    /* enum value_kind */
+    int category;                      /* enum category */
+    int precision;                     /* decimals that count: equal after rounding = tie */
+    double weight;                     /* default weight (分值) */
+    int method;                        /* enum scoring_method, default */
+    char lead_unit[MODEL_CODE_MAX];    /* 牵头单位 code, "" if none */
+    char coop_units[MODEL_TEXT_MAX];   /* 配合单位 codes joined by ';' */
+    char leader[MODEL_NAME_MAX];       /* 分管领导 */
+    int is_bonus;                      /* 加分指标 */
+    int is_veto;                       /* 一票否决 */
+    int sort_order;
+} indicator;
+
+/* A scheme: who competes (a group) over which indicators with which weights. */
+typedef struct scheme {
+    int64_t id;
+    char code[MODEL_CODE_MAX];
+    char name[MODEL_NAME_MAX];
+    char name_en[MODEL_NAME_MAX];
+    char group_code[MODEL_CODE_MAX];
+    int period_kind;                   /* enum period_kind */
+    double total_weight;               /* declared total of item weights */
+    char grading[MODEL_TEXT_MAX];      /* grade rule, e.g. "优秀>=90;良好>=80;一般>=60" */
+    char description[MODEL_TEXT_MAX];
+} scheme;
+
+/* One indicator of a scheme with its weight, method and method parameters. */
+typedef struct scheme_item {
+    char scheme_code[MODEL_CODE_MAX];
+    char indicator_code[MODEL_CODE_MAX];
+    double weight;
+    int method;                        /* enum scoring_method */
+    char params[MODEL_TEXT_MAX];       /* method parameters, "key=value;key=value" */
+    int sort_order;
+} scheme_item;
+
+/* A period row: its key, canonical code, and whether it is locked for every unit. */
+typedef struct period {
+    int64_t id;
+    period_key key;
+    char code[PERIOD_CODE_MAX];
+    int locked;
+    char deadline[MODEL_TIME_MAX];     /* submission deadline, "" if none */
+} period;
+
+/* An annual target (目标值) of an indicator for a unit. */
+typedef struct target {
+    char indicator_code[MODEL_CODE_MAX];
+    char unit_code[MODEL_CODE_MAX];
+    int year;
+    double value;
+    char note[MODEL_TEXT_MAX];
+} target;
+
+/* An observation (indicator, unit, period) -> value, with its state and provenance.
+ * Writers fill the ids; readers get ids and codes. */
+typedef struct observation {
+    int64_t indicator_id;
+    int64_t unit_id;
+    int64_t period_id;
+    char indicator_code[MODEL_CODE_MAX];
+    char unit_code[MODEL_CODE_MAX];
+    char period_code[PERIOD_CODE_MAX];
+    double value;
+    int state;                         /* enum obs_state */
+    char note[MODEL_TEXT_MAX];         /* source note */
+    char entered_by[MODEL_NAME_MAX];
+    char entered_at[MODEL_TIME_MAX];
+    int revision;                      /* 1 for the first value, +1 for each change */
+} observation;
+
+/* A soft-validation flag: a value accepted but marked for review. */
+typedef struct obs_flag {
+    int64_t id;
+    char indicator_code[MODEL_CODE_MAX];
+    char unit_code[MODEL_CODE_MAX];
+    char period_code[PERIOD_CODE_MAX];
+    char rule[MODEL_CODE_MAX];         /* ytd_decrease, growth_range, outlier */
+    char message[MODEL_TEXT_MAX];
+    double value;
+    char created_at[MODEL_TIME_MAX];
+    char status[16];                   /* open, accepted, corrected */
+} obs_flag;
+
+/* An account (used by the server in a later issue). */
+typedef struct user {
+    int64_t id;
+    char login[MODEL_CODE_MAX];
+    char display_name[MODEL_NAME_MAX];
+    int role;                          /* enum user_role */
+    char unit_code[MODEL_CODE_MAX];    /* required for reporters */
+    char password_hash[MODEL_NAME_MAX];
+    int disabled;
+    char created_at[MODEL_TIME_MAX];
+} user;
+
+/* One line of the audit log. */
+typedef struct audit_entry {
+    int64_t id;
+    char at[MODEL_TIME_MAX];
+    char actor[MODEL_NAME_MAX];
+    char action[MODEL_CODE_MAX];
+    char entity[MODEL_CODE_MAX];
+    char detail[MODEL_TEXT_MAX];
+} audit_entry;
+
+#endif

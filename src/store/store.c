@@ -1,0 +1,112 @@
+/* store: the back-end-neutral entry points; each forwards to the back end's ops. */
+#include "store/store.h"
+
+#include <string.h>
+
+int store_schema_version(store *s, int *out) { return s->ops->schema_version(s, out); }
+int store_begin(store *s) { return s->ops->begin(s); }
+int store_commit(store *s) { return s->ops->commit(s); }
+int store_rollback(store *s) { return s->ops->rollback(s); }
+
+void store_close(store *s)
+{
+    if (s)
+        s->ops->close(s);
+}
+
+int store_unit_put(store *s, const unit *u) { return s->ops->unit_put(s, u); }
+int store_units(store *s, unit **out, size_t *n) { return s->ops->units(s, out, n); }
+int store_group_put(store *s, const group *g) { return s->ops->group_put(s, g); }
+
+int store_group_set_members(store *s, const char *group_code, const char (*unit_codes)[MODEL_CODE_MAX],
+                            size_t n)
+{
+    return s->ops->group_set_members(s, group_code, unit_codes, n);
+}
+
+int store_groups(store *s, group **out, size_t *n) { return s->ops->groups(s, out, n); }
+
+int store_group_members(store *s, const char *group_code, unit **out, size_t *n)
+{
+    return s->ops->group_members(s, group_code, out, n);
+}
+
+int store_indicator_put(store *s, const indicator *ind) { return s->ops->indicator_put(s, ind); }
+int store_indicators(store *s, indicator **out, size_t *n) { return s->ops->indicators(s, out, n); }
+int store_scheme_put(store *s, const scheme *sc) { return s->ops->scheme_put(s, sc); }
+
+int store_scheme_set_items(store *s, const char *scheme_code, const scheme_item *items, size_t n)
+{
+    return s->ops->scheme_set_items(s, scheme_code, items, n);
+}
+
+int store_schemes(store *s, scheme **out, size_t *n) { return s->ops->schemes(s, out, n); }
+
+int store_scheme_items(store *s, const char *scheme_code, scheme_item **out, size_t *n)
+{
+    return s->ops->scheme_items(s, scheme_code, out, n);
+}
+
+int store_period_ensure(store *s, const period_key *key, int64_t *id)
+{
+    return s->ops->period_ensure(s, key, id);
+}
+
+int store_period_set_locked(store *s, const period_key *key, int locked)
+{
+    return s->ops->period_set_locked(s, key, locked);
+}
+
+int store_periods(store *s, period **out, size_t *n) { return s->ops->periods(s, out, n); }
+int store_target_put(store *s, const target *t) { return s->ops->target_put(s, t); }
+int store_targets(store *s, int year, target **out, size_t *n) { return s->ops->targets(s, year, out, n); }
+
+int store_observation_put(store *s, const observation *obs, const char *actor, int *result)
+{
+    return s->ops->observation_put(s, obs, actor, result);
+}
+
+int store_observations_each(store *s, const obs_filter *f, store_obs_cb cb, void *ctx)
+{
+    return s->ops->observations_each(s, f, cb, ctx);
+}
+
+int store_observation_history(store *s, const char *indicator_code, const char *unit_code,
+                              const char *period_code, observation **out, size_t *n)
+{
+    return s->ops->observation_history(s, indicator_code, unit_code, period_code, out, n);
+}
+
+int store_observation_count(store *s, int64_t *n) { return s->ops->observation_count(s, n); }
+
+int store_flag_add(store *s, const observation *obs, const char *rule, const char *message)
+{
+    return s->ops->flag_add(s, obs, rule, message);
+}
+
+int store_flags(store *s, int open_only, obs_flag **out, size_t *n)
+{
+    return s->ops->flags(s, open_only, out, n);
+}
+
+int store_user_put(store *s, const user *u) { return s->ops->user_put(s, u); }
+int store_users(store *s, user **out, size_t *n) { return s->ops->users(s, out, n); }
+
+int store_audit_add(store *s, const char *actor, const char *action, const char *entity,
+                    const char *detail)
+{
+    return s->ops->audit_add(s, actor, action, entity, detail);
+}
+
+int store_audits(store *s, int limit, audit_entry **out, size_t *n)
+{
+    return s->ops->audits(s, limit, out, n);
+}
+
+obs_filter store_filter_all(void)
+{
+    obs_filter f;
+    memset(&f, 0, sizeof f);
+    f.period_kind = -1;
+    return f;
+}

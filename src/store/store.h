@@ -1,0 +1,157 @@
+/* store: the one interface to Saima's storage. Callers see entities (model.h) and error
+ * codes (err.h); a back end (SQLite today, PostgreSQL later) implements struct store_ops.
+ * Lists are returned as arrays the caller owns and releases with free(). Text fields are
+ * fixed-size: a longer value is refused with ERR_DATA, never cut. */
+#ifndef SAIMA_STORE_H
+#define SAIMA_STORE_H
+
+#include "store/model.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct store store;
+
+/* What a write of one observation did. */
+enum obs_put_result { OBS_PUT_NEW = 0, OBS_PUT_CHANGED, OBS_PUT_SAME };
+
+/* Which observations to read; empty codes and 0 mean "any". Rows come ordered by
+ * indicator, period, unit (each (indicator, period) group together). */
+typedef struct obs_filter {
+    char indicator_code[MODEL_CODE_MAX];
+    char unit_code[MODEL_CODE_MAX];
+    char period_code[PERIOD_CODE_MAX];
+    int year;
+    int period_kind;                   /* -1 for any kind */
+} obs_filter;
+
+/* Called once per observation; a nonzero return stops the iteration and is returned. */
+typedef int (*store_obs_cb)(const observation *obs, void *ctx);
+
+/* The operations of a back end. Each returns 0 or a negative err code with err_msg() set. */
+struct store_ops {
+    int version;
+    void (*close)(store *s);
+    int (*schema_version)(store *s, int *out);
+    int (*begin)(store *s);
+    int (*commit)(store *s);
+    int (*rollback)(store *s);
+
+    int (*unit_put)(store *s, const unit *u);
+    int (*units)(store *s, unit **out, size_t *n);
+    int (*group_put)(store *s, const group *g);
+    int (*group_set_members)(store *s, const char *group_code, const char (*unit_codes)[MODEL_CODE_MAX],
+                             size_t n);
+    int (*groups)(store *s, group **out, size_t *n);
+    int (*group_members)(store *s, const char *group_code, unit **out, size_t *n);
+    int (*indicator_put)(store *s, const indicator *ind);
+    int (*indicators)(store *s, indicator **out, size_t *n);
+    int (*scheme_put)(store *s, const scheme *sc);
+    int (*scheme_set_items)(store *s, const char *scheme_code, const scheme_item *items, size_t n);
+    int (*schemes)(store *s, scheme **out, size_t *n);
+    int (*scheme_items)(store *s, const char *scheme_code, scheme_item **out, size_t *n);
+    int (*period_ensure)(store *s, const period_key *key, int64_t *id);
+    int (*period_set_locked)(store *s, const period_key *key, int locked);
+    int (*periods)(store *s, period **out, size_t *n);
+    int (*target_put)(store *s, const target *t);
+    int (*targets)(store *s, int year, target **out, size_t *n);
+    int (*observation_put)(store *s, const observation *obs, const char *actor, int *result);
+    int (*observations_each)(store *s, const obs_filter *f, store_obs_cb cb, void *ctx);
+    int (*observation_history)(store *s, const char *indicator_code, const char *unit_code,
+                               const char *period_code, observation **out, size_t *n);
+    int (*observation_count)(store *s, int64_t *n);
+    int (*flag_add)(store *s, const observation *obs, const char *rule, const char *message);
+    int (*flags)(store *s, int open_only, obs_flag **out, size_t *n);
+    int (*user_put)(store *s, const user *u);
+    int (*users)(store *s, user **out, size_t *n);
+    int (*audit_add)(store *s, const char *actor, const char *action, const char *entity,
+                     const char *detail);
+    int (*audits)(store *s, int limit, audit_entry **out, size_t *n);
+};
+
+#define STORE_OPS_VERSION 1
+
+/* Every back end's handle starts with its ops. */
+struct store {
+    const struct store_ops *ops;
+};
+
+/* Options for opening; zero means the default. */
+typedef struct store_open_opts {
+    int max_version;  /* migrate no further than this schema version (tests of old databases) */
+} store_open_opts;
+
+/* Opens (creating if needed) the SQLite database at path and migrates it to the latest
+ * schema. *out is the caller's, to release with store_close. */
+int store_open(const char *path, store **out);
+int store_open_with(const char *path, const store_open_opts *opts, store **out);
+
+/* The newest schema version this build knows. */
+int store_latest_version(void);
+
+/* Closes the store; NULL is allowed. An open transaction is rolled back. */
+void store_close(store *s);
+
+int store_schema_version(store *s, int *out);
+
+/* One transaction at a time: everything between begin and commit lands together or not at all. */
+int store_begin(store *s);
+int store_commit(store *s);
+int store_rollback(store *s);
+
+/* Inserts or updates by code. A missing parent or member code is ERR_NOTFOUND. */
+int store_unit_put(store *s, const unit *u);
+int store_units(store *s, unit **out, size_t *n);
+int store_group_put(store *s, const group *g);
+/* Replaces the members of a group with the units given, in that order. */
+int store_group_set_members(store *s, const char *group_code, const char (*unit_codes)[MODEL_CODE_MAX],
+                            size_t n);
+int store_groups(store *s, group **out, size_t *n);
+int store_group_members(store *s, const char *group_code, unit **out, size_t *n);
+int store_indicator_put(store *s, const indicator *ind);
+int store_indicators(store *s, indicator **out, size_t *n);
+int store_scheme_put(store *s, const scheme *sc);
+/* Replaces the items of a scheme. */
+int store_scheme_set_items(store *s, const char *scheme_code, const scheme_item *items, size_t n);
+int store_schemes(store *s, scheme **out, size_t *n);
+int store_scheme_items(store *s, const char *scheme_code, scheme_item **out, size_t *n);
+
+/* Returns the id of a period, creating its row if it is new. */
+int store_period_ensure(store *s, const period_key *key, int64_t *id);
+/* Locks or unlocks a period for every unit; writes to a locked period fail with ERR_LOCKED. */
+int store_period_set_locked(store *s, const period_key *key, int locked);
+/* All periods, ordered by period_ordinal. */
+int store_periods(store *s, period **out, size_t *n);
+
+/* Inserts or replaces a target. */
+int store_target_put(store *s, const target *t);
+/* Targets of one year, or of every year when year is 0. */
+int store_targets(store *s, int year, target **out, size_t *n);
+
+/* Writes an observation (ids filled). A changed value, state or note keeps the earlier
+ * version in the history and raises the revision; an identical one writes nothing.
+ * A published observation or a locked period is ERR_LOCKED. result may be NULL. */
+int store_observation_put(store *s, const observation *obs, const char *actor, int *result);
+int store_observations_each(store *s, const obs_filter *f, store_obs_cb cb, void *ctx);
+/* Every version of one observation, oldest first, the current one last. */
+int store_observation_history(store *s, const char *indicator_code, const char *unit_code,
+                              const char *period_code, observation **out, size_t *n);
+int store_observation_count(store *s, int64_t *n);
+
+/* Records a soft-validation flag on an observation (ids and value used). */
+int store_flag_add(store *s, const observation *obs, const char *rule, const char *message);
+int store_flags(store *s, int open_only, obs_flag **out, size_t *n);
+
+/* Inserts or updates an account by login. */
+int store_user_put(store *s, const user *u);
+int store_users(store *s, user **out, size_t *n);
+
+int store_audit_add(store *s, const char *actor, const char *action, const char *entity,
+                    const char *detail);
+/* The newest entries first, at most limit (0 for all). */
+int store_audits(store *s, int limit, audit_entry **out, size_t *n);
+
+/* An obs_filter that matches everything. */
+obs_filter store_filter_all(void);
+
+#endif

@@ -1,0 +1,1156 @@
+/* store_sqlite: the SQLite back end of the store (WAL, foreign keys, prepared statements,
+ * schema migrations at open). The only file with SQL besides the schema. */
+#include "store/store.h"
+#include "store/store_sqlite.h"
+#include "util/err.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Every statement the back end runs, prepared once on first use. */
+#define STMT_TABLE(X)                                                                              \
+    X(ST_UNIT_ID, "SELECT id FROM units WHERE code = ?1")                                          \
+    X(ST_GROUP_ID, "SELECT id FROM groups WHERE code = ?1")                                        \
+    X(ST_INDICATOR_ID, "SELECT id FROM indicators WHERE code = ?1")                                \
+    X(ST_SCHEME_ID, "SELECT id FROM schemes WHERE code = ?1")                                      \
+    X(ST_PERIOD_ID, "SELECT id FROM periods WHERE code = ?1")                                      \
+    X(ST_UNIT_PUT,                                                                                 \
+      "INSERT INTO units (code, name, name_en, kind, parent_id, is_self, sort_order)"              \
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (code) DO UPDATE SET"                       \
+      " name = excluded.name, name_en = excluded.name_en, kind = excluded.kind,"                   \
+      " parent_id = excluded.parent_id, is_self = excluded.is_self,"                               \
+      " sort_order = excluded.sort_order")                                                         \
+    X(ST_UNITS,                                                                                    \
+      "SELECT u.id, u.code, u.name, u.name_en, u.kind, COALESCE(p.code, ''), u.is_self,"           \
+      " u.sort_order FROM units u LEFT JOIN units p ON p.id = u.parent_id"                         \
+      " ORDER BY u.sort_order, u.code")                                                            \
+    X(ST_GROUP_PUT,                                                                                \
+      "INSERT INTO groups (code, name, name_en, kind, description) VALUES (?1, ?2, ?3, ?4, ?5)"    \
+      " ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en,"        \
+      " kind = excluded.kind, description = excluded.description")                                 \
+    X(ST_GROUPS, "SELECT id, code, name, name_en, kind, description FROM groups ORDER BY id")      \
+    X(ST_MEMBERS_CLEAR, "DELETE FROM group_members WHERE group_id = ?1")                           \
+    X(ST_MEMBER_ADD,                                                                               \
+      "INSERT INTO group_members (group_id, unit_id, sort_order) VALUES (?1, ?2, ?3)")             \
+    X(ST_MEMBERS,                                                                                  \
+      "SELECT u.id, u.code, u.name, u.name_en, u.kind, COALESCE(p.code, ''), u.is_self,"           \
+      " u.sort_order FROM group_members m JOIN units u ON u.id = m.unit_id"                        \
+      " LEFT JOIN units p ON p.id = u.parent_id WHERE m.group_id = ?1 ORDER BY m.sort_order")     \
+    X(ST_INDICATOR_PUT,                                                                            \
+      "INSERT INTO indicators (code, name, name_en, measure, definition, source, direction,"       \
+      " value_kind, category, precision, weight, method, lead_unit_id, leader, is_bonus,"          \
+      " is_veto, sort_order) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"      \
+      " ?14, ?15, ?16, ?17) ON CONFLICT (code) DO UPDATE SET name = excluded.name,"                \
+      " name_en = excluded.name_en, measure = excluded.measure,"                                   \
+      " definition = excluded.definition, source = excluded.source,"                               \
+      " direction = excluded.direction, value_kind = excluded.value_kind,"                         \
+      " category = excluded.category, precision = excluded.precision, weight = excluded.weight,"   \
+      " method = excluded.method, lead_unit_id = excluded.lead_unit_id,"                           \
+      " leader = excluded.leader, is_bonus = excluded.is_bonus, is_veto = excluded.is_veto,"       \
+      " sort_order = excluded.sort_order")                                                         \
+    X(ST_COOP_CLEAR, "DELETE FROM indicator_coop WHERE indicator_id = ?1")                         \
+    X(ST_COOP_ADD,                                                                                 \
+      "INSERT INTO indicator_coop (indicator_id, unit_id, sort_order) VALUES (?1, ?2, ?3)")         \
+    X(ST_INDICATORS,                                                                               \
+      "SELECT i.id, i.code, i.name, i.name_en, i.measure, i.definition, i.source, i.direction,"    \
+      " i.value_kind, i.category, i.precision, i.weight, i.method, COALESCE(l.code, ''),"          \
+      " COALESCE((SELECT group_concat(code, ';') FROM (SELECT u.code FROM indicator_coop c"        \
+      " JOIN units u ON u.id = c.unit_id WHERE c.indicator_id = i.id ORDER BY c.sort_order)),"     \
+      " ''), i.leader, i.is_bonus, i.is_veto, i.sort_order FROM indicators i"                      \
+      " LEFT JOIN units l ON l.id = i.lead_unit_id ORDER BY i.sort_order, i.code")                 \
+    X(ST_SCHEME_PUT,                                                                               \
+      "INSERT INTO schemes (code, name, name_en, group_id, period_kind, total_weight, grading,"     \
+      " description) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (code) DO UPDATE SET"     \
+      " name = excluded.name, name_en = excluded.name_en, group_id = excluded.group_id,"           \
+      " period_kind = excluded.period_kind, total_weight = excluded.total_weight,"                 \
+      " grading = excluded.grading, description = excluded.description")                           \
+    X(ST_SCHEMES,                                                                                  \
+      "SELECT s.id, s.code, s.name, s.name_en, g.code, s.period_kind, s.total_weight, s.grading,"  \
+      " s.description FROM schemes s JOIN groups g ON g.id = s.group_id ORDER BY s.id")            \
+    X(ST_ITEMS_CLEAR, "DELETE FROM scheme_items WHERE scheme_id = ?1")                             \
+    X(ST_ITEM_ADD,                                                                                 \
+      "INSERT INTO scheme_items (scheme_id, indicator_id, weight, method, params, sort_order)"     \
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)")                                                          \
+    X(ST_ITEMS,                                                                                    \
+      "SELECT s.code, i.code, t.weight, t.method, t.params, t.sort_order FROM scheme_items t"      \
+      " JOIN schemes s ON s.id = t.scheme_id JOIN indicators i ON i.id = t.indicator_id"           \
+      " WHERE t.scheme_id = ?1 ORDER BY t.sort_order, i.code")                                     \
+    X(ST_PERIOD_ADD, "INSERT INTO periods (code, kind, year, seq) VALUES (?1, ?2, ?3, ?4)")        \
+    X(ST_PERIOD_LOCK, "UPDATE periods SET locked = ?2 WHERE id = ?1")                              \
+    X(ST_PERIODS, "SELECT id, kind, year, seq, locked, deadline FROM periods")                     \
+    X(ST_TARGET_PUT,                                                                               \
+      "INSERT OR REPLACE INTO targets (indicator_id, unit_id, year, value, note)"                   \
+      " VALUES (?1, ?2, ?3, ?4, ?5)")                                                              \
+    X(ST_TARGETS,                                                                                  \
+      "SELECT i.code, u.code, t.year, t.value, t.note FROM targets t"                              \
+      " JOIN indicators i ON i.id = t.indicator_id JOIN units u ON u.id = t.unit_id"               \
+      " WHERE ?1 = 0 OR t.year = ?1 ORDER BY t.year, i.sort_order, i.code, u.sort_order, u.code")  \
+    X(ST_OBS_GET,                                                                                  \
+      "SELECT value, state, note FROM observations"                                                \
+      " WHERE indicator_id = ?1 AND period_id = ?2 AND unit_id = ?3")                              \
+    X(ST_OBS_INSERT,                                                                               \
+      "INSERT INTO observations (indicator_id, period_id, unit_id, value, state, note,"            \
+      " entered_by, entered_at, revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)")             \
+    X(ST_OBS_UPDATE,                                                                               \
+      "UPDATE observations SET value = ?4, state = ?5, note = ?6, entered_by = ?7,"                \
+      " entered_at = ?8, revision = revision + 1"                                                  \
+      " WHERE indicator_id = ?1 AND period_id = ?2 AND unit_id = ?3")                              \
+    X(ST_OBS_EACH,                                                                                 \
+      "SELECT o.indicator_id, o.unit_id, o.period_id, i.code, u.code, p.code, o.value, o.state,"   \
+      " o.note, o.entered_by, o.entered_at, o.revision FROM observations o"                        \
+      " JOIN indicators i ON i.id = o.indicator_id JOIN periods p ON p.id = o.period_id"           \
+      " JOIN units u ON u.id = o.unit_id"                                                          \
+      " WHERE (?1 = '' OR i.code = ?1) AND (?2 = '' OR u.code = ?2) AND (?3 = '' OR p.code = ?3)"  \
+      " AND (?4 = 0 OR p.year = ?4) AND (?5 = '' OR p.kind = ?5)"                                  \
+      " ORDER BY i.sort_order, i.code, p.year, p.kind, p.seq, u.sort_order, u.code")               \
+    X(ST_OBS_HISTORY,                                                                              \
+      "SELECT value, state, note, entered_by, entered_at, revision FROM observation_revisions"     \
+      " WHERE indicator_id = ?1 AND period_id = ?2 AND unit_id = ?3 UNION ALL"                     \
+      " SELECT value, state, note, entered_by, entered_at, revision FROM observations"             \
+      " WHERE indicator_id = ?1 AND period_id = ?2 AND unit_id = ?3 ORDER BY 6")                   \
+    X(ST_OBS_COUNT, "SELECT count(*) FROM observations")                                           \
+    X(ST_FLAG_ADD,                                                                                 \
+      "INSERT INTO validation_flags (indicator_id, period_id, unit_id, rule, message, value,"      \
+      " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                          \
+    X(ST_FLAGS,                                                                                    \
+      "SELECT f.id, i.code, u.code, p.code, f.rule, f.message, f.value, f.created_at, f.status"    \
+      " FROM validation_flags f JOIN indicators i ON i.id = f.indicator_id"                        \
+      " JOIN units u ON u.id = f.unit_id JOIN periods p ON p.id = f.period_id"                     \
+      " WHERE ?1 = 0 OR f.status = 'open' ORDER BY f.id")                                          \
+    X(ST_USER_PUT,                                                                                 \
+      "INSERT INTO users (login, display_name, role, unit_id, password_hash, disabled,"            \
+      " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (login) DO UPDATE SET"         \
+      " display_name = excluded.display_name, role = excluded.role, unit_id = excluded.unit_id,"   \
+      " password_hash = excluded.password_hash, disabled = excluded.disabled")                     \
+    X(ST_USERS,                                                                                    \
+      "SELECT s.id, s.login, s.display_name, s.role, COALESCE(u.code, ''), s.password_hash,"       \
+      " s.disabled, s.created_at FROM users s LEFT JOIN units u ON u.id = s.unit_id"               \
+      " ORDER BY s.login")                                                                         \
+    X(ST_AUDIT_ADD,                                                                                \
+      "INSERT INTO audit_log (at, actor, action, entity, detail) VALUES (?1, ?2, ?3, ?4, ?5)")     \
+    X(ST_AUDITS,                                                                                   \
+      "SELECT id, at, actor, action, entity, detail FROM audit_log ORDER BY id DESC"               \
+      " LIMIT CASE WHEN ?1 > 0 THEN ?1 ELSE -1 END")
+
+enum stmt_id {
+#define STMT_ENUM(id, sql) id,
+    STMT_TABLE(STMT_ENUM)
+#undef STMT_ENUM
+    ST_N
+};
+
+static const char *const stmt_sql[ST_N] = {
+#define STMT_SQL(id, sql) sql,
+    STMT_TABLE(STMT_SQL)
+#undef STMT_SQL
+};
+
+typedef struct sq_store {
+    store base;
+    sqlite3 *db;
+    sqlite3_stmt *stmts[ST_N];
+    int in_tx;
+} sq_store;
+
+static sq_store *sq(store *s)
+{
+    return (sq_store *)s;
+}
+
+/* Turns the database's last error into an err code: constraint and lock messages of our
+ * own triggers become ERR_LOCKED, uniqueness ERR_CONFLICT, the rest ERR_DB. */
+static int sq_fail(sq_store *q, const char *what)
+{
+    const char *msg = sqlite3_errmsg(q->db);
+    int code = sqlite3_extended_errcode(q->db);
+    if (strncmp(msg, "saima:locked: ", 14) == 0)
+        return err_set(ERR_LOCKED, "%s: %s", what, msg + 14);
+    if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return err_set(ERR_CONFLICT, "%s: duplicate key (%s)", what, msg);
+    if ((code & 0xff) == SQLITE_CONSTRAINT)
+        return err_set(ERR_DATA, "%s: %s", what, msg);
+    return err_set(ERR_DB, "%s: %s", what, msg);
+}
+
+/* Returns the prepared, reset statement id, or NULL with the error set. */
+static sqlite3_stmt *stmt(sq_store *q, enum stmt_id id)
+{
+    if (!q->stmts[id]) {
+        if (sqlite3_prepare_v3(q->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &q->stmts[id],
+                               NULL) != SQLITE_OK) {
+            sq_fail(q, "prepare");
+            return NULL;
+        }
+    } else {
+        sqlite3_reset(q->stmts[id]);
+        sqlite3_clear_bindings(q->stmts[id]);
+    }
+    return q->stmts[id];
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *text)
+{
+    sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
+}
+
+static void copy_col(char *dst, size_t size, sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    snprintf(dst, size, "%s", t ? (const char *)t : "");
+}
+
+/* Reads an enumeration column stored by key; unknown keys read as 0. */
+static int enum_col(sqlite3_stmt *st, int col, const model_enum *names, int n)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    int i = t ? model_enum_find(names, n, (const char *)t) : -1;
+    return i < 0 ? 0 : i;
+}
+
+/* Runs a statement that returns no rows. */
+static int run(sq_store *q, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return sq_fail(q, what);
+    sqlite3_reset(st);
+    return 0;
+}
+
+static int exec(sq_store *q, const char *sql, const char *what)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(q->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int rc = err_set(ERR_DB, "%s: %s", what, msg ? msg : sqlite3_errmsg(q->db));
+        sqlite3_free(msg);
+        return rc;
+    }
+    return 0;
+}
+
+static void now_iso(char *buf, size_t size)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, size - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
+/* Looks up the id of a code with one of the ST_*_ID statements; ERR_NOTFOUND names it. */
+static int lookup_id(sq_store *q, enum stmt_id id, const char *code, const char *what, int64_t *out)
+{
+    sqlite3_stmt *st = stmt(q, id);
+    int rc;
+    if (!st)
+        return ERR_DB;
+    bind_text(st, 1, code);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        return 0;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return sq_fail(q, what);
+    return err_set(ERR_NOTFOUND, "unknown %s code '%s'", what, code);
+}
+
+/* Binds an optional reference: NULL when code is empty, else the id it names. */
+static int bind_ref(sq_store *q, sqlite3_stmt *st, int i, enum stmt_id lookup, const char *code,
+                    const char *what)
+{
+    int64_t id;
+    int rc;
+    if (code[0] == '\0') {
+        sqlite3_bind_null(st, i);
+        return 0;
+    }
+    if ((rc = lookup_id(q, lookup, code, what, &id)) != 0)
+        return rc;
+    sqlite3_bind_int64(st, i, id);
+    return 0;
+}
+
+/* Steps st to the end, reading each row into a growing array of elem_size elements. */
+static int collect(sq_store *q, sqlite3_stmt *st, size_t elem_size,
+                   void (*read)(sqlite3_stmt *st, void *elem), void **out, size_t *n)
+{
+    size_t cap = 16, len = 0;
+    char *items = calloc(cap, elem_size);
+    int rc;
+    if (!items)
+        return err_set(ERR_NOMEM, "out of memory");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (len == cap) {
+            char *bigger = realloc(items, cap * 2 * elem_size);
+            if (!bigger) {
+                free(items);
+                sqlite3_reset(st);
+                return err_set(ERR_NOMEM, "out of memory");
+            }
+            items = bigger;
+            cap *= 2;
+        }
+        memset(items + len * elem_size, 0, elem_size);
+        read(st, items + len * elem_size);
+        len++;
+    }
+    if (rc != SQLITE_DONE) {
+        free(items);
+        return sq_fail(q, "read");
+    }
+    sqlite3_reset(st);
+    *out = items;
+    *n = len;
+    return 0;
+}
+
+/* ---- lifecycle and transactions ---- */
+
+static void sq_close(store *s)
+{
+    sq_store *q = sq(s);
+    if (q->in_tx)
+        sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+    for (int i = 0; i < ST_N; i++)
+        sqlite3_finalize(q->stmts[i]);
+    sqlite3_close(q->db);
+    free(q);
+}
+
+static int sq_schema_version(store *s, int *out)
+{
+    sqlite3_stmt *st;
+    sq_store *q = sq(s);
+    if (sqlite3_prepare_v2(q->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return sq_fail(q, "schema version");
+    *out = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static int sq_begin(store *s)
+{
+    sq_store *q = sq(s);
+    int rc;
+    if (q->in_tx)
+        return err_set(ERR_INTERNAL, "a transaction is already open");
+    if ((rc = exec(q, "BEGIN IMMEDIATE", "begin")) == 0)
+        q->in_tx = 1;
+    return rc;
+}
+
+static int sq_commit(store *s)
+{
+    sq_store *q = sq(s);
+    int rc = exec(q, "COMMIT", "commit");
+    if (rc == 0)
+        q->in_tx = 0;
+    return rc;
+}
+
+static int sq_rollback(store *s)
+{
+    sq_store *q = sq(s);
+    q->in_tx = 0;
+    return sqlite3_get_autocommit(q->db) ? 0 : exec(q, "ROLLBACK", "rollback");
+}
+
+/* ---- units and groups ---- */
+
+static int sq_unit_put(store *s, const unit *u)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st = stmt(q, ST_UNIT_PUT);
+    int rc;
+    if (!st)
+        return ERR_DB;
+    bind_text(st, 1, u->code);
+    bind_text(st, 2, u->name);
+    bind_text(st, 3, u->name_en);
+    bind_text(st, 4, model_unit_kinds[u->kind].key);
+    if ((rc = bind_ref(q, st, 5, ST_UNIT_ID, u->parent_code, "parent unit")) != 0)
+        return rc;
+    sqlite3_bind_int(st, 6, u->is_self ? 1 : 0);
+    sqlite3_bind_int(st, 7, u->sort_order);
+    return run(q, st, "save unit");
+}
+
+static void read_unit(sqlite3_stmt *st, void *elem)
+{
+    unit *u = elem;
+    u->id = sqlite3_column_int64(st, 0);
+    copy_col(u->code, sizeof u->code, st, 1);
+    copy_col(u->name, sizeof u->name, st, 2);
+    copy_col(u->name_en, sizeof u->name_en, st, 3);
+    u->kind = enum_col(st, 4, model_unit_kinds, UNIT_KIND_N);
+    copy_col(u->parent_code, sizeof u->parent_code, st, 5);
+    u->is_self = sqlite3_column_int(st, 6);
+    u->sort_order = sqlite3_column_int(st, 7);
+}
+
+static int sq_units(store *s, unit **out, size_t *n)
+{
+    sqlite3_stmt *st = stmt(sq(s), ST_UNITS);
+    return st ? collect(sq(s), st, sizeof **out, read_unit, (void **)out, n) : ERR_DB;
+}
+
+static int sq_group_put(store *s, const group *g)
+{
+    sqlite3_stmt *st = stmt(sq(s), ST_GROUP_PUT);
+    if (!st)
+        return ERR_DB;
+    bind_text(st, 1, g->code);
+    bind_text(st, 2, g->name);
+    bind_text(st, 3, g->name_en);
+    bind_text(st, 4, model_group_kinds[g->kind].key);
+    bind_text(st, 5, g->description);
+    return run(sq(s), st, "save group");
+}
+
+static int sq_group_set_members(store *s, const char *group_code,
+                                const char (*unit_codes)[MODEL_CODE_MAX], size_t n)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st;
+    int64_t gid, uid;
+    int rc;
+    if ((rc = lookup_id(q, ST_GROUP_ID, group_code, "group", &gid)) != 0)
+        return rc;
+    if (!(st = stmt(q, ST_MEMBERS_CLEAR)))
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, gid);
+    if ((rc = run(q, st, "clear group")) != 0)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        if ((rc = lookup_id(q, ST_UNIT_ID, unit_codes[i], "unit", &uid)) != 0)
+            return rc;
+        if (!(st = stmt(q, ST_MEMBER_ADD)))
+            return ERR_DB;
+        sqlite3_bind_int64(st, 1, gid);
+        sqlite3_bind_int64(st, 2, uid);
+        sqlite3_bind_int64(st, 3, (int64_t)i);
+        if ((rc = run(q, st, "add group member")) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static void read_group(sqlite3_stmt *st, void *elem)
+{
+    group *g = elem;
+    g->id = sqlite3_column_int64(st, 0);
+    copy_col(g->code, sizeof g->code, st, 1);
+    copy_col(g->name, sizeof g->name, st, 2);
+    copy_col(g->name_en, sizeof g->name_en, st, 3);
+    g->kind = enum_col(st, 4, model_group_kinds, GROUP_KIND_N);
+    copy_col(g->description, sizeof g->description, st, 5);
+}
+
+static int sq_groups(store *s, group **out, size_t *n)
+{
+    sqlite3_stmt *st = stmt(sq(s), ST_GROUPS);
+    return st ? collect(sq(s), st, sizeof **out, read_group, (void **)out, n) : ERR_DB;
+}
+
+static int sq_group_members(store *s, const char *group_code, unit **out, size_t *n)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st;
+    int64_t gid;
+    int rc;
+    if ((rc = lookup_id(q, ST_GROUP_ID, group_code, "group", &gid)) != 0)
+        return rc;
+    if (!(st = stmt(q, ST_MEMBERS)))
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, gid);
+    return collect(q, st, sizeof **out, read_unit, (void **)out, n);
+}
+
+/* ---- indicators and schemes ---- */
+
+/* Replaces the cooperating units of an indicator with the ';'-separated codes. */
+static int set_coop_units(sq_store *q, int64_t iid, const char *codes)
+{
+    char buf[MODEL_TEXT_MAX], *save = NULL, *code;
+    sqlite3_stmt *st = stmt(q, ST_COOP_CLEAR);
+    int64_t uid;
+    int rc, order = 0;
+    if (!st)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, iid);
+    if ((rc = run(q, st, "clear cooperating units")) != 0)
+        return rc;
+    snprintf(buf, sizeof buf, "%s", codes);
+    for (code = strtok_r(buf, ";", &save); code; code = strtok_r(NULL, ";", &save)) {
+        if ((rc = lookup_id(q, ST_UNIT_ID, code, "cooperating unit", &uid)) != 0)
+            return rc;
+        if (!(st = stmt(q, ST_COOP_ADD)))
+            return ERR_DB;
+        sqlite3_bind_int64(st, 1, iid);
+        sqlite3_bind_int64(st, 2, uid);
+        sqlite3_bind_int(st, 3, order++);
+        if ((rc = run(q, st, "add cooperating unit")) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int sq_indicator_put(store *s, const indicator *ind)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st = stmt(q, ST_INDICATOR_PUT);
+    int64_t iid;
+    int rc;
+    if (!st)
+        return ERR_DB;
+    bind_text(st, 1, ind->code);
+    bind_text(st, 2, ind->name);
+    bind_text(st, 3, ind->name_en);
+    bind_text(st, 4, ind->measure);
+    bind_text(st, 5, ind->definition);
+    bind_text(st, 6, ind->source);
+    bind_text(st, 7, model_directions[ind->direction].key);
+    bind_text(st, 8, model_value_kinds[ind->value_kind].key);
+    bind_text(st, 9, model_categories[ind->category].key);
+    sqlite3_bind_int(st, 10, ind->precision);
+    sqlite3_bind_double(st, 11, ind->weight);
+    bind_text(st, 12, model_methods[ind->method].key);
+    if ((rc = bind_ref(q, st, 13, ST_UNIT_ID, ind->lead_unit, "lead unit")) != 0)
+        return rc;
+    bind_text(st, 14, ind->leader);
+    sqlite3_bind_int(st, 15, ind->is_bonus ? 1 : 0);
+    sqlite3_bind_int(st, 16, ind->is_veto ? 1 : 0);
+    sqlite3_bind_int(st, 17, ind->sort_order);
+    if ((rc = run(q, st, "save indicator")) != 0)
+        return rc;
+    if ((rc = lookup_id(q, ST_INDICATOR_ID, ind->code, "indicator", &iid)) != 0)
+        return rc;
+    return set_coop_units(q, iid, ind->coop_units);
+}
+
+static void read_indicator(sqlite3_stmt *st, void *elem)
+{
+    indicator *ind = elem;
+    ind->id = sqlite3_column_int64(st, 0);
+    copy_col(ind->code, sizeof ind->code, st, 1);
+    copy_col(ind->name, sizeof ind->name, st, 2);
+    copy_col(ind->name_en, sizeof ind->name_en, st, 3);
+    copy_col(ind->measure, sizeof ind->measure, st, 4);
+    copy_col(ind->definition, sizeof ind->definition, st, 5);
+    copy_col(ind->source, sizeof ind->source, st, 6);
+    ind->direction = enum_col(st, 7, model_directions, DIR_N);
+    ind->value_kind = enum_col(st, 8, model_value_kinds, VK_N);
+    ind->category = enum_col(st, 9, model_categories, CAT_N);
+    ind->precision = sqlite3_column_int(st, 10);
+    ind->weight = sqlite3_column_double(st, 11);
+    ind->method = enum_col(st, 12, model_methods, METHOD_N);
+    copy_col(ind->lead_unit, sizeof ind->lead_unit, st, 13);
+    copy_col(ind->coop_units, sizeof ind->coop_units, st, 14);
+    copy_col(ind->leader, sizeof ind->leader, st, 15);
+    ind->is_bonus = sqlite3_column_int(st, 16);
+    ind->is_veto = sqlite3_column_int(st, 17);
+    ind->sort_order = sqlite3_column_int(st, 18);
+}
+
+static int sq_indicators(store *s, indicator **out, size_t *n)
+{
+    sqlite3_stmt *st = stmt(sq(s), ST_INDICATORS);
+    return st ? collect(sq(s), st, sizeof **out, read_indicator, (void **)out, n) : ERR_DB;
+}
+
+static int sq_scheme_put(store *s, const scheme *sc)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st = stmt(q, ST_SCHEME_PUT);
+    int rc;
+    if (!st)
+        return ERR_DB;
+    bind_text(st, 1, sc->code);
+    bind_text(st, 2, sc->name);
+    bind_text(st, 3, sc->name_en);
+    if ((rc = bind_ref(q, st, 4, ST_GROUP_ID, sc->group_code, "group")) != 0)
+        return rc;
+    bind_text(st, 5, period_kind_name(sc->period_kind));
+    sqlite3_bind_double(st, 6, sc->total_weight);
+    bind_text(st, 7, sc->grading);
+    bind_text(st, 8, sc->description);
+    return run(q, st, "save scheme");
+}
+
+static int sq_scheme_set_items(store *s, const char *scheme_code, const scheme_item *items, size_t n)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st;
+    int64_t sid, iid;
+    int rc;
+    if ((rc = lookup_id(q, ST_SCHEME_ID, scheme_code, "scheme", &sid)) != 0)
+        return rc;
+    if (!(st = stmt(q, ST_ITEMS_CLEAR)))
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, sid);
+    if ((rc = run(q, st, "clear scheme items")) != 0)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        if ((rc = lookup_id(q, ST_INDICATOR_ID, items[i].indicator_code, "indicator", &iid)) != 0)
+            return rc;
+        if (!(st = stmt(q, ST_ITEM_ADD)))
+            return ERR_DB;
+        sqlite3_bind_int64(st, 1, sid);
+        sqlite3_bind_int64(st, 2, iid);
+        sqlite3_bind_double(st, 3, items[i].weight);
+        bind_text(st, 4, model_methods[items[i].method].key);
+        bind_text(st, 5, items[i].params);
+        sqlite3_bind_int(st, 6, items[i].sort_order);
+        if ((rc = run(q, st, "add scheme item")) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static void read_scheme(sqlite3_stmt *st, void *elem)
+{
+    scheme *sc = elem;
+    char kind[16];
+    sc->id = sqlite3_column_int64(st, 0);
+    copy_col(sc->code, sizeof sc->code, st, 1);
+    copy_col(sc->name, sizeof sc->name, st, 2);
+    copy_col(sc->name_en, sizeof sc->name_en, st, 3);
+    copy_col(sc->group_code, sizeof sc->group_code, st, 4);
+    copy_col(kind, sizeof kind, st, 5);
+    if (period_kind_parse(kind, &sc->period_kind) != 0)
+        sc->period_kind = PERIOD_MONTH;
+    sc->total_weight = sqlite3_column_double(st, 6);
+    copy_col(sc->grading, sizeof sc->grading, st, 7);
+    copy_col(sc->description, sizeof sc->description, st, 8);
+}
+
+static int sq_schemes(store *s, scheme **out, size_t *n)
+{
+    sqlite3_stmt *st = stmt(sq(s), ST_SCHEMES);
+    return st ? collect(sq(s), st, sizeof **out, read_scheme, (void **)out, n) : ERR_DB;
+}
+
+static void read_item(sqlite3_stmt *st, void *elem)
+{
+    scheme_item *it = elem;
+    copy_col(it->scheme_code, sizeof it->scheme_code, st, 0);
+    copy_col(it->indicator_code, sizeof it->indicator_code, st, 1);
+    it->weight = sqlite3_column_double(st, 2);
+    it->method = enum_col(st, 3, model_methods, METHOD_N);
+    copy_col(it->params, sizeof it->params, st, 4);
+    it->sort_order = sqlite3_column_int(st, 5);
+}
+
+static int sq_scheme_items(store *s, const char *scheme_code, scheme_item **out, size_t *n)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st;
+    int64_t sid;
+    int rc;
+    if ((rc = lookup_id(q, ST_SCHEME_ID, scheme_code, "scheme", &sid)) != 0)
+        return rc;
+    if (!(st = stmt(q, ST_ITEMS)))
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, sid);
+    return collect(q, st, sizeof **out, read_item, (void **)out, n);
+}
+
+/* ---- periods and targets ---- */
+
+static int sq_period_ensure(store *s, const period_key *key, int64_t *id)
+{
+    sq_store *q = sq(s);
+    char code[PERIOD_CODE_MAX];
+    sqlite3_stmt *st;
+    int rc;
+    period_format(key, code, sizeof code);
+    rc = lookup_id(q, ST_PERIOD_ID, code, "period", id);
+    if (rc != ERR_NOTFOUND)
+        return rc;
+    if (!(st = stmt(q, ST_PERIOD_ADD)))
+        return ERR_DB;
+    bind_text(st, 1, code);
+    bind_text(st, 2, period_kind_name(key->kind));
+    sqlite3_bind_int(st, 3, key->year);
+    sqlite3_bind_int(st, 4, key->seq);
+    if ((rc = run(q, st, "add period")) != 0)
+        return rc;
+    *id = sqlite3_last_insert_rowid(q->db);
+    return 0;
+}
+
+static int sq_period_set_locked(store *s, const period_key *key, int locked)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st;
+    int64_t id;
+    int rc;
+    if ((rc = sq_period_ensure(s, key, &id)) != 0)
+        return rc;
+    if (!(st = stmt(q, ST_PERIOD_LOCK)))
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, locked ? 1 : 0);
+    return run(q, st, "lock period");
+}
+
+static void read_period(sqlite3_stmt *st, void *elem)
+{
+    period *p = elem;
+    char kind[16];
+    p->id = sqlite3_column_int64(st, 0);
+    copy_col(kind, sizeof kind, st, 1);
+    if (period_kind_parse(kind, &p->key.kind) != 0)
+        p->key.kind = PERIOD_MONTH;
+    p->key.year = sqlite3_column_int(st, 2);
+    p->key.seq = sqlite3_column_int(st, 3);
+    p->locked = sqlite3_column_int(st, 4);
+    copy_col(p->deadline, sizeof p->deadline, st, 5);
+    period_format(&p->key, p->code, sizeof p->code);
+}
+
+static int cmp_period(const void *a, const void *b)
+{
+    long x = period_ordinal(&((const period *)a)->key), y = period_ordinal(&((const period *)b)->key);
+    return (x > y) - (x < y);
+}
+
+static int sq_periods(store *s, period **out, size_t *n)
+{
+    sqlite3_stmt *st = stmt(sq(s), ST_PERIODS);
+    int rc;
+    if (!st)
+        return ERR_DB;
+    if ((rc = collect(sq(s), st, sizeof **out, read_period, (void **)out, n)) == 0)
+        qsort(*out, *n, sizeof **out, cmp_period);
+    return rc;
+}
+
+static int sq_target_put(store *s, const target *t)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st = stmt(q, ST_TARGET_PUT);
+    int rc;
+    if (!st)
+        return ERR_DB;
+    if ((rc = bind_ref(q, st, 1, ST_INDICATOR_ID, t->indicator_code, "indicator")) != 0 ||
+        (rc = bind_ref(q, st, 2, ST_UNIT_ID, t->unit_code, "unit")) != 0)
+        return rc;
+    sqlite3_bind_int(st, 3, t->year);
+    sqlite3_bind_double(st, 4, t->value);
+    bind_text(st, 5, t->note);
+    return run(q, st, "save target");
+}
+
+static void read_target(sqlite3_stmt *st, void *elem)
+{
+    target *t = elem;
+    copy_col(t->indicator_code, sizeof t->indicator_code, st, 0);
+    copy_col(t->unit_code, sizeof t->unit_code, st, 1);
+    t->year = sqlite3_column_int(st, 2);
+    t->value = sqlite3_column_double(st, 3);
+    copy_col(t->note, sizeof t->note, st, 4);
+}
+
+static int sq_targets(store *s, int year, target **out, size_t *n)
+{
+    sqlite3_stmt *st = stmt(sq(s), ST_TARGETS);
+    if (!st)
+        return ERR_DB;
+    sqlite3_bind_int(st, 1, year);
+    return collect(sq(s), st, sizeof **out, read_target, (void **)out, n);
+}
+
+/* ---- observations ---- */
+
+static void bind_obs_key(sqlite3_stmt *st, const observation *o)
+{
+    sqlite3_bind_int64(st, 1, o->indicator_id);
+    sqlite3_bind_int64(st, 2, o->period_id);
+    sqlite3_bind_int64(st, 3, o->unit_id);
+}
+
+static int sq_observation_put(store *s, const observation *o, const char *actor, int *result)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st = stmt(q, ST_OBS_GET);
+    char now[MODEL_TIME_MAX];
+    enum stmt_id write = ST_OBS_INSERT;
+    int rc, outcome = OBS_PUT_NEW;
+    if (!st)
+        return ERR_DB;
+    bind_obs_key(st, o);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *state = sqlite3_column_text(st, 1);
+        const unsigned char *note = sqlite3_column_text(st, 2);
+        int same = sqlite3_column_double(st, 0) == o->value && state &&
+                   strcmp((const char *)state, model_obs_states[o->state].key) == 0 && note &&
+                   strcmp((const char *)note, o->note) == 0;
+        int published = state && strcmp((const char *)state, "published") == 0;
+        sqlite3_reset(st);
+        if (same) {
+            if (result)
+                *result = OBS_PUT_SAME;
+            return 0;
+        }
+        if (published)
+            return err_set(ERR_LOCKED, "the value is published and locked");
+        write = ST_OBS_UPDATE;
+        outcome = OBS_PUT_CHANGED;
+    } else {
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return sq_fail(q, "read observation");
+    }
+    if (!(st = stmt(q, write)))
+        return ERR_DB;
+    now_iso(now, sizeof now);
+    bind_obs_key(st, o);
+    sqlite3_bind_double(st, 4, o->value);
+    bind_text(st, 5, model_obs_states[o->state].key);
+    bind_text(st, 6, o->note);
+    bind_text(st, 7, actor ? actor : "");
+    bind_text(st, 8, now);
+    if ((rc = run(q, st, "save observation")) != 0)
+        return rc;
+    if (result)
+        *result = outcome;
+    return 0;
+}
+
+static void read_obs_row(sqlite3_stmt *st, observation *o)
+{
+    o->indicator_id = sqlite3_column_int64(st, 0);
+    o->unit_id = sqlite3_column_int64(st, 1);
+    o->period_id = sqlite3_column_int64(st, 2);
+    copy_col(o->indicator_code, sizeof o->indicator_code, st, 3);
+    copy_col(o->unit_code, sizeof o->unit_code, st, 4);
+    copy_col(o->period_code, sizeof o->period_code, st, 5);
+    o->value = sqlite3_column_double(st, 6);
+    o->state = enum_col(st, 7, model_obs_states, OBS_STATE_N);
+    copy_col(o->note, sizeof o->note, st, 8);
+    copy_col(o->entered_by, sizeof o->entered_by, st, 9);
+    copy_col(o->entered_at, sizeof o->entered_at, st, 10);
+    o->revision = sqlite3_column_int(st, 11);
+}
+
+static int sq_observations_each(store *s, const obs_filter *f, store_obs_cb cb, void *ctx)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st;
+    observation *o;
+    int rc, stop = 0;
+    /* A private statement: the callback may call the store again. */
+    if (sqlite3_prepare_v2(q->db, stmt_sql[ST_OBS_EACH], -1, &st, NULL) != SQLITE_OK)
+        return sq_fail(q, "prepare");
+    if (!(o = malloc(sizeof *o))) {
+        sqlite3_finalize(st);
+        return err_set(ERR_NOMEM, "out of memory");
+    }
+    bind_text(st, 1, f->indicator_code);
+    bind_text(st, 2, f->unit_code);
+    bind_text(st, 3, f->period_code);
+    sqlite3_bind_int(st, 4, f->year);
+    bind_text(st, 5, f->period_kind >= 0 ? period_kind_name(f->period_kind) : "");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        read_obs_row(st, o);
+        if ((stop = cb(o, ctx)) != 0)
+            break;
+    }
+    if (!stop && rc != SQLITE_DONE)
+        stop = sq_fail(q, "read observations");
+    sqlite3_finalize(st);
+    free(o);
+    return stop;
+}
+
+static int sq_observation_history(store *s, const char *indicator_code, const char *unit_code,
+                                  const char *period_code, observation **out, size_t *n)
+{
+    sq_store *q = sq(s);
+    observation key;
+    sqlite3_stmt *st;
+    int rc;
+    memset(&key, 0, sizeof key);
+    if ((rc = lookup_id(q, ST_INDICATOR_ID, indicator_code, "indicator", &key.indicator_id)) != 0 ||
+        (rc = lookup_id(q, ST_UNIT_ID, unit_code, "unit", &key.unit_id)) != 0 ||
+        (rc = lookup_id(q, ST_PERIOD_ID, period_code, "period", &key.period_id)) != 0)
+        return rc;
+    if (!(st = stmt(q, ST_OBS_HISTORY)))
+        return ERR_DB;
+    bind_obs_key(st, &key);
+    *out = NULL;
+    *n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        observation *bigger = realloc(*out, (*n + 1) * sizeof **out);
+        if (!bigger) {
+            sqlite3_reset(st);
+            free(*out);
+            *out = NULL;
+            return err_set(ERR_NOMEM, "out of memory");
+        }
+        *out = bigger;
+        observation *o = &(*out)[(*n)++];
+        *o = key;
+        snprintf(o->indicator_code, sizeof o->indicator_code, "%s", indicator_code);
+        snprintf(o->unit_code, sizeof o->unit_code, "%s", unit_code);
+        snprintf(o->period_code, sizeof o->period_code, "%s", period_code);
+        o->value = sqlite3_column_double(st, 0);
+        o->state = enum_col(st, 1, model_obs_states, OBS_STATE_N);
+        copy_col(o->note, sizeof o->note, st, 2);
+        copy_col(o->entered_by, sizeof o->entered_by, st, 3);
+        copy_col(o->entered_at, sizeof o->entered_at, st, 4);
+        o->revision = sqlite3_column_int(st, 5);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        free(*out);
+        *out = NULL;
+        return sq_fail(q, "read history");
+    }
+    return 0;
+}
+
+static int sq_observation_count(store *s, int64_t *n)
+{
+    sqlite3_stmt *st = stmt(sq(s), ST_OBS_COUNT);
+    if (!st)
+        return ERR_DB;
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return sq_fail(sq(s), "count observations");
+    *n = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return 0;
+}
+
+/* ---- flags, users, audit ---- */
+
+static int sq_flag_add(store *s, const observation *o, const char *rule, const char *message)
+{
+    sqlite3_stmt *st = stmt(sq(s), ST_FLAG_ADD);
+    char now[MODEL_TIME_MAX];
+    if (!st)
+        return ERR_DB;
+    now_iso(now, sizeof now);
+    bind_obs_key(st, o);
+    bind_text(st, 4, rule);
+    bind_text(st, 5, message);
+    sqlite3_bind_double(st, 6, o->value);
+    bind_text(st, 7, now);
+    return run(sq(s), st, "save flag");
+}
+
+static void read_flag(sqlite3_stmt *st, void *elem)
+{
+    obs_flag *f = elem;
+    f->id = sqlite3_column_int64(st, 0);
+    copy_col(f->indicator_code, sizeof f->indicator_code, st, 1);
+    copy_col(f->unit_code, sizeof f->unit_code, st, 2);
+    copy_col(f->period_code, sizeof f->period_code, st, 3);
+    copy_col(f->rule, sizeof f->rule, st, 4);
+    copy_col(f->message, sizeof f->message, st, 5);
+    f->value = sqlite3_column_double(st, 6);
+    copy_col(f->created_at, sizeof f->created_at, st, 7);
+    copy_col(f->status, sizeof f->status, st, 8);
+}
+
+static int sq_flags(store *s, int open_only, obs_flag **out, size_t *n)
+{
+    sqlite3_stmt *st = stmt(sq(s), ST_FLAGS);
+    if (!st)
+        return ERR_DB;
+    sqlite3_bind_int(st, 1, open_only ? 1 : 0);
+    return collect(sq(s), st, sizeof **out, read_flag, (void **)out, n);
+}
+
+static int sq_user_put(store *s, const user *u)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st = stmt(q, ST_USER_PUT);
+    char now[MODEL_TIME_MAX];
+    int rc;
+    if (!st)
+        return ERR_DB;
+    if (u->role == ROLE_REPORTER && u->unit_code[0] == '\0')
+        return err_set(ERR_DATA, "user '%s': a reporter must be bound to a unit", u->login);
+    now_iso(now, sizeof now);
+    bind_text(st, 1, u->login);
+    bind_text(st, 2, u->display_name);
+    bind_text(st, 3, model_roles[u->role].key);
+    if ((rc = bind_ref(q, st, 4, ST_UNIT_ID, u->unit_code, "unit")) != 0)
+        return rc;
+    bind_text(st, 5, u->password_hash);
+    sqlite3_bind_int(st, 6, u->disabled ? 1 : 0);
+    bind_text(st, 7, u->created_at[0] ? u->created_at : now);
+    return run(q, st, "save user");
+}
+
+static void read_user(sqlite3_stmt *st, void *elem)
+{
+    user *u = elem;
+    u->id = sqlite3_column_int64(st, 0);
+    copy_col(u->login, sizeof u->login, st, 1);
+    copy_col(u->display_name, sizeof u->display_name, st, 2);
+    u->role = enum_col(st, 3, model_roles, ROLE_N);
+    copy_col(u->unit_code, sizeof u->unit_code, st, 4);
+    copy_col(u->password_hash, sizeof u->password_hash, st, 5);
+    u->disabled = sqlite3_column_int(st, 6);
+    copy_col(u->created_at, sizeof u->created_at, st, 7);
+}
+
+static int sq_users(store *s, user **out, size_t *n)
+{
+    sqlite3_stmt *st = stmt(sq(s), ST_USERS);
+    return st ? collect(sq(s), st, sizeof **out, read_user, (void **)out, n) : ERR_DB;
+}
+
+static int sq_audit_add(store *s, const char *actor, const char *action, const char *entity,
+                        const char *detail)
+{
+    sqlite3_stmt *st = stmt(sq(s), ST_AUDIT_ADD);
+    char now[MODEL_TIME_MAX];
+    if (!st)
+        return ERR_DB;
+    now_iso(now, sizeof now);
+    bind_text(st, 1, now);
+    bind_text(st, 2, actor);
+    bind_text(st, 3, action);
+    bind_text(st, 4, entity);
+    bind_text(st, 5, detail);
+    return run(sq(s), st, "write audit log");
+}
+
+static void read_audit(sqlite3_stmt *st, void *elem)
+{
+    audit_entry *a = elem;
+    a->id = sqlite3_column_int64(st, 0);
+    copy_col(a->at, sizeof a->at, st, 1);
+    copy_col(a->actor, sizeof a->actor, st, 2);
+    copy_col(a->action, sizeof a->action, st, 3);
+    copy_col(a->entity, sizeof a->entity, st, 4);
+    copy_col(a->detail, sizeof a->detail, st, 5);
+}
+
+static int sq_audits(store *s, int limit, audit_entry **out, size_t *n)
+{
+    sqlite3_stmt *st = stmt(sq(s), ST_AUDITS);
+    if (!st)
+        return ERR_DB;
+    sqlite3_bind_int(st, 1, limit);
+    return collect(sq(s), st, sizeof **out, read_audit, (void **)out, n);
+}
+
+static const struct store_ops sqlite_ops = {
+    .version = STORE_OPS_VERSION,
+    .close = sq_close,
+    .schema_version = sq_schema_version,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .unit_put = sq_unit_put,
+    .units = sq_units,
+    .group_put = sq_group_put,
+    .group_set_members = sq_group_set_members,
+    .groups = sq_groups,
+    .group_members = sq_group_members,
+    .indicator_put = sq_indicator_put,
+    .indicators = sq_indicators,
+    .scheme_put = sq_scheme_put,
+    .scheme_set_items = sq_scheme_set_items,
+    .schemes = sq_schemes,
+    .scheme_items = sq_scheme_items,
+    .period_ensure = sq_period_ensure,
+    .period_set_locked = sq_period_set_locked,
+    .periods = sq_periods,
+    .target_put = sq_target_put,
+    .targets = sq_targets,
+    .observation_put = sq_observation_put,
+    .observations_each = sq_observations_each,
+    .observation_history = sq_observation_history,
+    .observation_count = sq_observation_count,
+    .flag_add = sq_flag_add,
+    .flags = sq_flags,
+    .user_put = sq_user_put,
+    .users = sq_users,
+    .audit_add = sq_audit_add,
+    .audits = sq_audits,
+};
+
+/* ---- opening and migration ---- */
+
+/* Applies migrations from the current version up to target, each in its own transaction. */
+static int migrate(sq_store *q, int goal)
+{
+    int version, rc;
+    char pragma[64];
+    if ((rc = sq_schema_version(&q->base, &version)) != 0)
+        return rc;
+    if (version > store_sqlite_migration_count)
+        return err_set(ERR_DB, "the database has schema version %d, newer than this saima (%d)",
+                       version, store_sqlite_migration_count);
+    for (int v = version; v < goal; v++) {
+        if ((rc = exec(q, "BEGIN IMMEDIATE", "migrate")) != 0)
+            return rc;
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+        if ((rc = exec(q, store_sqlite_migrations[v], "migrate")) != 0 ||
+            (rc = exec(q, pragma, "migrate")) != 0 || (rc = exec(q, "COMMIT", "migrate")) != 0) {
+            char detail[512];
+            snprintf(detail, sizeof detail, "%s", err_msg());
+            sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+            return err_set(rc, "migration to schema version %d failed: %s", v + 1, detail);
+        }
+    }
+    return 0;
+}
+
+int store_latest_version(void)
+{
+    return store_sqlite_migration_count;
+}
+
+int store_open_with(const char *path, const store_open_opts *opts, store **out)
+{
+    static const char pragmas[] = "PRAGMA journal_mode = WAL;"
+                                  "PRAGMA synchronous = FULL;"
+                                  "PRAGMA foreign_keys = ON;"
+                                  "PRAGMA temp_store = MEMORY;"
+                                  "PRAGMA cache_size = -65536;";
+    int goal = store_sqlite_migration_count, rc;
+    sq_store *q = calloc(1, sizeof *q);
+    if (!q)
+        return err_set(ERR_NOMEM, "out of memory");
+    q->base.ops = &sqlite_ops;
+    if (opts && opts->max_version > 0 && opts->max_version < goal)
+        goal = opts->max_version;
+    if (sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        rc = err_set(ERR_IO, "cannot open database '%s': %s", path,
+                     q->db ? sqlite3_errmsg(q->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_busy_timeout(q->db, 5000);
+    if ((rc = exec(q, pragmas, "open")) != 0 || (rc = migrate(q, goal)) != 0) {
+        char detail[512];
+        snprintf(detail, sizeof detail, "%s", err_msg());
+        err_set(rc, "database '%s': %s", path, detail);
+        goto fail;
+    }
+    *out = &q->base;
+    return 0;
+fail:
+    sqlite3_close(q->db);
+    free(q);
+    return rc;
+}
+
+int store_open(const char *path, store **out)
+{
+    return store_open_with(path, NULL, out);
+}
