@@ -32,22 +32,30 @@ deps:
 build: deps
 	@$(MAKE) --no-print-directory $(BUILD)/saima
 
+# Objects are kept (not intermediate) so rebuilds stay incremental.
+.SECONDARY:
+
 $(BUILD)/rel/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(RELFLAGS) -c $< -o $@
+	@echo "CC      $<"
+	@$(CC) $(RELFLAGS) -c $< -o $@
 
 $(BUILD)/asan/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ASANFLAGS) -c $< -o $@
+	@echo "CC asan $<"
+	@$(CC) $(ASANFLAGS) -c $< -o $@
 
 $(BUILD)/saima: $(REL_LIB) $(REL_CLI)
-	$(CC) $(RELFLAGS) -o $@ $^ $(PKGLIBS)
+	@echo "LD      $@"
+	@$(CC) $(RELFLAGS) -o $@ $^ $(PKGLIBS)
 
 $(BUILD)/asan/saima: $(ASAN_LIB) $(ASAN_CLI)
-	$(CC) $(ASANFLAGS) -o $@ $^ $(PKGLIBS)
+	@echo "LD asan $@"
+	@$(CC) $(ASANFLAGS) -o $@ $^ $(PKGLIBS)
 
 $(BUILD)/asan/tests/%: $(BUILD)/asan/tests/%.o $(ASAN_LIB)
-	$(CC) $(ASANFLAGS) -o $@ $^ $(PKGLIBS) -lcmocka
+	@echo "LD asan $@"
+	@$(CC) $(ASANFLAGS) -o $@ $^ $(PKGLIBS) -lcmocka
 
 # The main job: the demo city's report (later issues replace it with the server).
 run: build

@@ -1,7 +1,536 @@
-/* scaffolding replaced in this session */
+/* cmd_list: `saima list WHAT` and `saima show WHAT CODE...` — every entity as a table or JSON.
+ * Rows are built once as JSON objects; the table view prints the same objects by column. */
 #include "cli/cli.h"
 #include "util/err.h"
-const cli_opt cmd_list_opts[] = { { NULL, NULL, NULL } };
+#include "util/num.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+const cli_opt cmd_list_opts[] = {
+    { "--indicator", "CODE", "observations/targets: only this indicator" },
+    { "--unit", "CODE", "observations: only this unit" },
+    { "--period", "PERIOD", "observations: only this period (e.g. 2025-09)" },
+    { "--year", "YEAR", "observations/targets: only this year" },
+    { "--all", NULL, "flags: include reviewed flags, not only open ones" },
+    { "--limit", "N", "print at most N rows (default: all; audit: 50)" },
+    { NULL, NULL, NULL },
+};
+
 const cli_opt cmd_show_opts[] = { { NULL, NULL, NULL } };
-int cmd_list(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args) { (void)ctx; (void)cmd; (void)args; return err_set(ERR_INTERNAL, "scaffolding"); }
-int cmd_show(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args) { (void)ctx; (void)cmd; (void)args; return err_set(ERR_INTERNAL, "scaffolding"); }
+
+/* One column of a table view: the JSON key and the headers in both languages. */
+typedef struct column {
+    const char *key;
+    const char *zh;
+    const char *en;
+    int right;
+} column;
+
+/* ---- JSON builders, one per entity ---- */
+
+static json_t *unit_json(const unit *u)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:b, s:i}", "code", u->code, "name", u->name,
+                     "name_en", u->name_en, "kind", model_unit_kinds[u->kind].key, "parent",
+                     u->parent_code[0] ? u->parent_code : NULL, "is_self", u->is_self, "sort",
+                     u->sort_order);
+}
+
+static json_t *group_json(const group *g)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s}", "code", g->code, "name", g->name, "name_en",
+                     g->name_en, "kind", model_group_kinds[g->kind].key, "description", g->description);
+}
+
+static json_t *indicator_json(const indicator *i)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:f, s:s}", "code",
+                          i->code, "name", i->name, "name_en", i->name_en, "measure", i->measure,
+                          "definition", i->definition, "source", i->source, "direction",
+                          model_directions[i->direction].key, "value_kind",
+                          model_value_kinds[i->value_kind].key, "category",
+                          model_categories[i->category].key, "precision", i->precision, "weight",
+                          i->weight, "method", model_methods[i->method].key);
+    if (o && json_object_update(o, json_pack("{s:s?, s:s, s:s, s:b, s:b}", "lead_unit",
+                                             i->lead_unit[0] ? i->lead_unit : NULL, "coop_units",
+                                             i->coop_units, "leader", i->leader, "bonus", i->is_bonus,
+                                             "veto", i->is_veto)) != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *scheme_json(const scheme *sc)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:s}", "code", sc->code, "name", sc->name,
+                     "name_en", sc->name_en, "group", sc->group_code, "period_kind",
+                     period_kind_name(sc->period_kind), "total_weight", sc->total_weight, "grading",
+                     sc->grading);
+}
+
+static json_t *item_json(const scheme_item *it)
+{
+    return json_pack("{s:s, s:f, s:s, s:s}", "indicator", it->indicator_code, "weight", it->weight,
+                     "method", model_methods[it->method].key, "params", it->params);
+}
+
+static json_t *period_json(const period *p)
+{
+    return json_pack("{s:s, s:s, s:i, s:i, s:b, s:s}", "code", p->code, "kind",
+                     period_kind_name(p->key.kind), "year", p->key.year, "seq", p->key.seq, "locked",
+                     p->locked, "deadline", p->deadline);
+}
+
+static json_t *target_json(const target *t)
+{
+    return json_pack("{s:s, s:s, s:i, s:f, s:s}", "indicator", t->indicator_code, "unit",
+                     t->unit_code, "year", t->year, "value", t->value, "note", t->note);
+}
+
+static json_t *obs_json(const observation *o)
+{
+    return json_pack("{s:s, s:s, s:s, s:f, s:s, s:s, s:s, s:s, s:i}", "indicator", o->indicator_code,
+                     "unit", o->unit_code, "period", o->period_code, "value", o->value, "state",
+                     model_obs_states[o->state].key, "note", o->note, "entered_by", o->entered_by,
+                     "entered_at", o->entered_at, "revision", o->revision);
+}
+
+static json_t *flag_json(const obs_flag *f)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:f, s:s, s:s, s:s}", "id", (json_int_t)f->id,
+                     "indicator", f->indicator_code, "unit", f->unit_code, "period", f->period_code,
+                     "rule", f->rule, "value", f->value, "message", f->message, "status", f->status,
+                     "created_at", f->created_at);
+}
+
+static json_t *user_json(const user *u)
+{
+    return json_pack("{s:s, s:s, s:s, s:s?, s:b, s:s}", "login", u->login, "name", u->display_name,
+                     "role", model_roles[u->role].key, "unit", u->unit_code[0] ? u->unit_code : NULL,
+                     "disabled", u->disabled, "created_at", u->created_at);
+}
+
+static json_t *audit_json(const audit_entry *a)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)a->id, "at", a->at, "actor",
+                     a->actor, "action", a->action, "entity", a->entity, "detail", a->detail);
+}
+
+/* Appends each of n elements of an array of elem_size bytes, converted by fn, to arr. */
+static int append_all(json_t *arr, const void *items, size_t n, size_t elem_size,
+                      json_t *(*fn)(const void *), size_t limit)
+{
+    for (size_t i = 0; i < n && (limit == 0 || i < limit); i++) {
+        if (json_array_append_new(arr, fn((const char *)items + i * elem_size)) != 0)
+            return err_set(ERR_NOMEM, "out of memory building output");
+    }
+    return 0;
+}
+
+/* Adapters so one append_all serves every entity. */
+static json_t *unit_any(const void *p) { return unit_json(p); }
+static json_t *group_any(const void *p) { return group_json(p); }
+static json_t *indicator_any(const void *p) { return indicator_json(p); }
+static json_t *scheme_any(const void *p) { return scheme_json(p); }
+static json_t *item_any(const void *p) { return item_json(p); }
+static json_t *period_any(const void *p) { return period_json(p); }
+static json_t *target_any(const void *p) { return target_json(p); }
+static json_t *obs_any(const void *p) { return obs_json(p); }
+static json_t *flag_any(const void *p) { return flag_json(p); }
+static json_t *user_any(const void *p) { return user_json(p); }
+static json_t *audit_any(const void *p) { return audit_json(p); }
+
+/* ---- table view ---- */
+
+static void cell_text(const cli_ctx *ctx, json_t *v, char *buf, size_t size)
+{
+    if (!v || json_is_null(v))
+        snprintf(buf, size, "—");
+    else if (json_is_string(v))
+        snprintf(buf, size, "%s", json_string_value(v));
+    else if (json_is_integer(v))
+        snprintf(buf, size, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v))
+        num_format(json_real_value(v), buf, size);
+    else if (json_is_boolean(v))
+        snprintf(buf, size, "%s", json_is_true(v) ? cli_tr(ctx, "是", "yes") : "");
+    else
+        snprintf(buf, size, "?");
+}
+
+static int print_rows(const cli_ctx *ctx, json_t *rows, const column *cols, int ncols)
+{
+    const char *headers[16];
+    char cells[16][MODEL_TEXT_MAX];
+    const char *cellp[16];
+    cli_table *t;
+    size_t i;
+    json_t *row;
+    int rc = 0;
+    for (int c = 0; c < ncols; c++) {
+        headers[c] = cli_tr(ctx, cols[c].zh, cols[c].en);
+        cellp[c] = cells[c];
+    }
+    if (!(t = cli_table_new(ncols, headers)))
+        return err_set(ERR_NOMEM, "out of memory");
+    for (int c = 0; c < ncols; c++) {
+        if (cols[c].right)
+            cli_table_right(t, c);
+    }
+    json_array_foreach(rows, i, row) {
+        for (int c = 0; c < ncols; c++)
+            cell_text(ctx, json_object_get(row, cols[c].key), cells[c], sizeof cells[c]);
+        if ((rc = cli_table_add(t, cellp)) != 0)
+            break;
+    }
+    if (rc == 0)
+        cli_table_print(t, stdout);
+    cli_table_free(t);
+    return rc;
+}
+
+/* Prints rows (stolen) as JSON or as a table of the given columns. */
+static int emit(const cli_ctx *ctx, json_t *rows, const column *cols, int ncols)
+{
+    int rc;
+    if (ctx->json)
+        return cli_print_json(rows);
+    rc = print_rows(ctx, rows, cols, ncols);
+    json_decref(rows);
+    return rc;
+}
+
+static const column unit_cols[] = {
+    { "code", "代码", "code", 0 }, { "name", "名称", "name", 0 }, { "kind", "类型", "kind", 0 },
+    { "parent", "上级", "parent", 0 }, { "is_self", "本区", "ours", 0 },
+};
+static const column group_cols[] = {
+    { "code", "代码", "code", 0 }, { "name", "名称", "name", 0 }, { "kind", "类型", "kind", 0 },
+    { "description", "说明", "description", 0 },
+};
+static const column indicator_cols[] = {
+    { "code", "代码", "code", 0 }, { "name", "指标", "indicator", 0 },
+    { "measure", "计量单位", "measure", 0 }, { "direction", "方向", "direction", 0 },
+    { "value_kind", "数值类型", "kind", 0 }, { "weight", "分值", "weight", 1 },
+    { "lead_unit", "牵头单位", "lead unit", 0 },
+};
+static const column scheme_cols[] = {
+    { "code", "代码", "code", 0 }, { "name", "方案", "scheme", 0 }, { "group", "分组", "group", 0 },
+    { "period_kind", "周期", "period", 0 }, { "total_weight", "总分值", "total", 1 },
+};
+static const column item_cols[] = {
+    { "indicator", "指标", "indicator", 0 }, { "weight", "分值", "weight", 1 },
+    { "method", "赋分方法", "method", 0 }, { "params", "参数", "parameters", 0 },
+};
+static const column period_cols[] = {
+    { "code", "期间", "period", 0 }, { "kind", "类型", "kind", 0 }, { "locked", "锁定", "locked", 0 },
+    { "deadline", "报送截止", "deadline", 0 },
+};
+static const column target_cols[] = {
+    { "indicator", "指标", "indicator", 0 }, { "unit", "单位", "unit", 0 },
+    { "year", "年度", "year", 1 }, { "value", "目标值", "target", 1 }, { "note", "备注", "note", 0 },
+};
+static const column obs_cols[] = {
+    { "indicator", "指标", "indicator", 0 }, { "unit", "单位", "unit", 0 },
+    { "period", "期间", "period", 0 }, { "value", "数值", "value", 1 }, { "state", "状态", "state", 0 },
+    { "revision", "版本", "rev", 1 },
+};
+static const column history_cols[] = {
+    { "revision", "版本", "rev", 1 }, { "value", "数值", "value", 1 }, { "state", "状态", "state", 0 },
+    { "entered_by", "录入人", "entered by", 0 }, { "entered_at", "录入时间", "entered at", 0 },
+    { "note", "备注", "note", 0 },
+};
+static const column flag_cols[] = {
+    { "id", "编号", "id", 1 }, { "indicator", "指标", "indicator", 0 }, { "unit", "单位", "unit", 0 },
+    { "period", "期间", "period", 0 }, { "rule", "规则", "rule", 0 }, { "message", "说明", "message", 0 },
+    { "status", "状态", "status", 0 },
+};
+static const column user_cols[] = {
+    { "login", "账号", "login", 0 }, { "name", "姓名", "name", 0 }, { "role", "角色", "role", 0 },
+    { "unit", "单位", "unit", 0 }, { "disabled", "停用", "disabled", 0 },
+};
+static const column audit_cols[] = {
+    { "at", "时间", "at", 0 }, { "actor", "操作人", "actor", 0 }, { "action", "操作", "action", 0 },
+    { "entity", "对象", "entity", 0 }, { "detail", "详情", "detail", 0 },
+};
+#define NCOLS(a) ((int)(sizeof a / sizeof a[0]))
+
+/* ---- list ---- */
+
+struct obs_collect {
+    json_t *rows;
+    size_t limit;
+};
+
+static int collect_obs(const observation *o, void *ctx)
+{
+    struct obs_collect *c = ctx;
+    if (c->limit && json_array_size(c->rows) >= c->limit)
+        return 1;
+    return json_array_append_new(c->rows, obs_json(o)) == 0 ? 0 : err_set(ERR_NOMEM, "out of memory");
+}
+
+static int list_observations(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, store *s,
+                             size_t limit)
+{
+    obs_filter f = store_filter_all();
+    const char *v;
+    struct obs_collect c = { json_array(), limit };
+    long year;
+    int rc;
+    if ((v = cli_opt_value(cmd, args, "--indicator")))
+        snprintf(f.indicator_code, sizeof f.indicator_code, "%s", v);
+    if ((v = cli_opt_value(cmd, args, "--unit")))
+        snprintf(f.unit_code, sizeof f.unit_code, "%s", v);
+    if ((v = cli_opt_value(cmd, args, "--period"))) {
+        period_key key;
+        if (period_parse(v, &key) != 0)
+            return cli_usage_error(cmd, "--period: %s", err_msg());
+        period_format(&key, f.period_code, sizeof f.period_code);
+    }
+    if ((v = cli_opt_value(cmd, args, "--year"))) {
+        if (num_parse_int(v, PERIOD_YEAR_MIN, PERIOD_YEAR_MAX, &year) != 0)
+            return cli_usage_error(cmd, "--year: %s", err_msg());
+        f.year = (int)year;
+    }
+    rc = store_observations_each(s, &f, collect_obs, &c);
+    if (rc < 0) {
+        json_decref(c.rows);
+        return rc;
+    }
+    return emit(ctx, c.rows, obs_cols, NCOLS(obs_cols));
+}
+
+/* Lists one kind of entity held in an array: fetch, convert, emit. */
+#define LIST_ARRAY(type, fetch_call, conv, cols)                                                    \
+    do {                                                                                           \
+        type *items = NULL;                                                                        \
+        size_t n = 0;                                                                              \
+        json_t *rows = json_array();                                                               \
+        if ((rc = (fetch_call)) == 0)                                                              \
+            rc = append_all(rows, items, n, sizeof *items, conv, limit);                           \
+        free(items);                                                                               \
+        if (rc != 0) {                                                                             \
+            json_decref(rows);                                                                     \
+            break;                                                                                 \
+        }                                                                                          \
+        rc = emit(ctx, rows, cols, NCOLS(cols));                                                   \
+    } while (0)
+
+int cmd_list(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
+{
+    const char *what = args->pos[0], *v;
+    store *s;
+    long lim = 0, year = 0;
+    size_t limit;
+    int rc;
+    if ((v = cli_opt_value(cmd, args, "--limit")) && num_parse_int(v, 1, 100000000, &lim) != 0)
+        return cli_usage_error(cmd, "--limit: %s", err_msg());
+    if ((v = cli_opt_value(cmd, args, "--year")) &&
+        num_parse_int(v, PERIOD_YEAR_MIN, PERIOD_YEAR_MAX, &year) != 0)
+        return cli_usage_error(cmd, "--year: %s", err_msg());
+    limit = (size_t)lim;
+    if ((rc = cli_open_store(ctx, &s)) != 0)
+        return rc;
+    if (strcmp(what, "units") == 0)
+        LIST_ARRAY(unit, store_units(s, &items, &n), unit_any, unit_cols);
+    else if (strcmp(what, "groups") == 0)
+        LIST_ARRAY(group, store_groups(s, &items, &n), group_any, group_cols);
+    else if (strcmp(what, "indicators") == 0)
+        LIST_ARRAY(indicator, store_indicators(s, &items, &n), indicator_any, indicator_cols);
+    else if (strcmp(what, "schemes") == 0)
+        LIST_ARRAY(scheme, store_schemes(s, &items, &n), scheme_any, scheme_cols);
+    else if (strcmp(what, "periods") == 0)
+        LIST_ARRAY(period, store_periods(s, &items, &n), period_any, period_cols);
+    else if (strcmp(what, "targets") == 0)
+        LIST_ARRAY(target, store_targets(s, (int)year, &items, &n), target_any, target_cols);
+    else if (strcmp(what, "flags") == 0)
+        LIST_ARRAY(obs_flag, store_flags(s, !cli_opt_set(cmd, args, "--all"), &items, &n), flag_any,
+                   flag_cols);
+    else if (strcmp(what, "users") == 0)
+        LIST_ARRAY(user, store_users(s, &items, &n), user_any, user_cols);
+    else if (strcmp(what, "audit") == 0)
+        LIST_ARRAY(audit_entry, store_audits(s, limit ? (int)limit : 50, &items, &n), audit_any,
+                   audit_cols);
+    else if (strcmp(what, "observations") == 0 || strcmp(what, "obs") == 0)
+        rc = list_observations(ctx, cmd, args, s, limit);
+    else
+        rc = cli_usage_error(cmd, "cannot list '%s' (units, groups, indicators, schemes, periods, "
+                             "targets, observations, flags, users, audit)", what);
+    store_close(s);
+    return rc;
+}
+
+/* ---- show ---- */
+
+/* Finds the element whose code (at offset code_off) is code, in an array from the store. */
+static const void *find_code(const void *items, size_t n, size_t elem_size, size_t code_off,
+                             const char *code)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *elem = (const char *)items + i * elem_size;
+        if (strcmp(elem + code_off, code) == 0)
+            return elem;
+    }
+    return NULL;
+}
+
+/* Prints one object as "key: value" lines, or as JSON. */
+static int emit_object(const cli_ctx *ctx, json_t *obj)
+{
+    const char *key;
+    json_t *v;
+    char text[MODEL_TEXT_MAX];
+    if (ctx->json)
+        return cli_print_json(obj);
+    json_object_foreach(obj, key, v) {
+        if (json_is_array(v))
+            continue;
+        cell_text(ctx, v, text, sizeof text);
+        printf("%-12s %s\n", key, text);
+    }
+    return 0;
+}
+
+static int show_unit(const cli_ctx *ctx, store *s, const char *code)
+{
+    unit *items = NULL;
+    size_t n = 0;
+    int rc = store_units(s, &items, &n);
+    const unit *u = rc == 0 ? find_code(items, n, sizeof *items, offsetof(unit, code), code) : NULL;
+    if (rc == 0)
+        rc = u ? emit_object(ctx, unit_json(u)) : err_set(ERR_NOTFOUND, "unknown unit code '%s'", code);
+    free(items);
+    return rc;
+}
+
+static int show_indicator(const cli_ctx *ctx, store *s, const char *code)
+{
+    indicator *items = NULL;
+    size_t n = 0;
+    int rc = store_indicators(s, &items, &n);
+    const indicator *ind =
+        rc == 0 ? find_code(items, n, sizeof *items, offsetof(indicator, code), code) : NULL;
+    if (rc == 0)
+        rc = ind ? emit_object(ctx, indicator_json(ind))
+                 : err_set(ERR_NOTFOUND, "unknown indicator code '%s'", code);
+    free(items);
+    return rc;
+}
+
+/* Prints a parent object with its child rows (members, items): one JSON object with the
+ * children under key, or the object's fields followed by a table of the children. Steals both. */
+static int emit_with_children(const cli_ctx *ctx, json_t *obj, const char *key, json_t *children,
+                              const column *cols, int ncols)
+{
+    int rc;
+    if (ctx->json) {
+        json_object_set_new(obj, key, children);
+        return cli_print_json(obj);
+    }
+    rc = emit_object(ctx, obj);
+    json_decref(obj);
+    if (rc != 0) {
+        json_decref(children);
+        return rc;
+    }
+    putchar('\n');
+    return emit(ctx, children, cols, ncols);
+}
+
+static int show_group(const cli_ctx *ctx, store *s, const char *code)
+{
+    group *items = NULL;
+    unit *members = NULL;
+    size_t n = 0, nm = 0;
+    int rc = store_groups(s, &items, &n);
+    const group *g = rc == 0 ? find_code(items, n, sizeof *items, offsetof(group, code), code) : NULL;
+    json_t *arr = json_array();
+    if (rc == 0 && !g)
+        rc = err_set(ERR_NOTFOUND, "unknown group code '%s'", code);
+    if (rc == 0 && (rc = store_group_members(s, code, &members, &nm)) == 0 &&
+        (rc = append_all(arr, members, nm, sizeof *members, unit_any, 0)) == 0) {
+        rc = emit_with_children(ctx, group_json(g), "members", arr, unit_cols, NCOLS(unit_cols));
+        arr = NULL;
+    }
+    json_decref(arr);
+    free(members);
+    free(items);
+    return rc;
+}
+
+static int show_scheme(const cli_ctx *ctx, store *s, const char *code)
+{
+    scheme *items = NULL;
+    scheme_item *its = NULL;
+    size_t n = 0, ni = 0;
+    int rc = store_schemes(s, &items, &n);
+    const scheme *sc = rc == 0 ? find_code(items, n, sizeof *items, offsetof(scheme, code), code) : NULL;
+    json_t *arr = json_array();
+    if (rc == 0 && !sc)
+        rc = err_set(ERR_NOTFOUND, "unknown scheme code '%s'", code);
+    if (rc == 0 && (rc = store_scheme_items(s, code, &its, &ni)) == 0 &&
+        (rc = append_all(arr, its, ni, sizeof *its, item_any, 0)) == 0) {
+        rc = emit_with_children(ctx, scheme_json(sc), "items", arr, item_cols, NCOLS(item_cols));
+        arr = NULL;
+    }
+    json_decref(arr);
+    free(its);
+    free(items);
+    return rc;
+}
+
+static int show_observation(const cli_ctx *ctx, const cli_cmd *cmd, store *s, const cli_args *args)
+{
+    observation *hist = NULL;
+    size_t n = 0;
+    period_key key;
+    char code[PERIOD_CODE_MAX];
+    json_t *rows;
+    int rc;
+    if (args->npos != 4)
+        return cli_usage_error(cmd, "show obs INDICATOR UNIT PERIOD");
+    if (period_parse(args->pos[3], &key) != 0)
+        return err_set(ERR_DATA, "%s", err_msg());
+    period_format(&key, code, sizeof code);
+    if ((rc = store_observation_history(s, args->pos[1], args->pos[2], code, &hist, &n)) != 0)
+        return rc;
+    if (n == 0) {
+        free(hist);
+        return err_set(ERR_NOTFOUND, "no value for %s / %s / %s", args->pos[1], args->pos[2], code);
+    }
+    rows = json_array();
+    rc = append_all(rows, hist, n, sizeof *hist, obs_any, 0);
+    free(hist);
+    if (rc != 0) {
+        json_decref(rows);
+        return rc;
+    }
+    return emit(ctx, rows, history_cols, NCOLS(history_cols));
+}
+
+int cmd_show(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
+{
+    const char *what = args->pos[0];
+    store *s;
+    int rc;
+    if ((rc = cli_open_store(ctx, &s)) != 0)
+        return rc;
+    if (strcmp(what, "unit") == 0)
+        rc = show_unit(ctx, s, args->pos[1]);
+    else if (strcmp(what, "indicator") == 0)
+        rc = show_indicator(ctx, s, args->pos[1]);
+    else if (strcmp(what, "group") == 0)
+        rc = show_group(ctx, s, args->pos[1]);
+    else if (strcmp(what, "scheme") == 0)
+        rc = show_scheme(ctx, s, args->pos[1]);
+    else if (strcmp(what, "obs") == 0 || strcmp(what, "observation") == 0)
+        rc = show_observation(ctx, cmd, s, args);
+    else
+        rc = cli_usage_error(cmd, "cannot show '%s' (unit, group, indicator, scheme, obs)", what);
+    store_close(s);
+    return rc;
+}

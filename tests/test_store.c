@@ -1,0 +1,601 @@
+/* test_store: round trips of every entity through the SQLite store, the revision history,
+ * locks, transactions, and migration of a version-1 database to the latest schema. */
+#include "store/store.h"
+#include "util/err.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+typedef struct fixture {
+    char path[64];
+    store *s;
+} fixture;
+
+static void remove_db(const char *path)
+{
+    char side[80];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
+static int make_path(fixture *f)
+{
+    int fd;
+    snprintf(f->path, sizeof f->path, "/tmp/saima-test-XXXXXX");
+    if ((fd = mkstemp(f->path)) < 0)
+        return -1;
+    close(fd);
+    unlink(f->path);
+    return 0;
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    if (!f || make_path(f) != 0 || store_open(f->path, &f->s) != 0) {
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    store_close(f->s);
+    remove_db(f->path);
+    free(f);
+    return 0;
+}
+
+static unit make_unit(const char *code, const char *name, int kind, const char *parent)
+{
+    unit u;
+    memset(&u, 0, sizeof u);
+    snprintf(u.code, sizeof u.code, "%s", code);
+    snprintf(u.name, sizeof u.name, "%s", name);
+    snprintf(u.parent_code, sizeof u.parent_code, "%s", parent);
+    u.kind = kind;
+    return u;
+}
+
+static indicator make_indicator(const char *code, const char *name)
+{
+    indicator ind;
+    memset(&ind, 0, sizeof ind);
+    snprintf(ind.code, sizeof ind.code, "%s", code);
+    snprintf(ind.name, sizeof ind.name, "%s", name);
+    snprintf(ind.measure, sizeof ind.measure, "亿元");
+    ind.direction = DIR_HIGHER;
+    ind.value_kind = VK_YTD;
+    ind.precision = 2;
+    ind.weight = 10;
+    return ind;
+}
+
+/* Two regions, a town under the first, one indicator, and the month 2025-09. */
+static void seed_basic(store *s, int64_t *period_id)
+{
+    unit a = make_unit("R01", "青山区", UNIT_REGION, ""), b = make_unit("R02", "临江区", UNIT_REGION, "");
+    unit t = make_unit("T01", "东关街道", UNIT_TOWN, "R01");
+    indicator gdp = make_indicator("GDP", "地区生产总值");
+    period_key k = { PERIOD_MONTH, 2025, 9 };
+    a.is_self = 1;
+    assert_int_equal(store_unit_put(s, &a), 0);
+    assert_int_equal(store_unit_put(s, &b), 0);
+    assert_int_equal(store_unit_put(s, &t), 0);
+    assert_int_equal(store_indicator_put(s, &gdp), 0);
+    assert_int_equal(store_period_ensure(s, &k, period_id), 0);
+}
+
+static int64_t unit_id(store *s, const char *code)
+{
+    unit *items;
+    size_t n;
+    int64_t id = -1;
+    assert_int_equal(store_units(s, &items, &n), 0);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(items[i].code, code) == 0)
+            id = items[i].id;
+    }
+    free(items);
+    return id;
+}
+
+static int64_t indicator_id(store *s, const char *code)
+{
+    indicator *items;
+    size_t n;
+    int64_t id = -1;
+    assert_int_equal(store_indicators(s, &items, &n), 0);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(items[i].code, code) == 0)
+            id = items[i].id;
+    }
+    free(items);
+    return id;
+}
+
+static observation make_obs(store *s, const char *ind, const char *u, int64_t pid, double v, int state)
+{
+    observation o;
+    memset(&o, 0, sizeof o);
+    o.indicator_id = indicator_id(s, ind);
+    o.unit_id = unit_id(s, u);
+    o.period_id = pid;
+    o.value = v;
+    o.state = state;
+    return o;
+}
+
+static void test_unit_round_trip(void **state)
+{
+    fixture *f = *state;
+    unit u = make_unit("R01", "青山区", UNIT_REGION, ""), *items;
+    unit t = make_unit("T01", "东关街道", UNIT_TOWN, "R01");
+    size_t n;
+    snprintf(u.name_en, sizeof u.name_en, "Qingshan District");
+    u.is_self = 1;
+    u.sort_order = 3;
+    assert_int_equal(store_unit_put(f->s, &u), 0);
+    assert_int_equal(store_unit_put(f->s, &t), 0);
+    /* An update by code changes the row instead of adding one. */
+    snprintf(u.name, sizeof u.name, "青山新区");
+    assert_int_equal(store_unit_put(f->s, &u), 0);
+    assert_int_equal(store_units(f->s, &items, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(items[0].code, "T01"); /* sort order 0 before 3 */
+    assert_string_equal(items[0].parent_code, "R01");
+    assert_int_equal(items[0].kind, UNIT_TOWN);
+    assert_string_equal(items[1].name, "青山新区");
+    assert_string_equal(items[1].name_en, "Qingshan District");
+    assert_int_equal(items[1].is_self, 1);
+    assert_int_equal(items[1].sort_order, 3);
+    free(items);
+}
+
+static void test_unit_unknown_parent(void **state)
+{
+    fixture *f = *state;
+    unit t = make_unit("T01", "东关街道", UNIT_TOWN, "NOPE");
+    assert_int_equal(store_unit_put(f->s, &t), ERR_NOTFOUND);
+    assert_non_null(strstr(err_msg(), "NOPE"));
+}
+
+static void test_group_members_round_trip(void **state)
+{
+    fixture *f = *state;
+    int64_t pid;
+    group g, *gs;
+    unit *members;
+    size_t n;
+    const char codes[2][MODEL_CODE_MAX] = { "R02", "R01" };
+    seed_basic(f->s, &pid);
+    memset(&g, 0, sizeof g);
+    snprintf(g.code, sizeof g.code, "PEERS");
+    snprintf(g.name, sizeof g.name, "市对区考核");
+    snprintf(g.description, sizeof g.description, "12 区县");
+    g.kind = GROUP_PEERS;
+    assert_int_equal(store_group_put(f->s, &g), 0);
+    assert_int_equal(store_group_set_members(f->s, "PEERS", codes, 2), 0);
+    assert_int_equal(store_groups(f->s, &gs, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(gs[0].name, "市对区考核");
+    assert_string_equal(gs[0].description, "12 区县");
+    assert_int_equal(gs[0].kind, GROUP_PEERS);
+    free(gs);
+    assert_int_equal(store_group_members(f->s, "PEERS", &members, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(members[0].code, "R02"); /* the order given is kept */
+    assert_string_equal(members[1].code, "R01");
+    free(members);
+    /* Replacing the members drops the old ones. */
+    assert_int_equal(store_group_set_members(f->s, "PEERS", codes + 1, 1), 0);
+    assert_int_equal(store_group_members(f->s, "PEERS", &members, &n), 0);
+    assert_int_equal(n, 1);
+    free(members);
+    assert_int_equal(store_group_set_members(f->s, "PEERS", (const char(*)[MODEL_CODE_MAX]) "XX", 1),
+                     ERR_NOTFOUND);
+}
+
+static void test_indicator_round_trip(void **state)
+{
+    fixture *f = *state;
+    int64_t pid;
+    indicator ind, *items;
+    size_t n;
+    seed_basic(f->s, &pid);
+    ind = make_indicator("ENERGY", "单位GDP能耗");
+    snprintf(ind.name_en, sizeof ind.name_en, "Energy per unit of GDP");
+    snprintf(ind.measure, sizeof ind.measure, "吨标煤/万元");
+    snprintf(ind.definition, sizeof ind.definition, "能源消费总量/地区生产总值");
+    snprintf(ind.source, sizeof ind.source, "区统计局");
+    snprintf(ind.lead_unit, sizeof ind.lead_unit, "R01");
+    snprintf(ind.coop_units, sizeof ind.coop_units, "R02;T01");
+    snprintf(ind.leader, sizeof ind.leader, "王副区长");
+    ind.direction = DIR_LOWER;
+    ind.value_kind = VK_RATIO;
+    ind.category = CAT_NON_ECONOMIC;
+    ind.precision = 4;
+    ind.weight = 2.5;
+    ind.method = METHOD_EFFICACY;
+    ind.is_bonus = 1;
+    ind.is_veto = 1;
+    ind.sort_order = 9;
+    assert_int_equal(store_indicator_put(f->s, &ind), 0);
+    assert_int_equal(store_indicators(f->s, &items, &n), 0);
+    assert_int_equal(n, 2);
+    ind.id = items[1].id;
+    assert_memory_equal(&items[1], &ind, sizeof ind);
+    free(items);
+    snprintf(ind.coop_units, sizeof ind.coop_units, "NOPE");
+    assert_int_equal(store_indicator_put(f->s, &ind), ERR_NOTFOUND);
+}
+
+static void test_scheme_round_trip(void **state)
+{
+    fixture *f = *state;
+    int64_t pid;
+    group g;
+    scheme sc, *schemes;
+    scheme_item it, *items;
+    size_t n;
+    seed_basic(f->s, &pid);
+    memset(&g, 0, sizeof g);
+    snprintf(g.code, sizeof g.code, "PEERS");
+    snprintf(g.name, sizeof g.name, "兄弟区县");
+    assert_int_equal(store_group_put(f->s, &g), 0);
+    memset(&sc, 0, sizeof sc);
+    snprintf(sc.code, sizeof sc.code, "CITY2025");
+    snprintf(sc.name, sizeof sc.name, "市对区考核方案");
+    snprintf(sc.group_code, sizeof sc.group_code, "PEERS");
+    snprintf(sc.grading, sizeof sc.grading, "优秀>=90;良好>=80");
+    sc.period_kind = PERIOD_QUARTER;
+    sc.total_weight = 100;
+    assert_int_equal(store_scheme_put(f->s, &sc), 0);
+    memset(&it, 0, sizeof it);
+    snprintf(it.scheme_code, sizeof it.scheme_code, "CITY2025");
+    snprintf(it.indicator_code, sizeof it.indicator_code, "GDP");
+    snprintf(it.params, sizeof it.params, "step=5");
+    it.weight = 100;
+    it.method = METHOD_RANK;
+    assert_int_equal(store_scheme_set_items(f->s, "CITY2025", &it, 1), 0);
+    assert_int_equal(store_schemes(f->s, &schemes, &n), 0);
+    assert_int_equal(n, 1);
+    sc.id = schemes[0].id;
+    assert_memory_equal(&schemes[0], &sc, sizeof sc);
+    free(schemes);
+    assert_int_equal(store_scheme_items(f->s, "CITY2025", &items, &n), 0);
+    assert_int_equal(n, 1);
+    assert_memory_equal(&items[0], &it, sizeof it);
+    free(items);
+    snprintf(sc.group_code, sizeof sc.group_code, "NOPE");
+    assert_int_equal(store_scheme_put(f->s, &sc), ERR_NOTFOUND);
+}
+
+static void test_periods_and_targets(void **state)
+{
+    fixture *f = *state;
+    int64_t pid, again, qid;
+    period_key q = { PERIOD_QUARTER, 2025, 3 }, y = { PERIOD_YEAR, 2024, 1 };
+    period *ps;
+    target t, *ts;
+    size_t n;
+    seed_basic(f->s, &pid);
+    assert_int_equal(store_period_ensure(f->s, &q, &qid), 0);
+    assert_int_equal(store_period_ensure(f->s, &y, &again), 0);
+    assert_int_equal(store_period_ensure(f->s, &q, &again), 0);
+    assert_int_equal(again, qid); /* ensuring twice gives the same row */
+    assert_int_equal(store_periods(f->s, &ps, &n), 0);
+    assert_int_equal(n, 3);
+    assert_string_equal(ps[0].code, "2024"); /* ordered by end, then length */
+    assert_string_equal(ps[1].code, "2025-09");
+    assert_string_equal(ps[2].code, "2025-Q3");
+    free(ps);
+    memset(&t, 0, sizeof t);
+    snprintf(t.indicator_code, sizeof t.indicator_code, "GDP");
+    snprintf(t.unit_code, sizeof t.unit_code, "R01");
+    snprintf(t.note, sizeof t.note, "年初目标");
+    t.year = 2025;
+    t.value = 612.5;
+    assert_int_equal(store_target_put(f->s, &t), 0);
+    t.value = 640; /* replacing keeps one row */
+    assert_int_equal(store_target_put(f->s, &t), 0);
+    assert_int_equal(store_targets(f->s, 2025, &ts, &n), 0);
+    assert_int_equal(n, 1);
+    assert_memory_equal(&ts[0], &t, sizeof t);
+    free(ts);
+    assert_int_equal(store_targets(f->s, 2024, &ts, &n), 0);
+    assert_int_equal(n, 0);
+    free(ts);
+}
+
+struct obs_rows {
+    observation rows[8];
+    int n;
+};
+
+static int keep_obs(const observation *o, void *ctx)
+{
+    struct obs_rows *r = ctx;
+    if (r->n < 8)
+        r->rows[r->n++] = *o;
+    return 0;
+}
+
+static void test_observation_history(void **state)
+{
+    fixture *f = *state;
+    int64_t pid, count;
+    observation o, *hist;
+    size_t n;
+    int result;
+    struct obs_rows rows = { .n = 0 };
+    obs_filter all = store_filter_all();
+    seed_basic(f->s, &pid);
+    o = make_obs(f->s, "GDP", "R01", pid, 412.5, OBS_SUBMITTED);
+    snprintf(o.note, sizeof o.note, "统计快报");
+    assert_int_equal(store_observation_put(f->s, &o, "clerk1", &result), 0);
+    assert_int_equal(result, OBS_PUT_NEW);
+    assert_int_equal(store_observation_put(f->s, &o, "clerk1", &result), 0);
+    assert_int_equal(result, OBS_PUT_SAME);
+    o.value = 413.25;
+    assert_int_equal(store_observation_put(f->s, &o, "clerk2", &result), 0);
+    assert_int_equal(result, OBS_PUT_CHANGED);
+    o.state = OBS_APPROVED;
+    assert_int_equal(store_observation_put(f->s, &o, "office", &result), 0);
+    assert_int_equal(result, OBS_PUT_CHANGED);
+
+    assert_int_equal(store_observation_history(f->s, "GDP", "R01", "2025-09", &hist, &n), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(hist[0].revision, 1);
+    assert_true(hist[0].value == 412.5);
+    assert_string_equal(hist[0].entered_by, "clerk1");
+    assert_int_equal(hist[0].state, OBS_SUBMITTED);
+    assert_true(hist[1].value == 413.25);
+    assert_string_equal(hist[1].entered_by, "clerk2");
+    assert_int_equal(hist[2].revision, 3);
+    assert_int_equal(hist[2].state, OBS_APPROVED);
+    assert_string_equal(hist[2].note, "统计快报");
+    assert_true(hist[2].entered_at[0] != '\0');
+    free(hist);
+
+    assert_int_equal(store_observation_count(f->s, &count), 0);
+    assert_int_equal(count, 1);
+    assert_int_equal(store_observations_each(f->s, &all, keep_obs, &rows), 0);
+    assert_int_equal(rows.n, 1);
+    assert_string_equal(rows.rows[0].indicator_code, "GDP");
+    assert_string_equal(rows.rows[0].unit_code, "R01");
+    assert_string_equal(rows.rows[0].period_code, "2025-09");
+    assert_int_equal(rows.rows[0].revision, 3);
+}
+
+static void test_observation_filter(void **state)
+{
+    fixture *f = *state;
+    int64_t pid, qid;
+    period_key q = { PERIOD_QUARTER, 2025, 3 };
+    observation o;
+    obs_filter flt = store_filter_all();
+    struct obs_rows rows = { .n = 0 };
+    seed_basic(f->s, &pid);
+    assert_int_equal(store_period_ensure(f->s, &q, &qid), 0);
+    o = make_obs(f->s, "GDP", "R01", pid, 1, OBS_SUBMITTED);
+    assert_int_equal(store_observation_put(f->s, &o, "t", NULL), 0);
+    o = make_obs(f->s, "GDP", "R02", pid, 2, OBS_SUBMITTED);
+    assert_int_equal(store_observation_put(f->s, &o, "t", NULL), 0);
+    o = make_obs(f->s, "GDP", "R02", qid, 3, OBS_SUBMITTED);
+    assert_int_equal(store_observation_put(f->s, &o, "t", NULL), 0);
+    snprintf(flt.unit_code, sizeof flt.unit_code, "R02");
+    assert_int_equal(store_observations_each(f->s, &flt, keep_obs, &rows), 0);
+    assert_int_equal(rows.n, 2);
+    rows.n = 0;
+    flt.period_kind = PERIOD_QUARTER;
+    assert_int_equal(store_observations_each(f->s, &flt, keep_obs, &rows), 0);
+    assert_int_equal(rows.n, 1);
+    assert_true(rows.rows[0].value == 3);
+    rows.n = 0;
+    flt = store_filter_all();
+    flt.year = 2024;
+    assert_int_equal(store_observations_each(f->s, &flt, keep_obs, &rows), 0);
+    assert_int_equal(rows.n, 0);
+}
+
+static void test_published_is_locked(void **state)
+{
+    fixture *f = *state;
+    int64_t pid;
+    observation o, *hist;
+    size_t n;
+    seed_basic(f->s, &pid);
+    o = make_obs(f->s, "GDP", "R01", pid, 100, OBS_PUBLISHED);
+    assert_int_equal(store_observation_put(f->s, &o, "office", NULL), 0);
+    o.value = 101;
+    assert_int_equal(store_observation_put(f->s, &o, "clerk", NULL), ERR_LOCKED);
+    assert_int_equal(store_observation_history(f->s, "GDP", "R01", "2025-09", &hist, &n), 0);
+    assert_int_equal(n, 1);
+    assert_true(hist[0].value == 100);
+    free(hist);
+}
+
+static void test_locked_period(void **state)
+{
+    fixture *f = *state;
+    int64_t pid;
+    period_key k = { PERIOD_MONTH, 2025, 9 };
+    observation o;
+    seed_basic(f->s, &pid);
+    o = make_obs(f->s, "GDP", "R01", pid, 100, OBS_SUBMITTED);
+    assert_int_equal(store_observation_put(f->s, &o, "clerk", NULL), 0);
+    assert_int_equal(store_period_set_locked(f->s, &k, 1), 0);
+    o.value = 7;
+    assert_int_equal(store_observation_put(f->s, &o, "clerk", NULL), ERR_LOCKED);
+    o = make_obs(f->s, "GDP", "R02", pid, 100, OBS_SUBMITTED);
+    assert_int_equal(store_observation_put(f->s, &o, "clerk", NULL), ERR_LOCKED);
+    assert_int_equal(store_period_set_locked(f->s, &k, 0), 0);
+    assert_int_equal(store_observation_put(f->s, &o, "clerk", NULL), 0);
+}
+
+static void test_rollback_writes_nothing(void **state)
+{
+    fixture *f = *state;
+    int64_t pid, count, qid;
+    period_key q = { PERIOD_MONTH, 2025, 10 };
+    observation o;
+    period *ps;
+    size_t n;
+    seed_basic(f->s, &pid);
+    assert_int_equal(store_begin(f->s), 0);
+    assert_int_equal(store_begin(f->s), ERR_INTERNAL); /* one transaction at a time */
+    assert_int_equal(store_period_ensure(f->s, &q, &qid), 0);
+    o = make_obs(f->s, "GDP", "R01", qid, 5, OBS_SUBMITTED);
+    assert_int_equal(store_observation_put(f->s, &o, "clerk", NULL), 0);
+    assert_int_equal(store_rollback(f->s), 0);
+    assert_int_equal(store_observation_count(f->s, &count), 0);
+    assert_int_equal(count, 0);
+    assert_int_equal(store_periods(f->s, &ps, &n), 0);
+    assert_int_equal(n, 1);
+    free(ps);
+    assert_int_equal(store_begin(f->s), 0);
+    o.period_id = pid;
+    assert_int_equal(store_observation_put(f->s, &o, "clerk", NULL), 0);
+    assert_int_equal(store_commit(f->s), 0);
+    assert_int_equal(store_observation_count(f->s, &count), 0);
+    assert_int_equal(count, 1);
+}
+
+static void test_flags_users_audit(void **state)
+{
+    fixture *f = *state;
+    int64_t pid;
+    observation o;
+    obs_flag *flags;
+    user u, *users;
+    audit_entry *log;
+    size_t n;
+    seed_basic(f->s, &pid);
+    o = make_obs(f->s, "GDP", "R01", pid, 5, OBS_SUBMITTED);
+    assert_int_equal(store_observation_put(f->s, &o, "clerk", NULL), 0);
+    assert_int_equal(store_flag_add(f->s, &o, "outlier", "far from history"), 0);
+    assert_int_equal(store_flags(f->s, 1, &flags, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(flags[0].rule, "outlier");
+    assert_string_equal(flags[0].unit_code, "R01");
+    assert_string_equal(flags[0].period_code, "2025-09");
+    assert_string_equal(flags[0].status, "open");
+    assert_true(flags[0].value == 5);
+    free(flags);
+
+    memset(&u, 0, sizeof u);
+    snprintf(u.login, sizeof u.login, "clerk1");
+    snprintf(u.display_name, sizeof u.display_name, "李填报");
+    u.role = ROLE_REPORTER;
+    assert_int_equal(store_user_put(f->s, &u), ERR_DATA); /* a reporter needs a unit */
+    snprintf(u.unit_code, sizeof u.unit_code, "R01");
+    assert_int_equal(store_user_put(f->s, &u), 0);
+    assert_int_equal(store_users(f->s, &users, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(users[0].unit_code, "R01");
+    assert_int_equal(users[0].role, ROLE_REPORTER);
+    free(users);
+
+    assert_int_equal(store_audit_add(f->s, "office", "import", "observations", "a.csv: 3 rows"), 0);
+    assert_int_equal(store_audit_add(f->s, "office", "import", "targets", "b.csv: 1 row"), 0);
+    assert_int_equal(store_audits(f->s, 1, &log, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(log[0].entity, "targets"); /* newest first */
+    free(log);
+}
+
+/* A database made by schema version 1 upgrades to the latest without losing anything. */
+static void test_migration_from_version_1(void **state)
+{
+    fixture *f = *state;
+    store_open_opts v1 = { .max_version = 1 };
+    store *old;
+    int64_t pid;
+    int version;
+    observation o, *hist;
+    size_t n;
+    period *ps;
+    user u, *users;
+
+    store_close(f->s);
+    remove_db(f->path);
+    assert_int_equal(store_open_with(f->path, &v1, &old), 0);
+    assert_int_equal(store_schema_version(old, &version), 0);
+    assert_int_equal(version, 1);
+    seed_basic(old, &pid);
+    o = make_obs(old, "GDP", "R01", pid, 10, OBS_SUBMITTED);
+    assert_int_equal(store_observation_put(old, &o, "clerk", NULL), 0);
+    o.value = 11;
+    assert_int_equal(store_observation_put(old, &o, "clerk", NULL), 0);
+    store_close(old);
+
+    assert_int_equal(store_open(f->path, &f->s), 0);
+    assert_int_equal(store_schema_version(f->s, &version), 0);
+    assert_int_equal(version, store_latest_version());
+    assert_true(version > 1);
+    assert_int_equal(store_observation_history(f->s, "GDP", "R01", "2025-09", &hist, &n), 0);
+    assert_int_equal(n, 2);
+    assert_true(hist[0].value == 10);
+    assert_true(hist[1].value == 11);
+    free(hist);
+    assert_int_equal(store_periods(f->s, &ps, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(ps[0].deadline, ""); /* the column added by version 2 */
+    free(ps);
+    memset(&u, 0, sizeof u);
+    snprintf(u.login, sizeof u.login, "admin");
+    u.role = ROLE_ADMIN;
+    assert_int_equal(store_user_put(f->s, &u), 0); /* tables of later versions exist */
+    assert_int_equal(store_users(f->s, &users, &n), 0);
+    assert_int_equal(n, 1);
+    free(users);
+    /* Opening again is a no-op. */
+    store_close(f->s);
+    assert_int_equal(store_open(f->path, &f->s), 0);
+    assert_int_equal(store_schema_version(f->s, &version), 0);
+    assert_int_equal(version, store_latest_version());
+}
+
+static void test_unopenable_path(void **state)
+{
+    store *s = NULL;
+    (void)state;
+    assert_int_equal(store_open("/nonexistent-dir/x/saima.db", &s), ERR_IO);
+    assert_non_null(strstr(err_msg(), "/nonexistent-dir/x/saima.db"));
+    store_close(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_unit_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unit_unknown_parent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_members_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_indicator_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scheme_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_periods_and_targets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_observation_history, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_observation_filter, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_published_is_locked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_locked_period, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rollback_writes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flags_users_audit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migration_from_version_1, setup, teardown),
+        cmocka_unit_test(test_unopenable_path),
+    };
+    return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}

@@ -1,0 +1,214 @@
+/* test_util: period codes in every accepted form, period arithmetic, and the number
+ * parsing and exact formatting that CSV import and export rely on. */
+#include "util/err.h"
+#include "util/num.h"
+#include "util/period.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static void assert_period(const char *text, const char *canonical)
+{
+    period_key p;
+    char buf[PERIOD_CODE_MAX];
+    if (period_parse(text, &p) != 0)
+        fail_msg("'%s' did not parse: %s", text, err_msg());
+    period_format(&p, buf, sizeof buf);
+    if (strcmp(buf, canonical) != 0)
+        fail_msg("'%s' parsed as %s, expected %s", text, buf, canonical);
+}
+
+static void assert_not_period(const char *text, const char *reason)
+{
+    period_key p;
+    if (period_parse(text, &p) != ERR_DATA)
+        fail_msg("'%s' should not parse", text);
+    if (!strstr(err_msg(), reason))
+        fail_msg("'%s': message '%s' lacks '%s'", text, err_msg(), reason);
+}
+
+static void test_period_forms(void **state)
+{
+    (void)state;
+    assert_period("2025-09", "2025-09");
+    assert_period("2025-9", "2025-09");
+    assert_period("202509", "2025-09");
+    assert_period("2025/09", "2025-09");
+    assert_period("2025.9", "2025-09");
+    assert_period("2025年9月", "2025-09");
+    assert_period("2025年1-9月", "2025-09");
+    assert_period("2025年1—9月", "2025-09");
+    assert_period("2025年1至12月", "2025-12");
+    assert_period("2025-Q3", "2025-Q3");
+    assert_period("2025Q1", "2025-Q1");
+    assert_period("2025q4", "2025-Q4");
+    assert_period("2025年三季度", "2025-Q3");
+    assert_period("2025年第2季度", "2025-Q2");
+    assert_period("2025年4季度", "2025-Q4");
+    assert_period("2025-H1", "2025-H1");
+    assert_period("2025H2", "2025-H2");
+    assert_period("2025年上半年", "2025-H1");
+    assert_period("2025年下半年", "2025-H2");
+    assert_period("2025", "2025");
+    assert_period("2025年", "2025");
+    assert_period("2025年度", "2025");
+}
+
+static void test_period_errors(void **state)
+{
+    (void)state;
+    assert_not_period("2025-13", "out of range");
+    assert_not_period("2025-00", "out of range");
+    assert_not_period("2025-Q5", "out of range");
+    assert_not_period("2025-H3", "out of range");
+    assert_not_period("1900-01", "out of range");
+    assert_not_period("2025年2-9月", "not a period"); /* a range must start in January */
+    assert_not_period("25-09", "not a period");
+    assert_not_period("September", "not a period");
+    assert_not_period("", "not a period");
+    assert_not_period("2025-09x", "not a period");
+    assert_not_period("2025年9", "not a period");
+}
+
+static void test_period_arithmetic(void **state)
+{
+    period_key jan = { PERIOD_MONTH, 2025, 1 }, q1 = { PERIOD_QUARTER, 2025, 1 };
+    period_key mar = { PERIOD_MONTH, 2025, 3 }, y = { PERIOD_YEAR, 2025, 1 };
+    period_key p;
+    (void)state;
+    p = period_prev(&jan);
+    assert_int_equal(p.year, 2024);
+    assert_int_equal(p.seq, 12);
+    p = period_prev(&q1);
+    assert_int_equal(p.kind, PERIOD_QUARTER);
+    assert_int_equal(p.seq, 4);
+    p = period_last_year(&mar);
+    assert_int_equal(p.year, 2024);
+    assert_int_equal(p.seq, 3);
+    assert_int_equal(period_last_month(&q1), 3);
+    assert_int_equal(period_last_month(&y), 12);
+    assert_true(period_ordinal(&mar) < period_ordinal(&q1)); /* same end: month before quarter */
+    assert_true(period_ordinal(&jan) < period_ordinal(&mar));
+    assert_true(period_ordinal(&q1) < period_ordinal(&y));
+    assert_true(period_equal(&jan, &jan));
+    assert_false(period_equal(&mar, &q1));
+}
+
+static void test_period_kinds(void **state)
+{
+    int kind;
+    (void)state;
+    assert_int_equal(period_kind_parse("quarter", &kind), 0);
+    assert_int_equal(kind, PERIOD_QUARTER);
+    assert_int_equal(period_kind_parse("半年", &kind), 0);
+    assert_int_equal(kind, PERIOD_HALF);
+    assert_int_equal(period_kind_parse("week", &kind), ERR_DATA);
+    assert_string_equal(period_kind_name(PERIOD_YEAR), "year");
+}
+
+static void assert_number(const char *text, double expected)
+{
+    double v;
+    if (num_parse(text, &v) != 0)
+        fail_msg("'%s' did not parse: %s", text, err_msg());
+    if (v != expected)
+        fail_msg("'%s' parsed as %.17g, expected %.17g", text, v, expected);
+}
+
+static void assert_not_number(const char *text)
+{
+    double v;
+    if (num_parse(text, &v) != ERR_DATA)
+        fail_msg("'%s' should not parse", text);
+}
+
+static void test_numbers(void **state)
+{
+    (void)state;
+    assert_number("12.5", 12.5);
+    assert_number(" -3 ", -3);
+    assert_number("+7", 7);
+    assert_number("1,234.5", 1234.5);
+    assert_number("12,345,678", 12345678);
+    assert_number("8.2%", 8.2);
+    assert_number("1e3", 1000);
+    assert_number("0", 0);
+    assert_not_number("");
+    assert_not_number("  ");
+    assert_not_number("12.3亿");
+    assert_not_number("abc");
+    assert_not_number("1,23");
+    assert_not_number("12,3456");
+    assert_not_number("1234,567");
+    assert_not_number("0x10");
+    assert_not_number("nan");
+    assert_not_number("inf");
+    assert_not_number("1e999");
+    assert_not_number("1.2.3");
+}
+
+static void test_number_round_trip(void **state)
+{
+    const double values[] = { 0.1, 1.0 / 3, 412.57, -0.0001, 123456789.123, 1e-300, 5e307, 2.5 };
+    char buf[NUM_TEXT_MAX];
+    double back;
+    (void)state;
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        num_format(values[i], buf, sizeof buf);
+        assert_int_equal(num_parse(buf, &back), 0);
+        assert_true(back == values[i]);
+    }
+    num_format(0.1, buf, sizeof buf);
+    assert_string_equal(buf, "0.1"); /* shortest, not 0.10000000000000001 */
+    num_format(412.57, buf, sizeof buf);
+    assert_string_equal(buf, "412.57");
+}
+
+static void test_int_and_bool(void **state)
+{
+    long v;
+    int b;
+    (void)state;
+    assert_int_equal(num_parse_int("2025", 1949, 2200, &v), 0);
+    assert_int_equal(v, 2025);
+    assert_int_equal(num_parse_int("1800", 1949, 2200, &v), ERR_DATA);
+    assert_int_equal(num_parse_int("20x5", 1949, 2200, &v), ERR_DATA);
+    assert_int_equal(num_parse_bool("是", &b), 0);
+    assert_int_equal(b, 1);
+    assert_int_equal(num_parse_bool("", &b), 0);
+    assert_int_equal(b, 0);
+    assert_int_equal(num_parse_bool("maybe", &b), ERR_DATA);
+}
+
+static void test_error_table(void **state)
+{
+    (void)state;
+    assert_int_equal(err_exit_code(0), 0);
+    assert_int_equal(err_exit_code(ERR_USAGE), 1);
+    assert_int_equal(err_exit_code(ERR_DATA), 2);
+    assert_int_equal(err_exit_code(ERR_LOCKED), 2);
+    assert_int_equal(err_exit_code(ERR_DB), 3);
+    assert_int_equal(err_http_status(ERR_NOTFOUND), 404);
+    assert_string_equal(err_name(ERR_DATA), "bad data");
+    assert_int_equal(err_set(ERR_DATA, "line %d", 17), ERR_DATA);
+    assert_string_equal(err_msg(), "line 17");
+    err_clear();
+    assert_string_equal(err_msg(), "");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_period_forms),     cmocka_unit_test(test_period_errors),
+        cmocka_unit_test(test_period_arithmetic), cmocka_unit_test(test_period_kinds),
+        cmocka_unit_test(test_numbers),          cmocka_unit_test(test_number_round_trip),
+        cmocka_unit_test(test_int_and_bool),     cmocka_unit_test(test_error_table),
+    };
+    return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
