@@ -1,0 +1,255 @@
+/* test_cli: the `saima` binary as a user runs it — documented exit codes (0 ok, 1 usage,
+ * 2 bad data, 3 internal), help, and the shape of --json output. SAIMA_BIN names the binary. */
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+typedef struct fixture {
+    char dir[64];
+    char db[96];
+} fixture;
+
+static const char *bin(void)
+{
+    const char *b = getenv("SAIMA_BIN");
+    return b ? b : "build/asan/saima";
+}
+
+/* Runs `saima --db DB ARGS`, capturing stdout into out (may be NULL); returns the exit code. */
+static int run(const fixture *f, char *out, size_t size, const char *args)
+{
+    char cmd[1024];
+    FILE *p;
+    size_t n = 0;
+    int status;
+    snprintf(cmd, sizeof cmd, "%s --db %s %s 2>%s/stderr", bin(), f->db, args, f->dir);
+    if (!(p = popen(cmd, "r")))
+        fail_msg("cannot run %s", cmd);
+    if (out) {
+        n = fread(out, 1, size - 1, p);
+        out[n] = '\0';
+    } else {
+        char sink[4096];
+        while (fread(sink, 1, sizeof sink, p) > 0)
+            ;
+    }
+    status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void read_stderr(const fixture *f, char *buf, size_t size)
+{
+    char path[128];
+    FILE *fp;
+    size_t n;
+    snprintf(path, sizeof path, "%s/stderr", f->dir);
+    fp = fopen(path, "r");
+    assert_non_null(fp);
+    n = fread(buf, 1, size - 1, fp);
+    buf[n] = '\0';
+    fclose(fp);
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    snprintf(f->dir, sizeof f->dir, "/tmp/saima-cli-XXXXXX");
+    if (!mkdtemp(f->dir)) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->db, sizeof f->db, "%s/t.db", f->dir);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(f);
+    return 0;
+}
+
+static json_t *parse_json(const char *text)
+{
+    json_error_t e;
+    json_t *j = json_loads(text, 0, &e);
+    if (!j)
+        fail_msg("not JSON (%s): %.200s", e.text, text);
+    return j;
+}
+
+static void test_usage_exit_codes(void **state)
+{
+    fixture *f = *state;
+    char err[4096];
+    assert_int_equal(run(f, NULL, 0, ""), 1);
+    assert_int_equal(run(f, NULL, 0, "no-such-command"), 1);
+    assert_int_equal(run(f, NULL, 0, "list"), 1);
+    read_stderr(f, err, sizeof err);
+    assert_non_null(strstr(err, "missing argument"));
+    assert_int_equal(run(f, NULL, 0, "list units --bogus"), 1);
+    read_stderr(f, err, sizeof err);
+    assert_non_null(strstr(err, "--bogus"));
+    assert_int_equal(run(f, NULL, 0, "list units --limit"), 1);
+    assert_int_equal(run(f, NULL, 0, "list everything"), 1);
+    assert_int_equal(run(f, NULL, 0, "--lang fr list units"), 1);
+}
+
+static void test_help(void **state)
+{
+    fixture *f = *state;
+    char out[8192];
+    assert_int_equal(run(f, out, sizeof out, "help"), 0);
+    assert_non_null(strstr(out, "import"));
+    assert_non_null(strstr(out, "demo"));
+    assert_int_equal(run(f, out, sizeof out, "help list"), 0);
+    assert_non_null(strstr(out, "--indicator"));
+    assert_int_equal(run(f, out, sizeof out, "list --help"), 0);
+    assert_non_null(strstr(out, "--year"));
+    assert_int_equal(run(f, out, sizeof out, "--lang en help"), 0);
+    assert_non_null(strstr(out, "exit codes"));
+    assert_int_equal(run(f, NULL, 0, "help no-such-command"), 1);
+}
+
+static void test_internal_error_exit_code(void **state)
+{
+    fixture *f = *state;
+    char cmd[256];
+    int status;
+    snprintf(cmd, sizeof cmd, "%s --db /nonexistent-dir/x/t.db init 2>/dev/null", bin());
+    status = system(cmd);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 3);
+    (void)f;
+}
+
+static void test_init_json(void **state)
+{
+    fixture *f = *state;
+    char out[4096];
+    json_t *j;
+    assert_int_equal(run(f, out, sizeof out, "--json init"), 0);
+    j = parse_json(out);
+    assert_true(json_is_object(j));
+    assert_true(json_integer_value(json_object_get(j, "schema_version")) >= 1);
+    assert_string_equal(json_string_value(json_object_get(j, "db")), f->db);
+    json_decref(j);
+}
+
+static void test_not_found_is_bad_data(void **state)
+{
+    fixture *f = *state;
+    char err[4096];
+    assert_int_equal(run(f, NULL, 0, "show unit NOPE"), 2);
+    read_stderr(f, err, sizeof err);
+    assert_non_null(strstr(err, "NOPE"));
+    assert_int_equal(run(f, NULL, 0, "show obs GDP R01 2025-13"), 2);
+}
+
+/* The demo database answers every list with JSON arrays of objects with the documented keys. */
+static void test_demo_lists_json(void **state)
+{
+    fixture *f = *state;
+    static char out[1 << 20];
+    const char *const lists[][2] = {
+        { "units", "code" },     { "groups", "kind" },   { "indicators", "direction" },
+        { "schemes", "group" },  { "periods", "kind" },  { "targets", "value" },
+    };
+    json_t *j, *first;
+    assert_int_equal(run(f, NULL, 0, "demo --as-of 2026-10"), 0);
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        char args[128];
+        snprintf(args, sizeof args, "--json list %s", lists[i][0]);
+        assert_int_equal(run(f, out, sizeof out, args), 0);
+        j = parse_json(out);
+        assert_true(json_is_array(j));
+        assert_true(json_array_size(j) > 0);
+        first = json_array_get(j, 0);
+        if (!json_object_get(first, lists[i][1]))
+            fail_msg("list %s: no key %s", lists[i][0], lists[i][1]);
+        json_decref(j);
+    }
+    assert_int_equal(run(f, out, sizeof out, "--json list observations --limit 5"), 0);
+    j = parse_json(out);
+    assert_int_equal(json_array_size(j), 5);
+    first = json_array_get(j, 0);
+    assert_true(json_is_number(json_object_get(first, "value")));
+    assert_true(json_is_string(json_object_get(first, "period")));
+    assert_true(json_is_integer(json_object_get(first, "revision")));
+    json_decref(j);
+    /* a second demo into the same database is refused as bad data, not a crash */
+    assert_int_equal(run(f, NULL, 0, "demo --as-of 2026-10"), 2);
+    /* the table view of every list works too */
+    assert_int_equal(run(f, out, sizeof out, "list indicators"), 0);
+    assert_non_null(strstr(out, "地区生产总值"));
+    assert_int_equal(run(f, out, sizeof out, "--lang en list indicators"), 0);
+    assert_non_null(strstr(out, "indicator"));
+    assert_int_equal(run(f, out, sizeof out, "report"), 0);
+    assert_int_equal(run(f, out, sizeof out, "--json report"), 0);
+    j = parse_json(out);
+    assert_true(json_is_object(j) || json_is_array(j));
+    json_decref(j);
+}
+
+static void test_show_group_and_history_json(void **state)
+{
+    fixture *f = *state;
+    static char out[1 << 18];
+    json_t *j, *groups;
+    const char *gcode;
+    char args[256];
+    assert_int_equal(run(f, NULL, 0, "demo --as-of 2026-10"), 0);
+    assert_int_equal(run(f, out, sizeof out, "--json list groups"), 0);
+    groups = parse_json(out);
+    gcode = json_string_value(json_object_get(json_array_get(groups, 0), "code"));
+    snprintf(args, sizeof args, "--json show group %s", gcode);
+    json_decref(groups);
+    assert_int_equal(run(f, out, sizeof out, args), 0);
+    j = parse_json(out);
+    assert_true(json_is_array(json_object_get(j, "members")));
+    assert_true(json_array_size(json_object_get(j, "members")) > 0);
+    json_decref(j);
+    assert_int_equal(run(f, out, sizeof out, "--json list observations --limit 1"), 0);
+    j = parse_json(out);
+    snprintf(args, sizeof args, "--json show obs %s %s %s",
+             json_string_value(json_object_get(json_array_get(j, 0), "indicator")),
+             json_string_value(json_object_get(json_array_get(j, 0), "unit")),
+             json_string_value(json_object_get(json_array_get(j, 0), "period")));
+    json_decref(j);
+    assert_int_equal(run(f, out, sizeof out, args), 0);
+    j = parse_json(out);
+    assert_true(json_is_array(j));
+    assert_true(json_array_size(j) >= 1);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(j, 0), "revision")), 1);
+    json_decref(j);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_usage_exit_codes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_help, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_internal_error_exit_code, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_init_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_not_found_is_bad_data, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_demo_lists_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_show_group_and_history_json, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}
