@@ -93,7 +93,8 @@
       " WHERE indicator_id = ?1 AND period_id = ?2 AND unit_id = ?3")                              \
     X(ST_OBS_INSERT,                                                                               \
       "INSERT INTO observations (indicator_id, period_id, unit_id, value, state, note,"            \
-      " entered_by, entered_at, revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)")             \
+      " entered_by, entered_at, revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)"              \
+      " ON CONFLICT (indicator_id, period_id, unit_id) DO NOTHING")                                \
     X(ST_OBS_UPDATE,                                                                               \
       "UPDATE observations SET value = ?4, state = ?5, note = ?6, entered_by = ?7,"                \
       " entered_at = ?8, revision = revision + 1"                                                  \
@@ -153,6 +154,7 @@ typedef struct sq_store {
     sqlite3 *db;
     sqlite3_stmt *stmts[ST_N];
     int in_tx;
+    char tx_time[MODEL_TIME_MAX]; /* when the open transaction began: one import, one moment */
 } sq_store;
 
 static sq_store *sq(store *s)
@@ -239,6 +241,15 @@ static void now_iso(char *buf, size_t size)
     gmtime_r(&ts.tv_sec, &tm);
     size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(buf + n, size - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
+/* The time recorded on a write: the transaction's start inside one, else now. */
+static void write_time(const sq_store *q, char *buf, size_t size)
+{
+    if (q->in_tx)
+        snprintf(buf, size, "%s", q->tx_time);
+    else
+        now_iso(buf, size);
 }
 
 /* Looks up the id of a code with one of the ST_*_ID statements; ERR_NOTFOUND names it. */
@@ -341,8 +352,10 @@ static int sq_begin(store *s)
     int rc;
     if (q->in_tx)
         return err_set(ERR_INTERNAL, "a transaction is already open");
-    if ((rc = exec(q, "BEGIN IMMEDIATE", "begin")) == 0)
+    if ((rc = exec(q, "BEGIN IMMEDIATE", "begin")) == 0) {
         q->in_tx = 1;
+        now_iso(q->tx_time, sizeof q->tx_time);
+    }
     return rc;
 }
 
@@ -777,49 +790,65 @@ static void bind_obs_key(sqlite3_stmt *st, const observation *o)
     sqlite3_bind_int64(st, 3, o->unit_id);
 }
 
-static int sq_observation_put(store *s, const observation *o, const char *actor, int *result)
+/* Binds the key, value, state, note, actor and time of an observation write. */
+static void bind_obs_write(sqlite3_stmt *st, const observation *o, const char *actor, const char *now)
 {
-    sq_store *q = sq(s);
-    sqlite3_stmt *st = stmt(q, ST_OBS_GET);
-    char now[MODEL_TIME_MAX];
-    enum stmt_id write = ST_OBS_INSERT;
-    int rc, outcome = OBS_PUT_NEW;
-    if (!st)
-        return ERR_DB;
-    bind_obs_key(st, o);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        const unsigned char *state = sqlite3_column_text(st, 1);
-        const unsigned char *note = sqlite3_column_text(st, 2);
-        int same = sqlite3_column_double(st, 0) == o->value && state &&
-                   strcmp((const char *)state, model_obs_states[o->state].key) == 0 && note &&
-                   strcmp((const char *)note, o->note) == 0;
-        int published = state && strcmp((const char *)state, "published") == 0;
-        sqlite3_reset(st);
-        if (same) {
-            if (result)
-                *result = OBS_PUT_SAME;
-            return 0;
-        }
-        if (published)
-            return err_set(ERR_LOCKED, "the value is published and locked");
-        write = ST_OBS_UPDATE;
-        outcome = OBS_PUT_CHANGED;
-    } else {
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE)
-            return sq_fail(q, "read observation");
-    }
-    if (!(st = stmt(q, write)))
-        return ERR_DB;
-    now_iso(now, sizeof now);
     bind_obs_key(st, o);
     sqlite3_bind_double(st, 4, o->value);
     bind_text(st, 5, model_obs_states[o->state].key);
     bind_text(st, 6, o->note);
     bind_text(st, 7, actor ? actor : "");
     bind_text(st, 8, now);
+}
+
+/* The existing row differs: published rows are locked, identical rows are left alone. */
+static int update_existing(sq_store *q, const observation *o, const char *actor, const char *now,
+                           int *outcome)
+{
+    sqlite3_stmt *st = stmt(q, ST_OBS_GET);
+    int rc, same, published;
+    if (!st)
+        return ERR_DB;
+    bind_obs_key(st, o);
+    if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? err_set(ERR_INTERNAL, "observation vanished during write")
+                                 : sq_fail(q, "read observation");
+    }
+    const unsigned char *state = sqlite3_column_text(st, 1);
+    const unsigned char *note = sqlite3_column_text(st, 2);
+    same = sqlite3_column_double(st, 0) == o->value && state &&
+           strcmp((const char *)state, model_obs_states[o->state].key) == 0 && note &&
+           strcmp((const char *)note, o->note) == 0;
+    published = state && strcmp((const char *)state, "published") == 0;
+    sqlite3_reset(st);
+    if (same) {
+        *outcome = OBS_PUT_SAME;
+        return 0;
+    }
+    if (published)
+        return err_set(ERR_LOCKED, "the value is published and locked");
+    if (!(st = stmt(q, ST_OBS_UPDATE)))
+        return ERR_DB;
+    bind_obs_write(st, o, actor, now);
+    *outcome = OBS_PUT_CHANGED;
+    return run(q, st, "save observation");
+}
+
+static int sq_observation_put(store *s, const observation *o, const char *actor, int *result)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st = stmt(q, ST_OBS_INSERT);
+    char now[MODEL_TIME_MAX];
+    int rc, outcome = OBS_PUT_NEW;
+    if (!st)
+        return ERR_DB;
+    write_time(q, now, sizeof now);
+    /* New values, the bulk of any import, take one statement; existing ones are compared. */
+    bind_obs_write(st, o, actor, now);
     if ((rc = run(q, st, "save observation")) != 0)
+        return rc;
+    if (sqlite3_changes(q->db) == 0 && (rc = update_existing(q, o, actor, now, &outcome)) != 0)
         return rc;
     if (result)
         *result = outcome;
@@ -939,7 +968,7 @@ static int sq_flag_add(store *s, const observation *o, const char *rule, const c
     char now[MODEL_TIME_MAX];
     if (!st)
         return ERR_DB;
-    now_iso(now, sizeof now);
+    write_time(sq(s), now, sizeof now);
     bind_obs_key(st, o);
     bind_text(st, 4, rule);
     bind_text(st, 5, message);
@@ -1019,7 +1048,7 @@ static int sq_audit_add(store *s, const char *actor, const char *action, const c
     char now[MODEL_TIME_MAX];
     if (!st)
         return ERR_DB;
-    now_iso(now, sizeof now);
+    write_time(sq(s), now, sizeof now);
     bind_text(st, 1, now);
     bind_text(st, 2, actor);
     bind_text(st, 3, action);
