@@ -1,0 +1,28 @@
+/* demo: the deterministic demo city 云州市 (12 districts and counties, ours 临江区), built
+ * through the store API: units, groups, the 14 main economic indicators, schemes, periods,
+ * targets and monthly cumulative observations. The default data behind `make run`. */
+#ifndef SAIMA_DEMO_H
+#define SAIMA_DEMO_H
+
+#include "store/store.h"
+
+#include <stdint.h>
+
+#define DEMO_SEED_DEFAULT 2024u
+#define DEMO_REGIONS 12      /* peer districts and counties, ours among them */
+#define DEMO_TOWNS 10        /* towns and streets of our region */
+#define DEMO_INDICATORS 14
+
+/* What to build: the same options always give the same data (no clock, no rand()). */
+typedef struct demo_opts {
+    period_key as_of;        /* last month with data, kind PERIOD_MONTH */
+    uint64_t seed;
+} demo_opts;
+
+/* Builds the demo city into s in one transaction (rolled back on any error): months of the
+ * two full years before as_of's year and of as_of's year up to as_of, published before
+ * as_of; in the as_of month most units approved, a few submitted and at least one missing.
+ * Returns 0, ERR_DATA for a bad as_of, or the store's error. */
+int demo_build(store *s, const demo_opts *opts);
+
+#endif
