@@ -156,6 +156,11 @@ static void test_not_found_is_bad_data(void **state)
 {
     fixture *f = *state;
     char err[4096];
+    assert_int_equal(run(f, NULL, 0, "show unit R01"), 2); /* no database yet: not created */
+    read_stderr(f, err, sizeof err);
+    assert_non_null(strstr(err, f->db));
+    assert_int_equal(access(f->db, F_OK), -1);
+    assert_int_equal(run(f, NULL, 0, "init"), 0);
     assert_int_equal(run(f, NULL, 0, "show unit NOPE"), 2);
     read_stderr(f, err, sizeof err);
     assert_non_null(strstr(err, "NOPE"));

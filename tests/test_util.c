@@ -155,7 +155,8 @@ static void test_numbers(void **state)
 
 static void test_number_round_trip(void **state)
 {
-    const double values[] = { 0.1, 1.0 / 3, 412.57, -0.0001, 123456789.123, 1e-300, 5e307, 2.5 };
+    const double values[] = { 0.1, 1.0 / 3, 412.57, -0.0001, 123456789.123, 1e-300, 5e307, 2.5,
+                              10, 1e17, 123456789012345678.0, 1.5e-9, 7e-10 };
     char buf[NUM_TEXT_MAX];
     double back;
     (void)state;
@@ -168,6 +169,16 @@ static void test_number_round_trip(void **state)
     assert_string_equal(buf, "0.1"); /* shortest, not 0.10000000000000001 */
     num_format(412.57, buf, sizeof buf);
     assert_string_equal(buf, "412.57");
+    num_format(10, buf, sizeof buf);
+    assert_string_equal(buf, "10"); /* not 1e+01 */
+    num_format(100, buf, sizeof buf);
+    assert_string_equal(buf, "100");
+    num_format(-2500000, buf, sizeof buf);
+    assert_string_equal(buf, "-2500000");
+    num_format(0.0001, buf, sizeof buf);
+    assert_string_equal(buf, "0.0001");
+    num_format(1e-300, buf, sizeof buf);
+    assert_string_equal(buf, "1e-300");
 }
 
 static void test_int_and_bool(void **state)

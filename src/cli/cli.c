@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
 
 static int opt_index(const cli_cmd *cmd, const char *name)
 {
@@ -36,12 +37,23 @@ int cli_open_store(const cli_ctx *ctx, store **out)
     return store_open(ctx->db_path, out);
 }
 
+int cli_open_existing(const cli_ctx *ctx, store **out)
+{
+    if (access(ctx->db_path, F_OK) != 0)
+        return err_set(ERR_NOTFOUND, "%s '%s' (saima init, saima demo)",
+                       cli_tr(ctx, "数据库不存在", "no database at"), ctx->db_path);
+    return store_open(ctx->db_path, out);
+}
+
+/* Reals are printed with 15 significant digits: every figure typed with up to 15 digits
+ * reads back exactly, and sums print as 0.3, not 0.30000000000000004. CSV export is the
+ * bit-exact path. */
 int cli_print_json(json_t *value)
 {
     int rc;
     if (!value)
         return err_set(ERR_NOMEM, "out of memory building JSON");
-    rc = json_dumpf(value, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+    rc = json_dumpf(value, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
     json_decref(value);
     if (rc != 0 || fputc('\n', stdout) == EOF)
         return err_set(ERR_IO, "cannot write JSON to standard output");

@@ -68,8 +68,15 @@ int cli_opt_set(const cli_cmd *cmd, const cli_args *args, const char *name);
 /* Picks the text of the context's language. */
 const char *cli_tr(const cli_ctx *ctx, const char *zh, const char *en);
 
-/* Opens the context's database; prints nothing. */
+/* The same for printf formats: both are literals, so the compiler still checks the arguments. */
+#define CLI_TR(ctx, zh, en) ((ctx)->english ? (en) : (zh))
+
+/* Opens the context's database, creating it if needed; prints nothing. */
 int cli_open_store(const cli_ctx *ctx, store **out);
+
+/* Opens the context's database for a command that only reads it: a missing file is
+ * ERR_NOTFOUND (with a hint), never a new empty database. */
+int cli_open_existing(const cli_ctx *ctx, store **out);
 
 /* Prints a JSON value (stolen) to stdout, indented, with a final newline. Returns 0 or ERR_IO. */
 int cli_print_json(json_t *value);

@@ -26,7 +26,12 @@ typedef struct column {
     const char *zh;
     const char *en;
     int right;
+    const model_enum *names; /* values are keys of this enumeration: shown by label in Chinese */
+    int nnames;
 } column;
+
+#define COL(key, zh, en, right) { key, zh, en, right, NULL, 0 }
+#define ENUM_COL(key, zh, en, names, n) { key, zh, en, 0, names, n }
 
 /* ---- JSON builders, one per entity ---- */
 
@@ -53,13 +58,14 @@ static json_t *indicator_json(const indicator *i)
                           model_value_kinds[i->value_kind].key, "category",
                           model_categories[i->category].key, "precision", i->precision, "weight",
                           i->weight, "method", model_methods[i->method].key);
-    if (o && json_object_update(o, json_pack("{s:s?, s:s, s:s, s:b, s:b}", "lead_unit",
-                                             i->lead_unit[0] ? i->lead_unit : NULL, "coop_units",
-                                             i->coop_units, "leader", i->leader, "bonus", i->is_bonus,
-                                             "veto", i->is_veto)) != 0) {
+    json_t *more = json_pack("{s:s?, s:s, s:s, s:b, s:b}", "lead_unit",
+                             i->lead_unit[0] ? i->lead_unit : NULL, "coop_units", i->coop_units,
+                             "leader", i->leader, "bonus", i->is_bonus, "veto", i->is_veto);
+    if (!o || !more || json_object_update(o, more) != 0) {
         json_decref(o);
-        return NULL;
+        o = NULL;
     }
+    json_decref(more);
     return o;
 }
 
@@ -145,9 +151,15 @@ static json_t *audit_any(const void *p) { return audit_json(p); }
 
 /* ---- table view ---- */
 
-static void cell_text(const cli_ctx *ctx, json_t *v, char *buf, size_t size)
+/* The table text of a JSON value; enumeration keys become their Chinese labels in Chinese. */
+static void cell_label(const cli_ctx *ctx, json_t *v, const model_enum *names, int nnames, char *buf,
+                       size_t size)
 {
-    if (!v || json_is_null(v))
+    int i;
+    if (names && !ctx->english && json_is_string(v) &&
+        (i = model_enum_find(names, nnames, json_string_value(v))) >= 0)
+        snprintf(buf, size, "%s", names[i].label_zh);
+    else if (!v || json_is_null(v))
         snprintf(buf, size, "—");
     else if (json_is_string(v))
         snprintf(buf, size, "%s", json_string_value(v));
@@ -161,11 +173,16 @@ static void cell_text(const cli_ctx *ctx, json_t *v, char *buf, size_t size)
         snprintf(buf, size, "?");
 }
 
+static void cell_text(const cli_ctx *ctx, json_t *v, char *buf, size_t size)
+{
+    cell_label(ctx, v, NULL, 0, buf, size);
+}
+
 static int print_rows(const cli_ctx *ctx, json_t *rows, const column *cols, int ncols)
 {
-    const char *headers[16];
+    const char *headers[16] = { NULL };
     char cells[16][MODEL_TEXT_MAX];
-    const char *cellp[16];
+    const char *cellp[16] = { NULL };
     cli_table *t;
     size_t i;
     json_t *row;
@@ -182,7 +199,8 @@ static int print_rows(const cli_ctx *ctx, json_t *rows, const column *cols, int 
     }
     json_array_foreach(rows, i, row) {
         for (int c = 0; c < ncols; c++)
-            cell_text(ctx, json_object_get(row, cols[c].key), cells[c], sizeof cells[c]);
+            cell_label(ctx, json_object_get(row, cols[c].key), cols[c].names, cols[c].nnames,
+                       cells[c], sizeof cells[c]);
         if ((rc = cli_table_add(t, cellp)) != 0)
             break;
     }
@@ -204,57 +222,91 @@ static int emit(const cli_ctx *ctx, json_t *rows, const column *cols, int ncols)
 }
 
 static const column unit_cols[] = {
-    { "code", "代码", "code", 0 }, { "name", "名称", "name", 0 }, { "kind", "类型", "kind", 0 },
-    { "parent", "上级", "parent", 0 }, { "is_self", "本区", "ours", 0 },
+    COL("code", "代码", "code", 0),
+    COL("name", "名称", "name", 0),
+    ENUM_COL("kind", "类型", "kind", model_unit_kinds, UNIT_KIND_N),
+    COL("parent", "上级", "parent", 0),
+    COL("is_self", "本区", "ours", 0),
 };
 static const column group_cols[] = {
-    { "code", "代码", "code", 0 }, { "name", "名称", "name", 0 }, { "kind", "类型", "kind", 0 },
-    { "description", "说明", "description", 0 },
+    COL("code", "代码", "code", 0),
+    COL("name", "名称", "name", 0),
+    ENUM_COL("kind", "类型", "kind", model_group_kinds, GROUP_KIND_N),
+    COL("description", "说明", "description", 0),
 };
 static const column indicator_cols[] = {
-    { "code", "代码", "code", 0 }, { "name", "指标", "indicator", 0 },
-    { "measure", "计量单位", "measure", 0 }, { "direction", "方向", "direction", 0 },
-    { "value_kind", "数值类型", "kind", 0 }, { "weight", "分值", "weight", 1 },
-    { "lead_unit", "牵头单位", "lead unit", 0 },
+    COL("code", "代码", "code", 0),
+    COL("name", "指标", "indicator", 0),
+    COL("measure", "计量单位", "measure", 0),
+    ENUM_COL("direction", "方向", "direction", model_directions, DIR_N),
+    ENUM_COL("value_kind", "数值类型", "kind", model_value_kinds, VK_N),
+    COL("weight", "分值", "weight", 1),
+    COL("lead_unit", "牵头单位", "lead unit", 0),
 };
 static const column scheme_cols[] = {
-    { "code", "代码", "code", 0 }, { "name", "方案", "scheme", 0 }, { "group", "分组", "group", 0 },
-    { "period_kind", "周期", "period", 0 }, { "total_weight", "总分值", "total", 1 },
+    COL("code", "代码", "code", 0),
+    COL("name", "方案", "scheme", 0),
+    COL("group", "分组", "group", 0),
+    COL("period_kind", "周期", "period", 0),
+    COL("total_weight", "总分值", "total", 1),
 };
 static const column item_cols[] = {
-    { "indicator", "指标", "indicator", 0 }, { "weight", "分值", "weight", 1 },
-    { "method", "赋分方法", "method", 0 }, { "params", "参数", "parameters", 0 },
+    COL("indicator", "指标", "indicator", 0),
+    COL("weight", "分值", "weight", 1),
+    ENUM_COL("method", "赋分方法", "method", model_methods, METHOD_N),
+    COL("params", "参数", "parameters", 0),
 };
 static const column period_cols[] = {
-    { "code", "期间", "period", 0 }, { "kind", "类型", "kind", 0 }, { "locked", "锁定", "locked", 0 },
-    { "deadline", "报送截止", "deadline", 0 },
+    COL("code", "期间", "period", 0),
+    COL("kind", "类型", "kind", 0),
+    COL("locked", "锁定", "locked", 0),
+    COL("deadline", "报送截止", "deadline", 0),
 };
 static const column target_cols[] = {
-    { "indicator", "指标", "indicator", 0 }, { "unit", "单位", "unit", 0 },
-    { "year", "年度", "year", 1 }, { "value", "目标值", "target", 1 }, { "note", "备注", "note", 0 },
+    COL("indicator", "指标", "indicator", 0),
+    COL("unit", "单位", "unit", 0),
+    COL("year", "年度", "year", 1),
+    COL("value", "目标值", "target", 1),
+    COL("note", "备注", "note", 0),
 };
 static const column obs_cols[] = {
-    { "indicator", "指标", "indicator", 0 }, { "unit", "单位", "unit", 0 },
-    { "period", "期间", "period", 0 }, { "value", "数值", "value", 1 }, { "state", "状态", "state", 0 },
-    { "revision", "版本", "rev", 1 },
+    COL("indicator", "指标", "indicator", 0),
+    COL("unit", "单位", "unit", 0),
+    COL("period", "期间", "period", 0),
+    COL("value", "数值", "value", 1),
+    ENUM_COL("state", "状态", "state", model_obs_states, OBS_STATE_N),
+    COL("revision", "版本", "rev", 1),
 };
 static const column history_cols[] = {
-    { "revision", "版本", "rev", 1 }, { "value", "数值", "value", 1 }, { "state", "状态", "state", 0 },
-    { "entered_by", "录入人", "entered by", 0 }, { "entered_at", "录入时间", "entered at", 0 },
-    { "note", "备注", "note", 0 },
+    COL("revision", "版本", "rev", 1),
+    COL("value", "数值", "value", 1),
+    ENUM_COL("state", "状态", "state", model_obs_states, OBS_STATE_N),
+    COL("entered_by", "录入人", "entered by", 0),
+    COL("entered_at", "录入时间", "entered at", 0),
+    COL("note", "备注", "note", 0),
 };
 static const column flag_cols[] = {
-    { "id", "编号", "id", 1 }, { "indicator", "指标", "indicator", 0 }, { "unit", "单位", "unit", 0 },
-    { "period", "期间", "period", 0 }, { "rule", "规则", "rule", 0 }, { "message", "说明", "message", 0 },
-    { "status", "状态", "status", 0 },
+    COL("id", "编号", "id", 1),
+    COL("indicator", "指标", "indicator", 0),
+    COL("unit", "单位", "unit", 0),
+    COL("period", "期间", "period", 0),
+    COL("rule", "规则", "rule", 0),
+    COL("message", "说明", "message", 0),
+    COL("status", "状态", "status", 0),
 };
 static const column user_cols[] = {
-    { "login", "账号", "login", 0 }, { "name", "姓名", "name", 0 }, { "role", "角色", "role", 0 },
-    { "unit", "单位", "unit", 0 }, { "disabled", "停用", "disabled", 0 },
+    COL("login", "账号", "login", 0),
+    COL("name", "姓名", "name", 0),
+    ENUM_COL("role", "角色", "role", model_roles, ROLE_N),
+    COL("unit", "单位", "unit", 0),
+    COL("disabled", "停用", "disabled", 0),
 };
 static const column audit_cols[] = {
-    { "at", "时间", "at", 0 }, { "actor", "操作人", "actor", 0 }, { "action", "操作", "action", 0 },
-    { "entity", "对象", "entity", 0 }, { "detail", "详情", "detail", 0 },
+    COL("at", "时间", "at", 0),
+    COL("actor", "操作人", "actor", 0),
+    COL("action", "操作", "action", 0),
+    COL("entity", "对象", "entity", 0),
+    COL("detail", "详情", "detail", 0),
 };
 #define NCOLS(a) ((int)(sizeof a / sizeof a[0]))
 
@@ -320,6 +372,17 @@ static int list_observations(const cli_ctx *ctx, const cli_cmd *cmd, const cli_a
         rc = emit(ctx, rows, cols, NCOLS(cols));                                                   \
     } while (0)
 
+static int known_list(const char *what)
+{
+    static const char *const kinds[] = { "units", "groups", "indicators", "schemes", "periods",
+                                         "targets", "flags", "users", "audit", "observations", "obs" };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (strcmp(kinds[i], what) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 int cmd_list(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
 {
     const char *what = args->pos[0], *v;
@@ -333,7 +396,10 @@ int cmd_list(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
         num_parse_int(v, PERIOD_YEAR_MIN, PERIOD_YEAR_MAX, &year) != 0)
         return cli_usage_error(cmd, "--year: %s", err_msg());
     limit = (size_t)lim;
-    if ((rc = cli_open_store(ctx, &s)) != 0)
+    if (!known_list(what))
+        return cli_usage_error(cmd, "cannot list '%s' (units, groups, indicators, schemes, periods, "
+                               "targets, observations, flags, users, audit)", what);
+    if ((rc = cli_open_existing(ctx, &s)) != 0)
         return rc;
     if (strcmp(what, "units") == 0)
         LIST_ARRAY(unit, store_units(s, &items, &n), unit_any, unit_cols);
@@ -355,11 +421,8 @@ int cmd_list(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
     else if (strcmp(what, "audit") == 0)
         LIST_ARRAY(audit_entry, store_audits(s, limit ? (int)limit : 50, &items, &n), audit_any,
                    audit_cols);
-    else if (strcmp(what, "observations") == 0 || strcmp(what, "obs") == 0)
-        rc = list_observations(ctx, cmd, args, s, limit);
     else
-        rc = cli_usage_error(cmd, "cannot list '%s' (units, groups, indicators, schemes, periods, "
-                             "targets, observations, flags, users, audit)", what);
+        rc = list_observations(ctx, cmd, args, s, limit);
     store_close(s);
     return rc;
 }
@@ -378,7 +441,7 @@ static const void *find_code(const void *items, size_t n, size_t elem_size, size
     return NULL;
 }
 
-/* Prints one object as "key: value" lines, or as JSON. */
+/* Prints one object (stolen) as "key  value" lines, or as JSON. */
 static int emit_object(const cli_ctx *ctx, json_t *obj)
 {
     const char *key;
@@ -386,12 +449,13 @@ static int emit_object(const cli_ctx *ctx, json_t *obj)
     char text[MODEL_TEXT_MAX];
     if (ctx->json)
         return cli_print_json(obj);
+    if (!obj)
+        return err_set(ERR_NOMEM, "out of memory building output");
     json_object_foreach(obj, key, v) {
-        if (json_is_array(v))
-            continue;
         cell_text(ctx, v, text, sizeof text);
         printf("%-12s %s\n", key, text);
     }
+    json_decref(obj);
     return 0;
 }
 
@@ -432,7 +496,6 @@ static int emit_with_children(const cli_ctx *ctx, json_t *obj, const char *key, 
         return cli_print_json(obj);
     }
     rc = emit_object(ctx, obj);
-    json_decref(obj);
     if (rc != 0) {
         json_decref(children);
         return rc;
@@ -515,9 +578,14 @@ static int show_observation(const cli_ctx *ctx, const cli_cmd *cmd, store *s, co
 int cmd_show(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
 {
     const char *what = args->pos[0];
+    static const char *const kinds[] = { "unit", "indicator", "group", "scheme", "obs", "observation" };
     store *s;
-    int rc;
-    if ((rc = cli_open_store(ctx, &s)) != 0)
+    int rc, known = 0;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        known |= strcmp(kinds[i], what) == 0;
+    if (!known)
+        return cli_usage_error(cmd, "cannot show '%s' (unit, group, indicator, scheme, obs)", what);
+    if ((rc = cli_open_existing(ctx, &s)) != 0)
         return rc;
     if (strcmp(what, "unit") == 0)
         rc = show_unit(ctx, s, args->pos[1]);
@@ -527,10 +595,8 @@ int cmd_show(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
         rc = show_group(ctx, s, args->pos[1]);
     else if (strcmp(what, "scheme") == 0)
         rc = show_scheme(ctx, s, args->pos[1]);
-    else if (strcmp(what, "obs") == 0 || strcmp(what, "observation") == 0)
-        rc = show_observation(ctx, cmd, s, args);
     else
-        rc = cli_usage_error(cmd, "cannot show '%s' (unit, group, indicator, scheme, obs)", what);
+        rc = show_observation(ctx, cmd, s, args);
     store_close(s);
     return rc;
 }

@@ -76,6 +76,13 @@ int num_parse(const char *text, double *out)
     return 0;
 }
 
+/* The decimal exponent of a %g text ("1e+01" -> 1), or 0 when it has none. */
+static int g_exponent(const char *text)
+{
+    const char *e = strchr(text, 'e');
+    return e ? atoi(e + 1) : 0;
+}
+
 void num_format(double v, char *buf, size_t size)
 {
     if (v == 0) {
@@ -84,8 +91,15 @@ void num_format(double v, char *buf, size_t size)
     }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, size, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            return;
+        if (strtod(buf, NULL) != v)
+            continue;
+        /* Spreadsheet figures read better as 10 and 0.0001 than as 1e+01 and 1e-04. */
+        if (strchr(buf, 'e')) {
+            int exp = g_exponent(buf), decimals = prec - 1 - exp;
+            if (exp >= -9 && exp <= 17)
+                snprintf(buf, size, "%.*f", decimals > 0 ? decimals : 0, v);
+        }
+        return;
     }
 }
 
