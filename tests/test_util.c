@@ -3,6 +3,7 @@
 #include "util/err.h"
 #include "util/num.h"
 #include "util/period.h"
+#include "util/table.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -213,6 +214,57 @@ static void test_error_table(void **state)
     assert_string_equal(err_msg(), "");
 }
 
+static void test_text_width(void **state)
+{
+    (void)state;
+    assert_int_equal(table_text_width("GDP"), 3);
+    assert_int_equal(table_text_width("地区生产总值"), 12);
+    assert_int_equal(table_text_width("亿元 %"), 6);
+    assert_int_equal(table_text_width("ＡＢ"), 4); /* full-width Latin letters */
+    assert_int_equal(table_text_width(""), 0);
+}
+
+/* Each column starts at the same display column on every line, whatever the script. */
+static void test_table_alignment(void **state)
+{
+    const char *headers[] = { "指标", "value", "单位" };
+    const char *rows[][3] = { { "地区生产总值", "482.93", "亿元" }, { "GDP", "5", "%" },
+                              { "规上工业增加值增速", "-1.2", "万平方米" } };
+    char *buf = NULL, *line, *save = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    table *t = table_new(3, headers);
+    int lines = 0, value_end = -1;
+    (void)state;
+    assert_non_null(t);
+    table_right(t, 1);
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(table_add(t, rows[i]), 0);
+    table_print(t, out);
+    table_free(t);
+    fclose(out);
+    for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char prefix[256];
+        const char *third = NULL;
+        if (strncmp(line, "─", 3) == 0)
+            continue;
+        /* the value column is right-aligned: it ends where the third column's gap begins */
+        for (const char *p = line; *p; p++) {
+            if (p[0] == ' ' && p[1] == ' ' && p[2] != ' ' && p > line && p[-1] != ' ')
+                third = p;
+        }
+        assert_non_null(third);
+        snprintf(prefix, sizeof prefix, "%.*s", (int)(third - line), line);
+        if (value_end < 0)
+            value_end = table_text_width(prefix);
+        assert_int_equal(table_text_width(prefix), value_end);
+        lines++;
+    }
+    assert_int_equal(lines, 4);
+    free(buf);
+    table_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -220,6 +272,7 @@ int main(void)
         cmocka_unit_test(test_period_arithmetic), cmocka_unit_test(test_period_kinds),
         cmocka_unit_test(test_numbers),          cmocka_unit_test(test_number_round_trip),
         cmocka_unit_test(test_int_and_bool),     cmocka_unit_test(test_error_table),
+        cmocka_unit_test(test_text_width),       cmocka_unit_test(test_table_alignment),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

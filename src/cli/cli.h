@@ -4,6 +4,7 @@
 #define SAIMA_CLI_H
 
 #include "store/store.h"
+#include "util/table.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -83,22 +84,5 @@ int cli_print_json(json_t *value);
 
 /* Reports a usage error for cmd and returns ERR_USAGE. */
 int cli_usage_error(const cli_cmd *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* A terminal table whose columns stay aligned with Chinese text (display width). */
-typedef struct cli_table cli_table;
-
-/* A table with ncols columns and these headers; NULL on allocation failure. */
-cli_table *cli_table_new(int ncols, const char *const *headers);
-/* Right-aligns a column (numbers). */
-void cli_table_right(cli_table *t, int col);
-/* Appends a row of ncols cells (copied). Returns 0 or ERR_NOMEM. */
-int cli_table_add(cli_table *t, const char *const *cells);
-/* Prints the table with a rule under the header. */
-void cli_table_print(const cli_table *t, FILE *out);
-/* Frees the table; NULL is allowed. */
-void cli_table_free(cli_table *t);
-
-/* Display width of UTF-8 text in terminal columns (CJK characters count 2). */
-int cli_text_width(const char *text);
 
 #endif

@@ -183,7 +183,7 @@ static int print_rows(const cli_ctx *ctx, json_t *rows, const column *cols, int 
     const char *headers[16] = { NULL };
     char cells[16][MODEL_TEXT_MAX];
     const char *cellp[16] = { NULL };
-    cli_table *t;
+    table *t;
     size_t i;
     json_t *row;
     int rc = 0;
@@ -191,22 +191,22 @@ static int print_rows(const cli_ctx *ctx, json_t *rows, const column *cols, int 
         headers[c] = cli_tr(ctx, cols[c].zh, cols[c].en);
         cellp[c] = cells[c];
     }
-    if (!(t = cli_table_new(ncols, headers)))
+    if (!(t = table_new(ncols, headers)))
         return err_set(ERR_NOMEM, "out of memory");
     for (int c = 0; c < ncols; c++) {
         if (cols[c].right)
-            cli_table_right(t, c);
+            table_right(t, c);
     }
     json_array_foreach(rows, i, row) {
         for (int c = 0; c < ncols; c++)
             cell_label(ctx, json_object_get(row, cols[c].key), cols[c].names, cols[c].nnames,
                        cells[c], sizeof cells[c]);
-        if ((rc = cli_table_add(t, cellp)) != 0)
+        if ((rc = table_add(t, cellp)) != 0)
             break;
     }
     if (rc == 0)
-        cli_table_print(t, stdout);
-    cli_table_free(t);
+        table_print(t, stdout);
+    table_free(t);
     return rc;
 }
 

@@ -343,7 +343,7 @@ static void fmt_yoy(const cli_ctx *ctx, const report_row *row, char *buf, size_t
         snprintf(buf, size, "%s%%", num);
 }
 
-static int add_row(const cli_ctx *ctx, cli_table *t, const report_row *row)
+static int add_row(const cli_ctx *ctx, table *t, const report_row *row)
 {
     char value[64], last[64], goal[64], yoy[64], done[64];
     const indicator *ind = row->ind;
@@ -366,7 +366,7 @@ static int add_row(const cli_ctx *ctx, cli_table *t, const report_row *row)
     cells[4] = yoy;
     cells[5] = row->has_target ? goal : DASH;
     cells[6] = row->has_completion ? done : DASH;
-    return cli_table_add(t, cells);
+    return table_add(t, cells);
 }
 
 static int print_text(const cli_ctx *ctx, const report *r)
@@ -376,12 +376,12 @@ static int print_text(const cli_ctx *ctx, const report *r)
     static const char *const en[] = { "Indicator", "Measure", "Year to date", "Last year",
                                       "YoY", "Annual target", "Completion" };
     char label[64];
-    cli_table *t = cli_table_new(7, ctx->english ? en : zh);
+    table *t = table_new(7, ctx->english ? en : zh);
     int rc = 0;
     if (!t)
         return err_set(ERR_NOMEM, "out of memory");
     for (int c = 2; c < 7; c++)
-        cli_table_right(t, c);
+        table_right(t, c);
     for (size_t i = 0; i < r->ni && rc == 0; i++)
         rc = add_row(ctx, t, &r->rows[i]);
     if (rc == 0) {
@@ -399,13 +399,13 @@ static int print_text(const cli_ctx *ctx, const report *r)
         else
             printf("%s%s已报送 %zu/%zu 个区县（%s）\n\n", r->city.name, r->city.code[0] ? " · " : "",
                    r->reported, r->npeers, r->code);
-        cli_table_print(t, stdout);
+        table_print(t, stdout);
         printf("\n%s\n", cli_tr(ctx, "注：累计值为年初至本月；比重类指标的同比为百分点变化；"
                                      "— 表示暂无数据。",
                                 "Values are cumulative from January; ratios change in "
                                 "percentage points; — means no data yet."));
     }
-    cli_table_free(t);
+    table_free(t);
     return rc;
 }
 

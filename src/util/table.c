@@ -1,19 +1,20 @@
 /* table: terminal tables whose columns line up with Chinese text, by display width. */
-#include "cli/cli.h"
+#include "util/table.h"
+
 #include "util/err.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
 
-struct cli_table {
+struct table {
     int ncols;
     size_t nrows, cap;
     char **cells;         /* (nrows + 1) * ncols strings, row 0 is the header */
     int *right;           /* per column: right-aligned */
 };
 
-int cli_text_width(const char *text)
+int table_text_width(const char *text)
 {
     const utf8proc_uint8_t *s = (const utf8proc_uint8_t *)text;
     utf8proc_int32_t cp;
@@ -31,7 +32,7 @@ int cli_text_width(const char *text)
     return width;
 }
 
-static int table_push_row(cli_table *t, const char *const *cells)
+static int table_push_row(table *t, const char *const *cells)
 {
     if (t->nrows + 1 >= t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 16;
@@ -54,41 +55,41 @@ static int table_push_row(cli_table *t, const char *const *cells)
     return 0;
 }
 
-cli_table *cli_table_new(int ncols, const char *const *headers)
+table *table_new(int ncols, const char *const *headers)
 {
-    cli_table *t = calloc(1, sizeof *t);
+    table *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
     t->ncols = ncols;
     t->right = calloc((size_t)ncols, sizeof *t->right);
     if (!t->right || table_push_row(t, headers) != 0) {
-        cli_table_free(t);
+        table_free(t);
         return NULL;
     }
     return t;
 }
 
-void cli_table_right(cli_table *t, int col)
+void table_right(table *t, int col)
 {
     if (col >= 0 && col < t->ncols)
         t->right[col] = 1;
 }
 
-int cli_table_add(cli_table *t, const char *const *cells)
+int table_add(table *t, const char *const *cells)
 {
     return table_push_row(t, cells);
 }
 
 static void print_padded(FILE *out, const char *text, int width, int right)
 {
-    int pad = width - cli_text_width(text);
+    int pad = width - table_text_width(text);
     if (right)
         fprintf(out, "%*s%s", pad > 0 ? pad : 0, "", text);
     else
         fprintf(out, "%s%*s", text, pad > 0 ? pad : 0, "");
 }
 
-void cli_table_print(const cli_table *t, FILE *out)
+void table_print(const table *t, FILE *out)
 {
     int *width = calloc((size_t)t->ncols, sizeof *width);
     int total = 0;
@@ -96,7 +97,7 @@ void cli_table_print(const cli_table *t, FILE *out)
         return;
     for (size_t r = 0; r < t->nrows; r++) {
         for (int c = 0; c < t->ncols; c++) {
-            int w = cli_text_width(t->cells[r * (size_t)t->ncols + (size_t)c]);
+            int w = table_text_width(t->cells[r * (size_t)t->ncols + (size_t)c]);
             if (w > width[c])
                 width[c] = w;
         }
@@ -123,7 +124,7 @@ void cli_table_print(const cli_table *t, FILE *out)
     free(width);
 }
 
-void cli_table_free(cli_table *t)
+void table_free(table *t)
 {
     if (!t)
         return;
