@@ -75,6 +75,7 @@ lint:
 	@echo "cppcheck: no warnings"
 
 bench: build
+	@sh deps/install.sh deps/debian-bench.txt
 	@sh bench/run.sh
 
 clean:

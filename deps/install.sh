@@ -1,8 +1,8 @@
 #!/bin/sh
-# Installs the Debian packages listed in deps/debian.txt that are missing.
-# As root it runs apt-get; otherwise it prints the exact command and fails.
+# Installs the Debian packages listed in a list file (default deps/debian.txt) that are
+# missing. As root it runs apt-get; otherwise it prints the exact command and fails.
 set -eu
-list="$(dirname "$0")/debian.txt"
+list="${1:-$(dirname "$0")/debian.txt}"
 missing=""
 for pkg in $(grep -v '^[[:space:]]*#' "$list" | awk 'NF { print $1 }'); do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)

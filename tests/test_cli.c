@@ -245,6 +245,47 @@ static void test_show_group_and_history_json(void **state)
     json_decref(j);
 }
 
+static void write_file(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+/* The benchmark workload by hand: I1 (higher, weight 1): R1 5, R2 5, R3 3 -> ranks 1 1 3,
+ * scores 1, 1, 0.9, gap 2 for R3. I2 (lower, weight 2): R1 2, R2 1, R3 missing -> ranks
+ * 2 1, scores 1.9 2, gap 1 for R1. Totals R1 2.9, R2 3, R3 0.9. */
+static void test_workload_hand_worked(void **state)
+{
+    fixture *f = *state;
+    char path[160], out[4096], args[400], table[512];
+    FILE *fp;
+    size_t n;
+    snprintf(path, sizeof path, "%s/indicators.csv", f->dir);
+    write_file(path, "code,direction,weight\nI1,higher,1\nI2,lower,2\n");
+    snprintf(path, sizeof path, "%s/values.csv", f->dir);
+    write_file(path, "indicator,region,period,value\nI1,R1,1,5.0\nI1,R2,1,5.0\nI1,R3,1,3.0\n"
+                     "I2,R1,1,2.0\nI2,R2,1,1.0\n");
+    for (int threads = 1; threads <= 2; threads++) {
+        snprintf(args, sizeof args, "workload %s %s/out.csv --threads %d", f->dir, f->dir, threads);
+        assert_int_equal(run(f, out, sizeof out, args), 0);
+        assert_non_null(strstr(out, "rank_sum=8 gap_sum=3.0 top=5 bottom=0"));
+        snprintf(path, sizeof path, "%s/out.csv", f->dir);
+        fp = fopen(path, "r");
+        assert_non_null(fp);
+        n = fread(table, 1, sizeof table - 1, fp);
+        table[n] = '\0';
+        fclose(fp);
+        assert_string_equal(table, "region,period,total,overall_rank\nR2,1,3.00,1\nR1,1,2.90,2\n"
+                                   "R3,1,0.90,3\n");
+    }
+    snprintf(path, sizeof path, "%s/values.csv", f->dir);
+    write_file(path, "indicator,region,period,value\nI9,R1,1,5.0\n");
+    snprintf(args, sizeof args, "workload %s %s/out.csv", f->dir, f->dir);
+    assert_int_equal(run(f, NULL, 0, args), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -255,6 +296,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_not_found_is_bad_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_demo_lists_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_show_group_and_history_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_workload_hand_worked, setup, teardown),
     };
     return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

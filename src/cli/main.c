@@ -20,6 +20,8 @@ static const cli_cmd commands[] = {
       "查看单项详情", "WHAT CODE...", cmd_show_opts, 2, 4 },
     { "report", cmd_report, "Print the latest figures of our region", "打印本区最新指标报告", "",
       cmd_report_opts, 0, 0 },
+    { "workload", cmd_workload, "Run the rank-score benchmark workload on DATADIR, write OUTCSV",
+      "运行排名赋分基准负载", "DATADIR OUTCSV", cmd_workload_opts, 2, 2 },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
