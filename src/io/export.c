@@ -1,0 +1,237 @@
+/* export: every kind written back as CSV in the import's own columns, with canonical codes
+ * and exact numbers, so that an export imports to the same data. */
+#include "io/import_int.h"
+
+#include "util/err.h"
+#include "util/num.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Everything a kind's writer needs. */
+typedef struct exporter {
+    store *s;
+    FILE *out;
+    const io_export_opts *opts;
+    obs_filter filter;
+} exporter;
+
+static int row(exporter *x, const char *const *fields, size_t n)
+{
+    return csv_write_row(x->out, fields, n, ',');
+}
+
+static int write_header(exporter *x, const io__kind *k)
+{
+    const char *names[IO__MAX_COLS];
+    char zh[IO__MAX_COLS][64];
+    for (int i = 0; i < k->ncols; i++) {
+        snprintf(zh[i], sizeof zh[i], "%.*s", (int)strcspn(k->cols[i].names_zh, "|"),
+                 k->cols[i].names_zh);
+        names[i] = x->opts->english ? k->cols[i].key : zh[i];
+    }
+    return row(x, names, (size_t)k->ncols);
+}
+
+static const char *flag(int v)
+{
+    return v ? "1" : "0";
+}
+
+static int export_units(exporter *x)
+{
+    unit *us = NULL;
+    size_t n = 0;
+    int rc;
+    if ((rc = store_units(x->s, &us, &n)) != 0)
+        return rc;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char sort[16];
+        snprintf(sort, sizeof sort, "%d", us[i].sort_order);
+        const char *f[] = { us[i].code, us[i].name, model_unit_kinds[us[i].kind].key,
+                            us[i].parent_code, us[i].name_en, flag(us[i].is_self), sort };
+        rc = row(x, f, sizeof f / sizeof f[0]);
+    }
+    free(us);
+    return rc;
+}
+
+/* The member codes of a group joined by ';' (the caller frees *out). */
+static int member_list(store *s, const char *code, char **out)
+{
+    unit *ms = NULL;
+    size_t n = 0, len = 0;
+    char *text;
+    int rc;
+    if ((rc = store_group_members(s, code, &ms, &n)) != 0)
+        return rc;
+    if (!(text = malloc(n * MODEL_CODE_MAX + 1))) {
+        free(ms);
+        return err_set(ERR_NOMEM, "out of memory");
+    }
+    text[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        size_t m = strlen(ms[i].code);
+        if (i)
+            text[len++] = ';';
+        memcpy(text + len, ms[i].code, m + 1);
+        len += m;
+    }
+    free(ms);
+    *out = text;
+    return 0;
+}
+
+static int export_groups(exporter *x)
+{
+    group *gs = NULL;
+    size_t n = 0;
+    int rc;
+    if ((rc = store_groups(x->s, &gs, &n)) != 0)
+        return rc;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char *members = NULL;
+        if ((rc = member_list(x->s, gs[i].code, &members)) != 0)
+            break;
+        const char *f[] = { gs[i].code, gs[i].name, model_group_kinds[gs[i].kind].key, members,
+                            gs[i].name_en, gs[i].description };
+        rc = row(x, f, sizeof f / sizeof f[0]);
+        free(members);
+    }
+    free(gs);
+    return rc;
+}
+
+static int export_indicators(exporter *x)
+{
+    indicator *is = NULL;
+    size_t n = 0;
+    int rc;
+    if ((rc = store_indicators(x->s, &is, &n)) != 0)
+        return rc;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const indicator *d = &is[i];
+        char precision[16], weight[NUM_TEXT_MAX], sort[16];
+        snprintf(precision, sizeof precision, "%d", d->precision);
+        io__num_text(d->weight, weight, sizeof weight);
+        snprintf(sort, sizeof sort, "%d", d->sort_order);
+        const char *f[] = { d->code, d->name, d->measure, model_directions[d->direction].key,
+                            model_value_kinds[d->value_kind].key, model_categories[d->category].key,
+                            precision, weight, model_methods[d->method].key, d->lead_unit,
+                            d->coop_units, d->leader, flag(d->is_bonus), flag(d->is_veto),
+                            d->definition, d->source, d->name_en, sort };
+        rc = row(x, f, sizeof f / sizeof f[0]);
+    }
+    free(is);
+    return rc;
+}
+
+/* One row per item; a scheme without items has nothing to write. */
+static int export_schemes(exporter *x)
+{
+    scheme *ss = NULL;
+    size_t n = 0;
+    int rc;
+    if ((rc = store_schemes(x->s, &ss, &n)) != 0)
+        return rc;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const scheme *sc = &ss[i];
+        scheme_item *items = NULL;
+        size_t ni = 0;
+        char total[NUM_TEXT_MAX];
+        if ((rc = store_scheme_items(x->s, sc->code, &items, &ni)) != 0)
+            break;
+        io__num_text(sc->total_weight, total, sizeof total);
+        for (size_t j = 0; rc == 0 && j < ni; j++) {
+            char weight[NUM_TEXT_MAX];
+            io__num_text(items[j].weight, weight, sizeof weight);
+            const char *f[] = { sc->code, sc->name, sc->group_code, period_kind_name(sc->period_kind),
+                                total, sc->grading, items[j].indicator_code, weight,
+                                model_methods[items[j].method].key, items[j].params, sc->name_en,
+                                sc->description };
+            rc = row(x, f, sizeof f / sizeof f[0]);
+        }
+        free(items);
+    }
+    free(ss);
+    return rc;
+}
+
+static int matches(const char *want, const char *code)
+{
+    return !want || !want[0] || strcmp(want, code) == 0;
+}
+
+static int export_targets(exporter *x)
+{
+    target *ts = NULL;
+    size_t n = 0;
+    int rc;
+    if ((rc = store_targets(x->s, x->opts->year, &ts, &n)) != 0)
+        return rc;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char year[16], value[NUM_TEXT_MAX];
+        if (!matches(x->opts->indicator, ts[i].indicator_code) ||
+            !matches(x->opts->unit, ts[i].unit_code))
+            continue;
+        snprintf(year, sizeof year, "%d", ts[i].year);
+        io__num_text(ts[i].value, value, sizeof value);
+        const char *f[] = { ts[i].indicator_code, ts[i].unit_code, year, value, ts[i].note };
+        rc = row(x, f, sizeof f / sizeof f[0]);
+    }
+    free(ts);
+    return rc;
+}
+
+/* store_observations_each callback: writes one observation. */
+static int write_obs(const observation *o, void *arg)
+{
+    char value[NUM_TEXT_MAX];
+    io__num_text(o->value, value, sizeof value);
+    const char *f[] = { o->indicator_code, o->unit_code, o->period_code, value,
+                        model_obs_states[o->state].key, o->note };
+    return row(arg, f, sizeof f / sizeof f[0]);
+}
+
+/* The observation filter of the options; ERR_DATA for a period that does not parse. */
+static int make_filter(const io_export_opts *o, obs_filter *f)
+{
+    *f = store_filter_all();
+    if (o->indicator)
+        snprintf(f->indicator_code, sizeof f->indicator_code, "%s", o->indicator);
+    if (o->unit)
+        snprintf(f->unit_code, sizeof f->unit_code, "%s", o->unit);
+    if (o->period && o->period[0]) {
+        period_key key;
+        if (period_parse(o->period, &key) != 0)
+            return ERR_DATA;
+        period_format(&key, f->period_code, sizeof f->period_code);
+    }
+    f->year = o->year;
+    return 0;
+}
+
+static int export_observations(exporter *x)
+{
+    return store_observations_each(x->s, &x->filter, write_obs, x);
+}
+
+int io_export(store *s, int kind, FILE *out, const io_export_opts *opts)
+{
+    static const io_export_opts defaults;
+    static int (*const writers[IO_KIND_N])(exporter *) = {
+        export_units, export_groups, export_indicators, export_schemes, export_targets,
+        export_observations,
+    };
+    exporter x = { s, out, opts ? opts : &defaults, store_filter_all() };
+    const io__kind *k = io__kind_of(kind);
+    int rc;
+    if (!k)
+        return err_set(ERR_USAGE, "unknown export kind %d", kind);
+    if ((rc = make_filter(x.opts, &x.filter)) != 0)
+        return rc;
+    if ((!x.opts->no_bom && (rc = csv_write_bom(out)) != 0) || (rc = write_header(&x, k)) != 0 ||
+        (rc = writers[kind](&x)) != 0)
+        return rc;
+    return fflush(out) == 0 ? 0 : err_set(ERR_IO, "cannot write CSV");
+}

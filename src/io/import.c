@@ -1,0 +1,761 @@
+/* import: the driver of every CSV import (header, row shape, one transaction, the report)
+ * and the helpers the kinds share to read fields and record errors. */
+#include "io/import_int.h"
+
+#include "util/err.h"
+#include "util/num.h"
+#include "util/period.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/* Returned by the record callback to stop reading after a bad header. */
+#define IO__STOP 1
+
+static const struct { const char *name; int kind; } kind_names[] = {
+    { "units", IO_UNITS }, { "unit", IO_UNITS }, { "单位", IO_UNITS },
+    { "groups", IO_GROUPS }, { "group", IO_GROUPS }, { "分组", IO_GROUPS },
+    { "indicators", IO_INDICATORS }, { "indicator", IO_INDICATORS }, { "指标", IO_INDICATORS },
+    { "schemes", IO_SCHEMES }, { "scheme", IO_SCHEMES }, { "方案", IO_SCHEMES },
+    { "targets", IO_TARGETS }, { "target", IO_TARGETS }, { "目标", IO_TARGETS },
+    { "observations", IO_OBSERVATIONS }, { "obs", IO_OBSERVATIONS }, { "数据", IO_OBSERVATIONS },
+};
+
+int io_kind_parse(const char *text, int *kind)
+{
+    for (size_t i = 0; i < sizeof kind_names / sizeof kind_names[0]; i++) {
+        if (strcasecmp(text, kind_names[i].name) == 0) {
+            *kind = kind_names[i].kind;
+            return 0;
+        }
+    }
+    return err_set(ERR_USAGE, "unknown kind '%s' (units, groups, indicators, schemes, targets or "
+                              "observations)", text);
+}
+
+const char *io_kind_name(int kind)
+{
+    const io__kind *k = io__kind_of(kind);
+    return k ? k->key : "?";
+}
+
+const io__kind *io__kind_of(int kind)
+{
+    static const io__kind *const kinds[IO_KIND_N] = {
+        &io__units_kind, &io__groups_kind, &io__indicators_kind, &io__schemes_kind,
+        &io__targets_kind, &io__observations_kind,
+    };
+    return kind >= 0 && kind < IO_KIND_N ? kinds[kind] : NULL;
+}
+
+static const char *const reason_keys[] = {
+#define IO_REASON_KEY(name, key, zh, en) key,
+    IO_REASON_TABLE(IO_REASON_KEY)
+#undef IO_REASON_KEY
+};
+static const char *const reason_zh[] = {
+#define IO_REASON_ZH(name, key, zh, en) zh,
+    IO_REASON_TABLE(IO_REASON_ZH)
+#undef IO_REASON_ZH
+};
+static const char *const reason_en[] = {
+#define IO_REASON_EN(name, key, zh, en) en,
+    IO_REASON_TABLE(IO_REASON_EN)
+#undef IO_REASON_EN
+};
+
+const char *io_reason_key(int reason)
+{
+    return reason >= 0 && reason < IO_REASON_N ? reason_keys[reason] : "?";
+}
+
+const char *io_reason_text(int reason, int english)
+{
+    if (reason < 0 || reason >= IO_REASON_N)
+        return "?";
+    return english ? reason_en[reason] : reason_zh[reason];
+}
+
+/* Copies src into dst, cut at a character boundary when it does not fit. */
+static void copy_cut(char *dst, size_t size, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= size) {
+        n = size - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+/* ---- error messages ---- */
+
+/* Appends printf-style text to buf at *len. */
+__attribute__((format(printf, 4, 5))) static void append(char *buf, size_t size, size_t *len,
+                                                         const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    if (*len >= size)
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(buf + *len, size - *len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        *len = *len + (size_t)n < size ? *len + (size_t)n : size;
+}
+
+/* The accepted column names of a kind, in one language. */
+static void append_columns(char *buf, size_t size, size_t *len, const io__kind *k, int english)
+{
+    for (int i = 0; k && i < k->ncols; i++) {
+        const char *zh = k->cols[i].names_zh;
+        int zlen = (int)strcspn(zh, "|");
+        if (english)
+            append(buf, size, len, "%s%s", i ? ", " : "", k->cols[i].key);
+        else
+            append(buf, size, len, "%s%.*s", i ? "、" : "", zlen, zh);
+    }
+}
+
+/* The display name of a column key: its first Chinese name, or the key in English. */
+static void append_column_name(char *buf, size_t size, size_t *len, const io__kind *k,
+                               const char *key, int english)
+{
+    for (int i = 0; k && !english && i < k->ncols; i++) {
+        if (strcmp(k->cols[i].key, key) == 0) {
+            append(buf, size, len, "'%.*s' (%s)", (int)strcspn(k->cols[i].names_zh, "|"),
+                   k->cols[i].names_zh, key);
+            return;
+        }
+    }
+    append(buf, size, len, "'%s'", key);
+}
+
+/* What follows the reason: the earlier line, accepted values, the expected number. */
+static void append_extra(char *buf, size_t size, size_t *len, const io_report *rep,
+                         const io_error *e, int en)
+{
+    const char *h = e->hint;
+    switch (e->reason) {
+    case IO_DUPLICATE_KEY:
+        if (e->ref_line)
+            append(buf, size, len, en ? " (first on line %ld)" : "（首次出现在第 %ld 行）",
+                   e->ref_line);
+        break;
+    case IO_INCONSISTENT:
+        append(buf, size, len, en ? " (line %ld has '%s')" : "（第 %ld 行为 '%s'）", e->ref_line, h);
+        break;
+    case IO_UNKNOWN_COLUMN:
+        append(buf, size, len, "%s", en ? " (accepted: " : "（可用的列：");
+        append_columns(buf, size, len, io__kind_of(rep->kind), en);
+        append(buf, size, len, "%s", en ? ")" : "）");
+        break;
+    case IO_BAD_VALUE:
+        append(buf, size, len, en ? " (accepted: %s)" : "（可选值：%s）", h);
+        break;
+    case IO_BAD_PERIOD:
+        append(buf, size, len, "%s", en ? " (e.g. 2025-09, 2025-Q3, 2025-H1, 2025, 2025年1-9月)"
+                                        : "（例如 2025-09、2025-Q3、2025-H1、2025、2025年1-9月）");
+        break;
+    case IO_PERIOD_RANGE:
+        if (h[0] >= '0' && h[0] <= '9' && strchr(h, '-') && !strstr(h, ".."))
+            append(buf, size, len, en ? " (ends after today, %s)" : "（晚于今天 %s）", h);
+        else if (h[0])
+            append(buf, size, len, en ? " (allowed: %s)" : "（允许范围 %s）", h);
+        break;
+    case IO_NOT_NUMBER:
+        if (h[0])
+            append(buf, size, len, en ? " (a whole number in %s)" : "（应为 %s 之间的整数）", h);
+        break;
+    case IO_FIELD_COUNT:
+        append(buf, size, len, en ? " (the header has %s)" : "（表头有 %s 列）", h);
+        break;
+    case IO_TOO_LONG:
+        append(buf, size, len, en ? " (at most %s bytes)" : "（最多 %s 字节）", h);
+        break;
+    case IO_WEIGHT_SUM:
+        append(buf, size, len, en ? " (total weight %s)" : "（总分值为 %s）", h);
+        break;
+    case IO_PUBLISHED:
+        append(buf, size, len, en ? " (published value %s)" : "（已发布的值为 %s）", h);
+        break;
+    default:
+        if (h[0])
+            append(buf, size, len, " (%s)", h);
+        break;
+    }
+}
+
+void io_error_format(const io_report *rep, const io_error *e, int english, char *buf, size_t size)
+{
+    size_t len = 0;
+    if (size == 0)
+        return;
+    buf[0] = '\0';
+    append(buf, size, &len, "%s:%ld: ", rep->file, e->line);
+    if (e->column[0])
+        append(buf, size, &len, english ? "column '%s': " : "列 '%s': ", e->column);
+    append(buf, size, &len, "%s", io_reason_text(e->reason, english));
+    if (e->reason == IO_MISSING_COLUMN) {
+        append(buf, size, &len, " ");
+        append_column_name(buf, size, &len, io__kind_of(rep->kind), e->detail, english);
+    } else if (e->detail[0]) {
+        append(buf, size, &len, " '%s'", e->detail);
+    }
+    append_extra(buf, size, &len, rep, e, english);
+}
+
+/* ---- recording errors ---- */
+
+static void add_error(io__ctx *c, long line, const char *column, int reason, const char *detail,
+                      long ref_line, const char *hint)
+{
+    io_report *rep = c->rep;
+    size_t at = rep->nerrors;
+    io_error *e;
+    rep->nerrors_total++;
+    /* Keep the first errors by line: insert after every error on the same or an earlier line. */
+    while (at > 0 && rep->errors[at - 1].line > line)
+        at--;
+    if (at >= IO_MAX_ERRORS)
+        return;
+    if (rep->nerrors == IO_MAX_ERRORS)
+        rep->nerrors--;
+    memmove(&rep->errors[at + 1], &rep->errors[at], (rep->nerrors - at) * sizeof rep->errors[0]);
+    rep->nerrors++;
+    e = &rep->errors[at];
+    memset(e, 0, sizeof *e);
+    e->line = line;
+    e->reason = reason;
+    e->ref_line = ref_line;
+    copy_cut(e->column, sizeof e->column, column ? column : "");
+    copy_cut(e->detail, sizeof e->detail, detail ? detail : "");
+    copy_cut(e->hint, sizeof e->hint, hint ? hint : "");
+}
+
+void io__error_at(io__ctx *c, long line, int col, int reason, const char *detail, long ref_line,
+                  const char *hint)
+{
+    add_error(c, line, col >= 0 && col < IO__MAX_COLS ? c->hdr[col] : "", reason, detail, ref_line,
+              hint);
+}
+
+void io__error(io__ctx *c, int col, int reason, const char *detail, long ref_line, const char *hint)
+{
+    io__error_at(c, c->line, col, reason, detail, ref_line, hint);
+}
+
+/* ---- fields ---- */
+
+/* Trims ASCII white space, the ideographic space and the no-break space at both ends. */
+static char *trim(char *s)
+{
+    size_t n;
+    for (;;) {
+        if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+            s++;
+        else if (strncmp(s, "\xE3\x80\x80", 3) == 0)
+            s += 3;
+        else if (strncmp(s, "\xC2\xA0", 2) == 0)
+            s += 2;
+        else
+            break;
+    }
+    n = strlen(s);
+    for (;;) {
+        if (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+            n--;
+        else if (n >= 3 && strncmp(s + n - 3, "\xE3\x80\x80", 3) == 0)
+            n -= 3;
+        else if (n >= 2 && strncmp(s + n - 2, "\xC2\xA0", 2) == 0)
+            n -= 2;
+        else
+            break;
+    }
+    s[n] = '\0';
+    return s;
+}
+
+const char *io__get(io__ctx *c, csv_record *rec, int col)
+{
+    int f = col >= 0 && col < IO__MAX_COLS ? c->col_field[col] : -1;
+    if (f < 0 || (size_t)f >= rec->nfields)
+        return "";
+    return trim(rec->fields[f]);
+}
+
+int io__text(io__ctx *c, csv_record *rec, int col, char *dst, size_t size, int required)
+{
+    const char *t = io__get(c, rec, col);
+    size_t n = strlen(t);
+    if (required && n == 0) {
+        io__error(c, col, IO_EMPTY_FIELD, NULL, 0, NULL);
+        return -1;
+    }
+    if (n >= size) {
+        char max[24];
+        snprintf(max, sizeof max, "%zu", size - 1);
+        io__error(c, col, IO_TOO_LONG, t, 0, max);
+        return -1;
+    }
+    memcpy(dst, t, n + 1);
+    return 0;
+}
+
+int io__number(io__ctx *c, csv_record *rec, int col, double dflt, int required, double *out)
+{
+    const char *t = io__get(c, rec, col);
+    if (t[0] == '\0') {
+        if (required) {
+            io__error(c, col, IO_EMPTY_FIELD, NULL, 0, NULL);
+            return -1;
+        }
+        *out = dflt;
+        return 0;
+    }
+    if (num_parse(t, out) != 0) {
+        io__error(c, col, IO_NOT_NUMBER, t, 0, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+int io__int(io__ctx *c, csv_record *rec, int col, long min, long max, long dflt, int required,
+            long *out)
+{
+    const char *t = io__get(c, rec, col);
+    if (t[0] == '\0') {
+        if (required) {
+            io__error(c, col, IO_EMPTY_FIELD, NULL, 0, NULL);
+            return -1;
+        }
+        *out = dflt;
+        return 0;
+    }
+    if (num_parse_int(t, min, max, out) != 0) {
+        char range[64];
+        snprintf(range, sizeof range, "%ld..%ld", min, max);
+        io__error(c, col, IO_NOT_NUMBER, t, 0, range);
+        return -1;
+    }
+    return 0;
+}
+
+int io__bool(io__ctx *c, csv_record *rec, int col, int *out)
+{
+    const char *t = io__get(c, rec, col);
+    char lower[16];
+    size_t n = strlen(t);
+    if (n < sizeof lower) {
+        for (size_t i = 0; i <= n; i++)
+            lower[i] = (char)(t[i] >= 'A' && t[i] <= 'Z' ? t[i] - 'A' + 'a' : t[i]);
+        if (num_parse_bool(lower, out) == 0)
+            return 0;
+    }
+    io__error(c, col, IO_BAD_VALUE, t, 0, "1/0, 是/否, yes/no");
+    return -1;
+}
+
+int io__enum(io__ctx *c, csv_record *rec, int col, const model_enum *names, int n, int dflt,
+             int required, int *out)
+{
+    const char *t = io__get(c, rec, col);
+    char hint[256];
+    size_t len = 0;
+    if (t[0] == '\0' && !required) {
+        *out = dflt;
+        return 0;
+    }
+    for (int i = 0; t[0] && i < n; i++) {
+        if (strcasecmp(t, names[i].key) == 0 || strcmp(t, names[i].label_zh) == 0) {
+            *out = i;
+            return 0;
+        }
+    }
+    if (t[0] == '\0') {
+        io__error(c, col, IO_EMPTY_FIELD, NULL, 0, NULL);
+        return -1;
+    }
+    hint[0] = '\0';
+    for (int i = 0; i < n; i++)
+        append(hint, sizeof hint, &len, "%s%s/%s", i ? ", " : "", names[i].key, names[i].label_zh);
+    io__error(c, col, IO_BAD_VALUE, t, 0, hint);
+    return -1;
+}
+
+int io__split_codes(const char *text, int (*fn)(const char *code, void *arg), void *arg)
+{
+    static const char *const seps[] = { ";", ",", "、", "，", "；" };
+    char code[MODEL_TEXT_MAX];
+    const char *s = text;
+    while (*s) {
+        size_t n = 0, seplen = 0, keep;
+        int rc;
+        for (; s[n]; n++) {
+            for (size_t i = 0; i < sizeof seps / sizeof seps[0] && !seplen; i++) {
+                if (strncmp(s + n, seps[i], strlen(seps[i])) == 0)
+                    seplen = strlen(seps[i]);
+            }
+            if (seplen)
+                break;
+        }
+        keep = n < sizeof code ? n : sizeof code - 1;
+        memcpy(code, s, keep);
+        code[keep] = '\0';
+        if (trim(code)[0] && (rc = fn(trim(code), arg)) != 0)
+            return rc;
+        s += n + seplen;
+    }
+    return 0;
+}
+
+int io__name_matches(const char *text, const char *key, const char *names)
+{
+    size_t len = strlen(text);
+    if (strcasecmp(text, key) == 0)
+        return 1;
+    while (*names) {
+        size_t n = strcspn(names, "|");
+        if (n == len && strncasecmp(names, text, n) == 0)
+            return 1;
+        names += n + (names[n] == '|');
+    }
+    return 0;
+}
+
+/* ---- reference lists ---- */
+
+int io__load_units(io__ctx *c)
+{
+    int rc;
+    if (c->units)
+        return 0;
+    if ((rc = store_units(c->s, &c->units, &c->nunits)) != 0)
+        return rc;
+    for (size_t i = 0; i < c->nunits; i++) {
+        if ((rc = io__map_put(&c->unit_map, c->units[i].code, (long)i)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+int io__load_indicators(io__ctx *c)
+{
+    int rc;
+    if (c->inds)
+        return 0;
+    if ((rc = store_indicators(c->s, &c->inds, &c->ninds)) != 0)
+        return rc;
+    for (size_t i = 0; i < c->ninds; i++) {
+        if ((rc = io__map_put(&c->ind_map, c->inds[i].code, (long)i)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+int io__load_groups(io__ctx *c)
+{
+    int rc;
+    if (c->groups)
+        return 0;
+    if ((rc = store_groups(c->s, &c->groups, &c->ngroups)) != 0)
+        return rc;
+    for (size_t i = 0; i < c->ngroups; i++) {
+        if ((rc = io__map_put(&c->group_map, c->groups[i].code, (long)i)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+int io__grow(void **p, size_t *cap, size_t n, size_t elem)
+{
+    size_t want = *cap ? *cap * 2 : 16;
+    void *bigger;
+    if (n < *cap)
+        return 0;
+    if (!(bigger = realloc(*p, want * elem)))
+        return err_set(ERR_NOMEM, "out of memory");
+    *p = bigger;
+    *cap = want;
+    return 0;
+}
+
+int io__unique(io__ctx *c, const io__map *seen, int col, const char *code,
+               long (*line_of)(const void *kd, long index))
+{
+    long prev = code[0] ? io__map_get(seen, code) : -1;
+    if (prev < 0)
+        return 0;
+    io__error(c, col, IO_DUPLICATE_KEY, code, line_of(c->kd, prev), NULL);
+    return -1;
+}
+
+void io__count(io__ctx *c, int outcome)
+{
+    if (outcome == OBS_PUT_NEW)
+        c->rep->inserted++;
+    else if (outcome == OBS_PUT_CHANGED)
+        c->rep->changed++;
+    else
+        c->rep->unchanged++;
+}
+
+/* ---- header and rows ---- */
+
+static int find_column(const io__kind *k, const char *name)
+{
+    for (int i = 0; i < k->ncols; i++) {
+        if (io__name_matches(name, k->cols[i].key, k->cols[i].names_zh))
+            return i;
+    }
+    return -1;
+}
+
+static int read_header(io__ctx *c, csv_record *rec)
+{
+    c->have_header = 1;
+    c->nheader = rec->nfields;
+    if (!(c->field_col = malloc(rec->nfields * sizeof *c->field_col)))
+        return err_set(ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < rec->nfields; i++) {
+        const char *name;
+        int col;
+        c->field_col[i] = -1;
+        if (!csv_utf8_valid(rec->fields[i], rec->lens[i])) {
+            add_error(c, rec->line, "", IO_BAD_UTF8, NULL, 0, NULL);
+            c->header_bad = 1;
+            continue;
+        }
+        if (!*(name = trim(rec->fields[i])))
+            continue;
+        if ((col = find_column(c->k, name)) < 0) {
+            add_error(c, rec->line, name, IO_UNKNOWN_COLUMN, NULL, 0, NULL);
+            c->header_bad = 1;
+        } else if (c->col_field[col] >= 0) {
+            add_error(c, rec->line, name, IO_DUPLICATE_COLUMN, c->hdr[col], 0, NULL);
+            c->header_bad = 1;
+        } else {
+            c->col_field[col] = (int)i;
+            c->field_col[i] = col;
+            copy_cut(c->hdr[col], sizeof c->hdr[col], name);
+        }
+    }
+    for (int col = 0; col < c->k->ncols; col++) {
+        if (c->k->cols[col].required && c->col_field[col] < 0) {
+            add_error(c, rec->line, "", IO_MISSING_COLUMN, c->k->cols[col].key, 0, NULL);
+            c->header_bad = 1;
+        }
+    }
+    return c->header_bad ? IO__STOP : 0;
+}
+
+/* Checks the number of fields, their encoding and the unnamed columns; -1 when bad. */
+static int check_shape(io__ctx *c, csv_record *rec)
+{
+    char num[32];
+    int bad = 0;
+    if (rec->nfields < c->nheader) {
+        snprintf(num, sizeof num, "%zu", rec->nfields);
+        char want[32];
+        snprintf(want, sizeof want, "%zu", c->nheader);
+        io__error(c, -1, IO_FIELD_COUNT, num, 0, want);
+        return -1;
+    }
+    for (size_t i = 0; i < rec->nfields; i++) {
+        int col = i < c->nheader ? c->field_col[i] : -1;
+        if (!csv_utf8_valid(rec->fields[i], rec->lens[i])) {
+            io__error(c, col, IO_BAD_UTF8, NULL, 0, NULL);
+            bad = -1;
+        } else if (col < 0 && *trim(rec->fields[i])) {
+            char want[32];
+            snprintf(num, sizeof num, "%zu", rec->nfields);
+            snprintf(want, sizeof want, "%zu", c->nheader);
+            if (i >= c->nheader)
+                io__error(c, -1, IO_FIELD_COUNT, num, 0, want);
+            else {
+                snprintf(num, sizeof num, "#%zu", i + 1);
+                add_error(c, c->line, num, IO_UNKNOWN_COLUMN, rec->fields[i], 0, NULL);
+            }
+            return -1;
+        }
+    }
+    return bad;
+}
+
+static int on_record(csv_record *rec, void *arg)
+{
+    io__ctx *c = arg;
+    c->line = rec->line;
+    if (!c->have_header)
+        return read_header(c, rec);
+    c->rep->rows++;
+    if (check_shape(c, rec) != 0)
+        return 0;
+    return c->k->row(c, rec);
+}
+
+/* ---- the driver ---- */
+
+static int days_in_month(int y, int m)
+{
+    static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+void io__num_text(double v, char *buf, size_t size)
+{
+    double a = fabs(v);
+    if (v == 0) {
+        snprintf(buf, size, "0");
+        return;
+    }
+    for (int prec = 0; a >= 1e-6 && a < 1e15 && prec <= 17; prec++) {
+        snprintf(buf, size, "%.*f", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+    num_format(v, buf, size);
+}
+
+int io__period_end(const period_key *p)
+{
+    int m = period_last_month(p);
+    return p->year * 10000 + m * 100 + days_in_month(p->year, m);
+}
+
+/* Reads "YYYY-MM-DD" as yyyymmdd, or today's local date when text is NULL. */
+static int parse_today(const char *text, int *out)
+{
+    int y, m, d, n = 0;
+    if (!text) {
+        time_t now = time(NULL);
+        struct tm tm;
+        localtime_r(&now, &tm);
+        *out = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+        return 0;
+    }
+    if (sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || text[n] != '\0' || y < 1000 ||
+        m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return err_set(ERR_USAGE, "not a date: '%s' (expected YYYY-MM-DD)", text);
+    *out = y * 10000 + m * 100 + d;
+    return 0;
+}
+
+static void ctx_free(io__ctx *c)
+{
+    if (c->k && c->k->release)
+        c->k->release(c);
+    free(c->field_col);
+    free(c->units);
+    free(c->inds);
+    free(c->groups);
+    io__map_free(&c->unit_map);
+    io__map_free(&c->ind_map);
+    io__map_free(&c->group_map);
+}
+
+/* Reads, checks and (when nothing was refused) writes; the caller commits or rolls back. */
+static int import_steps(io__ctx *c, const char *path, const char *data, size_t len)
+{
+    csv_info info;
+    int rc;
+    if ((rc = c->k->begin(c)) != 0)
+        return rc;
+    rc = path ? csv_read_file(path, on_record, c, &info) : csv_read_buffer(data, len, on_record, c,
+                                                                           &info);
+    if (rc == ERR_DATA && info.bad_line > 0) {
+        add_error(c, info.bad_line, "", IO_BAD_CSV, NULL, 0, NULL);
+        rc = 0;
+    }
+    if (rc == IO__STOP)
+        rc = 0;
+    if (rc != 0)
+        return rc;
+    if (!c->have_header) {
+        add_error(c, 1, "", IO_NO_HEADER, NULL, 0, NULL);
+        return 0;
+    }
+    if (c->header_bad)
+        return 0;
+    if ((rc = c->k->check(c)) != 0 || c->rep->nerrors_total > 0)
+        return rc;
+    return c->k->write(c);
+}
+
+static int audit(io__ctx *c)
+{
+    io_report *r = c->rep;
+    char detail[512];
+    snprintf(detail, sizeof detail, "file=%s rows=%zu inserted=%zu changed=%zu unchanged=%zu "
+                                    "flagged=%zu", r->file, r->rows, r->inserted, r->changed,
+             r->unchanged, r->flagged);
+    return store_audit_add(c->s, c->opts.actor ? c->opts.actor : "", "import", c->k->key, detail);
+}
+
+/* Rolls back, keeping the detail message of the error that caused it. */
+static void rollback(store *s, int rc)
+{
+    char detail[1024];
+    copy_cut(detail, sizeof detail, err_msg());
+    store_rollback(s);
+    err_set(rc, "%s", detail);
+}
+
+static int import_run(store *s, int kind, const char *name, const char *path, const char *data,
+                      size_t len, const io_import_opts *opts, io_report *rep)
+{
+    static const io_import_opts defaults = IO_IMPORT_OPTS_INIT;
+    io__ctx c;
+    int rc;
+    memset(rep, 0, sizeof *rep);
+    rep->kind = kind;
+    copy_cut(rep->file, sizeof rep->file, name ? name : "-");
+    memset(&c, 0, sizeof c);
+    c.s = s;
+    c.rep = rep;
+    c.opts = opts ? *opts : defaults;
+    for (int i = 0; i < IO__MAX_COLS; i++)
+        c.col_field[i] = -1;
+    if (!(c.k = io__kind_of(kind)))
+        return err_set(ERR_USAGE, "unknown import kind %d", kind);
+    if (c.opts.state < 0 || c.opts.state >= OBS_STATE_N)
+        return err_set(ERR_USAGE, "unknown observation state %d", c.opts.state);
+    if ((rc = parse_today(c.opts.today, &c.today)) != 0)
+        return rc;
+    if ((rc = store_begin(s)) != 0)
+        return rc;
+    rc = import_steps(&c, path, data, len);
+    if (rc == 0 && rep->nerrors_total == 0)
+        rc = audit(&c);
+    if (rc == 0 && rep->nerrors_total > 0)
+        rc = err_set(ERR_DATA, "%s: %zu errors, nothing was written", rep->file,
+                     rep->nerrors_total);
+    if (rc == 0)
+        rc = store_commit(s);
+    if (rc != 0) {
+        rollback(s, rc);
+        rep->inserted = rep->changed = rep->unchanged = rep->flagged = 0;
+    }
+    ctx_free(&c);
+    return rc;
+}
+
+int io_import_file(store *s, int kind, const char *path, const io_import_opts *opts,
+                   io_report *rep)
+{
+    return import_run(s, kind, path, path, NULL, 0, opts, rep);
+}
+
+int io_import_buffer(store *s, int kind, const char *name, const char *data, size_t len,
+                     const io_import_opts *opts, io_report *rep)
+{
+    return import_run(s, kind, name, NULL, data, len, opts, rep);
+}
