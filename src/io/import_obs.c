@@ -490,24 +490,49 @@ static int write_flags(io__ctx *c, observation *o)
     return 0;
 }
 
+/* The store's key of a row: (indicator id, period id, unit id), the primary key order. */
+static int cmp_write_order(const void *a, const void *b, void *arg)
+{
+    const io__ctx *c = arg;
+    const obs_kd *d = c->kd;
+    const obs_row *x = &d->rows[*(const uint32_t *)a], *y = &d->rows[*(const uint32_t *)b];
+    int64_t kx[3] = { c->inds[x->ind].id, d->pers[x->per].id, c->units[x->unit_ix].id };
+    int64_t ky[3] = { c->inds[y->ind].id, d->pers[y->per].id, c->units[y->unit_ix].id };
+    for (int k = 0; k < 3; k++) {
+        if (kx[k] != ky[k])
+            return kx[k] < ky[k] ? -1 : 1;
+    }
+    return 0;
+}
+
+/* Writes the rows in the store's key order: new rows then append to the table's B-tree
+ * instead of landing at random places, which makes a large import several times faster. */
 static int obs_write(io__ctx *c)
 {
     obs_kd *d = c->kd;
     observation *o = calloc(1, sizeof *o);
+    uint32_t *order = malloc((d->n ? d->n : 1) * sizeof *order);
     const char *actor = c->opts.actor ? c->opts.actor : "";
+    size_t nwrite = 0;
     int rc = 0, result;
-    if (!o)
+    if (!o || !order) {
+        free(o);
+        free(order);
         return err_set(ERR_NOMEM, "out of memory");
+    }
     for (size_t i = 0; rc == 0 && i < d->npers; i++) {
         if (d->pers[i].used && d->pers[i].id == 0)
             rc = store_period_ensure(c->s, &d->pers[i].key, &d->pers[i].id);
     }
-    for (size_t i = 0; rc == 0 && i < d->n; i++) {
-        const obs_row *r = &d->rows[i];
-        if (r->outcome == OBS_PUT_SAME) {
+    for (size_t i = 0; i < d->n; i++) {
+        if (d->rows[i].outcome == OBS_PUT_SAME)
             io__count(c, OBS_PUT_SAME);
-            continue;
-        }
+        else
+            order[nwrite++] = (uint32_t)i;
+    }
+    qsort_r(order, nwrite, sizeof *order, cmp_write_order, c);
+    for (size_t k = 0; rc == 0 && k < nwrite; k++) {
+        const obs_row *r = &d->rows[order[k]];
         fill_obs(c, r, o);
         rc = store_observation_put(c->s, o, actor, &result);
         if (rc == ERR_LOCKED) {
@@ -519,6 +544,7 @@ static int obs_write(io__ctx *c)
     }
     if (rc == 0 && c->rep->nerrors_total == 0)
         rc = write_flags(c, o);
+    free(order);
     free(o);
     return rc;
 }

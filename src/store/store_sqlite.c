@@ -4,6 +4,7 @@
 #include "store/store_sqlite.h"
 #include "util/err.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,7 @@
       " WHERE t.scheme_id = ?1 ORDER BY t.sort_order, i.code")                                     \
     X(ST_PERIOD_ADD, "INSERT INTO periods (code, kind, year, seq) VALUES (?1, ?2, ?3, ?4)")        \
     X(ST_PERIOD_LOCK, "UPDATE periods SET locked = ?2 WHERE id = ?1")                              \
+    X(ST_PERIOD_LOCKED, "SELECT locked FROM periods WHERE id = ?1")                                \
     X(ST_PERIODS, "SELECT id, kind, year, seq, locked, deadline FROM periods")                     \
     X(ST_TARGET_PUT,                                                                               \
       "INSERT OR REPLACE INTO targets (indicator_id, unit_id, year, value, note)"                   \
@@ -155,6 +157,11 @@ typedef struct sq_store {
     sqlite3_stmt *stmts[ST_N];
     int in_tx;
     char tx_time[MODEL_TIME_MAX]; /* when the open transaction began: one import, one moment */
+    /* Lock state of periods already checked in the open transaction: writes inside one
+     * transaction see the locks as they were when it began (BEGIN IMMEDIATE holds the
+     * write lock, so nobody else can change them meanwhile). */
+    struct lock_cache { int64_t period_id; int locked; } locks[64];
+    int nlocks;
 } sq_store;
 
 static sq_store *sq(store *s)
@@ -354,6 +361,7 @@ static int sq_begin(store *s)
         return err_set(ERR_INTERNAL, "a transaction is already open");
     if ((rc = exec(q, "BEGIN IMMEDIATE", "begin")) == 0) {
         q->in_tx = 1;
+        q->nlocks = 0;
         now_iso(q->tx_time, sizeof q->tx_time);
     }
     return rc;
@@ -363,6 +371,7 @@ static int sq_commit(store *s)
 {
     sq_store *q = sq(s);
     int rc = exec(q, "COMMIT", "commit");
+    q->nlocks = 0;
     if (rc == 0)
         q->in_tx = 0;
     return rc;
@@ -372,6 +381,7 @@ static int sq_rollback(store *s)
 {
     sq_store *q = sq(s);
     q->in_tx = 0;
+    q->nlocks = 0;
     return sqlite3_get_autocommit(q->db) ? 0 : exec(q, "ROLLBACK", "rollback");
 }
 
@@ -711,6 +721,7 @@ static int sq_period_set_locked(store *s, const period_key *key, int locked)
         return ERR_DB;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int(st, 2, locked ? 1 : 0);
+    q->nlocks = 0;
     return run(q, st, "lock period");
 }
 
@@ -835,6 +846,33 @@ static int update_existing(sq_store *q, const observation *o, const char *actor,
     return run(q, st, "save observation");
 }
 
+/* ERR_LOCKED when the observation's period is locked for every unit. */
+static int check_period_open(sq_store *q, int64_t period_id)
+{
+    sqlite3_stmt *st;
+    int locked = 0, rc;
+    for (int i = 0; i < q->nlocks; i++) {
+        if (q->locks[i].period_id == period_id) {
+            locked = q->locks[i].locked;
+            goto decide;
+        }
+    }
+    if (!(st = stmt(q, ST_PERIOD_LOCKED)))
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, period_id);
+    rc = sqlite3_step(st);
+    locked = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sq_fail(q, "read period");
+    if (q->in_tx && q->nlocks < (int)(sizeof q->locks / sizeof q->locks[0])) {
+        q->locks[q->nlocks].period_id = period_id;
+        q->locks[q->nlocks++].locked = locked;
+    }
+decide:
+    return locked ? err_set(ERR_LOCKED, "save observation: the period is locked") : 0;
+}
+
 static int sq_observation_put(store *s, const observation *o, const char *actor, int *result)
 {
     sq_store *q = sq(s);
@@ -843,6 +881,8 @@ static int sq_observation_put(store *s, const observation *o, const char *actor,
     int rc, outcome = OBS_PUT_NEW;
     if (!st)
         return ERR_DB;
+    if ((rc = check_period_open(q, o->period_id)) != 0)
+        return rc;
     write_time(q, now, sizeof now);
     /* New values, the bulk of any import, take one statement; existing ones are compared. */
     bind_obs_write(st, o, actor, now);
@@ -1140,6 +1180,13 @@ static int migrate(sq_store *q, int goal)
     return 0;
 }
 
+/* Process-wide SQLite settings, applied once before the first connection: no memory
+ * statistics (they take a global mutex on every allocation). */
+static void configure_sqlite(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_latest_version(void)
 {
     return store_sqlite_migration_count;
@@ -1151,15 +1198,19 @@ int store_open_with(const char *path, const store_open_opts *opts, store **out)
                                   "PRAGMA synchronous = FULL;"
                                   "PRAGMA foreign_keys = ON;"
                                   "PRAGMA temp_store = MEMORY;"
-                                  "PRAGMA cache_size = -65536;";
+                                  "PRAGMA cache_size = -262144;";
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
     int goal = store_sqlite_migration_count, rc;
     sq_store *q = calloc(1, sizeof *q);
+    pthread_once(&once, configure_sqlite);
     if (!q)
         return err_set(ERR_NOMEM, "out of memory");
     q->base.ops = &sqlite_ops;
     if (opts && opts->max_version > 0 && opts->max_version < goal)
         goal = opts->max_version;
-    if (sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+    /* A store handle belongs to one thread at a time, so the connection needs no mutex. */
+    if (sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
         rc = err_set(ERR_IO, "cannot open database '%s': %s", path,
                      q->db ? sqlite3_errmsg(q->db) : "out of memory");
         goto fail;
