@@ -286,6 +286,33 @@ static void test_workload_hand_worked(void **state)
     assert_int_equal(run(f, NULL, 0, args), 2);
 }
 
+/* A bad file is rejected with exit code 2, its lines named, and nothing written. */
+static void test_import_rejects_bad_file(void **state)
+{
+    fixture *f = *state;
+    char path[160], args[300], err[8192], before[256], after[256];
+    static char out[1 << 16];
+    assert_int_equal(run(f, NULL, 0, "demo --as-of 2026-10"), 0);
+    assert_int_equal(run(f, before, sizeof before, "--json list observations --unit yunzhong --period 2026-10"), 0);
+    snprintf(path, sizeof path, "%s/bad.csv", f->dir);
+    write_file(path, "indicator,unit,period,value\ngdp,yunzhong,2026-10,999\ngdp,nowhere,2026-10,1\n"
+                     "gdp,yunzhong,2026-10,5\n");
+    snprintf(args, sizeof args, "--lang en import observations %s", path);
+    assert_int_equal(run(f, out, sizeof out, args), 2);
+    read_stderr(f, err, sizeof err);
+    assert_non_null(strstr(err, "bad.csv:3"));
+    assert_non_null(strstr(err, "nowhere"));
+    assert_non_null(strstr(err, "bad.csv:4"));
+    assert_non_null(strstr(err, "nothing was written"));
+    assert_int_equal(run(f, after, sizeof after, "--json list observations --unit yunzhong --period 2026-10"), 0);
+    assert_string_equal(before, after);
+    snprintf(args, sizeof args, "--json import observations %s", path);
+    assert_int_equal(run(f, out, sizeof out, args), 2);
+    json_decref(parse_json(out));
+    snprintf(args, sizeof args, "import observations %s/missing.csv", f->dir);
+    assert_int_equal(run(f, NULL, 0, args), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -297,6 +324,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_demo_lists_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_show_group_and_history_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_workload_hand_worked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_rejects_bad_file, setup, teardown),
     };
     return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

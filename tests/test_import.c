@@ -464,7 +464,8 @@ static void test_file_level_errors(void **state)
                                                         "GDP,D02,2025-03,1,x\n", &rep), ERR_DATA);
     assert_error(&rep, 0, 3, "", IO_BAD_CSV);
     assert_int_equal(obs_count(f->s), before);
-    assert_int_equal(io_import_file(f->s, IO_OBSERVATIONS, "/nonexistent/x.csv", NULL, &rep), ERR_IO);
+    assert_int_equal(io_import_file(f->s, IO_OBSERVATIONS, "/nonexistent/x.csv", NULL, &rep),
+                     ERR_NOTFOUND);
 }
 
 static void test_locked_period(void **state)

@@ -274,23 +274,11 @@ int validate_points(int value_kind, validate_point *pts, size_t n, const validat
     return 0;
 }
 
-/* Plain decimal text when exact ("180.5", not "1.805e+02"), else num_format's. */
-static void number_text(double v, char *buf, size_t size)
-{
-    double a = fabs(v);
-    for (int prec = 0; a < 1e15 && prec <= 17; prec++) {
-        snprintf(buf, size, "%.*f", prec, v);
-        if (strtod(buf, NULL) == v)
-            return;
-    }
-    num_format(v, buf, size);
-}
-
 void validate_message(const validate_flag *f, int english, char *buf, size_t size)
 {
     char v[NUM_TEXT_MAX], r[NUM_TEXT_MAX];
-    number_text(f->value, v, sizeof v);
-    number_text(f->reference, r, sizeof r);
+    num_format(f->value, v, sizeof v);
+    num_format(f->reference, r, sizeof r);
     switch (f->rule) {
     case VALIDATE_YTD_DECREASE:
         snprintf(buf, size, english ? "year-to-date value %s is lower than the previous period's %s"

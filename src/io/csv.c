@@ -4,6 +4,8 @@
 #include "util/err.h"
 
 #include <csv.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,8 +224,9 @@ int csv_read_file(const char *path, csv_record_fn cb, void *ctx, csv_info *info)
     int rc;
     if (info)
         memset(info, 0, sizeof *info);
-    if (!f)
-        return err_set(ERR_IO, "cannot open '%s'", path);
+    if (!f) /* a missing or unreadable input file is the user's to fix: bad data, not internal */
+        return err_set(errno == ENOENT || errno == EACCES || errno == EISDIR ? ERR_NOTFOUND : ERR_IO,
+                       "cannot open '%s': %s", path, strerror(errno));
     if (!(buf = malloc(CSV_CHUNK))) {
         fclose(f);
         return err_set(ERR_NOMEM, "out of memory");

@@ -113,7 +113,7 @@ static int export_indicators(exporter *x)
         const indicator *d = &is[i];
         char precision[16], weight[NUM_TEXT_MAX], sort[16];
         snprintf(precision, sizeof precision, "%d", d->precision);
-        io__num_text(d->weight, weight, sizeof weight);
+        num_format(d->weight, weight, sizeof weight);
         snprintf(sort, sizeof sort, "%d", d->sort_order);
         const char *f[] = { d->code, d->name, d->measure, model_directions[d->direction].key,
                             model_value_kinds[d->value_kind].key, model_categories[d->category].key,
@@ -141,10 +141,10 @@ static int export_schemes(exporter *x)
         char total[NUM_TEXT_MAX];
         if ((rc = store_scheme_items(x->s, sc->code, &items, &ni)) != 0)
             break;
-        io__num_text(sc->total_weight, total, sizeof total);
+        num_format(sc->total_weight, total, sizeof total);
         for (size_t j = 0; rc == 0 && j < ni; j++) {
             char weight[NUM_TEXT_MAX];
-            io__num_text(items[j].weight, weight, sizeof weight);
+            num_format(items[j].weight, weight, sizeof weight);
             const char *f[] = { sc->code, sc->name, sc->group_code, period_kind_name(sc->period_kind),
                                 total, sc->grading, items[j].indicator_code, weight,
                                 model_methods[items[j].method].key, items[j].params, sc->name_en,
@@ -175,7 +175,7 @@ static int export_targets(exporter *x)
             !matches(x->opts->unit, ts[i].unit_code))
             continue;
         snprintf(year, sizeof year, "%d", ts[i].year);
-        io__num_text(ts[i].value, value, sizeof value);
+        num_format(ts[i].value, value, sizeof value);
         const char *f[] = { ts[i].indicator_code, ts[i].unit_code, year, value, ts[i].note };
         rc = row(x, f, sizeof f / sizeof f[0]);
     }
@@ -187,7 +187,7 @@ static int export_targets(exporter *x)
 static int write_obs(const observation *o, void *arg)
 {
     char value[NUM_TEXT_MAX];
-    io__num_text(o->value, value, sizeof value);
+    num_format(o->value, value, sizeof value);
     const char *f[] = { o->indicator_code, o->unit_code, o->period_code, value,
                         model_obs_states[o->state].key, o->note };
     return row(arg, f, sizeof f / sizeof f[0]);

@@ -610,21 +610,6 @@ static int days_in_month(int y, int m)
     return m == 2 && leap ? 29 : days[m - 1];
 }
 
-void io__num_text(double v, char *buf, size_t size)
-{
-    double a = fabs(v);
-    if (v == 0) {
-        snprintf(buf, size, "0");
-        return;
-    }
-    for (int prec = 0; a >= 1e-6 && a < 1e15 && prec <= 17; prec++) {
-        snprintf(buf, size, "%.*f", prec, v);
-        if (strtod(buf, NULL) == v)
-            return;
-    }
-    num_format(v, buf, size);
-}
-
 int io__period_end(const period_key *p)
 {
     int m = period_last_month(p);

@@ -136,11 +136,6 @@ int io__load_units(io__ctx *c);
 int io__load_indicators(io__ctx *c);
 int io__load_groups(io__ctx *c);
 
-/* Writes v as plain decimal text ("10", "0.321") when that reads back exactly with at most
- * 17 decimals, else as num_format does; buf holds at least NUM_TEXT_MAX bytes. Spreadsheet
- * users read "1e+01" badly. */
-void io__num_text(double v, char *buf, size_t size);
-
 /* The last day of a period as yyyymmdd, to compare with io__ctx.today. */
 int io__period_end(const period_key *p);
 

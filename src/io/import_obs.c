@@ -355,8 +355,8 @@ static void plan_rows(io__ctx *c)
         }
         if (old && old->state == OBS_PUBLISHED) {
             char was[NUM_TEXT_MAX];
-            io__num_text(r->value, text, sizeof text);
-            io__num_text(old->value, was, sizeof was);
+            num_format(r->value, text, sizeof text);
+            num_format(old->value, was, sizeof was);
             io__error_at(c, r->line, OC_VALUE, IO_PUBLISHED, text, 0, was);
             continue;
         }
@@ -466,7 +466,7 @@ static void locked_row(io__ctx *c, const obs_row *r)
     obs_kd *d = c->kd;
     char text[NUM_TEXT_MAX], code[PERIOD_CODE_MAX];
     if (strstr(err_msg(), "published")) {
-        io__num_text(r->value, text, sizeof text);
+        num_format(r->value, text, sizeof text);
         io__error_at(c, r->line, OC_VALUE, IO_PUBLISHED, text, 0, NULL);
     } else {
         period_format(&d->pers[r->per].key, code, sizeof code);

@@ -115,8 +115,8 @@ static int check_agrees(io__ctx *c, const scheme_entry *e, const scheme *sc)
     const scheme *a = &e->sc;
     char x[NUM_TEXT_MAX], y[NUM_TEXT_MAX];
     int bad = 0;
-    io__num_text(a->total_weight, x, sizeof x);
-    io__num_text(sc->total_weight, y, sizeof y);
+    num_format(a->total_weight, x, sizeof x);
+    num_format(sc->total_weight, y, sizeof y);
     bad |= agree(c, SC_NAME, e->line, a->name, sc->name);
     bad |= agree(c, SC_GROUP, e->line, a->group_code, sc->group_code);
     bad |= agree(c, SC_PERIOD_KIND, e->line, period_kind_name(a->period_kind),
@@ -205,7 +205,7 @@ static int schemes_check(io__ctx *c)
         if (fabs(sum - s->sc.total_weight) <= 1e-9 * fmax(1.0, fabs(s->sc.total_weight)))
             continue;
         snprintf(sum_text, sizeof sum_text, "%.10g", sum);
-        io__num_text(s->sc.total_weight, total_text, sizeof total_text);
+        num_format(s->sc.total_weight, total_text, sizeof total_text);
         io__error_at(c, s->line, SC_TOTAL, IO_WEIGHT_SUM, sum_text, 0, total_text);
     }
     return 0;
