@@ -101,14 +101,6 @@
       "UPDATE observations SET value = ?4, state = ?5, note = ?6, entered_by = ?7,"                \
       " entered_at = ?8, revision = revision + 1"                                                  \
       " WHERE indicator_id = ?1 AND period_id = ?2 AND unit_id = ?3")                              \
-    X(ST_OBS_EACH,                                                                                 \
-      "SELECT o.indicator_id, o.unit_id, o.period_id, i.code, u.code, p.code, o.value, o.state,"   \
-      " o.note, o.entered_by, o.entered_at, o.revision FROM observations o"                        \
-      " JOIN indicators i ON i.id = o.indicator_id JOIN periods p ON p.id = o.period_id"           \
-      " JOIN units u ON u.id = o.unit_id"                                                          \
-      " WHERE (?1 = '' OR i.code = ?1) AND (?2 = '' OR u.code = ?2) AND (?3 = '' OR p.code = ?3)"  \
-      " AND (?4 = 0 OR p.year = ?4) AND (?5 = '' OR p.kind = ?5)"                                  \
-      " ORDER BY i.sort_order, i.code, p.year, p.kind, p.seq, u.sort_order, u.code")               \
     X(ST_OBS_HISTORY,                                                                              \
       "SELECT value, state, note, entered_by, entered_at, revision FROM observation_revisions"     \
       " WHERE indicator_id = ?1 AND period_id = ?2 AND unit_id = ?3 UNION ALL"                     \
@@ -911,19 +903,48 @@ static void read_obs_row(sqlite3_stmt *st, observation *o)
     o->revision = sqlite3_column_int(st, 11);
 }
 
+/* The read of observations for a filter: only the conditions that are set, written so that
+ * the primary key (indicator, period, unit) narrows the scan. */
+static void obs_each_sql(const obs_filter *f, char *sql, size_t size)
+{
+    size_t n = (size_t)snprintf(sql, size, "%s",
+        "SELECT o.indicator_id, o.unit_id, o.period_id, i.code, u.code, p.code, o.value, o.state,"
+        " o.note, o.entered_by, o.entered_at, o.revision FROM observations o"
+        " JOIN indicators i ON i.id = o.indicator_id JOIN periods p ON p.id = o.period_id"
+        " JOIN units u ON u.id = o.unit_id WHERE 1");
+    if (f->indicator_code[0])
+        n += (size_t)snprintf(sql + n, size - n,
+                              " AND o.indicator_id = (SELECT id FROM indicators WHERE code = ?1)");
+    if (f->unit_code[0])
+        n += (size_t)snprintf(sql + n, size - n,
+                              " AND o.unit_id = (SELECT id FROM units WHERE code = ?2)");
+    if (f->period_code[0])
+        n += (size_t)snprintf(sql + n, size - n,
+                              " AND o.period_id = (SELECT id FROM periods WHERE code = ?3)");
+    if (f->year)
+        n += (size_t)snprintf(sql + n, size - n, " AND p.year = ?4");
+    if (f->period_kind >= 0)
+        n += (size_t)snprintf(sql + n, size - n, " AND p.kind = ?5");
+    snprintf(sql + n, size - n,
+             " ORDER BY i.sort_order, i.code, p.year, p.kind, p.seq, u.sort_order, u.code");
+}
+
 static int sq_observations_each(store *s, const obs_filter *f, store_obs_cb cb, void *ctx)
 {
     sq_store *q = sq(s);
     sqlite3_stmt *st;
     observation *o;
+    char sql[1024];
     int rc, stop = 0;
     /* A private statement: the callback may call the store again. */
-    if (sqlite3_prepare_v2(q->db, stmt_sql[ST_OBS_EACH], -1, &st, NULL) != SQLITE_OK)
+    obs_each_sql(f, sql, sizeof sql);
+    if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK)
         return sq_fail(q, "prepare");
     if (!(o = malloc(sizeof *o))) {
         sqlite3_finalize(st);
         return err_set(ERR_NOMEM, "out of memory");
     }
+    /* Binding a parameter the text lacks is refused (SQLITE_RANGE) and changes nothing. */
     bind_text(st, 1, f->indicator_code);
     bind_text(st, 2, f->unit_code);
     bind_text(st, 3, f->period_code);
