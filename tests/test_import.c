@@ -453,9 +453,9 @@ static void test_file_level_errors(void **state)
     before = obs_count(f->s);
     assert_int_equal(import_text(f->s, IO_OBSERVATIONS, "\n\n", &rep), ERR_DATA);
     assert_error(&rep, 0, 1, "", IO_NO_HEADER);
-    /* 地区 in GBK, as Excel on a Chinese Windows saves "CSV". */
+    /* bytes that are neither UTF-8 nor GB18030 (GBK itself is read: test_gbk_file) */
     assert_int_equal(import_text(f->s, IO_OBSERVATIONS, "indicator,unit,period,value,note\n"
-                                                        "GDP,D02,2025-01,1,\xB5\xD8\xC7\xF8\n", &rep),
+                                                        "GDP,D02,2025-01,1,\xFF\xFE\xFF\n", &rep),
                      ERR_DATA);
     assert_error(&rep, 0, 2, "note", IO_BAD_UTF8);
     assert_int_equal(import_text(f->s, IO_OBSERVATIONS, "indicator,unit,period,value,note\n"
@@ -828,6 +828,31 @@ static void test_error_format(void **state)
     assert_string_equal(msg, "obs.csv:17: duplica");
 }
 
+/* Chinese Excel saves "CSV" in GBK: such a file is read as GB18030 and the report says so;
+ * bytes that are neither UTF-8 nor GB18030 get one error for their line. */
+static void test_gbk_file(void **state)
+{
+    fixture *f = *state;
+    /* "code,name,kind\nR01,青山区,region\n" with 青山区 in GBK */
+    static const char gbk[] = "code,name,kind\nR01,\xc7\xe0\xc9\xbd\xc7\xf8,region\n";
+    static const char junk[] = "code,name,kind\nR01,\xff\xff\xff,region\nR02,\xff,region\n";
+    io_report rep;
+    unit *units;
+    size_t n;
+    assert_int_equal(io_import_buffer(f->s, IO_UNITS, "gbk.csv", gbk, sizeof gbk - 1, NULL, &rep), 0);
+    assert_string_equal(rep.encoding, "GB18030");
+    assert_int_equal(store_units(f->s, &units, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(units[0].name, "青山区");
+    free(units);
+    assert_int_equal(io_import_buffer(f->s, IO_UNITS, "junk.csv", junk, sizeof junk - 1, NULL, &rep),
+                     ERR_DATA);
+    assert_string_equal(rep.encoding, "");
+    assert_int_equal(rep.nerrors_total, 2); /* one per line, not one per field */
+    assert_int_equal(rep.errors[0].line, 2);
+    assert_int_equal(rep.errors[0].reason, IO_BAD_UTF8);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -852,6 +877,7 @@ int main(void)
         T(test_scheme_errors),
         T(test_target_errors),
         T(test_soft_validation),
+        T(test_gbk_file),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_error_format),
     };

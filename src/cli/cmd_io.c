@@ -50,6 +50,8 @@ static json_t *report_json(const io_report *rep, int english)
                      (json_int_t)rep->changed, "unchanged", (json_int_t)rep->unchanged, "flagged",
                      (json_int_t)rep->flagged, "errors_total", (json_int_t)rep->nerrors_total,
                      "errors", errors);
+    if (root)
+        json_object_set_new(root, "encoding", json_string(rep->encoding[0] ? rep->encoding : "UTF-8"));
     return root;
 }
 
@@ -63,6 +65,10 @@ static void print_summary(const cli_ctx *ctx, const io_report *rep)
         printf("已导入 %s（%s）：共 %zu 行，新增 %zu，修改 %zu，未变 %zu，待核查标记 %zu\n",
                rep->file, io_kind_name(rep->kind), rep->rows, rep->inserted, rep->changed,
                rep->unchanged, rep->flagged);
+    if (rep->encoding[0])
+        printf(CLI_TR(ctx, "（文件为 %s 编码，已按此读取；建议在Excel中另存为“CSV UTF-8”）\n",
+                      "(the file was in %s and was read as such; Excel's \"CSV UTF-8\" avoids this)\n"),
+               rep->encoding);
     if (rep->flagged > 0)
         printf("%s\n", cli_tr(ctx, "（saima list flags 查看待核查的数值）",
                               "(saima list flags shows the values to review)"));

@@ -4,6 +4,7 @@
 #include "util/err.h"
 
 #include <csv.h>
+#include <iconv.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -215,18 +216,27 @@ int csv_read_buffer(const char *data, size_t len, csv_record_fn cb, void *ctx, c
     return rc;
 }
 
+/* Opens an input file; a missing or unreadable file is the user's to fix (ERR_NOTFOUND, bad
+ * data), anything else is ERR_IO. */
+static int open_input(const char *path, FILE **out)
+{
+    if ((*out = fopen(path, "rb")))
+        return 0;
+    return err_set(errno == ENOENT || errno == EACCES || errno == EISDIR ? ERR_NOTFOUND : ERR_IO,
+                   "cannot open '%s': %s", path, strerror(errno));
+}
+
 int csv_read_file(const char *path, csv_record_fn cb, void *ctx, csv_info *info)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f;
     char *buf = NULL;
     reader r;
     size_t n;
     int rc;
     if (info)
         memset(info, 0, sizeof *info);
-    if (!f) /* a missing or unreadable input file is the user's to fix: bad data, not internal */
-        return err_set(errno == ENOENT || errno == EACCES || errno == EISDIR ? ERR_NOTFOUND : ERR_IO,
-                       "cannot open '%s': %s", path, strerror(errno));
+    if ((rc = open_input(path, &f)) != 0)
+        return rc;
     if (!(buf = malloc(CSV_CHUNK))) {
         fclose(f);
         return err_set(ERR_NOMEM, "out of memory");
@@ -246,6 +256,63 @@ done:
     free(buf);
     fclose(f);
     return rc;
+}
+
+int csv_slurp(const char *path, char **out, size_t *len)
+{
+    FILE *f;
+    char *buf = NULL;
+    size_t cap = 0, n = 0, got;
+    int rc;
+    if ((rc = open_input(path, &f)) != 0)
+        return rc;
+    do {
+        if (n + 65536 + 1 > cap) {
+            char *bigger = realloc(buf, cap = (n + 65536 + 1) * 2);
+            if (!bigger) {
+                free(buf);
+                fclose(f);
+                return err_set(ERR_NOMEM, "out of memory reading '%s'", path);
+            }
+            buf = bigger;
+        }
+        got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+    } while (got > 0);
+    if (ferror(f)) {
+        free(buf);
+        fclose(f);
+        return err_set(ERR_IO, "cannot read '%s': %s", path, strerror(errno));
+    }
+    fclose(f);
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+int csv_decode_gb18030(const char *data, size_t len, char **out, size_t *out_len)
+{
+    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    size_t cap = len * 2 + 16, in_left = len, out_left = cap;
+    char *buf, *in = (char *)data, *at;
+    if (cd == (iconv_t)-1)
+        return err_set(ERR_DATA, "GB18030 decoding is not available");
+    if (!(buf = malloc(cap))) {
+        iconv_close(cd);
+        return err_set(ERR_NOMEM, "out of memory");
+    }
+    at = buf;
+    /* Every GB18030 character takes at most twice its bytes in UTF-8. */
+    if (iconv(cd, &in, &in_left, &at, &out_left) == (size_t)-1 || in_left != 0) {
+        iconv_close(cd);
+        free(buf);
+        return err_set(ERR_DATA, "not GB18030 text");
+    }
+    iconv_close(cd);
+    *out = buf;
+    *out_len = cap - out_left;
+    return 0;
 }
 
 int csv_utf8_valid(const char *text, size_t len)

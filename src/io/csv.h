@@ -40,6 +40,14 @@ int csv_read_file(const char *path, csv_record_fn cb, void *ctx, csv_info *info)
 /* Nonzero when s[0..len) is valid UTF-8 without NUL bytes, overlong forms or surrogates. */
 int csv_utf8_valid(const char *s, size_t len);
 
+/* Reads a whole file into *out (the caller frees it). Returns 0, ERR_NOTFOUND for a file the
+ * user named wrongly, or ERR_IO. */
+int csv_slurp(const char *path, char **out, size_t *len);
+
+/* Decodes GB18030 (which includes GBK, what Chinese Excel writes as "CSV") into a new UTF-8
+ * buffer *out (the caller frees it). Returns 0, or ERR_DATA when the bytes are not GB18030. */
+int csv_decode_gb18030(const char *data, size_t len, char **out, size_t *out_len);
+
 /* Writes the UTF-8 byte order mark. Returns 0 or ERR_IO. */
 int csv_write_bom(FILE *out);
 

@@ -531,7 +531,7 @@ static int read_header(io__ctx *c, csv_record *rec)
         if (!csv_utf8_valid(rec->fields[i], rec->lens[i])) {
             add_error(c, rec->line, "", IO_BAD_UTF8, NULL, 0, NULL);
             c->header_bad = 1;
-            continue;
+            return IO__STOP; /* the columns cannot be known; one error says it all */
         }
         if (!*(name = trim(rec->fields[i])))
             continue;
@@ -572,7 +572,7 @@ static int check_shape(io__ctx *c, csv_record *rec)
         int col = i < c->nheader ? c->field_col[i] : -1;
         if (!csv_utf8_valid(rec->fields[i], rec->lens[i])) {
             io__error(c, col, IO_BAD_UTF8, NULL, 0, NULL);
-            bad = -1;
+            return -1; /* one error for the line: its other fields are not worth reading */
         } else if (col < 0 && *trim(rec->fields[i])) {
             char want[32];
             snprintf(num, sizeof num, "%zu", rec->nfields);
@@ -648,14 +648,13 @@ static void ctx_free(io__ctx *c)
 }
 
 /* Reads, checks and (when nothing was refused) writes; the caller commits or rolls back. */
-static int import_steps(io__ctx *c, const char *path, const char *data, size_t len)
+static int import_steps(io__ctx *c, const char *data, size_t len)
 {
     csv_info info;
     int rc;
     if ((rc = c->k->begin(c)) != 0)
         return rc;
-    rc = path ? csv_read_file(path, on_record, c, &info) : csv_read_buffer(data, len, on_record, c,
-                                                                           &info);
+    rc = csv_read_buffer(data, len, on_record, c, &info);
     if (rc == ERR_DATA && info.bad_line > 0) {
         add_error(c, info.bad_line, "", IO_BAD_CSV, NULL, 0, NULL);
         rc = 0;
@@ -694,14 +693,15 @@ static void rollback(store *s, int rc)
     err_set(rc, "%s", detail);
 }
 
-static int import_run(store *s, int kind, const char *name, const char *path, const char *data,
-                      size_t len, const io_import_opts *opts, io_report *rep)
+static int import_run(store *s, int kind, const char *name, const char *data, size_t len,
+                      const io_import_opts *opts, io_report *rep, const char *encoding)
 {
     static const io_import_opts defaults = IO_IMPORT_OPTS_INIT;
     io__ctx c;
     int rc;
     memset(rep, 0, sizeof *rep);
     rep->kind = kind;
+    copy_cut(rep->encoding, sizeof rep->encoding, encoding);
     copy_cut(rep->file, sizeof rep->file, name ? name : "-");
     memset(&c, 0, sizeof c);
     c.s = s;
@@ -717,7 +717,7 @@ static int import_run(store *s, int kind, const char *name, const char *path, co
         return rc;
     if ((rc = store_begin(s)) != 0)
         return rc;
-    rc = import_steps(&c, path, data, len);
+    rc = import_steps(&c, data, len);
     if (rc == 0 && rep->nerrors_total == 0)
         rc = audit(&c);
     if (rc == 0 && rep->nerrors_total > 0)
@@ -733,14 +733,44 @@ static int import_run(store *s, int kind, const char *name, const char *path, co
     return rc;
 }
 
+/* Imports data that is UTF-8, or GB18030 as Chinese Excel saves "CSV": a buffer that is not
+ * UTF-8 but decodes cleanly as GB18030 is converted, and the report says so. Anything else
+ * goes through as it is and is refused line by line. */
+static int import_decoded(store *s, int kind, const char *name, const char *data, size_t len,
+                          const io_import_opts *opts, io_report *rep)
+{
+    char *utf8 = NULL;
+    size_t utf8_len = 0;
+    int rc;
+    if (csv_utf8_valid(data, len) || csv_decode_gb18030(data, len, &utf8, &utf8_len) != 0 ||
+        !csv_utf8_valid(utf8, utf8_len)) {
+        free(utf8);
+        err_clear();
+        return import_run(s, kind, name, data, len, opts, rep, "");
+    }
+    rc = import_run(s, kind, name, utf8, utf8_len, opts, rep, "GB18030");
+    free(utf8);
+    return rc;
+}
+
 int io_import_file(store *s, int kind, const char *path, const io_import_opts *opts,
                    io_report *rep)
 {
-    return import_run(s, kind, path, path, NULL, 0, opts, rep);
+    char *data;
+    size_t len;
+    int rc;
+    memset(rep, 0, sizeof *rep);
+    rep->kind = kind;
+    copy_cut(rep->file, sizeof rep->file, path);
+    if ((rc = csv_slurp(path, &data, &len)) != 0)
+        return rc;
+    rc = import_decoded(s, kind, path, data, len, opts, rep);
+    free(data);
+    return rc;
 }
 
 int io_import_buffer(store *s, int kind, const char *name, const char *data, size_t len,
                      const io_import_opts *opts, io_report *rep)
 {
-    return import_run(s, kind, name, NULL, data, len, opts, rep);
+    return import_decoded(s, kind, name, data, len, opts, rep);
 }

@@ -84,6 +84,7 @@ typedef struct io_report {
     size_t nerrors_total; /* every error found */
     size_t nerrors;       /* those kept in errors[], the first by line */
     io_error errors[IO_MAX_ERRORS];
+    char encoding[16];    /* "GB18030" when the file was not UTF-8 and was converted, else "" */
 } io_report;
 
 /* Writes one error as "FILE:LINE: column 'COL': reason 'detail' (hint)" in Chinese, or in
