@@ -475,6 +475,57 @@ static void test_rollback_writes_nothing(void **state)
     assert_int_equal(count, 1);
 }
 
+/* The bulk path: full batches and a tail, the same history as one-by-one writes, and the
+ * refusals of an existing row and of a locked period. */
+static void test_bulk_insert(void **state)
+{
+    fixture *f = *state;
+    int64_t pid, count;
+    period_key k2 = { PERIOD_MONTH, 2025, 10 };
+    obs_new rows[150];
+    observation *hist;
+    size_t n;
+    char code[MODEL_CODE_MAX];
+    seed_basic(f->s, &pid);
+    for (int i = 0; i < 150; i++) {
+        unit u;
+        snprintf(code, sizeof code, "X%03d", i);
+        u = make_unit(code, "区", UNIT_REGION, "");
+        assert_int_equal(store_unit_put(f->s, &u), 0);
+        rows[i].indicator_id = indicator_id(f->s, "GDP");
+        rows[i].period_id = pid;
+        rows[i].unit_id = unit_id(f->s, code);
+        rows[i].value = i * 1.5;
+        rows[i].state = OBS_SUBMITTED;
+        rows[i].note = i == 149 ? "最后" : "";
+    }
+    assert_int_equal(store_begin(f->s), 0);
+    assert_int_equal(store_observations_insert(f->s, rows, 150, "bulk"), 0);
+    assert_int_equal(store_commit(f->s), 0);
+    assert_int_equal(store_observation_count(f->s, &count), 0);
+    assert_int_equal(count, 150);
+    assert_int_equal(store_observation_history(f->s, "GDP", "X149", "2025-09", &hist, &n), 0);
+    assert_int_equal(n, 1);
+    assert_true(hist[0].value == 149 * 1.5);
+    assert_string_equal(hist[0].note, "最后");
+    assert_string_equal(hist[0].entered_by, "bulk");
+    assert_int_equal(hist[0].revision, 1);
+    free(hist);
+    /* an existing row is a conflict, and the transaction leaves nothing behind */
+    assert_int_equal(store_begin(f->s), 0);
+    assert_int_equal(store_observations_insert(f->s, rows + 100, 1, "bulk"), ERR_CONFLICT);
+    assert_int_equal(store_rollback(f->s), 0);
+    /* a locked period refuses the whole write */
+    assert_int_equal(store_period_ensure(f->s, &k2, &pid), 0);
+    assert_int_equal(store_period_set_locked(f->s, &k2, 1), 0);
+    for (int i = 0; i < 150; i++)
+        rows[i].period_id = pid;
+    assert_int_equal(store_observations_insert(f->s, rows, 150, "bulk"), ERR_LOCKED);
+    assert_int_equal(store_period_set_locked(f->s, &k2, 0), 0);
+    assert_int_equal(store_observation_count(f->s, &count), 0);
+    assert_int_equal(count, 150);
+}
+
 static void test_flags_users_audit(void **state)
 {
     fixture *f = *state;
@@ -593,6 +644,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_published_is_locked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_locked_period, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollback_writes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bulk_insert, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flags_users_audit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration_from_version_1, setup, teardown),
         cmocka_unit_test(test_unopenable_path),

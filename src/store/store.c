@@ -66,6 +66,11 @@ int store_observation_put(store *s, const observation *obs, const char *actor, i
     return s->ops->observation_put(s, obs, actor, result);
 }
 
+int store_observations_insert(store *s, const obs_new *rows, size_t n, const char *actor)
+{
+    return s->ops->observations_insert(s, rows, n, actor);
+}
+
 int store_observations_each(store *s, const obs_filter *f, store_obs_cb cb, void *ctx)
 {
     return s->ops->observations_each(s, f, cb, ctx);

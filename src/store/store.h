@@ -25,6 +25,14 @@ typedef struct obs_filter {
     int period_kind;                   /* -1 for any kind */
 } obs_filter;
 
+/* A new observation for a bulk insert: ids, value, state and a borrowed note. */
+typedef struct obs_new {
+    int64_t indicator_id, period_id, unit_id;
+    double value;
+    int state;                         /* enum obs_state */
+    const char *note;                  /* "" for none */
+} obs_new;
+
 /* Called once per observation; a nonzero return stops the iteration and is returned. */
 typedef int (*store_obs_cb)(const observation *obs, void *ctx);
 
@@ -56,6 +64,7 @@ struct store_ops {
     int (*target_put)(store *s, const target *t);
     int (*targets)(store *s, int year, target **out, size_t *n);
     int (*observation_put)(store *s, const observation *obs, const char *actor, int *result);
+    int (*observations_insert)(store *s, const obs_new *rows, size_t n, const char *actor);
     int (*observations_each)(store *s, const obs_filter *f, store_obs_cb cb, void *ctx);
     int (*observation_history)(store *s, const char *indicator_code, const char *unit_code,
                                const char *period_code, observation **out, size_t *n);
@@ -132,6 +141,10 @@ int store_targets(store *s, int year, target **out, size_t *n);
  * version in the history and raises the revision; an identical one writes nothing.
  * A published observation or a locked period is ERR_LOCKED. result may be NULL. */
 int store_observation_put(store *s, const observation *obs, const char *actor, int *result);
+/* Inserts observations the caller knows to be new (checked in the same transaction), many
+ * per statement: the fast path of a large import. An existing one is ERR_CONFLICT, a locked
+ * period ERR_LOCKED; rows in key order (indicator, period, unit) insert fastest. */
+int store_observations_insert(store *s, const obs_new *rows, size_t n, const char *actor);
 int store_observations_each(store *s, const obs_filter *f, store_obs_cb cb, void *ctx);
 /* Every version of one observation, oldest first, the current one last. */
 int store_observation_history(store *s, const char *indicator_code, const char *unit_code,

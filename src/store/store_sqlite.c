@@ -147,6 +147,7 @@ typedef struct sq_store {
     store base;
     sqlite3 *db;
     sqlite3_stmt *stmts[ST_N];
+    sqlite3_stmt *bulk_insert;    /* BULK_ROWS rows per statement */
     int in_tx;
     char tx_time[MODEL_TIME_MAX]; /* when the open transaction began: one import, one moment */
     /* Lock state of periods already checked in the open transaction: writes inside one
@@ -330,6 +331,7 @@ static void sq_close(store *s)
         sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
     for (int i = 0; i < ST_N; i++)
         sqlite3_finalize(q->stmts[i]);
+    sqlite3_finalize(q->bulk_insert);
     sqlite3_close(q->db);
     free(q);
 }
@@ -887,6 +889,84 @@ static int sq_observation_put(store *s, const observation *o, const char *actor,
     return 0;
 }
 
+/* Rows per statement of a bulk insert: the cost of a statement is shared by this many. */
+#define BULK_ROWS 64
+#define BULK_PARAMS 6 /* indicator, period, unit, value, state, note; then actor and time */
+
+/* Prepares an INSERT of rows rows: VALUES (?1..?6), (?7..?12), ..., the actor and the time
+ * as the last two parameters. */
+static int prepare_bulk(sq_store *q, size_t rows, sqlite3_stmt **out)
+{
+    size_t cap = 256 + rows * 64, n;
+    char *sql = malloc(cap);
+    int a = (int)rows * BULK_PARAMS + 1, rc;
+    if (!sql)
+        return err_set(ERR_NOMEM, "out of memory");
+    n = (size_t)snprintf(sql, cap, "INSERT INTO observations (indicator_id, period_id, unit_id, value,"
+                                   " state, note, entered_by, entered_at, revision) VALUES ");
+    for (size_t r = 0; r < rows; r++) {
+        int b = (int)r * BULK_PARAMS;
+        n += (size_t)snprintf(sql + n, cap - n, "%s(?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, 1)",
+                              r ? ", " : "", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, a, a + 1);
+    }
+    rc = sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL) == SQLITE_OK
+             ? 0
+             : sq_fail(q, "prepare bulk insert");
+    free(sql);
+    return rc;
+}
+
+/* Inserts rows[0..n) with one statement prepared for exactly n rows. */
+static int insert_batch(sq_store *q, sqlite3_stmt *st, const obs_new *rows, size_t n,
+                        const char *actor, const char *now)
+{
+    for (size_t r = 0; r < n; r++) {
+        int b = (int)r * BULK_PARAMS;
+        sqlite3_bind_int64(st, b + 1, rows[r].indicator_id);
+        sqlite3_bind_int64(st, b + 2, rows[r].period_id);
+        sqlite3_bind_int64(st, b + 3, rows[r].unit_id);
+        sqlite3_bind_double(st, b + 4, rows[r].value);
+        bind_text(st, b + 5, model_obs_states[rows[r].state].key);
+        bind_text(st, b + 6, rows[r].note ? rows[r].note : "");
+    }
+    bind_text(st, (int)n * BULK_PARAMS + 1, actor ? actor : "");
+    bind_text(st, (int)n * BULK_PARAMS + 2, now);
+    return run(q, st, "insert observations");
+}
+
+static int sq_observations_insert(store *s, const obs_new *rows, size_t n, const char *actor)
+{
+    sq_store *q = sq(s);
+    char now[MODEL_TIME_MAX];
+    int64_t checked = -1;
+    size_t done = 0;
+    int rc = 0;
+    for (size_t r = 0; r < n; r++) {
+        if (rows[r].period_id != checked) {
+            if ((rc = check_period_open(q, rows[r].period_id)) != 0)
+                return rc;
+            checked = rows[r].period_id;
+        }
+        if (rows[r].state < 0 || rows[r].state >= OBS_STATE_N)
+            return err_set(ERR_DATA, "unknown observation state %d", rows[r].state);
+    }
+    if (!q->bulk_insert && n >= BULK_ROWS && (rc = prepare_bulk(q, BULK_ROWS, &q->bulk_insert)) != 0)
+        return rc;
+    write_time(q, now, sizeof now);
+    for (; rc == 0 && n - done >= BULK_ROWS; done += BULK_ROWS) {
+        sqlite3_reset(q->bulk_insert);
+        rc = insert_batch(q, q->bulk_insert, rows + done, BULK_ROWS, actor, now);
+    }
+    if (rc == 0 && done < n) {
+        sqlite3_stmt *tail;
+        if ((rc = prepare_bulk(q, n - done, &tail)) != 0)
+            return rc;
+        rc = insert_batch(q, tail, rows + done, n - done, actor, now);
+        sqlite3_finalize(tail);
+    }
+    return rc;
+}
+
 static void read_obs_row(sqlite3_stmt *st, observation *o)
 {
     o->indicator_id = sqlite3_column_int64(st, 0);
@@ -1163,6 +1243,7 @@ static const struct store_ops sqlite_ops = {
     .target_put = sq_target_put,
     .targets = sq_targets,
     .observation_put = sq_observation_put,
+    .observations_insert = sq_observations_insert,
     .observations_each = sq_observations_each,
     .observation_history = sq_observation_history,
     .observation_count = sq_observation_count,
