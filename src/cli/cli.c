@@ -1,6 +1,7 @@
 /* cli: helpers every command uses: options, language, store, JSON, usage errors. */
 #include "cli/cli.h"
 #include "util/err.h"
+#include "util/num.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -68,4 +69,71 @@ int cli_usage_error(const cli_cmd *cmd, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return err_set(ERR_USAGE, "%s (saima help %s)", msg, cmd->name);
+}
+
+void cli_cell_text(const cli_ctx *ctx, json_t *v, const model_enum *names, int nnames, char *buf,
+                   size_t size)
+{
+    int i;
+    if (names && !ctx->english && json_is_string(v) &&
+        (i = model_enum_find(names, nnames, json_string_value(v))) >= 0)
+        snprintf(buf, size, "%s", names[i].label_zh);
+    else if (!v || json_is_null(v))
+        snprintf(buf, size, "—");
+    else if (json_is_string(v))
+        snprintf(buf, size, "%s", json_string_value(v));
+    else if (json_is_integer(v))
+        snprintf(buf, size, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v))
+        num_format(json_real_value(v), buf, size);
+    else if (json_is_boolean(v))
+        snprintf(buf, size, "%s", json_is_true(v) ? cli_tr(ctx, "是", "yes") : "");
+    else
+        snprintf(buf, size, "?");
+}
+
+static int print_rows(const cli_ctx *ctx, json_t *rows, const cli_column *cols, int ncols)
+{
+    const char *headers[CLI_MAX_COLS] = { NULL };
+    char cells[CLI_MAX_COLS][MODEL_TEXT_MAX];
+    const char *cellp[CLI_MAX_COLS] = { NULL };
+    table *t;
+    size_t i;
+    json_t *row;
+    int rc = 0;
+    if (ncols > CLI_MAX_COLS)
+        return err_set(ERR_INTERNAL, "a table of %d columns is too wide", ncols);
+    for (int c = 0; c < ncols; c++) {
+        headers[c] = cli_tr(ctx, cols[c].zh, cols[c].en);
+        cellp[c] = cells[c];
+    }
+    if (!(t = table_new(ncols, headers)))
+        return err_set(ERR_NOMEM, "out of memory");
+    for (int c = 0; c < ncols; c++) {
+        if (cols[c].right)
+            table_right(t, c);
+    }
+    json_array_foreach(rows, i, row) {
+        for (int c = 0; c < ncols; c++)
+            cli_cell_text(ctx, json_object_get(row, cols[c].key), cols[c].names, cols[c].nnames,
+                          cells[c], sizeof cells[c]);
+        if ((rc = table_add(t, cellp)) != 0)
+            break;
+    }
+    if (rc == 0)
+        table_print(t, stdout);
+    table_free(t);
+    return rc;
+}
+
+int cli_emit_rows(const cli_ctx *ctx, json_t *rows, const cli_column *cols, int ncols)
+{
+    int rc;
+    if (!rows)
+        return err_set(ERR_NOMEM, "out of memory building output");
+    if (ctx->json)
+        return cli_print_json(rows);
+    rc = print_rows(ctx, rows, cols, ncols);
+    json_decref(rows);
+    return rc;
 }

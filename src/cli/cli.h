@@ -86,4 +86,29 @@ int cli_print_json(json_t *value);
 /* Reports a usage error for cmd and returns ERR_USAGE. */
 int cli_usage_error(const cli_cmd *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* One column of a table view of JSON rows: the key, the headers in both languages,
+ * right-alignment, and for enumeration keys the names shown by label in Chinese. */
+typedef struct cli_column {
+    const char *key;
+    const char *zh;
+    const char *en;
+    int right;
+    const model_enum *names;
+    int nnames;
+} cli_column;
+
+#define CLI_COL(key, zh, en, right) { key, zh, en, right, NULL, 0 }
+#define CLI_ENUM_COL(key, zh, en, names, n) { key, zh, en, 0, names, n }
+#define CLI_NCOLS(a) ((int)(sizeof a / sizeof a[0]))
+#define CLI_MAX_COLS 16
+
+/* The table text of a JSON value ("—" for null); an enumeration key becomes its Chinese
+ * label when names is given and the language is Chinese. */
+void cli_cell_text(const cli_ctx *ctx, json_t *v, const model_enum *names, int nnames, char *buf,
+                   size_t size);
+
+/* Prints rows (a JSON array of objects, stolen) as JSON with --json, else as an aligned
+ * table of the given columns (at most CLI_MAX_COLS). */
+int cli_emit_rows(const cli_ctx *ctx, json_t *rows, const cli_column *cols, int ncols);
+
 #endif

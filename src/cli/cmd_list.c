@@ -20,19 +20,6 @@ const cli_opt cmd_list_opts[] = {
 
 const cli_opt cmd_show_opts[] = { { NULL, NULL, NULL } };
 
-/* One column of a table view: the JSON key and the headers in both languages. */
-typedef struct column {
-    const char *key;
-    const char *zh;
-    const char *en;
-    int right;
-    const model_enum *names; /* values are keys of this enumeration: shown by label in Chinese */
-    int nnames;
-} column;
-
-#define COL(key, zh, en, right) { key, zh, en, right, NULL, 0 }
-#define ENUM_COL(key, zh, en, names, n) { key, zh, en, 0, names, n }
-
 /* ---- JSON builders, one per entity ---- */
 
 static json_t *unit_json(const unit *u)
@@ -149,166 +136,93 @@ static json_t *flag_any(const void *p) { return flag_json(p); }
 static json_t *user_any(const void *p) { return user_json(p); }
 static json_t *audit_any(const void *p) { return audit_json(p); }
 
-/* ---- table view ---- */
-
-/* The table text of a JSON value; enumeration keys become their Chinese labels in Chinese. */
-static void cell_label(const cli_ctx *ctx, json_t *v, const model_enum *names, int nnames, char *buf,
-                       size_t size)
-{
-    int i;
-    if (names && !ctx->english && json_is_string(v) &&
-        (i = model_enum_find(names, nnames, json_string_value(v))) >= 0)
-        snprintf(buf, size, "%s", names[i].label_zh);
-    else if (!v || json_is_null(v))
-        snprintf(buf, size, "—");
-    else if (json_is_string(v))
-        snprintf(buf, size, "%s", json_string_value(v));
-    else if (json_is_integer(v))
-        snprintf(buf, size, "%lld", (long long)json_integer_value(v));
-    else if (json_is_real(v))
-        num_format(json_real_value(v), buf, size);
-    else if (json_is_boolean(v))
-        snprintf(buf, size, "%s", json_is_true(v) ? cli_tr(ctx, "是", "yes") : "");
-    else
-        snprintf(buf, size, "?");
-}
-
-static void cell_text(const cli_ctx *ctx, json_t *v, char *buf, size_t size)
-{
-    cell_label(ctx, v, NULL, 0, buf, size);
-}
-
-static int print_rows(const cli_ctx *ctx, json_t *rows, const column *cols, int ncols)
-{
-    const char *headers[16] = { NULL };
-    char cells[16][MODEL_TEXT_MAX];
-    const char *cellp[16] = { NULL };
-    table *t;
-    size_t i;
-    json_t *row;
-    int rc = 0;
-    for (int c = 0; c < ncols; c++) {
-        headers[c] = cli_tr(ctx, cols[c].zh, cols[c].en);
-        cellp[c] = cells[c];
-    }
-    if (!(t = table_new(ncols, headers)))
-        return err_set(ERR_NOMEM, "out of memory");
-    for (int c = 0; c < ncols; c++) {
-        if (cols[c].right)
-            table_right(t, c);
-    }
-    json_array_foreach(rows, i, row) {
-        for (int c = 0; c < ncols; c++)
-            cell_label(ctx, json_object_get(row, cols[c].key), cols[c].names, cols[c].nnames,
-                       cells[c], sizeof cells[c]);
-        if ((rc = table_add(t, cellp)) != 0)
-            break;
-    }
-    if (rc == 0)
-        table_print(t, stdout);
-    table_free(t);
-    return rc;
-}
-
-/* Prints rows (stolen) as JSON or as a table of the given columns. */
-static int emit(const cli_ctx *ctx, json_t *rows, const column *cols, int ncols)
-{
-    int rc;
-    if (ctx->json)
-        return cli_print_json(rows);
-    rc = print_rows(ctx, rows, cols, ncols);
-    json_decref(rows);
-    return rc;
-}
-
-static const column unit_cols[] = {
-    COL("code", "代码", "code", 0),
-    COL("name", "名称", "name", 0),
-    ENUM_COL("kind", "类型", "kind", model_unit_kinds, UNIT_KIND_N),
-    COL("parent", "上级", "parent", 0),
-    COL("is_self", "本区", "ours", 0),
+static const cli_column unit_cols[] = {
+    CLI_COL("code", "代码", "code", 0),
+    CLI_COL("name", "名称", "name", 0),
+    CLI_ENUM_COL("kind", "类型", "kind", model_unit_kinds, UNIT_KIND_N),
+    CLI_COL("parent", "上级", "parent", 0),
+    CLI_COL("is_self", "本区", "ours", 0),
 };
-static const column group_cols[] = {
-    COL("code", "代码", "code", 0),
-    COL("name", "名称", "name", 0),
-    ENUM_COL("kind", "类型", "kind", model_group_kinds, GROUP_KIND_N),
-    COL("description", "说明", "description", 0),
+static const cli_column group_cols[] = {
+    CLI_COL("code", "代码", "code", 0),
+    CLI_COL("name", "名称", "name", 0),
+    CLI_ENUM_COL("kind", "类型", "kind", model_group_kinds, GROUP_KIND_N),
+    CLI_COL("description", "说明", "description", 0),
 };
-static const column indicator_cols[] = {
-    COL("code", "代码", "code", 0),
-    COL("name", "指标", "indicator", 0),
-    COL("measure", "计量单位", "measure", 0),
-    ENUM_COL("direction", "方向", "direction", model_directions, DIR_N),
-    ENUM_COL("value_kind", "数值类型", "kind", model_value_kinds, VK_N),
-    COL("weight", "分值", "weight", 1),
-    COL("lead_unit", "牵头单位", "lead unit", 0),
+static const cli_column indicator_cols[] = {
+    CLI_COL("code", "代码", "code", 0),
+    CLI_COL("name", "指标", "indicator", 0),
+    CLI_COL("measure", "计量单位", "measure", 0),
+    CLI_ENUM_COL("direction", "方向", "direction", model_directions, DIR_N),
+    CLI_ENUM_COL("value_kind", "数值类型", "kind", model_value_kinds, VK_N),
+    CLI_COL("weight", "分值", "weight", 1),
+    CLI_COL("lead_unit", "牵头单位", "lead unit", 0),
 };
-static const column scheme_cols[] = {
-    COL("code", "代码", "code", 0),
-    COL("name", "方案", "scheme", 0),
-    COL("group", "分组", "group", 0),
-    COL("period_kind", "周期", "period", 0),
-    COL("total_weight", "总分值", "total", 1),
+static const cli_column scheme_cols[] = {
+    CLI_COL("code", "代码", "code", 0),
+    CLI_COL("name", "方案", "scheme", 0),
+    CLI_COL("group", "分组", "group", 0),
+    CLI_COL("period_kind", "周期", "period", 0),
+    CLI_COL("total_weight", "总分值", "total", 1),
 };
-static const column item_cols[] = {
-    COL("indicator", "指标", "indicator", 0),
-    COL("weight", "分值", "weight", 1),
-    ENUM_COL("method", "赋分方法", "method", model_methods, METHOD_N),
-    COL("params", "参数", "parameters", 0),
+static const cli_column item_cols[] = {
+    CLI_COL("indicator", "指标", "indicator", 0),
+    CLI_COL("weight", "分值", "weight", 1),
+    CLI_ENUM_COL("method", "赋分方法", "method", model_methods, METHOD_N),
+    CLI_COL("params", "参数", "parameters", 0),
 };
-static const column period_cols[] = {
-    COL("code", "期间", "period", 0),
-    COL("kind", "类型", "kind", 0),
-    COL("locked", "锁定", "locked", 0),
-    COL("deadline", "报送截止", "deadline", 0),
+static const cli_column period_cols[] = {
+    CLI_COL("code", "期间", "period", 0),
+    CLI_COL("kind", "类型", "kind", 0),
+    CLI_COL("locked", "锁定", "locked", 0),
+    CLI_COL("deadline", "报送截止", "deadline", 0),
 };
-static const column target_cols[] = {
-    COL("indicator", "指标", "indicator", 0),
-    COL("unit", "单位", "unit", 0),
-    COL("year", "年度", "year", 1),
-    COL("value", "目标值", "target", 1),
-    COL("note", "备注", "note", 0),
+static const cli_column target_cols[] = {
+    CLI_COL("indicator", "指标", "indicator", 0),
+    CLI_COL("unit", "单位", "unit", 0),
+    CLI_COL("year", "年度", "year", 1),
+    CLI_COL("value", "目标值", "target", 1),
+    CLI_COL("note", "备注", "note", 0),
 };
-static const column obs_cols[] = {
-    COL("indicator", "指标", "indicator", 0),
-    COL("unit", "单位", "unit", 0),
-    COL("period", "期间", "period", 0),
-    COL("value", "数值", "value", 1),
-    ENUM_COL("state", "状态", "state", model_obs_states, OBS_STATE_N),
-    COL("revision", "版本", "rev", 1),
+static const cli_column obs_cols[] = {
+    CLI_COL("indicator", "指标", "indicator", 0),
+    CLI_COL("unit", "单位", "unit", 0),
+    CLI_COL("period", "期间", "period", 0),
+    CLI_COL("value", "数值", "value", 1),
+    CLI_ENUM_COL("state", "状态", "state", model_obs_states, OBS_STATE_N),
+    CLI_COL("revision", "版本", "rev", 1),
 };
-static const column history_cols[] = {
-    COL("revision", "版本", "rev", 1),
-    COL("value", "数值", "value", 1),
-    ENUM_COL("state", "状态", "state", model_obs_states, OBS_STATE_N),
-    COL("entered_by", "录入人", "entered by", 0),
-    COL("entered_at", "录入时间", "entered at", 0),
-    COL("note", "备注", "note", 0),
+static const cli_column history_cols[] = {
+    CLI_COL("revision", "版本", "rev", 1),
+    CLI_COL("value", "数值", "value", 1),
+    CLI_ENUM_COL("state", "状态", "state", model_obs_states, OBS_STATE_N),
+    CLI_COL("entered_by", "录入人", "entered by", 0),
+    CLI_COL("entered_at", "录入时间", "entered at", 0),
+    CLI_COL("note", "备注", "note", 0),
 };
-static const column flag_cols[] = {
-    COL("id", "编号", "id", 1),
-    COL("indicator", "指标", "indicator", 0),
-    COL("unit", "单位", "unit", 0),
-    COL("period", "期间", "period", 0),
-    COL("rule", "规则", "rule", 0),
-    COL("message", "说明", "message", 0),
-    COL("status", "状态", "status", 0),
+static const cli_column flag_cols[] = {
+    CLI_COL("id", "编号", "id", 1),
+    CLI_COL("indicator", "指标", "indicator", 0),
+    CLI_COL("unit", "单位", "unit", 0),
+    CLI_COL("period", "期间", "period", 0),
+    CLI_COL("rule", "规则", "rule", 0),
+    CLI_COL("message", "说明", "message", 0),
+    CLI_COL("status", "状态", "status", 0),
 };
-static const column user_cols[] = {
-    COL("login", "账号", "login", 0),
-    COL("name", "姓名", "name", 0),
-    ENUM_COL("role", "角色", "role", model_roles, ROLE_N),
-    COL("unit", "单位", "unit", 0),
-    COL("disabled", "停用", "disabled", 0),
+static const cli_column user_cols[] = {
+    CLI_COL("login", "账号", "login", 0),
+    CLI_COL("name", "姓名", "name", 0),
+    CLI_ENUM_COL("role", "角色", "role", model_roles, ROLE_N),
+    CLI_COL("unit", "单位", "unit", 0),
+    CLI_COL("disabled", "停用", "disabled", 0),
 };
-static const column audit_cols[] = {
-    COL("at", "时间", "at", 0),
-    COL("actor", "操作人", "actor", 0),
-    COL("action", "操作", "action", 0),
-    COL("entity", "对象", "entity", 0),
-    COL("detail", "详情", "detail", 0),
+static const cli_column audit_cols[] = {
+    CLI_COL("at", "时间", "at", 0),
+    CLI_COL("actor", "操作人", "actor", 0),
+    CLI_COL("action", "操作", "action", 0),
+    CLI_COL("entity", "对象", "entity", 0),
+    CLI_COL("detail", "详情", "detail", 0),
 };
-#define NCOLS(a) ((int)(sizeof a / sizeof a[0]))
 
 /* ---- list ---- */
 
@@ -353,7 +267,7 @@ static int list_observations(const cli_ctx *ctx, const cli_cmd *cmd, const cli_a
         json_decref(c.rows);
         return rc;
     }
-    return emit(ctx, c.rows, obs_cols, NCOLS(obs_cols));
+    return cli_emit_rows(ctx, c.rows, obs_cols, CLI_NCOLS(obs_cols));
 }
 
 /* Lists one kind of entity held in an array: fetch, convert, emit. */
@@ -369,7 +283,7 @@ static int list_observations(const cli_ctx *ctx, const cli_cmd *cmd, const cli_a
             json_decref(rows);                                                                     \
             break;                                                                                 \
         }                                                                                          \
-        rc = emit(ctx, rows, cols, NCOLS(cols));                                                   \
+        rc = cli_emit_rows(ctx, rows, cols, CLI_NCOLS(cols));                                                   \
     } while (0)
 
 static int known_list(const char *what)
@@ -452,7 +366,7 @@ static int emit_object(const cli_ctx *ctx, json_t *obj)
     if (!obj)
         return err_set(ERR_NOMEM, "out of memory building output");
     json_object_foreach(obj, key, v) {
-        cell_text(ctx, v, text, sizeof text);
+        cli_cell_text(ctx, v, NULL, 0, text, sizeof text);
         printf("%-12s %s\n", key, text);
     }
     json_decref(obj);
@@ -488,7 +402,7 @@ static int show_indicator(const cli_ctx *ctx, store *s, const char *code)
 /* Prints a parent object with its child rows (members, items): one JSON object with the
  * children under key, or the object's fields followed by a table of the children. Steals both. */
 static int emit_with_children(const cli_ctx *ctx, json_t *obj, const char *key, json_t *children,
-                              const column *cols, int ncols)
+                              const cli_column *cols, int ncols)
 {
     int rc;
     if (ctx->json) {
@@ -501,7 +415,7 @@ static int emit_with_children(const cli_ctx *ctx, json_t *obj, const char *key, 
         return rc;
     }
     putchar('\n');
-    return emit(ctx, children, cols, ncols);
+    return cli_emit_rows(ctx, children, cols, ncols);
 }
 
 static int show_group(const cli_ctx *ctx, store *s, const char *code)
@@ -516,7 +430,7 @@ static int show_group(const cli_ctx *ctx, store *s, const char *code)
         rc = err_set(ERR_NOTFOUND, "unknown group code '%s'", code);
     if (rc == 0 && (rc = store_group_members(s, code, &members, &nm)) == 0 &&
         (rc = append_all(arr, members, nm, sizeof *members, unit_any, 0)) == 0) {
-        rc = emit_with_children(ctx, group_json(g), "members", arr, unit_cols, NCOLS(unit_cols));
+        rc = emit_with_children(ctx, group_json(g), "members", arr, unit_cols, CLI_NCOLS(unit_cols));
         arr = NULL;
     }
     json_decref(arr);
@@ -537,7 +451,7 @@ static int show_scheme(const cli_ctx *ctx, store *s, const char *code)
         rc = err_set(ERR_NOTFOUND, "unknown scheme code '%s'", code);
     if (rc == 0 && (rc = store_scheme_items(s, code, &its, &ni)) == 0 &&
         (rc = append_all(arr, its, ni, sizeof *its, item_any, 0)) == 0) {
-        rc = emit_with_children(ctx, scheme_json(sc), "items", arr, item_cols, NCOLS(item_cols));
+        rc = emit_with_children(ctx, scheme_json(sc), "items", arr, item_cols, CLI_NCOLS(item_cols));
         arr = NULL;
     }
     json_decref(arr);
@@ -572,7 +486,7 @@ static int show_observation(const cli_ctx *ctx, const cli_cmd *cmd, store *s, co
         json_decref(rows);
         return rc;
     }
-    return emit(ctx, rows, history_cols, NCOLS(history_cols));
+    return cli_emit_rows(ctx, rows, history_cols, CLI_NCOLS(history_cols));
 }
 
 int cmd_show(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)

@@ -1,0 +1,38 @@
+/* panel: one indicator's monthly values for the members of a group, read through the store
+ * interface and laid out as the engine's panel (engine/analyze.h), with the units, the
+ * reference unit (参照) and the targets of the analysed year. Works with any back end. */
+#ifndef SAIMA_PANEL_H
+#define SAIMA_PANEL_H
+
+#include "engine/analyze.h"
+#include "store/store.h"
+
+/* Years of history a panel holds before the analysed year (for movement, growth and the
+ * seasonal forecast). */
+#define STORE_PANEL_HISTORY_YEARS 2
+
+typedef struct store_panel {
+    engine_panel p;              /* points into the arrays below */
+    indicator ind;
+    unit *units;                 /* the group's members, in the group's order */
+    size_t nunits;
+    unit reference;              /* valid when has_reference */
+    int has_reference;
+    int year;                    /* the analysed year: the panel's last */
+    double *value, *ref, *target;
+    unsigned char *present, *ref_present, *target_present;
+} store_panel;
+
+/* Loads months January of year − STORE_PANEL_HISTORY_YEARS to December of year. The reference
+ * is the members' common parent when it is a reference unit. *out is zeroed first; release it
+ * with store_panel_free. Returns 0, ERR_NOTFOUND for an unknown group or indicator, ERR_NOMEM. */
+int store_panel_load(store *s, const char *group_code, const char *indicator_code, int year,
+                     store_panel *out);
+
+/* The month index of a month period in a panel, or -1 when it falls outside. */
+long store_panel_month(const store_panel *sp, const period_key *month);
+
+/* Releases the panel's arrays; a zeroed panel is fine. */
+void store_panel_free(store_panel *sp);
+
+#endif
