@@ -313,6 +313,67 @@ static void test_import_rejects_bad_file(void **state)
     assert_int_equal(run(f, NULL, 0, args), 2);
 }
 
+/* rank, gap, warn and forecast on the demo: JSON shapes, ranks in order, and the leaders'
+ * summary of `gap` agreeing with what `rank` says indicator by indicator. */
+static void test_analysis_commands(void **state)
+{
+    fixture *f = *state;
+    static char out[1 << 18];
+    char args[256];
+    json_t *gap, *rows, *row, *rank_rows;
+    size_t i, j;
+    int firsts = 0, seconds = 0, bottoms = 0;
+    assert_int_equal(run(f, NULL, 0, "demo --as-of 2026-10"), 0);
+    assert_int_equal(run(f, NULL, 0, "rank"), 1); /* --indicator is required */
+    assert_int_equal(run(f, NULL, 0, "rank --indicator nope"), 2);
+    assert_int_equal(run(f, NULL, 0, "rank --indicator gdp --period 2026-Q3"), 1);
+    assert_int_equal(run(f, out, sizeof out, "--json gap --period 2026-09"), 0);
+    gap = parse_json(out);
+    rows = json_object_get(gap, "indicators");
+    assert_int_equal(json_array_size(rows), 14);
+    json_array_foreach(rows, i, row) {
+        const char *ind = json_string_value(json_object_get(row, "indicator"));
+        int ours = (int)json_integer_value(json_object_get(row, "rank")), prev = 0;
+        snprintf(args, sizeof args, "--json rank --indicator %s --period 2026-09", ind);
+        assert_int_equal(run(f, out, sizeof out, args), 0);
+        rank_rows = parse_json(out);
+        assert_int_equal(json_array_size(rank_rows), 12);
+        for (j = 0; j < json_array_size(rank_rows); j++) {
+            json_t *r = json_array_get(rank_rows, j);
+            int rank = (int)json_integer_value(json_object_get(r, "rank"));
+            if (json_is_null(json_object_get(r, "rank")))
+                continue;
+            assert_true(rank >= prev); /* listed in rank order */
+            prev = rank;
+            if (strcmp(json_string_value(json_object_get(r, "unit")), "linjiang") == 0)
+                assert_int_equal(rank, ours);
+        }
+        json_decref(rank_rows);
+        firsts += ours == 1;
+        seconds += ours == 2;
+        bottoms += strcmp(json_string_value(json_object_get(row, "tier")), "bottom") == 0;
+    }
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(gap, "summary"), "first")), firsts);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(gap, "summary"), "second")),
+                     seconds);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(gap, "summary"), "bottom_three")),
+                     bottoms);
+    json_decref(gap);
+    assert_int_equal(run(f, out, sizeof out, "--json warn"), 0);
+    rows = parse_json(out);
+    assert_true(json_array_size(rows) > 0);
+    assert_true(json_is_array(json_object_get(json_array_get(rows, 0), "warnings")));
+    json_decref(rows);
+    assert_int_equal(run(f, out, sizeof out, "--json forecast --indicator fai"), 0);
+    rows = parse_json(out);
+    assert_true(json_is_number(json_object_get(json_array_get(rows, 0), "forecast")));
+    json_decref(rows);
+    assert_int_equal(run(f, out, sizeof out, "rank --indicator gdp"), 0);
+    assert_non_null(strstr(out, "云中区"));
+    assert_int_equal(run(f, out, sizeof out, "--lang en gap"), 0);
+    assert_non_null(strstr(out, "indicators:"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -325,6 +386,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_show_group_and_history_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_workload_hand_worked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_rejects_bad_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_analysis_commands, setup, teardown),
     };
     return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }
