@@ -1170,9 +1170,50 @@ static void test_data_cases(void **state)
     assert_true(ncases >= 6);
 }
 
+/* One unit, two years. Year one reaches 25 of its 100 in January: a share of 0.25. Year two
+ * has 50 in January and ends at 200, so the seasonal forecast from January (50 / 0.25) is
+ * exact and the linear one (50 × 12 = 600) is 200 % off. */
+static void test_forecast_backtest(void **state)
+{
+    double v[24];
+    engine_panel p;
+    engine_backtest bt;
+    (void)state;
+    for (int t = 0; t < 24; t++)
+        v[t] = t < 12 ? 25 + t * 75.0 / 11 : 50 + (t - 12) * 150.0 / 11;
+    memset(&p, 0, sizeof p);
+    p.nunits = 1;
+    p.nmonths = 24;
+    p.first_year = 2024;
+    p.value = v;
+    p.higher_better = 1;
+    p.precision = 2;
+    p.value_kind = VK_YTD;
+    assert_int_equal(engine_forecast_backtest(&p, 2025, &bt), 0);
+    assert_int_equal(bt.n[0], 1);
+    assert_true(fabs(bt.mape_seasonal[0]) < 1e-9);
+    assert_true(fabs(bt.mape_linear[0] - 200) < 1e-9);
+    assert_true(fabs(bt.mape_seasonal[11]) < 1e-9); /* December forecasts itself */
+    {
+        engine_backtest sum, twice;
+        memset(&sum, 0, sizeof sum);
+        engine_backtest_add(&sum, &bt);
+        twice = bt;
+        twice.mape_linear[0] = 100;
+        twice.n[0] = 3;
+        engine_backtest_add(&sum, &twice); /* (200 × 1 + 100 × 3) / 4 */
+        assert_int_equal(sum.n[0], 4);
+        assert_true(fabs(sum.mape_linear[0] - 125) < 1e-9);
+    }
+    assert_int_equal(engine_forecast_backtest(&p, 2026, &bt), ERR_DATA);
+    p.value_kind = VK_LEVEL;
+    assert_int_equal(engine_forecast_backtest(&p, 2025, &bt), ERR_DATA);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_forecast_backtest),
         cmocka_unit_test(test_ties_at_top_middle_bottom),
         cmocka_unit_test(test_precision_joins_a_tie_group),
         cmocka_unit_test(test_all_equal),

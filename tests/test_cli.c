@@ -368,6 +368,14 @@ static void test_analysis_commands(void **state)
     rows = parse_json(out);
     assert_true(json_is_number(json_object_get(json_array_get(rows, 0), "forecast")));
     json_decref(rows);
+    assert_int_equal(run(f, out, sizeof out, "--json forecast --backtest"), 0);
+    rows = parse_json(out);
+    assert_int_equal(json_array_size(rows), 12);
+    row = json_array_get(rows, 0);
+    assert_true(json_integer_value(json_object_get(row, "n")) > 0);
+    assert_true(json_real_value(json_object_get(row, "seasonal")) <
+                json_real_value(json_object_get(row, "linear")));
+    json_decref(rows);
     assert_int_equal(run(f, out, sizeof out, "rank --indicator gdp"), 0);
     assert_non_null(strstr(out, "云中区"));
     assert_int_equal(run(f, out, sizeof out, "--lang en gap"), 0);

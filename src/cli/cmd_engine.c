@@ -27,7 +27,10 @@ const cli_opt cmd_warn_opts[] = {
     ANALYSIS_OPTS, { NULL, NULL, NULL },
 };
 const cli_opt cmd_forecast_opts[] = {
-    { "--indicator", "CODE", "the indicator (required)" }, ANALYSIS_OPTS, { NULL, NULL, NULL },
+    { "--indicator", "CODE", "the indicator (required, except with --backtest)" },
+    { "--backtest", NULL, "how far forecasts from each month of last year landed (error by month)" },
+    ANALYSIS_OPTS,
+    { NULL, NULL, NULL },
 };
 
 static const model_enum tier_names[] = {
@@ -411,8 +414,65 @@ static const cli_column forecast_cols[] = {
     CLI_COL("completion_text", "目标完成率%", "completion %", 1),
 };
 
+static const cli_column backtest_cols[] = {
+    CLI_COL("month", "预测月份", "forecast from", 1),
+    CLI_COL("seasonal_text", "季节比例法误差%", "seasonal error %", 1),
+    CLI_COL("linear_text", "线性外推误差%", "linear error %", 1),
+    CLI_COL("n", "样本数", "cases", 1),
+};
+
+/* The forecast's error on the year before the scope's month, pooled over the year-to-date
+ * indicators (or the one named). */
+static int forecast_backtest(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
+{
+    const char *only = cli_opt_value(cmd, args, "--indicator");
+    indicator *inds = NULL;
+    size_t nind = 0;
+    engine_backtest sum;
+    json_t *rows;
+    scope sc;
+    int rc, year;
+    if ((rc = open_scope(ctx, cmd, args, &sc)) != 0)
+        return rc;
+    year = sc.month.year - 1;
+    memset(&sum, 0, sizeof sum);
+    rc = scope_indicators(&sc, &inds, &nind);
+    for (size_t i = 0; rc == 0 && i < nind; i++) {
+        store_panel sp;
+        engine_backtest one;
+        if ((only && strcmp(only, inds[i].code) != 0) || inds[i].value_kind != VK_YTD)
+            continue;
+        if ((rc = store_panel_load(sc.s, sc.group, inds[i].code, year, &sp)) != 0)
+            break;
+        if ((rc = engine_forecast_backtest(&sp.p, year, &one)) == 0)
+            engine_backtest_add(&sum, &one);
+        store_panel_free(&sp);
+    }
+    free(inds);
+    rows = json_array();
+    for (int m = 0; rc == 0 && m < 12; m++) {
+        json_t *row = json_pack("{s:i, s:o, s:o, s:i}", "month", m + 1, "seasonal",
+                                num_or_null(sum.mape_seasonal[m], 2), "linear",
+                                num_or_null(sum.mape_linear[m], 2), "n", sum.n[m]);
+        add_fixed_text(row, "seasonal", 2);
+        add_fixed_text(row, "linear", 2);
+        json_array_append_new(rows, row);
+    }
+    if (rc == 0 && !ctx->json)
+        printf(CLI_TR(ctx, "%d 年逐月预测全年值的平均绝对百分比误差（%s）\n\n",
+                      "Mean absolute %% error of year-end forecasts made in %d (%s)\n\n"),
+               year, only ? only : cli_tr(ctx, "全部累计类指标", "all year-to-date indicators"));
+    rc = rc ? rc : cli_emit_rows(ctx, rows, backtest_cols, CLI_NCOLS(backtest_cols));
+    if (rc != 0 && json_array_size(rows) < 12)
+        json_decref(rows);
+    store_close(sc.s);
+    return rc;
+}
+
 int cmd_forecast(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
 {
+    if (cli_opt_set(cmd, args, "--backtest"))
+        return forecast_backtest(ctx, cmd, args);
     return emit_ranked(ctx, cmd, args, forecast_cols, CLI_NCOLS(forecast_cols));
 }
 

@@ -371,3 +371,47 @@ double engine_forecast(const engine_panel *p, size_t u, size_t t)
     f = isnan(share) ? v * 12.0 / month_of(t) : v / share;
     return isfinite(f) ? f : NAN;
 }
+
+int engine_forecast_backtest(const engine_panel *p, int year, engine_backtest *out)
+{
+    size_t first = (size_t)(year - p->first_year) * 12, december = first + 11;
+    if (p->value_kind != VK_YTD)
+        return err_set(ERR_DATA, "a forecast backtest needs year-to-date values");
+    if (year < p->first_year || december >= p->nmonths)
+        return err_set(ERR_DATA, "year %d is outside the panel", year);
+    for (int m = 0; m < 12; m++) {
+        double sum_s = 0, sum_l = 0;
+        int n = 0;
+        for (size_t u = 0; u < p->nunits; u++) {
+            double actual, seasonal, linear;
+            if (!has_value(p, u, first + (size_t)m) || !has_value(p, u, december))
+                continue;
+            actual = value_at(p, u, december);
+            seasonal = engine_forecast(p, u, first + (size_t)m);
+            linear = value_at(p, u, first + (size_t)m) * 12.0 / (m + 1);
+            if (actual == 0 || !isfinite(seasonal))
+                continue;
+            sum_s += fabs(seasonal - actual) / fabs(actual) * 100;
+            sum_l += fabs(linear - actual) / fabs(actual) * 100;
+            n++;
+        }
+        out->n[m] = n;
+        out->mape_seasonal[m] = n ? sum_s / n : NAN;
+        out->mape_linear[m] = n ? sum_l / n : NAN;
+    }
+    return 0;
+}
+
+void engine_backtest_add(engine_backtest *sum, const engine_backtest *one)
+{
+    for (int m = 0; m < 12; m++) {
+        int n = sum->n[m] + one->n[m];
+        if (one->n[m] == 0)
+            continue;
+        sum->mape_seasonal[m] = ((sum->n[m] ? sum->mape_seasonal[m] * sum->n[m] : 0) +
+                                 one->mape_seasonal[m] * one->n[m]) / n;
+        sum->mape_linear[m] = ((sum->n[m] ? sum->mape_linear[m] * sum->n[m] : 0) +
+                               one->mape_linear[m] * one->n[m]) / n;
+        sum->n[m] = n;
+    }
+}

@@ -87,4 +87,22 @@ int engine_analyze(const engine_panel *p, size_t t, const engine_params *params,
  * other kinds, the latest value. NaN when the unit has no value at t. */
 double engine_forecast(const engine_panel *p, size_t unit, size_t t);
 
+/* How far year-end forecasts made at each month of one past year landed from that year's
+ * actual December values: the mean absolute percentage error over the units with both, for
+ * the seasonal forecast (engine_forecast) and for the plain linear one (value × 12 / month). */
+typedef struct engine_backtest {
+    double mape_seasonal[12];    /* NaN for a month with no unit to judge */
+    double mape_linear[12];
+    int n[12];                   /* units judged per month */
+} engine_backtest;
+
+/* Backtests the forecast on year `year` of a year-to-date panel (earlier years in the panel
+ * feed the seasonal shares). Returns 0, or ERR_DATA when the panel is not year-to-date or
+ * the year lies outside it. */
+int engine_forecast_backtest(const engine_panel *p, int year, engine_backtest *out);
+
+/* Pools one backtest into a running one (start from a zeroed struct), weighting each month's
+ * errors by the units judged. */
+void engine_backtest_add(engine_backtest *sum, const engine_backtest *one);
+
 #endif
