@@ -74,8 +74,13 @@ lint:
 	  --inline-suppr --std=c11 -Isrc --suppress=missingIncludeSystem src tests
 	@echo "cppcheck: no warnings"
 
+$(BUILD)/bench_incremental: $(BUILD)/rel/bench/incremental.o $(REL_LIB)
+	@echo "LD      $@"
+	@$(CC) $(RELFLAGS) -o $@ $^ $(PKGLIBS)
+
 bench: build
 	@sh deps/install.sh deps/debian-bench.txt
+	@$(MAKE) --no-print-directory $(BUILD)/bench_incremental
 	@sh bench/run.sh
 
 clean:

@@ -1,6 +1,7 @@
-/* score: exact scores. Points are integers of 1/ENGINE_POINT_SCALE point (0.0001), so every
- * sum is exact and no order of summation can change a total or the rank of a total. Each
- * method rounds its result half away from zero to that unit, once. */
+/* score: exact scores (SPEC §6). Points are integers of 1/ENGINE_POINT_SCALE point (0.0001),
+ * so every sum is exact and no order of summation can change a total or the rank of a total.
+ * Each method rounds its result half away from zero to that unit, once. Every score can say
+ * how it was reached (engine_explain). */
 #ifndef SAIMA_SCORE_H
 #define SAIMA_SCORE_H
 
@@ -10,6 +11,7 @@
 #define ENGINE_POINT_SCALE 10000
 /* Basis points: a share of a weight in 1/10000 (500 = 5 %). */
 #define ENGINE_BP_SCALE 10000
+#define ENGINE_RANK_TABLE_MAX 32
 
 typedef int64_t engine_points;
 
@@ -27,5 +29,116 @@ void engine_points_format(engine_points p, int decimals, char *buf, size_t size)
 /* Rank-based score with a step per place (位次赋分): weight × max(floor, 100 % − step ×
  * (rank − 1)), step and floor in basis points of the weight. Rank 0 (unranked) scores 0. */
 engine_points engine_score_rank_step(engine_points weight, int step_bp, int floor_bp, int rank);
+
+/* ---- scoring methods of a scheme item ---- */
+
+/* A scheme item's method with its parameters, parsed from the scheme's text
+ * ("step=5;floor=0", "table=100,95,90", "floor=0;cap=120", "base=60;satisfactory=100;unallowed=20",
+ * ...; syntax and defaults in docs/scoring.md). */
+typedef struct engine_method {
+    int method;                      /* enum scoring_method (store/model.h) */
+    engine_points weight;
+    int higher_better;
+    /* rank: a table of shares per place (table_bp[0] for 1st), else a step per place */
+    int step_bp, floor_bp;
+    int table_bp[ENGINE_RANK_TABLE_MAX];
+    int ntable;
+    /* completion: weight × clamp(actual / target, floor, cap) */
+    int cap_bp;                      /* e.g. 12000 = 120 % */
+    /* efficacy (功效系数法): base + (x − unallowed) / (satisfactory − unallowed) × (100 − base) */
+    int base_bp;                     /* e.g. 6000: the worst scores 60 % of the weight */
+    int fixed_bounds;                /* 1: satisfactory/unallowed below; 0: the group's best/worst */
+    double satisfactory, unallowed;
+} engine_method;
+
+/* Parses method parameters for method (enum scoring_method) and weight. Unknown keys,
+ * malformed numbers and missing required parameters are ERR_DATA with the key named. */
+int engine_method_parse(int method, double weight, int higher_better, const char *params,
+                        engine_method *out);
+
+/* What a unit brings to one item: its rank and value, its target, a manual score. */
+typedef struct engine_item_input {
+    int rank;                        /* 0 when unranked */
+    double value;
+    int present;
+    double target;
+    int has_target;
+    double manual;                   /* judges' score in points (评议) */
+    int has_manual;
+} engine_item_input;
+
+/* The group's best and worst values of an item, for efficacy scoring. */
+typedef struct engine_item_group {
+    double best, worst;
+    int nranked;
+} engine_item_group;
+
+/* How a score was reached: the method, the inputs by name, the formula with the numbers
+ * filled in (language-neutral arithmetic), and the result. */
+typedef struct engine_explain {
+    int method;
+    int ninputs;
+    const char *input_name[8];       /* static strings: "rank", "value", "target", ... */
+    double input[8];
+    char formula[320];               /* "15 × max(0 %, 100 % − 5 % × (3 − 1)) = 13.5" */
+    engine_points result;
+} engine_explain;
+
+/* Scores one unit on one item. why may be NULL. g is needed by efficacy without fixed bounds.
+ * Returns 0, or ERR_DATA (unknown method, weight out of range, no group for efficacy). */
+int engine_score_item(const engine_method *m, const engine_item_input *in, const engine_item_group *g,
+                      engine_points *out, engine_explain *why);
+
+/* ---- events, totals, grades ---- */
+
+/* An adjustment (SPEC §6): a bonus (points > 0) or deduction (points < 0) of a category,
+ * or a veto incident. Revoked events (容错免责) count for nothing but stay on record. */
+typedef struct engine_event {
+    size_t unit;
+    int category;
+    engine_points points;
+    int veto;
+    int revoked;
+} engine_event;
+
+/* Per-category caps on a unit's bonuses and deductions in a year (0 = no cap). */
+typedef struct engine_cap {
+    int category;
+    engine_points max_bonus;         /* ≥ 0 */
+    engine_points max_deduction;     /* ≥ 0, a magnitude */
+} engine_cap;
+
+/* A unit's total: item scores + capped bonuses − capped deductions. */
+typedef struct engine_total {
+    engine_points items, bonus, deduction, total;
+    int veto;
+    int rank;                        /* competition rank of total among the units */
+    int grade;                       /* index into the grade bands, best first; -1 none */
+} engine_total;
+
+/* Adds item scores (nunits × nitems, row per unit) and events under the caps into
+ * out[0..nunits), then ranks the totals. Returns 0, ERR_DATA (an event's unit out of
+ * range, a negative or repeated cap, a sum beyond ±2^53 units) or ERR_NOMEM. */
+int engine_totals(const engine_points *item_scores, size_t nunits, size_t nitems,
+                  const engine_event *events, size_t nevents, const engine_cap *caps, size_t ncaps,
+                  engine_total *out);
+
+/* Grade rules: bands best first, each with its lower bound (inclusive: a total exactly on a
+ * band's edge gets that band), and optionally a quota on the first band (优秀 for at most
+ * `quota` units). A veto bars the first band whatever the total. */
+typedef struct engine_grading {
+    int nbands;
+    engine_points min[8];            /* lower bounds, best band first, decreasing */
+    int quota;                       /* units allowed in band 0 (优秀), 0 = no quota */
+} engine_grading;
+
+/* Assigns grades to totals[0..n) in place. With a quota, band 0 goes to units ranked within
+ * the quota; a tie that would cross the quota keeps the tied units out. Returns 0 or
+ * ERR_DATA (not 1 to 8 bands, bands not decreasing, a negative quota). */
+int engine_grade(const engine_grading *g, engine_total *totals, size_t n);
+
+/* The current streak of first places (连冠) ending at the last of ranks[0..n) (0 = no rank),
+ * and the longest streak. */
+void engine_streak(const int *ranks, size_t n, int *current, int *longest);
 
 #endif
