@@ -706,6 +706,18 @@ static void test_scheme_errors(void **state)
     assert_int_equal(n, 1);
     assert_int_equal(items[0].method, METHOD_COMPLETION);
     free(items);
+    /* The engine judges the parameters: an unknown key, efficacy with one bound only. */
+    snprintf(text, sizeof text,
+             "scheme,scheme_name,group,period_kind,total_weight,indicator,weight,method,params\n"
+             "S7,七,PEERS,month,20,GDP,10,rank,stride=5\n"
+             "S7,七,PEERS,month,20,INV,10,efficacy,satisfactory=100\n"
+             "S8,八,PEERS,month,10,GDP,10,rank,step=2.5;floor=40\n");
+    assert_int_equal(import_text(f->s, IO_SCHEMES, text, &rep), ERR_DATA);
+    assert_int_equal(rep.nerrors_total, 2);
+    assert_error(&rep, 0, 2, "params", IO_BAD_PARAMS);
+    assert_non_null(strstr(rep.errors[0].hint, "stride"));
+    assert_error(&rep, 1, 3, "params", IO_BAD_PARAMS);
+    assert_non_null(strstr(rep.errors[1].hint, "unallowed"));
 }
 
 static void test_target_errors(void **state)

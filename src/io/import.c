@@ -183,6 +183,9 @@ static void append_extra(char *buf, size_t size, size_t *len, const io_report *r
     case IO_WEIGHT_SUM:
         append(buf, size, len, en ? " (total weight %s)" : "（总分值为 %s）", h);
         break;
+    case IO_BAD_PARAMS:
+        append(buf, size, len, en ? " (%s; see docs/scoring.md)" : "（%s；参见 docs/scoring.md）", h);
+        break;
     case IO_PUBLISHED:
         append(buf, size, len, en ? " (published value %s)" : "（已发布的值为 %s）", h);
         break;

@@ -46,7 +46,8 @@ const char *io_kind_name(int kind);
       "differs from an earlier row of the same scheme")                                          \
     X(IO_WEIGHT_SUM, "weight_sum", "各指标分值之和不等于总分值",                                 \
       "the item weights do not add up to the total weight")                                      \
-    X(IO_PARENT_CYCLE, "parent_cycle", "上级单位形成循环", "the parent units form a cycle")
+    X(IO_PARENT_CYCLE, "parent_cycle", "上级单位形成循环", "the parent units form a cycle")     \
+    X(IO_BAD_PARAMS, "bad_params", "赋分方法参数有误", "the method's parameters are wrong")
 
 enum io_reason {
 #define IO_REASON_ENUM(name, key, zh, en) name,

@@ -1,6 +1,7 @@
 /* import_scheme: the import of schemes (one row per item, scheme fields agreeing across a
  * scheme's rows, item weights adding up to the total) and of annual targets. */
 #include "io/import_int.h"
+#include "engine/score.h"
 
 #include "util/err.h"
 #include "util/num.h"
@@ -143,6 +144,17 @@ static int read_item(io__ctx *c, csv_record *rec, scheme_item *it)
     bad |= io__enum(c, rec, SC_METHOD, model_methods, METHOD_N, ind >= 0 ? c->inds[ind].method : 0,
                     0, &it->method);
     bad |= io__text(c, rec, SC_PARAMS, it->params, sizeof it->params, 0);
+    if (!bad && ind >= 0) {
+        /* the engine is the judge of a method's parameters: unknown keys, missing bounds, ... */
+        engine_method m;
+        if (engine_method_parse(it->method, it->weight, c->inds[ind].direction == DIR_HIGHER,
+                                it->params, &m) != 0) {
+            char why[256];
+            snprintf(why, sizeof why, "%s", err_msg());
+            io__error(c, SC_PARAMS, IO_BAD_PARAMS, it->params[0] ? it->params : "—", 0, why);
+            bad = -1;
+        }
+    }
     return bad;
 }
 
