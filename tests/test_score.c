@@ -1235,9 +1235,47 @@ static void test_data_cases(void **state)
     assert_true(ncases >= 6);
 }
 
+static void test_grading_parse(void **state)
+{
+    engine_grading g;
+    char names[8][ENGINE_GRADE_NAME_MAX];
+    (void)state;
+    assert_int_equal(engine_grading_parse("优秀>=90；良好>=80;一般>=60;较差;quota=3", &g, names), 0);
+    assert_int_equal(g.nbands, 4);
+    assert_string_equal(names[0], "优秀");
+    assert_string_equal(names[1], "良好");
+    assert_string_equal(names[3], "较差");
+    assert_true(g.min[0] == 900000 && g.min[2] == 600000 && g.min[3] == INT64_MIN);
+    assert_int_equal(g.quota, 3);
+    assert_int_equal(engine_grading_parse("优秀>=90;名额=2", &g, names), 0);
+    assert_int_equal(g.quota, 2);
+    assert_int_equal(engine_grading_parse("优秀>=80;良好>=90", &g, names), ERR_DATA); /* not decreasing */
+    assert_int_equal(engine_grading_parse("较差;优秀>=90", &g, names), ERR_DATA); /* after the catch-all */
+    assert_int_equal(engine_grading_parse("优秀>=九十", &g, names), ERR_DATA);
+    assert_int_equal(engine_grading_parse("", &g, names), ERR_DATA);
+    assert_int_equal(engine_grading_parse("quota=x;优秀>=1", &g, names), ERR_DATA);
+}
+
+static void test_item_group_of(void **state)
+{
+    const double v[] = { 3, 9, NAN, 1, 7 };
+    const unsigned char present[] = { 1, 1, 1, 0, 1 };
+    engine_item_group g;
+    (void)state;
+    g = engine_item_group_of(v, present, 5, 1);
+    assert_int_equal(g.nranked, 3);
+    assert_true(g.best == 9 && g.worst == 3);
+    g = engine_item_group_of(v, present, 5, 0);
+    assert_true(g.best == 3 && g.worst == 9);
+    g = engine_item_group_of(v, NULL, 0, 1);
+    assert_int_equal(g.nranked, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_grading_parse),
+        cmocka_unit_test(test_item_group_of),
         cmocka_unit_test(test_points_and_format),
         cmocka_unit_test(test_parse_defaults),
         cmocka_unit_test(test_parse_percentages_exactly),

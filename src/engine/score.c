@@ -819,3 +819,84 @@ void engine_streak(const int *ranks, size_t n, int *current, int *longest)
     *current = run;
     *longest = best;
 }
+
+engine_item_group engine_item_group_of(const double *value, const unsigned char *present, size_t n,
+                                       int higher_better)
+{
+    engine_item_group g = { 0, 0, 0 };
+    for (size_t i = 0; i < n; i++) {
+        double v = value[i];
+        if ((present && !present[i]) || isnan(v))
+            continue;
+        if (g.nranked == 0 || (higher_better ? v > g.best : v < g.best))
+            g.best = v;
+        if (g.nranked == 0 || (higher_better ? v < g.worst : v > g.worst))
+            g.worst = v;
+        g.nranked++;
+    }
+    return g;
+}
+
+/* One part of a grade rule: "NAME>=POINTS", "NAME", or "quota=N". */
+static int grading_part(const char *part, engine_grading *g, char names[][ENGINE_GRADE_NAME_MAX],
+                        int *open_ended)
+{
+    const char *ge = strstr(part, ">=");
+    size_t name_len = ge ? (size_t)(ge - part) : strlen(part);
+    char *end;
+    if (strncmp(part, "quota=", 6) == 0 || strncmp(part, "名额=", strlen("名额=")) == 0) {
+        long q = strtol(strchr(part, '=') + 1, &end, 10);
+        if (*end || q < 0)
+            return err_set(ERR_DATA, "grading: bad quota '%s'", part);
+        g->quota = (int)q;
+        return 0;
+    }
+    if (*open_ended)
+        return err_set(ERR_DATA, "grading: '%s' follows a band without a lower bound", part);
+    if (g->nbands >= 8)
+        return err_set(ERR_DATA, "grading: more than 8 bands");
+    if (name_len == 0 || name_len >= ENGINE_GRADE_NAME_MAX)
+        return err_set(ERR_DATA, "grading: a band needs a name of at most %d bytes ('%s')",
+                       ENGINE_GRADE_NAME_MAX - 1, part);
+    memcpy(names[g->nbands], part, name_len);
+    names[g->nbands][name_len] = '\0';
+    if (ge) {
+        double bound = strtod(ge + 2, &end);
+        if (end == ge + 2 || *end || engine_points_from(bound, &g->min[g->nbands]) != 0)
+            return err_set(ERR_DATA, "grading: bad lower bound in '%s'", part);
+    } else {
+        g->min[g->nbands] = INT64_MIN;
+        *open_ended = 1;
+    }
+    g->nbands++;
+    return 0;
+}
+
+int engine_grading_parse(const char *text, engine_grading *g, char names[][ENGINE_GRADE_NAME_MAX])
+{
+    char buf[1024], *save = NULL, *part;
+    size_t n = 0;
+    int open_ended = 0, rc;
+    memset(g, 0, sizeof *g);
+    if (strlen(text) >= sizeof buf)
+        return err_set(ERR_DATA, "grading: the rule is too long");
+    /* the full-width ； is a separator too; strtok must only see the ASCII one */
+    for (const char *p = text; *p; p++) {
+        if (strncmp(p, "；", strlen("；")) == 0) {
+            buf[n++] = ';';
+            p += strlen("；") - 1;
+        } else {
+            buf[n++] = *p;
+        }
+    }
+    buf[n] = '\0';
+    for (part = strtok_r(buf, ";", &save); part; part = strtok_r(NULL, ";", &save)) {
+        while (*part == ' ')
+            part++;
+        if (*part && (rc = grading_part(part, g, names, &open_ended)) != 0)
+            return rc;
+    }
+    if (g->nbands == 0)
+        return err_set(ERR_DATA, "grading: no bands in '%s'", text);
+    return check_grading(g);
+}

@@ -84,6 +84,11 @@ typedef struct engine_explain {
     engine_points result;
 } engine_explain;
 
+/* The best and worst of the present values of an item, in its direction, for efficacy
+ * scoring with the group's own bounds. */
+engine_item_group engine_item_group_of(const double *value, const unsigned char *present, size_t n,
+                                       int higher_better);
+
 /* Scores one unit on one item. why may be NULL. g is needed by efficacy without fixed bounds.
  * Returns 0, or ERR_DATA (unknown method, weight out of range, no group for efficacy). */
 int engine_score_item(const engine_method *m, const engine_item_input *in, const engine_item_group *g,
@@ -131,6 +136,15 @@ typedef struct engine_grading {
     engine_points min[8];            /* lower bounds, best band first, decreasing */
     int quota;                       /* units allowed in band 0 (优秀), 0 = no quota */
 } engine_grading;
+
+#define ENGINE_GRADE_NAME_MAX 32
+
+/* Parses a scheme's grade rule: bands best first separated by ';', each "NAME>=POINTS" (a
+ * lower bound, inclusive), the last may be a bare "NAME" taking every lower total, and an
+ * optional "quota=N" (or 名额=N) limiting band 0. "优秀>=90;良好>=80;一般>=60;较差;quota=3".
+ * names receives the band names. Returns 0, or ERR_DATA naming the bad part. */
+int engine_grading_parse(const char *text, engine_grading *g,
+                         char names[][ENGINE_GRADE_NAME_MAX]);
 
 /* Assigns grades to totals[0..n) in place. With a quota, band 0 goes to units ranked within
  * the quota; a tie that would cross the quota keeps the tied units out. Returns 0 or
