@@ -102,7 +102,7 @@ static const cli_column backtest_cols[] = {
     CLI_COL("n", "样本数", "cases", 1),
 };
 
-/* The forecast's error on the year before the cli_scope's month, pooled over the year-to-date
+/* The forecast's error on the year before the scope's month, pooled over the year-to-date
  * indicators (or the one named). */
 static int forecast_backtest(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
 {
