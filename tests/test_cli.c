@@ -1,6 +1,7 @@
 /* test_cli: the `saima` binary as a user runs it — documented exit codes (0 ok, 1 usage,
  * 2 bad data, 3 internal), help, and the shape of --json output. SAIMA_BIN names the binary. */
 #include <jansson.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -382,6 +383,54 @@ static void test_analysis_commands(void **state)
     assert_non_null(strstr(out, "indicators:"));
 }
 
+/* score, explain and scheme show on the demo: each total is the sum of its item scores, the
+ * ranks follow the totals, and explain tells the same total for our region. */
+static void test_score_commands(void **state)
+{
+    fixture *f = *state;
+    static char out[1 << 18];
+    json_t *score, *units, *u, *ex;
+    size_t i, j;
+    double ours = -1;
+    assert_int_equal(run(f, NULL, 0, "demo --as-of 2026-10"), 0);
+    assert_int_equal(run(f, out, sizeof out, "--json score --period 2026-09"), 0);
+    score = parse_json(out);
+    units = json_object_get(score, "units");
+    assert_int_equal(json_array_size(units), 12);
+    json_array_foreach(units, i, u) {
+        double sum = 0, total = json_real_value(json_object_get(u, "total"));
+        json_t *item;
+        json_array_foreach(json_object_get(u, "items"), j, item)
+            sum += json_real_value(json_object_get(item, "score"));
+        assert_true(fabs(sum - total) < 1e-6);
+        if (i > 0) {
+            json_t *prev = json_array_get(units, i - 1);
+            assert_true(json_real_value(json_object_get(prev, "total")) >= total);
+            assert_true(json_integer_value(json_object_get(prev, "rank")) <=
+                        json_integer_value(json_object_get(u, "rank")));
+        }
+        if (strcmp(json_string_value(json_object_get(u, "unit")), "linjiang") == 0)
+            ours = total;
+    }
+    json_decref(score);
+    assert_int_equal(run(f, out, sizeof out, "--json explain --period 2026-09"), 0);
+    ex = parse_json(out);
+    assert_true(fabs(json_real_value(json_object_get(ex, "total")) - ours) < 1e-9);
+    assert_int_equal(json_array_size(json_object_get(ex, "items")), 14);
+    assert_non_null(strstr(json_string_value(json_object_get(json_array_get(json_object_get(ex, "items"), 0),
+                                                             "formula")), "×"));
+    json_decref(ex);
+    assert_int_equal(run(f, out, sizeof out, "explain --period 2026-09 --indicator gdp"), 0);
+    assert_non_null(strstr(out, "算式"));
+    assert_int_equal(run(f, NULL, 0, "explain --indicator nope"), 2);
+    assert_int_equal(run(f, NULL, 0, "explain --unit nope"), 2);
+    assert_int_equal(run(f, NULL, 0, "score --scheme nope"), 2);
+    assert_int_equal(run(f, out, sizeof out, "scheme show yz_assess"), 0);
+    assert_non_null(strstr(out, "ok"));
+    assert_int_equal(run(f, NULL, 0, "scheme show nope"), 2);
+    assert_int_equal(run(f, NULL, 0, "scheme list"), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -395,6 +444,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_workload_hand_worked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_rejects_bad_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_analysis_commands, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_score_commands, setup, teardown),
     };
     return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

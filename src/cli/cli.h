@@ -62,10 +62,14 @@ int cmd_rank(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
 int cmd_gap(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
 int cmd_warn(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
 int cmd_forecast(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
+int cmd_score(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
+int cmd_explain(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
+int cmd_scheme(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
 
 extern const cli_opt cmd_init_opts[], cmd_demo_opts[], cmd_import_opts[], cmd_export_opts[],
     cmd_list_opts[], cmd_show_opts[], cmd_report_opts[], cmd_workload_opts[], cmd_rank_opts[],
-    cmd_gap_opts[], cmd_warn_opts[], cmd_forecast_opts[];
+    cmd_gap_opts[], cmd_warn_opts[], cmd_forecast_opts[], cmd_score_opts[], cmd_explain_opts[],
+    cmd_scheme_opts[];
 
 /* The value of option name ("--year"), or NULL when it was not given. */
 const char *cli_opt_value(const cli_cmd *cmd, const cli_args *args, const char *name);

@@ -28,6 +28,12 @@ static const cli_cmd commands[] = {
       "预警：后三、退位、落后时间进度、预计完不成", "", cmd_warn_opts, 0, 0 },
     { "forecast", cmd_forecast, "Year-end forecast of every unit and its predicted rank",
       "年末预测及预计名次", "", cmd_forecast_opts, 0, 0 },
+    { "score", cmd_score, "Scores, totals, overall rank and grades under a scheme",
+      "按考核方案赋分：总分、总排名、等次", "", cmd_score_opts, 0, 0 },
+    { "explain", cmd_explain, "How a unit's ranks and scores were reached, with the formulas",
+      "解释排名与得分的计算过程", "", cmd_explain_opts, 0, 0 },
+    { "scheme", cmd_scheme, "Show a scheme with its checks (weights, methods, parameters)",
+      "查看考核方案及校验结果", "show CODE", cmd_scheme_opts, 2, 2 },
     { "workload", cmd_workload, "Run the rank-score benchmark workload on DATADIR, write OUTCSV",
       "运行排名赋分基准负载", "DATADIR OUTCSV", cmd_workload_opts, 2, 2 },
 };
