@@ -1210,9 +1210,35 @@ static void test_forecast_backtest(void **state)
     assert_int_equal(engine_forecast_backtest(&p, 2025, &bt), ERR_DATA);
 }
 
+static void test_params_parse(void **state)
+{
+    engine_params p, d = engine_params_default();
+    (void)state;
+    assert_int_equal(engine_params_parse("", &p), 0);
+    assert_memory_equal(&p, &d, sizeof p);
+    assert_int_equal(engine_params_parse("first_tier=5; rank_fall=1;behind=10;level.forecast_miss=red", &p),
+                     0);
+    assert_int_equal(p.first_tier_cut, 5);
+    assert_int_equal(p.warn_rank_fall, 1);
+    assert_true(p.warn_behind_points == 10);
+    assert_int_equal(p.level_of[WARN_FORECAST_MISS], LEVEL_RED);
+    assert_int_equal(p.level_of[WARN_BOTTOM_THREE], d.level_of[WARN_BOTTOM_THREE]);
+    assert_int_equal(engine_params_parse("first_tier=0", &p), ERR_DATA);
+    assert_int_equal(engine_params_parse("first_tier=x", &p), ERR_DATA);
+    assert_int_equal(engine_params_parse("behind=-1", &p), ERR_DATA);
+    assert_int_equal(engine_params_parse("level.forecast_miss=purple", &p), ERR_DATA);
+    assert_int_equal(engine_params_parse("level.rain=red", &p), ERR_DATA);
+    assert_int_equal(engine_params_parse("cut=3", &p), ERR_DATA);
+    assert_non_null(strstr(err_msg(), "cut"));
+    assert_int_equal(engine_params_parse("first_tier", &p), ERR_DATA);
+    assert_string_equal(engine_warning_key(WARN_FORECAST_MISS), "forecast_miss");
+    assert_string_equal(engine_level_key(LEVEL_RED), "red");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_params_parse),
         cmocka_unit_test(test_forecast_backtest),
         cmocka_unit_test(test_ties_at_top_middle_bottom),
         cmocka_unit_test(test_precision_joins_a_tie_group),

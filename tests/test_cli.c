@@ -428,6 +428,32 @@ static void test_score_commands(void **state)
     assert_int_equal(run(f, out, sizeof out, "scheme show yz_assess"), 0);
     assert_non_null(strstr(out, "ok"));
     assert_int_equal(run(f, NULL, 0, "scheme show nope"), 2);
+    {
+        /* the scheme's settings drive the analysis: a first tier of five places */
+        char path[160], args[300];
+        static char csv[1 << 16];
+        json_t *before, *after;
+        FILE *fp;
+        size_t n;
+        char *line, *save = NULL;
+        assert_int_equal(run(f, out, sizeof out, "--json gap --period 2026-09"), 0);
+        before = parse_json(out);
+        assert_int_equal(run(f, csv, sizeof csv, "--lang en export schemes --no-bom"), 0);
+        snprintf(path, sizeof path, "%s/schemes.csv", f->dir);
+        fp = fopen(path, "w");
+        assert_non_null(fp);
+        for (line = strtok_r(csv, "\r\n", &save), n = 0; line; line = strtok_r(NULL, "\r\n", &save), n++)
+            fprintf(fp, "%s%s\n", line, n > 0 && strncmp(line, "yz_assess,", 10) == 0 ? "first_tier=5" : "");
+        fclose(fp);
+        snprintf(args, sizeof args, "import schemes %s", path);
+        assert_int_equal(run(f, NULL, 0, args), 0);
+        assert_int_equal(run(f, out, sizeof out, "--json gap --period 2026-09"), 0);
+        after = parse_json(out);
+        assert_true(json_integer_value(json_object_get(json_object_get(after, "summary"), "first_tier")) >
+                    json_integer_value(json_object_get(json_object_get(before, "summary"), "first_tier")));
+        json_decref(before);
+        json_decref(after);
+    }
     assert_int_equal(run(f, NULL, 0, "scheme list"), 1);
 }
 

@@ -718,6 +718,16 @@ static void test_scheme_errors(void **state)
     assert_non_null(strstr(rep.errors[0].hint, "stride"));
     assert_error(&rep, 1, 3, "params", IO_BAD_PARAMS);
     assert_non_null(strstr(rep.errors[1].hint, "unallowed"));
+    /* a scheme's warning settings and grade rule are checked as well */
+    snprintf(text, sizeof text,
+             "scheme,scheme_name,group,period_kind,total_weight,indicator,weight,settings,grading\n"
+             "S9,九,PEERS,month,10,GDP,10,first_tier=five,优秀>=90\n"
+             "S10,十,PEERS,month,10,GDP,10,first_tier=5,良好>=80;优秀>=90\n"
+             "S11,十一,PEERS,month,10,GDP,10,first_tier=5;level.missing=red,优秀>=90;较差\n");
+    assert_int_equal(import_text(f->s, IO_SCHEMES, text, &rep), ERR_DATA);
+    assert_int_equal(rep.nerrors_total, 2);
+    assert_error(&rep, 0, 2, "settings", IO_BAD_PARAMS);
+    assert_error(&rep, 1, 3, "grading", IO_BAD_PARAMS);
 }
 
 static void test_target_errors(void **state)

@@ -396,6 +396,7 @@ int cmd_scheme(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
     size_t n = 0, nind = 0;
     double sum = 0;
     json_t *rows;
+    char settings_check[256] = "ok", grading_check[256] = "ok";
     int rc, problems = 0;
     if (strcmp(args->pos[0], "show") != 0 || args->npos != 2)
         return cli_usage_error(cmd, "saima scheme show CODE");
@@ -421,20 +422,38 @@ int cmd_scheme(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
                                               "method", model_methods[items[i].method].key, "params",
                                               items[i].params, "check", bad ? err_msg() : "ok"));
     }
+    {
+        engine_params params;
+        engine_grading grading;
+        char names[8][ENGINE_GRADE_NAME_MAX];
+        if (engine_params_parse(sc.settings, &params) != 0) {
+            problems++;
+            snprintf(settings_check, sizeof settings_check, "%s", err_msg());
+        }
+        if (sc.grading[0] && engine_grading_parse(sc.grading, &grading, names) != 0) {
+            problems++;
+            snprintf(grading_check, sizeof grading_check, "%s", err_msg());
+        }
+    }
     if (ctx->json) {
-        rc = cli_print_json(json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:s, s:o}", "code", sc.code, "name",
-                                      sc.name, "group", sc.group_code, "period_kind",
+        rc = cli_print_json(json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:s, s:s, s:s, s:s, s:o}", "code",
+                                      sc.code, "name", sc.name, "group", sc.group_code, "period_kind",
                                       period_kind_name(sc.period_kind), "total_weight", sc.total_weight,
-                                      "weights_sum", sum, "grading", sc.grading, "items", rows));
+                                      "weights_sum", sum, "grading", sc.grading, "grading_check",
+                                      grading_check, "settings", sc.settings, "settings_check",
+                                      settings_check, "items", rows));
     } else {
         char total[NUM_TEXT_MAX], got[NUM_TEXT_MAX];
         num_format(sc.total_weight, total, sizeof total);
         num_format(sum, got, sizeof got);
         printf("%s  %s\n", sc.code, sc.name);
-        printf(CLI_TR(ctx, "分组 %s · 周期 %s · 总分值 %s（各项合计 %s）· 等次 %s\n\n",
-                      "group %s · period %s · total %s (items add up to %s) · grades %s\n\n"),
+        printf(CLI_TR(ctx, "分组 %s · 周期 %s · 总分值 %s（各项合计 %s）\n等次 %s（%s）\n"
+                           "预警设置 %s（%s）\n\n",
+                      "group %s · period %s · total %s (items add up to %s)\ngrades %s (%s)\n"
+                      "warning settings %s (%s)\n\n"),
                sc.group_code, period_kind_name(sc.period_kind), total, got,
-               sc.grading[0] ? sc.grading : "—");
+               sc.grading[0] ? sc.grading : "—", grading_check,
+               sc.settings[0] ? sc.settings : cli_tr(ctx, "默认", "defaults"), settings_check);
         rc = cli_emit_rows(ctx, rows, check_cols, CLI_NCOLS(check_cols));
     }
     if (rc == 0 && (problems || sum - sc.total_weight > 1e-9 || sc.total_weight - sum > 1e-9))

@@ -88,30 +88,55 @@ static int group_name(const cli_ctx *ctx, store *s, const char *code, char *out,
 }
 
 /* Opens the store and settles the group and the month from the options or their defaults. */
+/* The warning thresholds of the group's scheme (its settings), else the defaults. */
+static int group_params(store *s, const char *group_code, engine_params *out)
+{
+    scheme *all;
+    size_t n;
+    int rc = store_schemes(s, &all, &n);
+    *out = engine_params_default();
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (strcmp(all[i].group_code, group_code) == 0) {
+            if (engine_params_parse(all[i].settings, out) != 0) {
+                char why[512];
+                snprintf(why, sizeof why, "%s", err_msg());
+                rc = err_set(ERR_DATA, "scheme '%s': %s", all[i].code, why);
+            }
+            break;
+        }
+    }
+    free(all);
+    return rc;
+}
+
 int cli_scope_set_group(const cli_ctx *ctx, cli_scope *sc, const char *group_code)
 {
+    int rc;
     snprintf(sc->group, sizeof sc->group, "%s", group_code);
-    return group_name(ctx, sc->s, sc->group, sc->group_name, sizeof sc->group_name);
+    if ((rc = group_name(ctx, sc->s, sc->group, sc->group_name, sizeof sc->group_name)) != 0)
+        return rc;
+    return group_params(sc->s, sc->group, &sc->params);
 }
 
 int cli_scope_open(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, cli_scope *sc)
 {
     const char *group_opt = cli_opt_value(cmd, args, "--group");
     const char *month = cli_opt_value(cmd, args, "--period");
-    int rc;
+    char group_code[MODEL_CODE_MAX];
+    int rc = 0;
     memset(sc, 0, sizeof *sc);
     if (month && (period_parse(month, &sc->month) != 0 || sc->month.kind != PERIOD_MONTH))
         return cli_usage_error(cmd, "--period takes a month such as 2026-10, not '%s'", month);
     if ((rc = cli_open_existing(ctx, &sc->s)) != 0)
         return rc;
     if (group_opt)
-        snprintf(sc->group, sizeof sc->group, "%s", group_opt);
+        snprintf(group_code, sizeof group_code, "%s", group_opt);
     else
-        rc = default_group(sc->s, sc->group);
+        rc = default_group(sc->s, group_code);
     if (rc == 0 && !month)
         rc = latest_month(sc->s, &sc->month);
     if (rc == 0)
-        rc = group_name(ctx, sc->s, sc->group, sc->group_name, sizeof sc->group_name);
+        rc = cli_scope_set_group(ctx, sc, group_code);
     if (rc != 0) {
         store_close(sc->s);
         sc->s = NULL;
@@ -123,7 +148,6 @@ int cli_scope_open(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args,
 
 int cli_analyze(const cli_scope *sc, const char *indicator_code, cli_analysis *a)
 {
-    engine_params params = engine_params_default();
     engine_rank_ws ws = { 0 };
     int rc;
     memset(a, 0, sizeof *a);
@@ -133,7 +157,7 @@ int cli_analyze(const cli_scope *sc, const char *indicator_code, cli_analysis *a
     if (!(a->st = calloc(a->sp.nunits ? a->sp.nunits : 1, sizeof *a->st)))
         rc = err_set(ERR_NOMEM, "out of memory");
     else
-        rc = engine_analyze(&a->sp.p, (size_t)a->t, &params, &ws, a->st);
+        rc = engine_analyze(&a->sp.p, (size_t)a->t, &sc->params, &ws, a->st);
     engine_rank_ws_free(&ws);
     if (rc != 0)
         cli_analysis_free(a);

@@ -20,6 +20,7 @@ typedef struct cli_scope {
     char group_name[MODEL_NAME_MAX];
     period_key month;
     char month_code[PERIOD_CODE_MAX];
+    engine_params params;      /* the thresholds of the group's scheme, else the defaults */
 } cli_scope;
 
 /* One indicator analysed at the scope's month. */

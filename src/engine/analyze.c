@@ -8,6 +8,7 @@
 #include "util/err.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -414,4 +415,79 @@ void engine_backtest_add(engine_backtest *sum, const engine_backtest *one)
                                one->mape_linear[m] * one->n[m]) / n;
         sum->n[m] = n;
     }
+}
+
+static const char *const warning_keys[WARN_N] = {
+    "bottom_three", "rank_fall", "behind_time", "forecast_miss", "negative_growth", "missing",
+};
+static const char *const level_keys[] = { "none", "blue", "yellow", "red" };
+
+const char *engine_warning_key(int reason)
+{
+    return reason >= 0 && reason < WARN_N ? warning_keys[reason] : "?";
+}
+
+const char *engine_level_key(int level)
+{
+    return level >= LEVEL_NONE && level <= LEVEL_RED ? level_keys[level] : "?";
+}
+
+/* One "key=value" of a scheme's settings. */
+static int params_part(const char *key, const char *value, engine_params *p)
+{
+    char *end;
+    if (strncmp(key, "level.", 6) == 0) {
+        for (int w = 0; w < WARN_N; w++) {
+            if (strcmp(key + 6, warning_keys[w]) != 0)
+                continue;
+            for (int l = LEVEL_NONE; l <= LEVEL_RED; l++) {
+                if (strcmp(value, level_keys[l]) == 0) {
+                    p->level_of[w] = l;
+                    return 0;
+                }
+            }
+            return err_set(ERR_DATA, "settings: %s must be none, blue, yellow or red", key);
+        }
+        return err_set(ERR_DATA, "settings: unknown warning '%s'", key + 6);
+    }
+    if (strcmp(key, "first_tier") == 0 || strcmp(key, "rank_fall") == 0) {
+        long v = strtol(value, &end, 10);
+        if (end == value || *end || v < 1 || v > 1000)
+            return err_set(ERR_DATA, "settings: %s needs a whole number of places (1-1000)", key);
+        *(key[0] == 'f' ? &p->first_tier_cut : &p->warn_rank_fall) = (int)v;
+        return 0;
+    }
+    if (strcmp(key, "behind") == 0) {
+        double v = strtod(value, &end);
+        if (end == value || *end || !(v >= 0 && v <= 100))
+            return err_set(ERR_DATA, "settings: behind needs percentage points (0-100)");
+        p->warn_behind_points = v;
+        return 0;
+    }
+    return err_set(ERR_DATA, "settings: unknown key '%s' (first_tier, rank_fall, behind, level.REASON)",
+                   key);
+}
+
+int engine_params_parse(const char *text, engine_params *out)
+{
+    char buf[1024], *save = NULL, *part;
+    engine_params p = engine_params_default();
+    int rc;
+    if (strlen(text) >= sizeof buf)
+        return err_set(ERR_DATA, "settings: too long");
+    snprintf(buf, sizeof buf, "%s", text);
+    for (part = strtok_r(buf, ";", &save); part; part = strtok_r(NULL, ";", &save)) {
+        char *eq;
+        while (*part == ' ')
+            part++;
+        if (!*part)
+            continue;
+        if (!(eq = strchr(part, '=')))
+            return err_set(ERR_DATA, "settings: '%s' is not key=value", part);
+        *eq = '\0';
+        if ((rc = params_part(part, eq + 1, &p)) != 0)
+            return rc;
+    }
+    *out = p;
+    return 0;
 }

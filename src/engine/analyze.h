@@ -74,6 +74,15 @@ typedef struct engine_standing {
 /* The documented defaults of every threshold. */
 engine_params engine_params_default(void);
 
+/* Reads a scheme's settings over the defaults: "first_tier=5;rank_fall=1;behind=10;
+ * level.forecast_miss=red" (levels none, blue, yellow, red; reasons as engine_warning_key
+ * names). An empty text gives the defaults. Returns 0, or ERR_DATA naming the bad key. */
+int engine_params_parse(const char *text, engine_params *out);
+
+/* The English key of a warning reason ("forecast_miss") or level ("red"). */
+const char *engine_warning_key(int reason);
+const char *engine_level_key(int level);
+
 /* Analyses month t of the panel for every unit into out[0..nunits). ws is the caller's
  * ranking workspace (NULL: a private one); params NULL means the defaults; NULL presence
  * arrays mean every entry is present. Returns 0, ERR_DATA for an impossible panel (t out of

@@ -148,7 +148,7 @@ static int export_schemes(exporter *x)
             const char *f[] = { sc->code, sc->name, sc->group_code, period_kind_name(sc->period_kind),
                                 total, sc->grading, items[j].indicator_code, weight,
                                 model_methods[items[j].method].key, items[j].params, sc->name_en,
-                                sc->description };
+                                sc->description, sc->settings };
             rc = row(x, f, sizeof f / sizeof f[0]);
         }
         free(items);

@@ -1,6 +1,7 @@
 /* import_scheme: the import of schemes (one row per item, scheme fields agreeing across a
  * scheme's rows, item weights adding up to the total) and of annual targets. */
 #include "io/import_int.h"
+#include "engine/analyze.h"
 #include "engine/score.h"
 
 #include "util/err.h"
@@ -14,7 +15,7 @@
 /* ---- schemes ---- */
 
 enum { SC_SCHEME, SC_NAME, SC_GROUP, SC_PERIOD_KIND, SC_TOTAL, SC_GRADING, SC_INDICATOR,
-       SC_WEIGHT, SC_METHOD, SC_PARAMS, SC_NAME_EN, SC_DESC, SC_N };
+       SC_WEIGHT, SC_METHOD, SC_PARAMS, SC_NAME_EN, SC_DESC, SC_SETTINGS, SC_N };
 
 static const io__column scheme_cols[SC_N] = {
     { "scheme", "方案代码", 1 },
@@ -29,6 +30,7 @@ static const io__column scheme_cols[SC_N] = {
     { "params", "参数", 0 },
     { "scheme_name_en", "方案英文名称", 0 },
     { "description", "方案说明", 0 },
+    { "settings", "预警设置", 0 },
 };
 
 typedef struct scheme_entry {
@@ -95,6 +97,24 @@ static int read_scheme_fields(io__ctx *c, csv_record *rec, scheme *sc)
     bad |= io__text(c, rec, SC_GRADING, sc->grading, sizeof sc->grading, 0);
     bad |= io__text(c, rec, SC_NAME_EN, sc->name_en, sizeof sc->name_en, 0);
     bad |= io__text(c, rec, SC_DESC, sc->description, sizeof sc->description, 0);
+    bad |= io__text(c, rec, SC_SETTINGS, sc->settings, sizeof sc->settings, 0);
+    if (!bad) {
+        engine_params p;
+        engine_grading g;
+        char names[8][ENGINE_GRADE_NAME_MAX];
+        if (engine_params_parse(sc->settings, &p) != 0) {
+            char why[256];
+            snprintf(why, sizeof why, "%s", err_msg());
+            io__error(c, SC_SETTINGS, IO_BAD_PARAMS, sc->settings, 0, why);
+            bad = -1;
+        }
+        if (sc->grading[0] && engine_grading_parse(sc->grading, &g, names) != 0) {
+            char why[256];
+            snprintf(why, sizeof why, "%s", err_msg());
+            io__error(c, SC_GRADING, IO_BAD_PARAMS, sc->grading, 0, why);
+            bad = -1;
+        }
+    }
     if (sc->group_code[0] && io__map_get(&c->group_map, sc->group_code) < 0) {
         io__error(c, SC_GROUP, IO_UNKNOWN_GROUP, sc->group_code, 0, NULL);
         bad = -1;
@@ -126,6 +146,7 @@ static int check_agrees(io__ctx *c, const scheme_entry *e, const scheme *sc)
     bad |= agree(c, SC_GRADING, e->line, a->grading, sc->grading);
     bad |= agree(c, SC_NAME_EN, e->line, a->name_en, sc->name_en);
     bad |= agree(c, SC_DESC, e->line, a->description, sc->description);
+    bad |= agree(c, SC_SETTINGS, e->line, a->settings, sc->settings);
     return bad;
 }
 
@@ -241,7 +262,7 @@ static int scheme_outcome(io__ctx *c, const scheme *sc, const scheme_item *items
         same = strcmp(a->name, sc->name) == 0 && strcmp(a->name_en, sc->name_en) == 0 &&
                strcmp(a->group_code, sc->group_code) == 0 && a->period_kind == sc->period_kind &&
                a->total_weight == sc->total_weight && strcmp(a->grading, sc->grading) == 0 &&
-               strcmp(a->description, sc->description) == 0;
+               strcmp(a->description, sc->description) == 0 && strcmp(a->settings, sc->settings) == 0;
     }
     free(all);
     if (same && (rc = store_scheme_items(c->s, sc->code, &old, &nold)) != 0)

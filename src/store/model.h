@@ -96,6 +96,7 @@ typedef struct scheme {
     int period_kind;                   /* enum period_kind */
     double total_weight;               /* declared total of item weights */
     char grading[MODEL_TEXT_MAX];      /* grade rule, e.g. "优秀>=90;良好>=80;一般>=60" */
+    char settings[MODEL_TEXT_MAX];     /* warning thresholds, e.g. "first_tier=5;rank_fall=1" */
     char description[MODEL_TEXT_MAX];
 } scheme;
 

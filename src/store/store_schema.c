@@ -174,6 +174,11 @@ static const char migration_4[] =
      * their trigger: they are rare and the database stays the last line of defence there. */
     "DROP TRIGGER observations_locked_period_insert;";
 
-const char *const store_sqlite_migrations[] = { migration_1, migration_2, migration_3, migration_4 };
+static const char migration_5[] =
+    /* A scheme's own warning thresholds (第一方阵 cut, rank fall, behind time, levels). */
+    "ALTER TABLE schemes ADD COLUMN settings TEXT NOT NULL DEFAULT '';";
+
+const char *const store_sqlite_migrations[] = { migration_1, migration_2, migration_3, migration_4,
+                                                migration_5 };
 const int store_sqlite_migration_count =
     (int)(sizeof store_sqlite_migrations / sizeof store_sqlite_migrations[0]);

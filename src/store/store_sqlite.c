@@ -64,13 +64,15 @@
       " LEFT JOIN units l ON l.id = i.lead_unit_id ORDER BY i.sort_order, i.code")                 \
     X(ST_SCHEME_PUT,                                                                               \
       "INSERT INTO schemes (code, name, name_en, group_id, period_kind, total_weight, grading,"     \
-      " description) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (code) DO UPDATE SET"     \
+      " description, settings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"                         \
+      " ON CONFLICT (code) DO UPDATE SET"                                                          \
       " name = excluded.name, name_en = excluded.name_en, group_id = excluded.group_id,"           \
       " period_kind = excluded.period_kind, total_weight = excluded.total_weight,"                 \
-      " grading = excluded.grading, description = excluded.description")                           \
+      " grading = excluded.grading, description = excluded.description,"                           \
+      " settings = excluded.settings")                                                             \
     X(ST_SCHEMES,                                                                                  \
       "SELECT s.id, s.code, s.name, s.name_en, g.code, s.period_kind, s.total_weight, s.grading,"  \
-      " s.description FROM schemes s JOIN groups g ON g.id = s.group_id ORDER BY s.id")            \
+      " s.description, s.settings FROM schemes s JOIN groups g ON g.id = s.group_id ORDER BY s.id") \
     X(ST_ITEMS_CLEAR, "DELETE FROM scheme_items WHERE scheme_id = ?1")                             \
     X(ST_ITEM_ADD,                                                                                 \
       "INSERT INTO scheme_items (scheme_id, indicator_id, weight, method, params, sort_order)"     \
@@ -598,6 +600,7 @@ static int sq_scheme_put(store *s, const scheme *sc)
     sqlite3_bind_double(st, 6, sc->total_weight);
     bind_text(st, 7, sc->grading);
     bind_text(st, 8, sc->description);
+    bind_text(st, 9, sc->settings);
     return run(q, st, "save scheme");
 }
 
@@ -646,6 +649,7 @@ static void read_scheme(sqlite3_stmt *st, void *elem)
     sc->total_weight = sqlite3_column_double(st, 6);
     copy_col(sc->grading, sizeof sc->grading, st, 7);
     copy_col(sc->description, sizeof sc->description, st, 8);
+    copy_col(sc->settings, sizeof sc->settings, st, 9);
 }
 
 static int sq_schemes(store *s, scheme **out, size_t *n)
