@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -435,6 +436,17 @@ int io__name_matches(const char *text, const char *key, const char *names)
 
 /* ---- reference lists ---- */
 
+/* Maps the code (at code_off) of each of n elements of elem bytes to its index. */
+static int map_codes(io__map *m, const void *items, size_t n, size_t elem, size_t code_off)
+{
+    int rc;
+    for (size_t i = 0; i < n; i++) {
+        if ((rc = io__map_put(m, (const char *)items + i * elem + code_off, (long)i)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
 int io__load_units(io__ctx *c)
 {
     int rc;
@@ -442,11 +454,7 @@ int io__load_units(io__ctx *c)
         return 0;
     if ((rc = store_units(c->s, &c->units, &c->nunits)) != 0)
         return rc;
-    for (size_t i = 0; i < c->nunits; i++) {
-        if ((rc = io__map_put(&c->unit_map, c->units[i].code, (long)i)) != 0)
-            return rc;
-    }
-    return 0;
+    return map_codes(&c->unit_map, c->units, c->nunits, sizeof *c->units, offsetof(unit, code));
 }
 
 int io__load_indicators(io__ctx *c)
@@ -456,11 +464,7 @@ int io__load_indicators(io__ctx *c)
         return 0;
     if ((rc = store_indicators(c->s, &c->inds, &c->ninds)) != 0)
         return rc;
-    for (size_t i = 0; i < c->ninds; i++) {
-        if ((rc = io__map_put(&c->ind_map, c->inds[i].code, (long)i)) != 0)
-            return rc;
-    }
-    return 0;
+    return map_codes(&c->ind_map, c->inds, c->ninds, sizeof *c->inds, offsetof(indicator, code));
 }
 
 int io__load_groups(io__ctx *c)
@@ -470,11 +474,7 @@ int io__load_groups(io__ctx *c)
         return 0;
     if ((rc = store_groups(c->s, &c->groups, &c->ngroups)) != 0)
         return rc;
-    for (size_t i = 0; i < c->ngroups; i++) {
-        if ((rc = io__map_put(&c->group_map, c->groups[i].code, (long)i)) != 0)
-            return rc;
-    }
-    return 0;
+    return map_codes(&c->group_map, c->groups, c->ngroups, sizeof *c->groups, offsetof(group, code));
 }
 
 int io__grow(void **p, size_t *cap, size_t n, size_t elem)
