@@ -28,6 +28,15 @@ const model_enum model_roles[ROLE_N] = {
     { "admin", "考核办" }, { "reporter", "填报员" }, { "leader", "领导" }, { "public", "公开" },
 };
 
+const model_enum model_event_kinds[EVENT_KIND_N] = {
+    { "commendation", "表扬" }, { "criticism", "通报批评" }, { "bonus", "加分" },
+    { "deduction", "扣分" }, { "veto", "一票否决" },
+};
+const model_enum model_flag_tie_rules[FLAG_TIE_N] = {
+    { "shared", "并列共享" }, { "holder", "原持有者优先" }, { "judges", "测评分高者" },
+    { "none", "空缺" },
+};
+
 int model_enum_find(const model_enum *names, int n, const char *text)
 {
     for (int i = 0; i < n; i++) {

@@ -21,6 +21,10 @@ enum obs_state { OBS_DRAFT = 0, OBS_SUBMITTED, OBS_APPROVED, OBS_PUBLISHED, OBS_
 enum scoring_method { METHOD_RANK = 0, METHOD_COMPLETION, METHOD_EFFICACY, METHOD_THRESHOLD,
                       METHOD_MANUAL, METHOD_N };
 enum user_role { ROLE_ADMIN = 0, ROLE_REPORTER, ROLE_LEADER, ROLE_PUBLIC, ROLE_N };
+enum event_kind { EVENT_COMMENDATION = 0, EVENT_CRITICISM, EVENT_BONUS, EVENT_DEDUCTION, EVENT_VETO,
+                  EVENT_KIND_N };
+/* Who holds the red flag when several units tie for first place. */
+enum flag_tie_rule { FLAG_TIE_SHARED = 0, FLAG_TIE_HOLDER, FLAG_TIE_JUDGES, FLAG_TIE_NONE, FLAG_TIE_N };
 
 /* An enumeration's names: stable English key (stored, exported) and Chinese label. */
 typedef struct model_enum {
@@ -36,6 +40,8 @@ extern const model_enum model_categories[CAT_N];
 extern const model_enum model_obs_states[OBS_STATE_N];
 extern const model_enum model_methods[METHOD_N];
 extern const model_enum model_roles[ROLE_N];
+extern const model_enum model_event_kinds[EVENT_KIND_N];
+extern const model_enum model_flag_tie_rules[FLAG_TIE_N];
 
 /* Finds text among the keys or Chinese labels of an enumeration of n names.
  * Returns the index, or -1 when nothing matches. */
@@ -157,6 +163,99 @@ typedef struct obs_flag {
     char created_at[MODEL_TIME_MAX];
     char status[16];                   /* open, accepted, corrected */
 } obs_flag;
+
+/* A contest category (经济指标, 重点项目, 争资引资, 乡村建设, 创建创新, 基层党建, ...). */
+typedef struct contest_category {
+    int64_t id;
+    char code[MODEL_CODE_MAX];
+    char name[MODEL_NAME_MAX];
+    char name_en[MODEL_NAME_MAX];
+    int sort_order;
+} contest_category;
+
+/* A contest (赛马, 擂台赛): a group's race in one category over one period (a quarter by
+ * default). An entry's score blends the engine's score under a scheme with the judges'. */
+typedef struct contest {
+    int64_t id;
+    char code[MODEL_CODE_MAX];
+    char name[MODEL_NAME_MAX];
+    char group_code[MODEL_CODE_MAX];
+    char category_code[MODEL_CODE_MAX];
+    char period_code[PERIOD_CODE_MAX];
+    char scheme_code[MODEL_CODE_MAX];  /* "" when judges alone score it */
+    int engine_weight_bp;              /* share of the scheme's score, basis points */
+    int judge_weight_bp;               /* share of the judges' score; the two add up to 10000 */
+    int drop_extremes;                 /* judges: drop the highest and the lowest */
+    char points[MODEL_TEXT_MAX];       /* rank -> points: "top=3,2,1;bottom=-3,-2,-1" */
+    int flag_tie_rule;                 /* enum flag_tie_rule */
+} contest;
+
+/* One judge's score of one unit in a contest (现场测评), in points out of 100. */
+typedef struct judge_score {
+    char contest_code[MODEL_CODE_MAX];
+    char unit_code[MODEL_CODE_MAX];
+    char judge[MODEL_NAME_MAX];
+    double score;
+} judge_score;
+
+/* A unit's result in a contest as last run: scores in points, rank, and points won or lost
+ * (in 1/10000 point). */
+typedef struct contest_result {
+    char contest_code[MODEL_CODE_MAX];
+    char unit_code[MODEL_CODE_MAX];
+    double engine_score, judge_score, score;
+    int has_engine, has_judges;
+    int rank;
+    int64_t points;
+    char run_at[MODEL_TIME_MAX];
+} contest_result;
+
+/* A holder of a group's rotating red flag (流动红旗) for a period; ties may share it. */
+typedef struct flag_holder {
+    char group_code[MODEL_CODE_MAX];
+    char period_code[PERIOD_CODE_MAX];
+    char unit_code[MODEL_CODE_MAX];
+    char decided_at[MODEL_TIME_MAX];
+} flag_holder;
+
+/* A commendation, criticism, bonus, deduction or veto incident (一事一嘉奖、一事一通报). */
+typedef struct event {
+    int64_t id;
+    char date[16];                     /* YYYY-MM-DD */
+    char unit_code[MODEL_CODE_MAX];
+    int kind;                          /* enum event_kind */
+    char category[MODEL_CODE_MAX];     /* caps are per category and year */
+    double points;                     /* > 0 adds, < 0 takes away; 0 for a veto */
+    char evidence[MODEL_TEXT_MAX];
+    char entered_by[MODEL_NAME_MAX];
+    char approved_by[MODEL_NAME_MAX];
+    int revoked;
+    char revoked_reason[MODEL_TEXT_MAX]; /* e.g. 容错免责 and why */
+    char revoked_by[MODEL_NAME_MAX];
+    char revoked_at[MODEL_TIME_MAX];
+    char created_at[MODEL_TIME_MAX];
+} event;
+
+/* The most a unit may gain and lose from events of one category in one year (0 = no cap). */
+typedef struct event_cap {
+    char category[MODEL_CODE_MAX];
+    int year;
+    double max_bonus, max_deduction;
+} event_cap;
+
+/* A named award (骏马奖 / 蜗牛奖 / user-defined): the best or the worst of a group by a
+ * contest category or an indicator; the rule text is stored and shown as written. */
+typedef struct award {
+    int64_t id;
+    char code[MODEL_CODE_MAX];
+    char name[MODEL_NAME_MAX];
+    char name_en[MODEL_NAME_MAX];
+    int worst;                         /* 0: best, 1: worst */
+    char source[16];                   /* "contest" or "indicator" */
+    char source_code[MODEL_CODE_MAX];  /* the category code or the indicator code */
+    char group_code[MODEL_CODE_MAX];
+    char rule[MODEL_TEXT_MAX];
+} award;
 
 /* An account (used by the server in a later issue). */
 typedef struct user {

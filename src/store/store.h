@@ -76,6 +76,25 @@ struct store_ops {
     int (*audit_add)(store *s, const char *actor, const char *action, const char *entity,
                      const char *detail);
     int (*audits)(store *s, int limit, audit_entry **out, size_t *n);
+
+    int (*category_put)(store *s, const contest_category *c);
+    int (*categories)(store *s, contest_category **out, size_t *n);
+    int (*contest_put)(store *s, const contest *c);
+    int (*contests)(store *s, const char *period_code, contest **out, size_t *n);
+    int (*judge_score_put)(store *s, const judge_score *j);
+    int (*judge_scores)(store *s, const char *contest_code, judge_score **out, size_t *n);
+    int (*contest_results_set)(store *s, const char *contest_code, const contest_result *r, size_t n);
+    int (*contest_results)(store *s, const char *contest_code, contest_result **out, size_t *n);
+    int (*flag_set)(store *s, const char *group_code, const char *period_code,
+                    const char (*unit_codes)[MODEL_CODE_MAX], size_t n);
+    int (*flags_held)(store *s, const char *group_code, flag_holder **out, size_t *n);
+    int (*event_add)(store *s, const event *e, int64_t *id);
+    int (*event_revoke)(store *s, int64_t id, const char *reason, const char *by);
+    int (*events)(store *s, int year, event **out, size_t *n);
+    int (*event_cap_put)(store *s, const event_cap *c);
+    int (*event_caps)(store *s, int year, event_cap **out, size_t *n);
+    int (*award_put)(store *s, const award *a);
+    int (*awards)(store *s, award **out, size_t *n);
 };
 
 #define STORE_OPS_VERSION 1
@@ -163,6 +182,39 @@ int store_audit_add(store *s, const char *actor, const char *action, const char 
                     const char *detail);
 /* The newest entries first, at most limit (0 for all). */
 int store_audits(store *s, int limit, audit_entry **out, size_t *n);
+
+/* ---- the race (SPEC §6-7) ---- */
+
+/* Inserts or updates a contest category by code. */
+int store_category_put(store *s, const contest_category *c);
+int store_categories(store *s, contest_category **out, size_t *n);
+/* Inserts or updates a contest by code; unknown group, category, scheme or a period that is
+ * not a month, quarter, half or year is ERR_NOTFOUND / ERR_DATA. */
+int store_contest_put(store *s, const contest *c);
+/* The contests of one period, or of every period when period_code is "" or NULL. */
+int store_contests(store *s, const char *period_code, contest **out, size_t *n);
+/* Inserts or replaces one judge's score of one unit. */
+int store_judge_score_put(store *s, const judge_score *j);
+int store_judge_scores(store *s, const char *contest_code, judge_score **out, size_t *n);
+/* Replaces the results of a contest (a run); run_at is set by the store. */
+int store_contest_results_set(store *s, const char *contest_code, const contest_result *r, size_t n);
+int store_contest_results(store *s, const char *contest_code, contest_result **out, size_t *n);
+/* Sets the holders of a group's red flag for a period (replacing any; n = 0 for nobody). */
+int store_flag_set(store *s, const char *group_code, const char *period_code,
+                   const char (*unit_codes)[MODEL_CODE_MAX], size_t n);
+/* The flag's holders of one group (every group when "" or NULL), in period order. */
+int store_flags_held(store *s, const char *group_code, flag_holder **out, size_t *n);
+/* Records an event; *id receives its number. created_at is set by the store. */
+int store_event_add(store *s, const event *e, int64_t *id);
+/* Revokes an event: it stays on record with the reason, who and when, and counts for
+ * nothing. Revoking twice or an unknown id is ERR_CONFLICT / ERR_NOTFOUND. */
+int store_event_revoke(store *s, int64_t id, const char *reason, const char *by);
+/* The events dated in a year (every year when 0), oldest first, revoked ones included. */
+int store_events(store *s, int year, event **out, size_t *n);
+int store_event_cap_put(store *s, const event_cap *c);
+int store_event_caps(store *s, int year, event_cap **out, size_t *n);
+int store_award_put(store *s, const award *a);
+int store_awards(store *s, award **out, size_t *n);
 
 /* An obs_filter that matches everything. */
 obs_filter store_filter_all(void);
