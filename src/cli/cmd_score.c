@@ -22,23 +22,7 @@ const cli_opt cmd_explain_opts[] = {
 };
 const cli_opt cmd_scheme_opts[] = { { NULL, NULL, NULL } };
 
-/* A scheme scored at the scope's month. */
-typedef struct scored {
-    cli_scope sc;
-    scheme sch;
-    scheme_item *items;
-    size_t nitems, nunits;
-    cli_analysis *an;            /* per item */
-    engine_method *methods;      /* per item */
-    engine_points *scores;       /* nunits × nitems */
-    engine_explain *why;         /* nunits × nitems */
-    engine_total *totals;        /* per unit */
-    engine_grading grading;
-    char grade_names[8][ENGINE_GRADE_NAME_MAX];
-    int has_grading;
-} scored;
-
-static void scored_free(scored *r)
+void cli_scored_free(cli_scored *r)
 {
     for (size_t i = 0; r->an && i < r->nitems; i++)
         cli_analysis_free(&r->an[i]);
@@ -48,7 +32,8 @@ static void scored_free(scored *r)
     free(r->scores);
     free(r->why);
     free(r->totals);
-    store_close(r->sc.s);
+    if (!r->borrowed_store)
+        store_close(r->sc.s);
     memset(r, 0, sizeof *r);
 }
 
@@ -76,7 +61,7 @@ static int pick_scheme(store *s, const char *code, const char *group_code, schem
 }
 
 /* Scores every unit on one item from its analysis. */
-static int score_item(scored *r, size_t i)
+static int score_item(cli_scored *r, size_t i)
 {
     const cli_analysis *a = &r->an[i];
     size_t months = a->sp.p.nmonths, t = (size_t)a->t;
@@ -105,15 +90,11 @@ static int score_item(scored *r, size_t i)
     return rc;
 }
 
-/* Opens the scope, analyses and scores every item of the scheme, totals and grades. */
-static int score_scheme(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, scored *r)
+/* Analyses and scores every item of r->sch at r->sc's month, totals and grades. */
+static int score_opened(const cli_ctx *ctx, cli_scored *r)
 {
     int rc;
-    memset(r, 0, sizeof *r);
-    if ((rc = cli_scope_open(ctx, cmd, args, &r->sc)) != 0)
-        return rc;
-    if ((rc = pick_scheme(r->sc.s, cli_opt_value(cmd, args, "--scheme"), r->sc.group, &r->sch)) != 0 ||
-        (rc = cli_scope_set_group(ctx, &r->sc, r->sch.group_code)) != 0 ||
+    if ((rc = cli_scope_set_group(ctx, &r->sc, r->sch.group_code)) != 0 ||
         (rc = store_scheme_items(r->sc.s, r->sch.code, &r->items, &r->nitems)) != 0)
         goto fail;
     if (r->nitems == 0) {
@@ -161,8 +142,38 @@ static int score_scheme(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *
     }
     return 0;
 fail:
-    scored_free(r);
+    cli_scored_free(r);
     return rc;
+}
+
+/* Opens the scope from the options, picks the scheme (--scheme or the group's) and scores. */
+static int score_scheme(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, cli_scored *r)
+{
+    int rc;
+    memset(r, 0, sizeof *r);
+    if ((rc = cli_scope_open(ctx, cmd, args, &r->sc)) != 0)
+        return rc;
+    if ((rc = pick_scheme(r->sc.s, cli_opt_value(cmd, args, "--scheme"), r->sc.group, &r->sch)) != 0) {
+        cli_scored_free(r);
+        return rc;
+    }
+    return score_opened(ctx, r);
+}
+
+int cli_score_scheme_at(const cli_ctx *ctx, store *s, const char *scheme_code, const period_key *month,
+                        cli_scored *r)
+{
+    int rc;
+    memset(r, 0, sizeof *r);
+    r->sc.s = s;
+    r->borrowed_store = 1;
+    r->sc.month = *month;
+    period_format(month, r->sc.month_code, sizeof r->sc.month_code);
+    if ((rc = pick_scheme(s, scheme_code, "", &r->sch)) != 0) {
+        cli_scored_free(r);
+        return rc;
+    }
+    return score_opened(ctx, r);
 }
 
 static json_t *points_json(engine_points p)
@@ -170,7 +181,7 @@ static json_t *points_json(engine_points p)
     return json_real(engine_points_to_double(p));
 }
 
-static const char *grade_name(const scored *r, int grade)
+static const char *grade_name(const cli_scored *r, int grade)
 {
     return r->has_grading && grade >= 0 ? r->grade_names[grade] : NULL;
 }
@@ -194,7 +205,7 @@ static int cmp_total_rank(const void *a, const void *b, void *arg)
     return (x > y) - (x < y);
 }
 
-static json_t *unit_score_json(const cli_ctx *ctx, const scored *r, size_t u)
+static json_t *unit_score_json(const cli_ctx *ctx, const cli_scored *r, size_t u)
 {
     const engine_total *t = &r->totals[u];
     const char *grade = grade_name(r, t->grade);
@@ -227,14 +238,14 @@ static json_t *unit_score_json(const cli_ctx *ctx, const scored *r, size_t u)
 
 int cmd_score(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
 {
-    scored r;
+    cli_scored r;
     size_t *order;
     json_t *rows;
     int rc;
     if ((rc = score_scheme(ctx, cmd, args, &r)) != 0)
         return rc;
     if (!(order = malloc((r.nunits + 1) * sizeof *order))) {
-        scored_free(&r);
+        cli_scored_free(&r);
         return err_set(ERR_NOMEM, "out of memory");
     }
     for (size_t u = 0; u < r.nunits; u++)
@@ -251,13 +262,13 @@ int cmd_score(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
         cli_print_heading(ctx, &r.sc, r.sch.name);
         rc = cli_emit_rows(ctx, rows, score_cols, CLI_NCOLS(score_cols));
     }
-    scored_free(&r);
+    cli_scored_free(&r);
     return rc;
 }
 
 /* ---- explain ---- */
 
-static long unit_index(const scored *r, const char *code)
+static long unit_index(const cli_scored *r, const char *code)
 {
     for (size_t u = 0; u < r->nunits; u++) {
         if (strcmp(r->an[0].sp.units[u].code, code) == 0)
@@ -274,7 +285,7 @@ static json_t *inputs_json(const engine_explain *why)
     return o;
 }
 
-static json_t *item_explain_json(const scored *r, size_t i, size_t u)
+static json_t *item_explain_json(const cli_scored *r, size_t i, size_t u)
 {
     const cli_analysis *a = &r->an[i];
     const engine_ranked *rk = &a->st[u].rank;
@@ -290,7 +301,7 @@ static json_t *item_explain_json(const scored *r, size_t i, size_t u)
                      why->formula, "score", points_json(why->result));
 }
 
-static void print_item_explain(const cli_ctx *ctx, const scored *r, size_t i, size_t u)
+static void print_item_explain(const cli_ctx *ctx, const cli_scored *r, size_t i, size_t u)
 {
     const cli_analysis *a = &r->an[i];
     const engine_ranked *rk = &a->st[u].rank;
@@ -318,7 +329,7 @@ int cmd_explain(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
 {
     const char *only = cli_opt_value(cmd, args, "--indicator"), *unit_opt = cli_opt_value(cmd, args, "--unit");
     char code[MODEL_CODE_MAX];
-    scored r;
+    cli_scored r;
     long u;
     int rc, shown = 0;
     if ((rc = score_scheme(ctx, cmd, args, &r)) != 0)
@@ -373,7 +384,7 @@ int cmd_explain(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
         printf("%s\n", t->veto ? cli_tr(ctx, "；一票否决，不得评为第一等次", "; vetoed: barred from the top grade") : "");
     }
 done:
-    scored_free(&r);
+    cli_scored_free(&r);
     return rc;
 }
 

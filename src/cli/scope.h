@@ -67,4 +67,28 @@ void cli_add_display_texts(const cli_ctx *ctx, json_t *row, int precision);
 /* Prints "WHAT（group name，month）" above a table (nothing with --json). */
 void cli_print_heading(const cli_ctx *ctx, const cli_scope *sc, const char *what);
 
+#include "engine/score.h"
+
+/* A scheme scored at the scope's month. */
+typedef struct cli_scored {
+    cli_scope sc;
+    scheme sch;
+    scheme_item *items;
+    size_t nitems, nunits;
+    cli_analysis *an;            /* per item */
+    engine_method *methods;      /* per item */
+    engine_points *scores;       /* nunits × nitems */
+    engine_explain *why;         /* nunits × nitems */
+    engine_total *totals;        /* per unit */
+    engine_grading grading;
+    char grade_names[8][ENGINE_GRADE_NAME_MAX];
+    int has_grading;
+    int borrowed_store;          /* the store is the caller's: not closed by cli_scored_free */
+} cli_scored;
+
+/* Scores a scheme at a month on a store the caller keeps open; release with cli_scored_free. */
+int cli_score_scheme_at(const cli_ctx *ctx, store *s, const char *scheme_code, const period_key *month,
+                        cli_scored *r);
+void cli_scored_free(cli_scored *r);
+
 #endif
