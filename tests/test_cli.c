@@ -457,6 +457,104 @@ static void test_score_commands(void **state)
     assert_int_equal(run(f, NULL, 0, "scheme list"), 1);
 }
 
+/* The race on the demo: each group's quarter with points, flag and awards; the ledger adds
+ * up (every year total = its quarters + capped bonuses − capped deductions, and the quarters
+ * are the contests' points); the veto and the revoked event of the demo show; events. */
+static void test_race_commands(void **state)
+{
+    fixture *f = *state;
+    static char out[1 << 20];
+    json_t *show, *g, *u, *ledger, *ex;
+    size_t i, j;
+    char args[512];
+    int flags = 0, vetoed = 0;
+    assert_int_equal(run(f, NULL, 0, "demo --as-of 2026-10"), 0);
+    assert_int_equal(run(f, out, sizeof out, "--json contest show --period 2026-Q3"), 0);
+    show = parse_json(out);
+    assert_int_equal(json_array_size(show), 3);
+    json_array_foreach(show, i, g) {
+        assert_true(json_is_true(json_object_get(g, "ran")));
+        assert_true(json_array_size(json_object_get(g, "flag")) >= 1);
+        flags += (int)json_array_size(json_object_get(g, "flag"));
+        assert_int_equal(json_array_size(json_object_get(g, "awards")), 2);
+        json_array_foreach(json_object_get(g, "units"), j, u) {
+            /* the flag goes to rank 1 */
+            if (json_is_true(json_object_get(u, "flag")))
+                assert_int_equal(json_integer_value(json_object_get(u, "rank")), 1);
+        }
+    }
+    assert_true(flags >= 3);
+    json_decref(show);
+    assert_int_equal(run(f, out, sizeof out, "contest show --period 2026-Q3"), 0);
+    assert_non_null(strstr(out, "流动红旗"));
+    assert_non_null(strstr(out, "骏马奖"));
+    assert_int_equal(run(f, out, sizeof out, "--json ledger --year 2025"), 0);
+    ledger = parse_json(out);
+    assert_int_equal(json_array_size(ledger), 3);
+    json_array_foreach(ledger, i, g) {
+        json_array_foreach(json_object_get(g, "units"), j, u) {
+            double q = 0, total = json_real_value(json_object_get(u, "total"));
+            size_t k;
+            json_t *x;
+            json_array_foreach(json_object_get(u, "quarters"), k, x)
+                q += json_real_value(x);
+            assert_true(fabs(q - json_real_value(json_object_get(u, "contests"))) < 1e-9);
+            assert_true(fabs(q + json_real_value(json_object_get(u, "bonus")) -
+                             json_real_value(json_object_get(u, "deduction")) - total) < 1e-9);
+            if (json_is_true(json_object_get(u, "veto"))) {
+                vetoed++;
+                assert_string_equal(json_string_value(json_object_get(u, "unit")), "lj_ctjt");
+            }
+            /* the revoked deduction of 马坊镇 counts for nothing */
+            if (strcmp(json_string_value(json_object_get(u, "unit")), "lj_mafang") == 0)
+                assert_true(json_real_value(json_object_get(u, "deduction")) == 0);
+            /* 发改局's honours (2 + 2 + 2) are capped at 5 */
+            if (strcmp(json_string_value(json_object_get(u, "unit")), "lj_fgj") == 0)
+                assert_true(fabs(json_real_value(json_object_get(u, "bonus")) - 5) < 1e-9);
+        }
+    }
+    assert_int_equal(vetoed, 1);
+    json_decref(ledger);
+    /* the quarters are exactly the contests' points: explain one unit and add them up */
+    assert_int_equal(run(f, out, sizeof out, "--json explain --ledger 2025 --unit lj_qiaotou"), 0);
+    ex = parse_json(out);
+    {
+        double sum = 0;
+        json_array_foreach(json_object_get(ex, "contests"), i, u)
+            sum += json_real_value(json_object_get(u, "points"));
+        assert_true(fabs(sum - json_real_value(json_object_get(ex, "contests_total"))) < 1e-9);
+        assert_int_equal(json_array_size(json_object_get(ex, "contests")), 24); /* 4 quarters × 6 */
+    }
+    json_decref(ex);
+    assert_int_equal(run(f, out, sizeof out, "--json flags"), 0);
+    ex = parse_json(out);
+    assert_true(json_array_size(json_object_get(ex, "history")) >= 7 * 3);
+    json_decref(ex);
+    assert_int_equal(run(f, out, sizeof out, "awards --period 2026-Q3"), 0);
+    assert_non_null(strstr(out, "蜗牛奖"));
+    /* events: add, list, revoke once, not twice */
+    assert_int_equal(run(f, NULL, 0, "events add --unit lj_baisha --kind bogus --points 1 --evidence x "
+                                     "--approved-by y"), 1);
+    assert_int_equal(run(f, out, sizeof out, "--json events add --unit lj_baisha --kind 扣分 --points 1.5 "
+                                             "--category notice --date 2026-10-09 --evidence 通报 "
+                                             "--approved-by 考核委"), 0);
+    ex = parse_json(out);
+    snprintf(args, sizeof args, "events revoke %lld --reason 容错免责", (long long)json_integer_value(json_object_get(ex, "id")));
+    json_decref(ex);
+    assert_int_equal(run(f, out, sizeof out, "--json events list --year 2026 --unit lj_baisha"), 0);
+    ex = parse_json(out);
+    assert_int_equal(json_array_size(ex), 1);
+    assert_true(json_real_value(json_object_get(json_array_get(ex, 0), "points")) == -1.5);
+    json_decref(ex);
+    assert_int_equal(run(f, NULL, 0, args), 0);
+    assert_int_equal(run(f, NULL, 0, args), 2);
+    assert_int_equal(run(f, out, sizeof out, "events list --year 2026"), 0);
+    assert_non_null(strstr(out, "已撤销"));
+    assert_int_equal(run(f, NULL, 0, "events revoke 1"), 1); /* a reason is required */
+    assert_int_equal(run(f, NULL, 0, "contest show --period 2030-Q1"), 2);
+    assert_int_equal(run(f, NULL, 0, "contest show"), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -471,6 +569,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_import_rejects_bad_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_analysis_commands, setup, teardown),
         cmocka_unit_test_setup_teardown(test_score_commands, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_race_commands, setup, teardown),
     };
     return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

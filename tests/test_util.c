@@ -129,6 +129,20 @@ static void assert_not_number(const char *text)
         fail_msg("'%s' should not parse", text);
 }
 
+static void test_dates(void **state)
+{
+    int y, m, d;
+    (void)state;
+    assert_int_equal(period_parse_date("2025-03-31", &y, &m, &d), 0);
+    assert_true(y == 2025 && m == 3 && d == 31);
+    assert_int_equal(period_parse_date("2024-02-29", &y, &m, &d), 0);
+    assert_int_equal(period_parse_date("2025-02-29", &y, &m, &d), ERR_DATA);
+    assert_int_equal(period_parse_date("2025-04-31", &y, &m, &d), ERR_DATA);
+    assert_int_equal(period_parse_date("2025-13-01", &y, &m, &d), ERR_DATA);
+    assert_int_equal(period_parse_date("2025-1-01", &y, &m, &d), ERR_DATA);
+    assert_int_equal(period_parse_date("2025/01/01", &y, &m, &d), ERR_DATA);
+}
+
 static void test_numbers(void **state)
 {
     (void)state;
@@ -270,7 +284,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_period_forms),     cmocka_unit_test(test_period_errors),
         cmocka_unit_test(test_period_arithmetic), cmocka_unit_test(test_period_kinds),
-        cmocka_unit_test(test_numbers),          cmocka_unit_test(test_number_round_trip),
+        cmocka_unit_test(test_dates),            cmocka_unit_test(test_numbers),          cmocka_unit_test(test_number_round_trip),
         cmocka_unit_test(test_int_and_bool),     cmocka_unit_test(test_error_table),
         cmocka_unit_test(test_text_width),       cmocka_unit_test(test_table_alignment),
     };

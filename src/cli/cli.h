@@ -65,16 +65,30 @@ int cmd_forecast(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
 int cmd_score(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
 int cmd_explain(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
 int cmd_scheme(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
+int cmd_contest(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
+int cmd_flags(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
+int cmd_awards(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
+int cmd_ledger(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
+int cmd_events(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
 
 extern const cli_opt cmd_init_opts[], cmd_demo_opts[], cmd_import_opts[], cmd_export_opts[],
     cmd_list_opts[], cmd_show_opts[], cmd_report_opts[], cmd_workload_opts[], cmd_rank_opts[],
     cmd_gap_opts[], cmd_warn_opts[], cmd_forecast_opts[], cmd_score_opts[], cmd_explain_opts[],
-    cmd_scheme_opts[];
+    cmd_scheme_opts[], cmd_contest_opts[], cmd_flags_opts[], cmd_awards_opts[], cmd_ledger_opts[],
+    cmd_events_opts[];
 
 /* The value of option name ("--year"), or NULL when it was not given. */
 const char *cli_opt_value(const cli_cmd *cmd, const cli_args *args, const char *name);
 /* Nonzero when flag or option name was given. */
 int cli_opt_set(const cli_cmd *cmd, const cli_args *args, const char *name);
+
+/* Runs the contests of a period and decides its red flags, in one transaction (cmd_race.c);
+ * used by `saima demo` after it builds the race. */
+int cli_contest_run_period(const cli_ctx *ctx, store *s, const period_key *p);
+
+/* Explains a unit's points in a year: each contest's rank and points, each event, the caps
+ * and the total (cmd_race.c); `saima explain --ledger YEAR`. */
+int cli_explain_ledger(const cli_ctx *ctx, store *s, const char *unit_code, int year);
 
 /* Picks the text of the context's language. */
 const char *cli_tr(const cli_ctx *ctx, const char *zh, const char *en);

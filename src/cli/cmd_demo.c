@@ -182,6 +182,17 @@ static void print_text(const cli_ctx *ctx, const demo_opts *opts, const demo_cou
     printf("%s\n", cli_tr(ctx, "下一步：saima report", "next: saima report"));
 }
 
+/* Runs the demo's contests quarter by quarter, so its flags pass from quarter to quarter. */
+static int run_race(const cli_ctx *ctx, store *s, const demo_opts *opts)
+{
+    period_key quarters[8];
+    size_t nq = demo_race_quarters(&opts->as_of, quarters);
+    int rc = 0;
+    for (size_t q = 0; rc == 0 && q < nq; q++)
+        rc = cli_contest_run_period(ctx, s, &quarters[q]);
+    return rc;
+}
+
 int cmd_demo(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
 {
     store *s = NULL;
@@ -191,7 +202,8 @@ int cmd_demo(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
     if ((rc = parse_opts(ctx, cmd, args, &opts)) != 0)
         return rc;
     if ((rc = cli_open_store(ctx, &s)) != 0 || (rc = check_empty(ctx, s)) != 0 ||
-        (rc = demo_build(s, &opts)) != 0 || (rc = count_all(s, &counts)) != 0)
+        (rc = demo_build(s, &opts)) != 0 || (rc = run_race(ctx, s, &opts)) != 0 ||
+        (rc = count_all(s, &counts)) != 0)
         goto done;
     if (ctx->json)
         rc = print_json(ctx, &opts, &counts);

@@ -18,6 +18,7 @@ const cli_opt cmd_explain_opts[] = {
     SCHEME_OPTS,
     { "--unit", "CODE", "the unit (default: our region)" },
     { "--indicator", "CODE", "only this indicator" },
+    { "--ledger", "YEAR", "explain the unit's race points in a year instead (contests, events, caps)" },
     { NULL, NULL, NULL },
 };
 const cli_opt cmd_scheme_opts[] = { { NULL, NULL, NULL } };
@@ -332,6 +333,18 @@ int cmd_explain(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
     cli_scored r;
     long u;
     int rc, shown = 0;
+    if (cli_opt_set(cmd, args, "--ledger")) {
+        long year;
+        store *s;
+        if (!unit_opt || num_parse_int(cli_opt_value(cmd, args, "--ledger"), PERIOD_YEAR_MIN, PERIOD_YEAR_MAX,
+                                       &year) != 0)
+            return cli_usage_error(cmd, "explain --ledger YEAR --unit CODE");
+        if ((rc = cli_open_existing(ctx, &s)) != 0)
+            return rc;
+        rc = cli_explain_ledger(ctx, s, unit_opt, (int)year);
+        store_close(s);
+        return rc;
+    }
     if ((rc = score_scheme(ctx, cmd, args, &r)) != 0)
         return rc;
     if (unit_opt)

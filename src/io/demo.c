@@ -843,9 +843,10 @@ static int write_all(store *s, demo_city *c)
     int rc;
     if ((rc = put_units(s)) != 0 || (rc = put_groups(s)) != 0 || (rc = put_indicators(s)) != 0 ||
         (rc = put_schemes(s)) != 0 || (rc = ensure_periods(s, c)) != 0 ||
-        (rc = load_ids(s, c)) != 0 || (rc = write_regions(s, c)) != 0)
+        (rc = load_ids(s, c)) != 0 || (rc = write_regions(s, c)) != 0 ||
+        (rc = write_towns(s, c)) != 0)
         return rc;
-    return write_towns(s, c);
+    return demo_write_race(s, c->opts);
 }
 
 int demo_build(store *s, const demo_opts *opts)

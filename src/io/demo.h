@@ -25,4 +25,12 @@ typedef struct demo_opts {
  * Returns 0, ERR_DATA for a bad as_of, or the store's error. */
 int demo_build(store *s, const demo_opts *opts);
 
+/* Writes the demo's race inside demo_build's transaction (demo_race.c): contest categories,
+ * contests and judges' scores for every closed quarter of the year before as_of and of
+ * as_of's year, events (one revoked, one veto), caps and awards. */
+int demo_write_race(store *s, const demo_opts *opts);
+
+/* The closed quarters the demo's contests cover, in order; returns how many (at most 8). */
+size_t demo_race_quarters(const period_key *as_of, period_key *out);
+
 #endif

@@ -108,6 +108,70 @@ int store_audits(store *s, int limit, audit_entry **out, size_t *n)
     return s->ops->audits(s, limit, out, n);
 }
 
+int store_category_put(store *s, const contest_category *c) { return s->ops->category_put(s, c); }
+
+int store_categories(store *s, contest_category **out, size_t *n)
+{
+    return s->ops->categories(s, out, n);
+}
+
+int store_contest_put(store *s, const contest *c) { return s->ops->contest_put(s, c); }
+
+int store_contests(store *s, const char *period_code, contest **out, size_t *n)
+{
+    return s->ops->contests(s, period_code, out, n);
+}
+
+int store_judge_score_put(store *s, const judge_score *j) { return s->ops->judge_score_put(s, j); }
+
+int store_judge_scores(store *s, const char *contest_code, judge_score **out, size_t *n)
+{
+    return s->ops->judge_scores(s, contest_code, out, n);
+}
+
+int store_contest_results_set(store *s, const char *contest_code, const contest_result *r, size_t n)
+{
+    return s->ops->contest_results_set(s, contest_code, r, n);
+}
+
+int store_contest_results(store *s, const char *contest_code, contest_result **out, size_t *n)
+{
+    return s->ops->contest_results(s, contest_code, out, n);
+}
+
+int store_flag_set(store *s, const char *group_code, const char *period_code,
+                   const char (*unit_codes)[MODEL_CODE_MAX], size_t n)
+{
+    return s->ops->flag_set(s, group_code, period_code, unit_codes, n);
+}
+
+int store_flags_held(store *s, const char *group_code, flag_holder **out, size_t *n)
+{
+    return s->ops->flags_held(s, group_code, out, n);
+}
+
+int store_event_add(store *s, const event *e, int64_t *id) { return s->ops->event_add(s, e, id); }
+
+int store_event_revoke(store *s, int64_t id, const char *reason, const char *by)
+{
+    return s->ops->event_revoke(s, id, reason, by);
+}
+
+int store_events(store *s, int year, event **out, size_t *n)
+{
+    return s->ops->events(s, year, out, n);
+}
+
+int store_event_cap_put(store *s, const event_cap *c) { return s->ops->event_cap_put(s, c); }
+
+int store_event_caps(store *s, int year, event_cap **out, size_t *n)
+{
+    return s->ops->event_caps(s, year, out, n);
+}
+
+int store_award_put(store *s, const award *a) { return s->ops->award_put(s, a); }
+int store_awards(store *s, award **out, size_t *n) { return s->ops->awards(s, out, n); }
+
 obs_filter store_filter_all(void)
 {
     obs_filter f;

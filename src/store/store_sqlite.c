@@ -4,6 +4,7 @@
 #include "store/store_sqlite.h"
 #include "util/err.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -130,7 +131,85 @@
       "INSERT INTO audit_log (at, actor, action, entity, detail) VALUES (?1, ?2, ?3, ?4, ?5)")     \
     X(ST_AUDITS,                                                                                   \
       "SELECT id, at, actor, action, entity, detail FROM audit_log ORDER BY id DESC"               \
-      " LIMIT CASE WHEN ?1 > 0 THEN ?1 ELSE -1 END")
+      " LIMIT CASE WHEN ?1 > 0 THEN ?1 ELSE -1 END")                                               \
+    X(ST_CATEGORY_ID, "SELECT id FROM contest_categories WHERE code = ?1")                         \
+    X(ST_CONTEST_ID, "SELECT id FROM contests WHERE code = ?1")                                    \
+    X(ST_CATEGORY_PUT,                                                                             \
+      "INSERT INTO contest_categories (code, name, name_en, sort_order) VALUES (?1, ?2, ?3, ?4)"   \
+      " ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en,"        \
+      " sort_order = excluded.sort_order")                                                         \
+    X(ST_CATEGORIES,                                                                               \
+      "SELECT id, code, name, name_en, sort_order FROM contest_categories"                         \
+      " ORDER BY sort_order, code")                                                                \
+    X(ST_CONTEST_PUT,                                                                              \
+      "INSERT INTO contests (code, name, group_id, category_id, period_id, scheme_id,"             \
+      " engine_weight_bp, judge_weight_bp, drop_extremes, points, flag_tie_rule)"                  \
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (code) DO UPDATE SET"    \
+      " name = excluded.name, group_id = excluded.group_id, category_id = excluded.category_id,"   \
+      " period_id = excluded.period_id, scheme_id = excluded.scheme_id,"                           \
+      " engine_weight_bp = excluded.engine_weight_bp, judge_weight_bp = excluded.judge_weight_bp," \
+      " drop_extremes = excluded.drop_extremes, points = excluded.points,"                         \
+      " flag_tie_rule = excluded.flag_tie_rule")                                                   \
+    X(ST_CONTESTS,                                                                                 \
+      "SELECT c.id, c.code, c.name, g.code, k.code, p.code, COALESCE(s.code, ''),"                 \
+      " c.engine_weight_bp, c.judge_weight_bp, c.drop_extremes, c.points, c.flag_tie_rule"         \
+      " FROM contests c JOIN groups g ON g.id = c.group_id"                                        \
+      " JOIN contest_categories k ON k.id = c.category_id JOIN periods p ON p.id = c.period_id"    \
+      " LEFT JOIN schemes s ON s.id = c.scheme_id WHERE ?1 = '' OR p.code = ?1"                    \
+      " ORDER BY saima_period_ordinal(p.kind, p.year, p.seq), c.code")                             \
+    X(ST_JUDGE_PUT,                                                                                \
+      "INSERT OR REPLACE INTO judge_scores (contest_id, unit_id, judge, score)"                    \
+      " VALUES (?1, ?2, ?3, ?4)")                                                                  \
+    X(ST_JUDGE_SCORES,                                                                             \
+      "SELECT c.code, u.code, j.judge, j.score FROM judge_scores j"                                \
+      " JOIN contests c ON c.id = j.contest_id JOIN units u ON u.id = j.unit_id"                   \
+      " WHERE j.contest_id = ?1 ORDER BY u.sort_order, u.code, j.judge")                           \
+    X(ST_RESULTS_CLEAR, "DELETE FROM contest_results WHERE contest_id = ?1")                       \
+    X(ST_RESULT_ADD,                                                                               \
+      "INSERT INTO contest_results (contest_id, unit_id, engine_score, judge_score, score,"        \
+      " has_engine, has_judges, rank, points, run_at)"                                             \
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")                                         \
+    X(ST_RESULTS,                                                                                  \
+      "SELECT c.code, u.code, r.engine_score, r.judge_score, r.score, r.has_engine,"               \
+      " r.has_judges, r.rank, r.points, r.run_at FROM contest_results r"                           \
+      " JOIN contests c ON c.id = r.contest_id JOIN units u ON u.id = r.unit_id"                   \
+      " WHERE r.contest_id = ?1 ORDER BY r.rank <= 0, r.rank, u.sort_order, u.code")               \
+    X(ST_HOLDERS_CLEAR, "DELETE FROM flag_holders WHERE group_id = ?1 AND period_id = ?2")         \
+    X(ST_HOLDER_ADD,                                                                               \
+      "INSERT INTO flag_holders (group_id, period_id, unit_id, decided_at)"                        \
+      " VALUES (?1, ?2, ?3, ?4)")                                                                  \
+    X(ST_HOLDERS,                                                                                  \
+      "SELECT g.code, p.code, u.code, f.decided_at FROM flag_holders f"                            \
+      " JOIN groups g ON g.id = f.group_id JOIN periods p ON p.id = f.period_id"                   \
+      " JOIN units u ON u.id = f.unit_id WHERE ?1 IS NULL OR f.group_id = ?1"                      \
+      " ORDER BY saima_period_ordinal(p.kind, p.year, p.seq), g.code, u.sort_order, u.code")       \
+    X(ST_EVENT_ADD,                                                                                \
+      "INSERT INTO events (date, unit_id, kind, category, points, evidence, entered_by,"           \
+      " approved_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                     \
+    X(ST_EVENT_REVOKED, "SELECT revoked FROM events WHERE id = ?1")                                \
+    X(ST_EVENT_REVOKE,                                                                             \
+      "UPDATE events SET revoked = 1, revoked_reason = ?2, revoked_by = ?3,"                       \
+      " revoked_at = ?4 WHERE id = ?1 AND revoked = 0")                                            \
+    X(ST_EVENTS,                                                                                   \
+      "SELECT e.id, e.date, u.code, e.kind, e.category, e.points, e.evidence, e.entered_by,"       \
+      " e.approved_by, e.revoked, e.revoked_reason, e.revoked_by, e.revoked_at, e.created_at"      \
+      " FROM events e JOIN units u ON u.id = e.unit_id WHERE e.date >= ?1 AND e.date < ?2"         \
+      " ORDER BY e.date, e.id")                                                                    \
+    X(ST_CAP_PUT,                                                                                  \
+      "INSERT OR REPLACE INTO event_caps (category, year, max_bonus, max_deduction)"               \
+      " VALUES (?1, ?2, ?3, ?4)")                                                                  \
+    X(ST_CAPS,                                                                                     \
+      "SELECT category, year, max_bonus, max_deduction FROM event_caps"                            \
+      " WHERE ?1 = 0 OR year = ?1 ORDER BY year, category")                                        \
+    X(ST_AWARD_PUT,                                                                                \
+      "INSERT INTO awards (code, name, name_en, worst, source, source_code, group_id, rule)"       \
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (code) DO UPDATE SET"                  \
+      " name = excluded.name, name_en = excluded.name_en, worst = excluded.worst,"                 \
+      " source = excluded.source, source_code = excluded.source_code,"                             \
+      " group_id = excluded.group_id, rule = excluded.rule")                                       \
+    X(ST_AWARDS,                                                                                   \
+      "SELECT a.id, a.code, a.name, a.name_en, a.worst, a.source, a.source_code, g.code,"          \
+      " a.rule FROM awards a JOIN groups g ON g.id = a.group_id ORDER BY a.id")
 
 enum stmt_id {
 #define STMT_ENUM(id, sql) id,
@@ -1222,6 +1301,577 @@ static int sq_audits(store *s, int limit, audit_entry **out, size_t *n)
     return collect(sq(s), st, sizeof **out, read_audit, (void **)out, n);
 }
 
+/* ---- the race: categories, contests, judges, results, flags ---- */
+
+/* The id of a code the write cannot do without: empty is ERR_DATA, unknown ERR_NOTFOUND. */
+static int require_id(sq_store *q, enum stmt_id lookup, const char *code, const char *what,
+                      const char *owner, int64_t *out)
+{
+    if (!code || code[0] == '\0')
+        return err_set(ERR_DATA, "%s: no %s code", owner, what);
+    return lookup_id(q, lookup, code, what, out);
+}
+
+/* ERR_DATA unless 0 <= value < n: an enumeration the caller filled. */
+static int check_enum(int value, int n, const char *what, const char *owner)
+{
+    if (value < 0 || value >= n)
+        return err_set(ERR_DATA, "%s: unknown %s %d", owner, what, value);
+    return 0;
+}
+
+/* Parses a period code in any accepted form into its key; ERR_DATA names the owner. */
+static int parse_period(const char *code, const char *owner, period_key *key)
+{
+    char detail[256];
+    if (!code || code[0] == '\0')
+        return err_set(ERR_DATA, "%s: no period", owner);
+    if (period_parse(code, key) == 0)
+        return 0;
+    snprintf(detail, sizeof detail, "%s", err_msg());
+    return err_set(ERR_DATA, "%s: %s", owner, detail);
+}
+
+/* The id of the period a code names, creating its row if it is new. */
+static int ensure_period_code(sq_store *q, const char *code, const char *owner, int64_t *id)
+{
+    period_key key;
+    int rc;
+    if ((rc = parse_period(code, owner, &key)) != 0)
+        return rc;
+    return sq_period_ensure(&q->base, &key, id);
+}
+
+/* Resolves n unit codes, the first at first and each stride bytes after the one before, to
+ * ids before anything is written, so an unknown code changes nothing. *ids is the caller's
+ * to free (NULL when n is 0). */
+static int resolve_units(sq_store *q, const char *first, size_t stride, size_t n, const char *owner,
+                         int64_t **ids)
+{
+    int rc;
+    *ids = NULL;
+    if (n == 0)
+        return 0;
+    if (!(*ids = malloc(n * sizeof **ids)))
+        return err_set(ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const char *code = first + i * stride;
+        if ((rc = require_id(q, ST_UNIT_ID, code, "unit", owner, &(*ids)[i])) != 0) {
+            free(*ids);
+            *ids = NULL;
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int sq_category_put(store *s, const contest_category *c)
+{
+    sqlite3_stmt *st = stmt(sq(s), ST_CATEGORY_PUT);
+    if (!st)
+        return ERR_DB;
+    bind_text(st, 1, c->code);
+    bind_text(st, 2, c->name);
+    bind_text(st, 3, c->name_en);
+    sqlite3_bind_int(st, 4, c->sort_order);
+    return run(sq(s), st, "save contest category");
+}
+
+static void read_category(sqlite3_stmt *st, void *elem)
+{
+    contest_category *c = elem;
+    c->id = sqlite3_column_int64(st, 0);
+    copy_col(c->code, sizeof c->code, st, 1);
+    copy_col(c->name, sizeof c->name, st, 2);
+    copy_col(c->name_en, sizeof c->name_en, st, 3);
+    c->sort_order = sqlite3_column_int(st, 4);
+}
+
+static int sq_categories(store *s, contest_category **out, size_t *n)
+{
+    sqlite3_stmt *st = stmt(sq(s), ST_CATEGORIES);
+    return st ? collect(sq(s), st, sizeof **out, read_category, (void **)out, n) : ERR_DB;
+}
+
+/* Every reference is resolved before the period row is ensured, so an unknown code leaves
+ * no trace; the weights are the database's to check (contest_weights_add_up). */
+static int sq_contest_put(store *s, const contest *c)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st;
+    int64_t gid, kid, pid, sid = 0;
+    char owner[MODEL_CODE_MAX + 16];
+    int rc;
+    snprintf(owner, sizeof owner, "contest '%s'", c->code);
+    if ((rc = check_enum(c->flag_tie_rule, FLAG_TIE_N, "flag tie rule", owner)) != 0 ||
+        (rc = require_id(q, ST_GROUP_ID, c->group_code, "group", owner, &gid)) != 0 ||
+        (rc = require_id(q, ST_CATEGORY_ID, c->category_code, "category", owner, &kid)) != 0)
+        return rc;
+    if (c->scheme_code[0] && (rc = lookup_id(q, ST_SCHEME_ID, c->scheme_code, "scheme", &sid)) != 0)
+        return rc;
+    if ((rc = ensure_period_code(q, c->period_code, owner, &pid)) != 0)
+        return rc;
+    if (!(st = stmt(q, ST_CONTEST_PUT)))
+        return ERR_DB;
+    bind_text(st, 1, c->code);
+    bind_text(st, 2, c->name);
+    sqlite3_bind_int64(st, 3, gid);
+    sqlite3_bind_int64(st, 4, kid);
+    sqlite3_bind_int64(st, 5, pid);
+    if (sid)
+        sqlite3_bind_int64(st, 6, sid);
+    else
+        sqlite3_bind_null(st, 6);
+    sqlite3_bind_int(st, 7, c->engine_weight_bp);
+    sqlite3_bind_int(st, 8, c->judge_weight_bp);
+    sqlite3_bind_int(st, 9, c->drop_extremes ? 1 : 0);
+    bind_text(st, 10, c->points);
+    bind_text(st, 11, model_flag_tie_rules[c->flag_tie_rule].key);
+    return run(q, st, "save contest");
+}
+
+static void read_contest(sqlite3_stmt *st, void *elem)
+{
+    contest *c = elem;
+    c->id = sqlite3_column_int64(st, 0);
+    copy_col(c->code, sizeof c->code, st, 1);
+    copy_col(c->name, sizeof c->name, st, 2);
+    copy_col(c->group_code, sizeof c->group_code, st, 3);
+    copy_col(c->category_code, sizeof c->category_code, st, 4);
+    copy_col(c->period_code, sizeof c->period_code, st, 5);
+    copy_col(c->scheme_code, sizeof c->scheme_code, st, 6);
+    c->engine_weight_bp = sqlite3_column_int(st, 7);
+    c->judge_weight_bp = sqlite3_column_int(st, 8);
+    c->drop_extremes = sqlite3_column_int(st, 9);
+    copy_col(c->points, sizeof c->points, st, 10);
+    c->flag_tie_rule = enum_col(st, 11, model_flag_tie_rules, FLAG_TIE_N);
+}
+
+/* A period given in any accepted form filters by its canonical code; a period without a
+ * row simply has no contests. */
+static int sq_contests(store *s, const char *period_code, contest **out, size_t *n)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st;
+    char code[PERIOD_CODE_MAX] = "";
+    period_key key;
+    int rc;
+    if (period_code && period_code[0]) {
+        if ((rc = parse_period(period_code, "contests", &key)) != 0)
+            return rc;
+        period_format(&key, code, sizeof code);
+    }
+    if (!(st = stmt(q, ST_CONTESTS)))
+        return ERR_DB;
+    bind_text(st, 1, code);
+    return collect(q, st, sizeof **out, read_contest, (void **)out, n);
+}
+
+static int sq_judge_score_put(store *s, const judge_score *j)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st;
+    int64_t cid, uid;
+    char owner[MODEL_CODE_MAX + 32];
+    int rc;
+    snprintf(owner, sizeof owner, "judge score of contest '%s'", j->contest_code);
+    if ((rc = require_id(q, ST_CONTEST_ID, j->contest_code, "contest", owner, &cid)) != 0 ||
+        (rc = require_id(q, ST_UNIT_ID, j->unit_code, "unit", owner, &uid)) != 0)
+        return rc;
+    if (j->judge[0] == '\0')
+        return err_set(ERR_DATA, "%s: no judge", owner);
+    if (!isfinite(j->score))
+        return err_set(ERR_DATA, "%s: the score is not a number", owner);
+    if (!(st = stmt(q, ST_JUDGE_PUT)))
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, cid);
+    sqlite3_bind_int64(st, 2, uid);
+    bind_text(st, 3, j->judge);
+    sqlite3_bind_double(st, 4, j->score);
+    return run(q, st, "save judge score");
+}
+
+static void read_judge_score(sqlite3_stmt *st, void *elem)
+{
+    judge_score *j = elem;
+    copy_col(j->contest_code, sizeof j->contest_code, st, 0);
+    copy_col(j->unit_code, sizeof j->unit_code, st, 1);
+    copy_col(j->judge, sizeof j->judge, st, 2);
+    j->score = sqlite3_column_double(st, 3);
+}
+
+static int sq_judge_scores(store *s, const char *contest_code, judge_score **out, size_t *n)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st;
+    int64_t cid;
+    int rc;
+    if ((rc = require_id(q, ST_CONTEST_ID, contest_code, "contest", "judge scores", &cid)) != 0)
+        return rc;
+    if (!(st = stmt(q, ST_JUDGE_SCORES)))
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, cid);
+    return collect(q, st, sizeof **out, read_judge_score, (void **)out, n);
+}
+
+static int add_result(sq_store *q, int64_t cid, int64_t uid, const contest_result *r,
+                      const char *now)
+{
+    sqlite3_stmt *st = stmt(q, ST_RESULT_ADD);
+    if (!st)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, cid);
+    sqlite3_bind_int64(st, 2, uid);
+    sqlite3_bind_double(st, 3, r->engine_score);
+    sqlite3_bind_double(st, 4, r->judge_score);
+    sqlite3_bind_double(st, 5, r->score);
+    sqlite3_bind_int(st, 6, r->has_engine ? 1 : 0);
+    sqlite3_bind_int(st, 7, r->has_judges ? 1 : 0);
+    sqlite3_bind_int(st, 8, r->rank);
+    sqlite3_bind_int64(st, 9, r->points);
+    bind_text(st, 10, now);
+    return run(q, st, "save contest result");
+}
+
+/* The results belong to the contest named; a row naming another contest is refused. Every
+ * code is checked before the old results go, so a bad row changes nothing. */
+static int sq_contest_results_set(store *s, const char *contest_code, const contest_result *r,
+                                  size_t n)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st;
+    char now[MODEL_TIME_MAX], owner[MODEL_CODE_MAX + 32];
+    int64_t cid, *uids = NULL;
+    int rc;
+    snprintf(owner, sizeof owner, "results of contest '%s'", contest_code ? contest_code : "");
+    if ((rc = require_id(q, ST_CONTEST_ID, contest_code, "contest", owner, &cid)) != 0)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].contest_code[0] && strcmp(r[i].contest_code, contest_code) != 0)
+            return err_set(ERR_DATA, "%s: row %zu is of contest '%s'", owner, i + 1,
+                           r[i].contest_code);
+    }
+    if ((rc = resolve_units(q, n ? r[0].unit_code : NULL, sizeof *r, n, owner, &uids)) != 0)
+        return rc;
+    if (!(st = stmt(q, ST_RESULTS_CLEAR))) {
+        rc = ERR_DB;
+        goto done;
+    }
+    sqlite3_bind_int64(st, 1, cid);
+    if ((rc = run(q, st, "clear contest results")) != 0)
+        goto done;
+    write_time(q, now, sizeof now);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = add_result(q, cid, uids[i], &r[i], now);
+done:
+    free(uids);
+    return rc;
+}
+
+static void read_result(sqlite3_stmt *st, void *elem)
+{
+    contest_result *r = elem;
+    copy_col(r->contest_code, sizeof r->contest_code, st, 0);
+    copy_col(r->unit_code, sizeof r->unit_code, st, 1);
+    r->engine_score = sqlite3_column_double(st, 2);
+    r->judge_score = sqlite3_column_double(st, 3);
+    r->score = sqlite3_column_double(st, 4);
+    r->has_engine = sqlite3_column_int(st, 5);
+    r->has_judges = sqlite3_column_int(st, 6);
+    r->rank = sqlite3_column_int(st, 7);
+    r->points = sqlite3_column_int64(st, 8);
+    copy_col(r->run_at, sizeof r->run_at, st, 9);
+}
+
+static int sq_contest_results(store *s, const char *contest_code, contest_result **out, size_t *n)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st;
+    int64_t cid;
+    int rc;
+    if ((rc = require_id(q, ST_CONTEST_ID, contest_code, "contest", "contest results", &cid)) != 0)
+        return rc;
+    if (!(st = stmt(q, ST_RESULTS)))
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, cid);
+    return collect(q, st, sizeof **out, read_result, (void **)out, n);
+}
+
+static int add_holder(sq_store *q, int64_t gid, int64_t pid, int64_t uid, const char *now)
+{
+    sqlite3_stmt *st = stmt(q, ST_HOLDER_ADD);
+    if (!st)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, gid);
+    sqlite3_bind_int64(st, 2, pid);
+    sqlite3_bind_int64(st, 3, uid);
+    bind_text(st, 4, now);
+    return run(q, st, "save flag holder");
+}
+
+static int sq_flag_set(store *s, const char *group_code, const char *period_code,
+                       const char (*unit_codes)[MODEL_CODE_MAX], size_t n)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st;
+    char now[MODEL_TIME_MAX], owner[MODEL_CODE_MAX + 32];
+    int64_t gid, pid, *uids = NULL;
+    int rc;
+    snprintf(owner, sizeof owner, "red flag of group '%s'", group_code ? group_code : "");
+    if ((rc = require_id(q, ST_GROUP_ID, group_code, "group", owner, &gid)) != 0)
+        return rc;
+    if ((rc = resolve_units(q, n ? unit_codes[0] : NULL, sizeof unit_codes[0], n, owner, &uids)) != 0)
+        return rc;
+    if ((rc = ensure_period_code(q, period_code, owner, &pid)) != 0)
+        goto done;
+    if (!(st = stmt(q, ST_HOLDERS_CLEAR))) {
+        rc = ERR_DB;
+        goto done;
+    }
+    sqlite3_bind_int64(st, 1, gid);
+    sqlite3_bind_int64(st, 2, pid);
+    if ((rc = run(q, st, "clear flag holders")) != 0)
+        goto done;
+    write_time(q, now, sizeof now);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = add_holder(q, gid, pid, uids[i], now);
+done:
+    free(uids);
+    return rc;
+}
+
+static void read_holder(sqlite3_stmt *st, void *elem)
+{
+    flag_holder *h = elem;
+    copy_col(h->group_code, sizeof h->group_code, st, 0);
+    copy_col(h->period_code, sizeof h->period_code, st, 1);
+    copy_col(h->unit_code, sizeof h->unit_code, st, 2);
+    copy_col(h->decided_at, sizeof h->decided_at, st, 3);
+}
+
+static int sq_flags_held(store *s, const char *group_code, flag_holder **out, size_t *n)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st;
+    int64_t gid = 0;
+    int rc, all = !group_code || group_code[0] == '\0';
+    if (!all && (rc = lookup_id(q, ST_GROUP_ID, group_code, "group", &gid)) != 0)
+        return rc;
+    if (!(st = stmt(q, ST_HOLDERS)))
+        return ERR_DB;
+    if (!all)
+        sqlite3_bind_int64(st, 1, gid); /* left NULL: every group */
+    return collect(q, st, sizeof **out, read_holder, (void **)out, n);
+}
+
+/* ---- the race: events, caps, awards ---- */
+
+/* A new event is recorded as it happened: revocation is its own, later, step. */
+static int sq_event_add(store *s, const event *e, int64_t *id)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st;
+    char now[MODEL_TIME_MAX], owner[MODEL_CODE_MAX + 48], detail[128];
+    int64_t uid;
+    int rc, year, month, day;
+    snprintf(owner, sizeof owner, "event of unit '%s' on %.15s", e->unit_code, e->date);
+    if ((rc = check_enum(e->kind, EVENT_KIND_N, "event kind", owner)) != 0)
+        return rc;
+    if (period_parse_date(e->date, &year, &month, &day) != 0) {
+        snprintf(detail, sizeof detail, "%s", err_msg());
+        return err_set(ERR_DATA, "event of unit '%s': %s", e->unit_code, detail);
+    }
+    if (!isfinite(e->points))
+        return err_set(ERR_DATA, "%s: the points are not a number", owner);
+    if (e->revoked)
+        return err_set(ERR_DATA, "%s: a new event cannot be revoked already: add, then revoke",
+                       owner);
+    if ((rc = require_id(q, ST_UNIT_ID, e->unit_code, "unit", owner, &uid)) != 0)
+        return rc;
+    if (!(st = stmt(q, ST_EVENT_ADD)))
+        return ERR_DB;
+    write_time(q, now, sizeof now);
+    bind_text(st, 1, e->date);
+    sqlite3_bind_int64(st, 2, uid);
+    bind_text(st, 3, model_event_kinds[e->kind].key);
+    bind_text(st, 4, e->category);
+    sqlite3_bind_double(st, 5, e->points);
+    bind_text(st, 6, e->evidence);
+    bind_text(st, 7, e->entered_by);
+    bind_text(st, 8, e->approved_by);
+    bind_text(st, 9, now);
+    if ((rc = run(q, st, "save event")) != 0)
+        return rc;
+    if (id)
+        *id = sqlite3_last_insert_rowid(q->db);
+    return 0;
+}
+
+/* Nonzero when text has something besides spaces. */
+static int has_text(const char *text)
+{
+    for (; text && *text; text++) {
+        if (*text != ' ' && *text != '\t' && *text != '\n' && *text != '\r')
+            return 1;
+    }
+    return 0;
+}
+
+static int sq_event_revoke(store *s, int64_t id, const char *reason, const char *by)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st;
+    char now[MODEL_TIME_MAX];
+    int rc, revoked;
+    if (!has_text(reason))
+        return err_set(ERR_DATA, "event %lld: a revocation needs a reason", (long long)id);
+    if (!has_text(by))
+        return err_set(ERR_DATA, "event %lld: a revocation needs who revokes it", (long long)id);
+    if (!(st = stmt(q, ST_EVENT_REVOKED)))
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    revoked = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return err_set(ERR_NOTFOUND, "no event %lld", (long long)id);
+    if (rc != SQLITE_ROW)
+        return sq_fail(q, "read event");
+    if (revoked)
+        return err_set(ERR_CONFLICT, "event %lld is already revoked", (long long)id);
+    if (!(st = stmt(q, ST_EVENT_REVOKE)))
+        return ERR_DB;
+    write_time(q, now, sizeof now);
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, reason);
+    bind_text(st, 3, by);
+    bind_text(st, 4, now);
+    if ((rc = run(q, st, "revoke event")) != 0)
+        return rc;
+    return sqlite3_changes(q->db) == 1
+               ? 0
+               : err_set(ERR_CONFLICT, "event %lld is already revoked", (long long)id);
+}
+
+static void read_event(sqlite3_stmt *st, void *elem)
+{
+    event *e = elem;
+    e->id = sqlite3_column_int64(st, 0);
+    copy_col(e->date, sizeof e->date, st, 1);
+    copy_col(e->unit_code, sizeof e->unit_code, st, 2);
+    e->kind = enum_col(st, 3, model_event_kinds, EVENT_KIND_N);
+    copy_col(e->category, sizeof e->category, st, 4);
+    e->points = sqlite3_column_double(st, 5);
+    copy_col(e->evidence, sizeof e->evidence, st, 6);
+    copy_col(e->entered_by, sizeof e->entered_by, st, 7);
+    copy_col(e->approved_by, sizeof e->approved_by, st, 8);
+    e->revoked = sqlite3_column_int(st, 9);
+    copy_col(e->revoked_reason, sizeof e->revoked_reason, st, 10);
+    copy_col(e->revoked_by, sizeof e->revoked_by, st, 11);
+    copy_col(e->revoked_at, sizeof e->revoked_at, st, 12);
+    copy_col(e->created_at, sizeof e->created_at, st, 13);
+}
+
+/* A year is a range of dates, so the index on date serves it; every date is digits and
+ * dashes, so "" and "~" bound them all. */
+static int sq_events(store *s, int year, event **out, size_t *n)
+{
+    sqlite3_stmt *st = stmt(sq(s), ST_EVENTS);
+    char from[24] = "", to[24] = "~";
+    if (!st)
+        return ERR_DB;
+    if (year) {
+        snprintf(from, sizeof from, "%04d-01-01", year);
+        snprintf(to, sizeof to, "%04d-01-01", year + 1);
+    }
+    bind_text(st, 1, from);
+    bind_text(st, 2, to);
+    return collect(sq(s), st, sizeof **out, read_event, (void **)out, n);
+}
+
+static int sq_event_cap_put(store *s, const event_cap *c)
+{
+    sqlite3_stmt *st;
+    if (c->category[0] == '\0')
+        return err_set(ERR_DATA, "event cap of %d: no category", c->year);
+    if (!(st = stmt(sq(s), ST_CAP_PUT)))
+        return ERR_DB;
+    bind_text(st, 1, c->category);
+    sqlite3_bind_int(st, 2, c->year);
+    sqlite3_bind_double(st, 3, c->max_bonus);
+    sqlite3_bind_double(st, 4, c->max_deduction);
+    return run(sq(s), st, "save event cap");
+}
+
+static void read_cap(sqlite3_stmt *st, void *elem)
+{
+    event_cap *c = elem;
+    copy_col(c->category, sizeof c->category, st, 0);
+    c->year = sqlite3_column_int(st, 1);
+    c->max_bonus = sqlite3_column_double(st, 2);
+    c->max_deduction = sqlite3_column_double(st, 3);
+}
+
+static int sq_event_caps(store *s, int year, event_cap **out, size_t *n)
+{
+    sqlite3_stmt *st = stmt(sq(s), ST_CAPS);
+    if (!st)
+        return ERR_DB;
+    sqlite3_bind_int(st, 1, year);
+    return collect(sq(s), st, sizeof **out, read_cap, (void **)out, n);
+}
+
+/* The source code must name an existing contest category or indicator; it is kept as
+ * written, the code being the stable name of either. */
+static int sq_award_put(store *s, const award *a)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st;
+    char owner[MODEL_CODE_MAX + 16];
+    int64_t gid, sid;
+    int rc;
+    snprintf(owner, sizeof owner, "award '%s'", a->code);
+    if (strcmp(a->source, "contest") == 0)
+        rc = require_id(q, ST_CATEGORY_ID, a->source_code, "contest category", owner, &sid);
+    else if (strcmp(a->source, "indicator") == 0)
+        rc = require_id(q, ST_INDICATOR_ID, a->source_code, "indicator", owner, &sid);
+    else
+        rc = err_set(ERR_DATA, "%s: unknown source '%s' (contest or indicator)", owner, a->source);
+    if (rc != 0 || (rc = require_id(q, ST_GROUP_ID, a->group_code, "group", owner, &gid)) != 0)
+        return rc;
+    if (!(st = stmt(q, ST_AWARD_PUT)))
+        return ERR_DB;
+    bind_text(st, 1, a->code);
+    bind_text(st, 2, a->name);
+    bind_text(st, 3, a->name_en);
+    sqlite3_bind_int(st, 4, a->worst ? 1 : 0);
+    bind_text(st, 5, a->source);
+    bind_text(st, 6, a->source_code);
+    sqlite3_bind_int64(st, 7, gid);
+    bind_text(st, 8, a->rule);
+    return run(q, st, "save award");
+}
+
+static void read_award(sqlite3_stmt *st, void *elem)
+{
+    award *a = elem;
+    a->id = sqlite3_column_int64(st, 0);
+    copy_col(a->code, sizeof a->code, st, 1);
+    copy_col(a->name, sizeof a->name, st, 2);
+    copy_col(a->name_en, sizeof a->name_en, st, 3);
+    a->worst = sqlite3_column_int(st, 4);
+    copy_col(a->source, sizeof a->source, st, 5);
+    copy_col(a->source_code, sizeof a->source_code, st, 6);
+    copy_col(a->group_code, sizeof a->group_code, st, 7);
+    copy_col(a->rule, sizeof a->rule, st, 8);
+}
+
+static int sq_awards(store *s, award **out, size_t *n)
+{
+    sqlite3_stmt *st = stmt(sq(s), ST_AWARDS);
+    return st ? collect(sq(s), st, sizeof **out, read_award, (void **)out, n) : ERR_DB;
+}
+
 static const struct store_ops sqlite_ops = {
     .version = STORE_OPS_VERSION,
     .close = sq_close,
@@ -1257,6 +1907,23 @@ static const struct store_ops sqlite_ops = {
     .users = sq_users,
     .audit_add = sq_audit_add,
     .audits = sq_audits,
+    .category_put = sq_category_put,
+    .categories = sq_categories,
+    .contest_put = sq_contest_put,
+    .contests = sq_contests,
+    .judge_score_put = sq_judge_score_put,
+    .judge_scores = sq_judge_scores,
+    .contest_results_set = sq_contest_results_set,
+    .contest_results = sq_contest_results,
+    .flag_set = sq_flag_set,
+    .flags_held = sq_flags_held,
+    .event_add = sq_event_add,
+    .event_revoke = sq_event_revoke,
+    .events = sq_events,
+    .event_cap_put = sq_event_cap_put,
+    .event_caps = sq_event_caps,
+    .award_put = sq_award_put,
+    .awards = sq_awards,
 };
 
 /* ---- opening and migration ---- */
@@ -1284,6 +1951,22 @@ static int migrate(sq_store *q, int goal)
         }
     }
     return 0;
+}
+
+/* saima_period_ordinal(kind, year, seq): period_ordinal for SQL, so that lists can be
+ * ordered by period in the query (NULL for a kind that is not one). */
+static void sql_period_ordinal(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const unsigned char *kind = sqlite3_value_text(argv[0]);
+    period_key key;
+    (void)argc;
+    if (!kind || period_kind_parse((const char *)kind, &key.kind) != 0) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    key.year = sqlite3_value_int(argv[1]);
+    key.seq = sqlite3_value_int(argv[2]);
+    sqlite3_result_int64(ctx, period_ordinal(&key));
 }
 
 /* Process-wide SQLite settings, applied once before the first connection: no memory
@@ -1322,6 +2005,12 @@ int store_open_with(const char *path, const store_open_opts *opts, store **out)
         goto fail;
     }
     sqlite3_busy_timeout(q->db, 5000);
+    if (sqlite3_create_function(q->db, "saima_period_ordinal", 3,
+                                SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_period_ordinal, NULL,
+                                NULL) != SQLITE_OK) {
+        rc = sq_fail(q, "open");
+        goto fail;
+    }
     if ((rc = exec(q, pragmas, "open")) != 0 || (rc = migrate(q, goal)) != 0) {
         char detail[512];
         snprintf(detail, sizeof detail, "%s", err_msg());

@@ -197,6 +197,23 @@ period_key period_last_year(const period_key *p)
     return q;
 }
 
+int period_parse_date(const char *text, int *year, int *month, int *day)
+{
+    static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    int y, m, d, leap;
+    if (strlen(text) != 10 || text[4] != '-' || text[7] != '-' || read_uint(text, 4, &y) != 4 ||
+        read_uint(text + 5, 2, &m) != 2 || read_uint(text + 8, 2, &d) != 2)
+        return err_set(ERR_DATA, "not a date: '%s' (expected YYYY-MM-DD)", text);
+    leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (y < PERIOD_YEAR_MIN || y > PERIOD_YEAR_MAX || m < 1 || m > 12 || d < 1 ||
+        d > days[m - 1] + (m == 2 && leap))
+        return err_set(ERR_DATA, "no such day: '%s'", text);
+    *year = y;
+    *month = m;
+    *day = d;
+    return 0;
+}
+
 int period_equal(const period_key *a, const period_key *b)
 {
     return a->kind == b->kind && a->year == b->year && a->seq == b->seq;

@@ -44,6 +44,10 @@ period_key period_prev(const period_key *p);
 /* The same period one year earlier. */
 period_key period_last_year(const period_key *p);
 
+/* Parses a calendar date "YYYY-MM-DD" (a real day: 2025-02-29 is refused) into *year, *month,
+ * *day. Returns 0 or ERR_DATA. */
+int period_parse_date(const char *text, int *year, int *month, int *day);
+
 /* Nonzero when a and b are the same period. */
 int period_equal(const period_key *a, const period_key *b);
 
