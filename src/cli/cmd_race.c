@@ -348,8 +348,12 @@ static int decide_flag(store *s, const standing *st, const period_key *p, const 
         free(codes);
         return err_set(ERR_NOMEM, "out of memory");
     }
-    engine_flag_winners(st->ranked, st->nunits, st->ncontests ? st->contests[0].flag_tie_rule : 0,
-                        (int)previous_holder(s, st, p), st->judge, winner);
+    if ((rc = engine_flag_winners(st->ranked, st->nunits, st->ncontests ? st->contests[0].flag_tie_rule : 0,
+                                  (int)previous_holder(s, st, p), st->judge, winner)) < 0) {
+        free(winner);
+        free(codes);
+        return rc;
+    }
     for (size_t u = 0; u < st->nunits; u++) {
         if (winner[u])
             snprintf(codes[k++], MODEL_CODE_MAX, "%s", st->members[u].code);

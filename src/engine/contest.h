@@ -33,7 +33,8 @@ engine_points engine_contest_points(const engine_points_table *t, const engine_r
 
 /* The judges' score of one unit: the mean of n scores in points, after dropping one highest
  * and one lowest when drop_extremes is set and n ≥ 3; rounded once to a point unit. why may
- * be NULL. Returns 0, or ERR_DATA when n is 0 or a score is not finite. */
+ * be NULL. Returns 0, or ERR_DATA when n is 0, a score is not finite or beyond ±1e12 points,
+ * or the sum is too large to total. */
 int engine_judges_score(const double *scores, size_t n, int drop_extremes, engine_points *out,
                         engine_explain *why);
 
@@ -46,8 +47,9 @@ engine_points engine_contest_score(engine_points scheme_part, int has_scheme, en
 /* Who takes the red flag among n ranked units: rank 1 (one unit, or the tied ones by
  * tie_rule, enum flag_tie_rule in store/model.h): SHARED — every tied unit holds it; HOLDER —
  * the previous holder (index, or -1) keeps it when it is among the tied, else shared; JUDGES
- * — the tied unit(s) with the highest judge score (judge may be NULL: then shared); NONE —
- * nobody holds it this period. winner[i] is set to 1 for each holder. Returns the count. */
+ * — the tied unit(s) with the highest judge score (judge may be NULL: then shared; a unit
+ * without one is INT64_MIN); NONE — nobody holds it this period. winner[i] is set to 1 for
+ * each holder and 0 for the rest. Returns the count, or ERR_DATA for an unknown rule. */
 int engine_flag_winners(const engine_ranked *r, size_t n, int tie_rule, int previous_holder,
                         const engine_points *judge, unsigned char *winner);
 
