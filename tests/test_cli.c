@@ -429,6 +429,42 @@ static void test_score_commands(void **state)
     assert_non_null(strstr(out, "ok"));
     assert_int_equal(run(f, NULL, 0, "scheme show nope"), 2);
     {
+        /* events reach the scheme's totals: a veto bars 优秀 whatever the total, a bonus adds */
+        json_t *after;
+        double yz_before = -1, yz_after = -1, lj_after = -1;
+        const char *yz_grade = NULL;
+        assert_int_equal(run(f, out, sizeof out, "--json score --period 2026-09"), 0);
+        score = parse_json(out);
+        json_array_foreach(json_object_get(score, "units"), i, u) {
+            if (strcmp(json_string_value(json_object_get(u, "unit")), "yunzhong") == 0) {
+                yz_before = json_real_value(json_object_get(u, "total"));
+                assert_string_equal(json_string_value(json_object_get(u, "grade")), "优秀");
+            }
+        }
+        json_decref(score);
+        assert_int_equal(run(f, NULL, 0, "events add --unit yunzhong --kind veto --date 2026-05-01 "
+                                         "--evidence 重大安全事故 --approved-by 市考核委"), 0);
+        assert_int_equal(run(f, NULL, 0, "events add --unit linjiang --kind bonus --points 2 "
+                                         "--date 2026-06-01 --evidence 国字号荣誉 --approved-by 市考核委"), 0);
+        assert_int_equal(run(f, out, sizeof out, "--json score --period 2026-09"), 0);
+        after = parse_json(out);
+        json_array_foreach(json_object_get(after, "units"), i, u) {
+            const char *code = json_string_value(json_object_get(u, "unit"));
+            if (strcmp(code, "yunzhong") == 0) {
+                yz_after = json_real_value(json_object_get(u, "total"));
+                yz_grade = json_string_value(json_object_get(u, "grade"));
+                assert_true(json_is_true(json_object_get(u, "veto")));
+                assert_non_null(yz_grade);
+                assert_string_not_equal(yz_grade, "优秀");
+            }
+            if (strcmp(code, "linjiang") == 0)
+                lj_after = json_real_value(json_object_get(u, "total"));
+        }
+        assert_true(yz_after == yz_before);
+        assert_true(fabs(lj_after - ours - 2) < 1e-9);
+        json_decref(after);
+    }
+    {
         /* the scheme's settings drive the analysis: a first tier of five places */
         char path[160], args[300];
         static char csv[1 << 16];

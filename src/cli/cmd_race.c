@@ -886,19 +886,57 @@ static void ledger_free(ledger *l)
     memset(l, 0, sizeof *l);
 }
 
-static int ledger_build(store *s, const char *group_code, int year, const contest *cs, size_t ncs,
-                        const event *evs, size_t nev, const event_cap *caps, size_t ncap, ledger *l)
+int cli_year_events(const event *evs, size_t nev, const event_cap *caps, size_t ncap, const unit *members,
+                    size_t nunits, engine_event **out_ev, size_t *nout_ev, engine_cap **out_cap,
+                    size_t *nout_cap)
 {
     char (*cats)[MODEL_CODE_MAX] = calloc(nev + ncap + 1, sizeof *cats);
     engine_event *ee = calloc(nev + 1, sizeof *ee);
     engine_cap *ec = calloc(ncap + 1, sizeof *ec);
     size_t ncat = 0, ne = 0, nc = 0;
+    int rc = 0;
+    if (!cats || !ee || !ec)
+        rc = err_set(ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < nev; i++) {
+        long u = member_index(members, nunits, evs[i].unit_code);
+        if (u < 0)
+            continue;
+        ee[ne].unit = (size_t)u;
+        ee[ne].category = category_index(cats, &ncat, nev + ncap, evs[i].category);
+        ee[ne].veto = evs[i].kind == EVENT_VETO;
+        ee[ne].revoked = evs[i].revoked;
+        if ((rc = engine_points_from(evs[i].points, &ee[ne].points)) != 0)
+            break;
+        ne++;
+    }
+    for (size_t i = 0; rc == 0 && i < ncap; i++) {
+        ec[nc].category = category_index(cats, &ncat, nev + ncap, caps[i].category);
+        if ((rc = engine_points_from(caps[i].max_bonus, &ec[nc].max_bonus)) != 0 ||
+            (rc = engine_points_from(caps[i].max_deduction, &ec[nc].max_deduction)) != 0)
+            break;
+        nc++;
+    }
+    free(cats);
+    if (rc != 0) {
+        free(ee);
+        free(ec);
+        return rc;
+    }
+    *out_ev = ee;
+    *nout_ev = ne;
+    *out_cap = ec;
+    *nout_cap = nc;
+    return 0;
+}
+
+static int ledger_build(store *s, const char *group_code, int year, const contest *cs, size_t ncs,
+                        const event *evs, size_t nev, const event_cap *caps, size_t ncap, ledger *l)
+{
+    engine_event *ee = NULL;
+    engine_cap *ec = NULL;
+    size_t ne = 0, nc = 0;
     int rc;
     memset(l, 0, sizeof *l);
-    if (!cats || !ee || !ec) {
-        rc = err_set(ERR_NOMEM, "out of memory");
-        goto done;
-    }
     if ((rc = store_group_members(s, group_code, &l->members, &l->nunits)) != 0)
         goto done;
     l->quarters = calloc(l->nunits * 4 + 1, sizeof *l->quarters);
@@ -923,29 +961,9 @@ static int ledger_build(store *s, const char *group_code, int year, const contes
         }
         free(res);
     }
-    for (size_t i = 0; rc == 0 && i < nev; i++) {
-        long u = member_index(l->members, l->nunits, evs[i].unit_code);
-        if (u < 0)
-            continue;
-        ee[ne].unit = (size_t)u;
-        ee[ne].category = category_index(cats, &ncat, nev + ncap, evs[i].category);
-        ee[ne].veto = evs[i].kind == EVENT_VETO;
-        ee[ne].revoked = evs[i].revoked;
-        if ((rc = engine_points_from(evs[i].points, &ee[ne].points)) != 0)
-            break;
-        ne++;
-    }
-    for (size_t i = 0; rc == 0 && i < ncap; i++) {
-        ec[nc].category = category_index(cats, &ncat, nev + ncap, caps[i].category);
-        if ((rc = engine_points_from(caps[i].max_bonus, &ec[nc].max_bonus)) != 0 ||
-            (rc = engine_points_from(caps[i].max_deduction, &ec[nc].max_deduction)) != 0)
-            break;
-        nc++;
-    }
-    if (rc == 0)
+    if (rc == 0 && (rc = cli_year_events(evs, nev, caps, ncap, l->members, l->nunits, &ee, &ne, &ec, &nc)) == 0)
         rc = engine_totals(l->quarters, l->nunits, 4, ee, ne, ec, nc, l->totals);
 done:
-    free(cats);
     free(ee);
     free(ec);
     if (rc != 0)

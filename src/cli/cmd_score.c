@@ -91,6 +91,27 @@ static int score_item(cli_scored *r, size_t i)
     return rc;
 }
 
+/* Totals the item scores with the year's events (bonuses, deductions, vetoes) under the
+ * year's caps: SPEC §6's total = indicator scores + bonuses − deductions. */
+static int add_events(cli_scored *r)
+{
+    event *evs = NULL;
+    event_cap *caps = NULL;
+    engine_event *ee = NULL;
+    engine_cap *ec = NULL;
+    size_t nev = 0, ncap = 0, ne = 0, nc = 0;
+    int rc;
+    if ((rc = store_events(r->sc.s, r->sc.month.year, &evs, &nev)) == 0 &&
+        (rc = store_event_caps(r->sc.s, r->sc.month.year, &caps, &ncap)) == 0 &&
+        (rc = cli_year_events(evs, nev, caps, ncap, r->an[0].sp.units, r->nunits, &ee, &ne, &ec, &nc)) == 0)
+        rc = engine_totals(r->scores, r->nunits, r->nitems, ee, ne, ec, nc, r->totals);
+    free(evs);
+    free(caps);
+    free(ee);
+    free(ec);
+    return rc;
+}
+
 /* Analyses and scores every item of r->sch at r->sc's month, totals and grades. */
 static int score_opened(const cli_ctx *ctx, cli_scored *r)
 {
@@ -133,7 +154,7 @@ static int score_opened(const cli_ctx *ctx, cli_scored *r)
         if ((rc = score_item(r, i)) != 0)
             goto fail;
     }
-    if ((rc = engine_totals(r->scores, r->nunits, r->nitems, NULL, 0, NULL, 0, r->totals)) != 0)
+    if ((rc = add_events(r)) != 0)
         goto fail;
     if (r->sch.grading[0]) {
         if ((rc = engine_grading_parse(r->sch.grading, &r->grading, r->grade_names)) != 0 ||

@@ -86,6 +86,13 @@ typedef struct cli_scored {
     int borrowed_store;          /* the store is the caller's: not closed by cli_scored_free */
 } cli_scored;
 
+/* Maps a year's events and caps (store records) to the engine's, for the members of a group:
+ * events of other units are left out, categories become indexes. *out_ev and *out_cap are the
+ * caller's to free. */
+int cli_year_events(const event *evs, size_t nev, const event_cap *caps, size_t ncap, const unit *members,
+                    size_t nunits, engine_event **out_ev, size_t *nout_ev, engine_cap **out_cap,
+                    size_t *nout_cap);
+
 /* Scores a scheme at a month on a store the caller keeps open; release with cli_scored_free. */
 int cli_score_scheme_at(const cli_ctx *ctx, store *s, const char *scheme_code, const period_key *month,
                         cli_scored *r);
