@@ -565,6 +565,25 @@ static void test_race_commands(void **state)
     assert_int_equal(run(f, out, sizeof out, "--json flags"), 0);
     ex = parse_json(out);
     assert_true(json_array_size(json_object_get(ex, "history")) >= 7 * 3);
+    {
+        /* every quarter has a first place in each group, held flags match the history, and a
+         * flag that changes hands is lost by someone */
+        int firsts = 0, held = 0, won_or_kept = 0, lost = 0;
+        json_array_foreach(json_object_get(ex, "records"), i, u) {
+            firsts += (int)json_integer_value(json_object_get(u, "firsts"));
+            held += (int)json_integer_value(json_object_get(u, "flags"));
+            assert_true(json_integer_value(json_object_get(u, "longest")) >=
+                        json_integer_value(json_object_get(u, "streak")));
+        }
+        json_array_foreach(json_object_get(ex, "history"), i, u) {
+            const char *change = json_string_value(json_object_get(u, "change"));
+            won_or_kept += strcmp(change, "lost") != 0;
+            lost += strcmp(change, "lost") == 0;
+        }
+        assert_true(firsts >= 7 * 3);
+        assert_int_equal(held, won_or_kept);
+        assert_true(lost > 0);
+    }
     json_decref(ex);
     assert_int_equal(run(f, out, sizeof out, "awards --period 2026-Q3"), 0);
     assert_non_null(strstr(out, "蜗牛奖"));

@@ -787,12 +787,126 @@ static int held_before(const flag_holder *fh, size_t n, const char *group_code, 
     return 0;
 }
 
+/* Whether unit holds the group's flag in the period after p (so it did not lose it). */
+static int held_in(const flag_holder *fh, size_t n, const char *group_code, const char *period_code,
+                   const char *unit_code)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(fh[i].group_code, group_code) == 0 && strcmp(fh[i].period_code, period_code) == 0 &&
+            strcmp(fh[i].unit_code, unit_code) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The flag's history: each holder as won or kept, and each holder of the period before that
+ * no longer holds it as lost. */
+static json_t *flag_history(const cli_ctx *ctx, const flag_holder *fh, size_t n, const unit *units, size_t nu)
+{
+    json_t *history = json_array();
+    for (size_t i = 0; i < n; i++) {
+        int kept = held_before(fh, n, fh[i].group_code, fh[i].period_code, fh[i].unit_code);
+        period_key p, prev;
+        char prev_code[PERIOD_CODE_MAX];
+        json_array_append_new(history, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "period", fh[i].period_code,
+                                                 "group", fh[i].group_code, "unit", fh[i].unit_code, "name",
+                                                 name_of(units, nu, fh[i].unit_code), "change",
+                                                 kept ? "kept" : "won", "change_text",
+                                                 kept ? cli_tr(ctx, "卫冕", "kept") : cli_tr(ctx, "夺旗", "won")));
+        if (i + 1 < n && strcmp(fh[i + 1].period_code, fh[i].period_code) == 0 &&
+            strcmp(fh[i + 1].group_code, fh[i].group_code) == 0)
+            continue; /* the losers are listed once per group and period, after its last holder */
+        if (period_parse(fh[i].period_code, &p) != 0)
+            continue;
+        prev = period_prev(&p);
+        period_format(&prev, prev_code, sizeof prev_code);
+        for (size_t j = 0; j < n; j++) {
+            if (strcmp(fh[j].group_code, fh[i].group_code) != 0 || strcmp(fh[j].period_code, prev_code) != 0 ||
+                held_in(fh, n, fh[i].group_code, fh[i].period_code, fh[j].unit_code))
+                continue;
+            json_array_append_new(history, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "period",
+                                                     fh[i].period_code, "group", fh[i].group_code, "unit",
+                                                     fh[j].unit_code, "name", name_of(units, nu, fh[j].unit_code),
+                                                     "change", "lost", "change_text",
+                                                     cli_tr(ctx, "失旗", "lost")));
+        }
+    }
+    return history;
+}
+
+/* Records of every unit of the groups shown: quarters won (first place), the current and the
+ * longest run of first places (连冠), the best rank ever, and flags held. */
+static int flag_records(store *s, const char *only, const flag_holder *fh, size_t nfh, json_t *records)
+{
+    contest *cs = NULL, *in_period = NULL;
+    size_t ncs = 0, ng;
+    char (*groups)[MODEL_CODE_MAX] = NULL;
+    int rc;
+    if ((rc = store_contests(s, "", &cs, &ncs)) != 0)
+        return rc;
+    groups = calloc(ncs + 1, sizeof *groups);
+    in_period = calloc(ncs + 1, sizeof *in_period);
+    if (!groups || !in_period) {
+        rc = err_set(ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    ng = distinct_groups(cs, ncs, only, groups);
+    for (size_t g = 0; rc == 0 && g < ng; g++) {
+        unit *members = NULL;
+        size_t nm = 0, np = 0;
+        const char *last_period = "";
+        int *ranks = NULL;
+        if ((rc = store_group_members(s, groups[g], &members, &nm)) != 0)
+            break;
+        ranks = calloc(nm * (ncs + 1) + 1, sizeof *ranks);
+        /* contests come ordered by period: walk the group's periods in order */
+        for (size_t c = 0; ranks && rc == 0 && c < ncs; c++) {
+            size_t k = 0;
+            standing st;
+            if (strcmp(cs[c].group_code, groups[g]) != 0 || strcmp(cs[c].period_code, last_period) == 0)
+                continue;
+            last_period = cs[c].period_code;
+            for (size_t d = c; d < ncs && strcmp(cs[d].period_code, cs[c].period_code) == 0; d++)
+                in_period[k++] = cs[d];
+            if ((rc = standing_load(s, groups[g], in_period, k, &st)) != 0)
+                break;
+            for (size_t u = 0; u < nm && u < st.nunits; u++)
+                ranks[u * (ncs + 1) + np] = st.ranked[u].rank;
+            standing_free(&st);
+            np++;
+        }
+        for (size_t u = 0; ranks && rc == 0 && u < nm; u++) {
+            engine_record rec;
+            int won = 0, flags = 0;
+            engine_records(&ranks[u * (ncs + 1)], NULL, np, &rec);
+            for (size_t k = 0; k < np; k++)
+                won += ranks[u * (ncs + 1) + k] == 1;
+            for (size_t i = 0; i < nfh; i++)
+                flags += strcmp(fh[i].group_code, groups[g]) == 0 && strcmp(fh[i].unit_code, members[u].code) == 0;
+            json_array_append_new(records, json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:i}", "group",
+                                                     groups[g], "unit", members[u].code, "name", members[u].name,
+                                                     "firsts", won, "streak", rec.streak_first, "longest",
+                                                     rec.longest_first, "best_rank", rec.best_rank, "flags",
+                                                     flags));
+        }
+        if (!ranks && rc == 0)
+            rc = err_set(ERR_NOMEM, "out of memory");
+        free(ranks);
+        free(members);
+    }
+done:
+    free(groups);
+    free(in_period);
+    free(cs);
+    return rc;
+}
+
 int cmd_flags(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
 {
     static const cli_column history_cols[] = {
         CLI_COL("period", "期间", "period", 0),
         CLI_COL("group", "分组", "group", 0),
-        CLI_COL("name", "持旗单位", "holder", 0),
+        CLI_COL("name", "单位", "unit", 0),
         CLI_COL("change_text", "变化", "change", 0),
     };
     static const cli_column tally_cols[] = {
@@ -800,31 +914,34 @@ int cmd_flags(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
         CLI_COL("year", "年度", "year", 1),
         CLI_COL("flags", "获旗次数", "flags", 1),
     };
+    static const cli_column record_cols[] = {
+        CLI_COL("group", "分组", "group", 0),
+        CLI_COL("name", "单位", "unit", 0),
+        CLI_COL("firsts", "季度第一", "firsts", 1),
+        CLI_COL("streak", "当前连冠", "current run", 1),
+        CLI_COL("longest", "最长连冠", "longest run", 1),
+        CLI_COL("best_rank", "历史最好名次", "best rank", 1),
+        CLI_COL("flags", "获旗总数", "flags", 1),
+    };
     const char *only = cli_opt_value(cmd, args, "--group");
     flag_holder *fh = NULL;
     unit *units = NULL;
     size_t n = 0, nu = 0;
-    json_t *history = json_array(), *tally = json_array();
+    json_t *history = NULL, *tally = json_array(), *records = json_array();
     store *s;
     int rc;
     if ((rc = cli_open_existing(ctx, &s)) != 0) {
-        json_decref(history);
         json_decref(tally);
+        json_decref(records);
         return rc;
     }
-    if ((rc = store_flags_held(s, only ? only : "", &fh, &n)) == 0)
-        rc = store_units(s, &units, &nu);
+    if ((rc = store_flags_held(s, only ? only : "", &fh, &n)) == 0 && (rc = store_units(s, &units, &nu)) == 0)
+        history = flag_history(ctx, fh, n, units, nu);
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        int kept = held_before(fh, n, fh[i].group_code, fh[i].period_code, fh[i].unit_code);
         period_key p;
         int year = period_parse(fh[i].period_code, &p) == 0 ? p.year : 0, found = 0;
         size_t k;
         json_t *t;
-        json_array_append_new(history, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "period",
-                                                 fh[i].period_code, "group", fh[i].group_code, "unit",
-                                                 fh[i].unit_code, "name", name_of(units, nu, fh[i].unit_code),
-                                                 "change", kept ? "kept" : "won", "change_text",
-                                                 kept ? cli_tr(ctx, "卫冕", "kept") : cli_tr(ctx, "夺旗", "won")));
         json_array_foreach(tally, k, t) {
             if (strcmp(json_string_value(json_object_get(t, "unit")), fh[i].unit_code) == 0 &&
                 json_integer_value(json_object_get(t, "year")) == year) {
@@ -836,23 +953,33 @@ int cmd_flags(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
             json_array_append_new(tally, json_pack("{s:s, s:s, s:i, s:i}", "unit", fh[i].unit_code, "name",
                                                    name_of(units, nu, fh[i].unit_code), "year", year, "flags", 1));
     }
+    if (rc == 0)
+        rc = flag_records(s, only, fh, n, records);
     free(fh);
     free(units);
     store_close(s);
     if (rc != 0) {
         json_decref(history);
         json_decref(tally);
+        json_decref(records);
         return rc;
     }
     if (ctx->json)
-        return cli_print_json(json_pack("{s:o, s:o}", "history", history, "tally", tally));
+        return cli_print_json(json_pack("{s:o, s:o, s:o}", "history", history, "tally", tally, "records", records));
     printf("%s\n\n", cli_tr(ctx, "流动红旗", "Red flag"));
-    if ((rc = cli_emit_rows(ctx, history, history_cols, CLI_NCOLS(history_cols))) != 0) {
-        json_decref(tally);
-        return rc;
+    if ((rc = cli_emit_rows(ctx, history, history_cols, CLI_NCOLS(history_cols))) == 0) {
+        putchar('\n');
+        rc = cli_emit_rows(ctx, tally, tally_cols, CLI_NCOLS(tally_cols));
+        tally = NULL;
     }
-    putchar('\n');
-    return cli_emit_rows(ctx, tally, tally_cols, CLI_NCOLS(tally_cols));
+    if (rc == 0) {
+        printf("\n%s\n\n", cli_tr(ctx, "纪录", "Records"));
+        rc = cli_emit_rows(ctx, records, record_cols, CLI_NCOLS(record_cols));
+        records = NULL;
+    }
+    json_decref(tally);
+    json_decref(records);
+    return rc;
 }
 
 /* ---- ledger: the year's quarters and events ---- */

@@ -87,7 +87,7 @@ static int put_contest(store *s, const char *group_code, size_t cat, const perio
     if ((rc = store_contest_put(s, &c)) != 0)
         return rc;
     for (size_t u = 0; rc == 0 && u < n; u++) {
-        double quality = level[u] + (uniform(rng) - 0.5) * 8;
+        double quality = level[u] + (uniform(rng) - 0.5) * 14;
         for (int j = 0; rc == 0 && j < NJUDGES; j++) {
             judge_score js;
             double score = floor((quality + (uniform(rng) - 0.5) * 6) * 2 + 0.5) / 2;
@@ -126,7 +126,7 @@ static int put_contests(store *s, const demo_opts *opts)
         if ((rc = store_group_members(s, race_groups[g], &members, &n)) != 0)
             break;
         for (size_t u = 0; u < n && u < 32; u++)
-            level[u] = 78 + uniform(&rng) * 14;
+            level[u] = 80 + uniform(&rng) * 8;
         for (size_t q = 0; rc == 0 && q < nq; q++) {
             for (size_t c = 0; rc == 0 && c < NCATEGORIES; c++)
                 rc = put_contest(s, race_groups[g], c, &quarters[q], members, n < 32 ? n : 32, level, &rng);
