@@ -355,6 +355,22 @@ static void test_analysis_commands(void **state)
         bottoms += strcmp(json_string_value(json_object_get(row, "tier")), "bottom") == 0;
     }
     assert_int_equal(json_integer_value(json_object_get(json_object_get(gap, "summary"), "first")), firsts);
+    {
+        /* the report of `make run` tells the same ranks as gap */
+        json_t *rep, *row2;
+        size_t k;
+        assert_int_equal(run(f, out, sizeof out, "--json report --period 2026-09"), 0);
+        rep = parse_json(out);
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(rep, "summary"), "second")), seconds);
+        json_array_foreach(json_object_get(rep, "indicators"), k, row2) {
+            json_t *g2 = json_array_get(rows, k);
+            assert_string_equal(json_string_value(json_object_get(row2, "code")),
+                                json_string_value(json_object_get(g2, "indicator")));
+            assert_int_equal(json_integer_value(json_object_get(row2, "rank")),
+                             json_integer_value(json_object_get(g2, "rank")));
+        }
+        json_decref(rep);
+    }
     assert_int_equal(json_integer_value(json_object_get(json_object_get(gap, "summary"), "second")),
                      seconds);
     assert_int_equal(json_integer_value(json_object_get(json_object_get(gap, "summary"), "bottom_three")),

@@ -1,7 +1,7 @@
 /* cmd_report: `saima report` prints the latest figures of our region (the is_self unit):
  * cumulative value, same period last year, growth, annual target, completion, and how many
  * peer regions have reported the period. */
-#include "cli/cli.h"
+#include "cli/scope.h"
 #include "engine/progress.h"
 #include "util/err.h"
 #include "util/period.h"
@@ -26,6 +26,7 @@ typedef struct report_row {
     double value, last, goal, yoy, completion;
     int state, yoy_kind;
     size_t reported;           /* peer regions with a value this period */
+    int rank, ranked, tier, move, has_move; /* our standing among the peers (the engine's) */
 } report_row;
 
 typedef struct report {
@@ -38,6 +39,7 @@ typedef struct report {
     char (*peers)[MODEL_CODE_MAX];
     int *peer_seen;
     size_t npeers, reported;
+    int firsts[3], first_tier, bottom, ranked;  /* the leaders' summary */
 } report;
 
 static void report_free(report *r)
@@ -250,6 +252,45 @@ static void compute_rows(report *r)
     err_clear();
 }
 
+/* Our rank, tier and movement on every indicator among the peer group, from the engine, and
+ * the summary leaders quote (N 项第一 …). A store without a peer group leaves them out. */
+static int load_ranks(const cli_ctx *ctx, store *s, report *r)
+{
+    cli_scope sc;
+    char peers[MODEL_CODE_MAX];
+    int rc;
+    memset(&sc, 0, sizeof sc);
+    sc.s = s;
+    sc.month = r->key;
+    if (cli_peer_group(s, peers) != 0 || (rc = cli_scope_set_group(ctx, &sc, peers)) != 0) {
+        err_clear();
+        return 0;
+    }
+    for (size_t i = 0; i < r->ni; i++) {
+        cli_analysis a;
+        report_row *row = &r->rows[i];
+        if ((rc = cli_analyze(&sc, row->ind->code, &a)) != 0)
+            return rc;
+        for (size_t u = 0; u < a.sp.nunits; u++) {
+            const engine_standing *st = &a.st[u];
+            if (strcmp(a.sp.units[u].code, r->self.code) != 0 || st->rank.rank == 0)
+                continue;
+            row->rank = st->rank.rank;
+            row->ranked = st->rank.rank - 1 + st->rank.ties + st->rank.worse;
+            row->tier = st->tier;
+            row->has_move = st->rank_prev > 0;
+            row->move = st->move_prev;
+            r->ranked++;
+            if (st->rank.rank <= 3)
+                r->firsts[st->rank.rank - 1]++;
+            r->first_tier += st->first_tier;
+            r->bottom += st->tier == TIER_BOTTOM;
+        }
+        cli_analysis_free(&a);
+    }
+    return 0;
+}
+
 static int load_report(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, store *s,
                        report *r)
 {
@@ -272,7 +313,7 @@ static int load_report(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *a
         (rc = load_targets(s, r)) != 0)
         return rc;
     compute_rows(r);
-    return 0;
+    return load_ranks(ctx, s, r);
 }
 
 /* ---- text ---- */
@@ -345,9 +386,17 @@ static void fmt_yoy(const cli_ctx *ctx, const report_row *row, char *buf, size_t
 
 static int add_row(const cli_ctx *ctx, table *t, const report_row *row)
 {
-    char value[64], last[64], goal[64], yoy[64], done[64];
+    char value[64], last[64], goal[64], yoy[64], done[64], rank[32], move[32];
     const indicator *ind = row->ind;
-    const char *cells[7];
+    const char *cells[9];
+    if (row->rank)
+        snprintf(rank, sizeof rank, "%d/%d %s", row->rank, row->ranked,
+                 ctx->english ? (row->tier == TIER_TOP ? "top 3" : row->tier == TIER_BOTTOM ? "bottom 3" : "")
+                              : cli_tier_names[row->tier].label_zh);
+    if (row->has_move && row->move)
+        snprintf(move, sizeof move, "%s%d", row->move > 0 ? "↑" : "↓", row->move > 0 ? row->move : -row->move);
+    else
+        snprintf(move, sizeof move, "%s", row->has_move ? cli_tr(ctx, "持平", "=") : DASH);
     if (row->has_value)
         fmt_number(row->value, ind->precision, value, sizeof value);
     if (row->has_last)
@@ -366,21 +415,23 @@ static int add_row(const cli_ctx *ctx, table *t, const report_row *row)
     cells[4] = yoy;
     cells[5] = row->has_target ? goal : DASH;
     cells[6] = row->has_completion ? done : DASH;
+    cells[7] = row->rank ? rank : DASH;
+    cells[8] = row->rank ? move : DASH;
     return table_add(t, cells);
 }
 
 static int print_text(const cli_ctx *ctx, const report *r)
 {
     static const char *const zh[] = { "指标", "计量单位", "本期累计", "去年同期", "同比增长",
-                                      "年度目标", "目标完成率" };
+                                      "年度目标", "目标完成率", "全市排名", "较上月" };
     static const char *const en[] = { "Indicator", "Measure", "Year to date", "Last year",
-                                      "YoY", "Annual target", "Completion" };
+                                      "YoY", "Annual target", "Completion", "Rank", "vs month" };
     char label[64];
-    table *t = table_new(7, ctx->english ? en : zh);
+    table *t = table_new(9, ctx->english ? en : zh);
     int rc = 0;
     if (!t)
         return err_set(ERR_NOMEM, "out of memory");
-    for (int c = 2; c < 7; c++)
+    for (int c = 2; c < 9; c++)
         table_right(t, c);
     for (size_t i = 0; i < r->ni && rc == 0; i++)
         rc = add_row(ctx, t, &r->rows[i]);
@@ -399,6 +450,12 @@ static int print_text(const cli_ctx *ctx, const report *r)
         else
             printf("%s%s已报送 %zu/%zu 个区县（%s）\n\n", r->city.name, r->city.code[0] ? " · " : "",
                    r->reported, r->npeers, r->code);
+        if (r->ranked)
+            printf(CLI_TR(ctx, "%d 项指标排名中：%d 项第一，%d 项第二，%d 项第三，%d 项进入第一方阵，"
+                               "%d 项排名后三。\n\n",
+                          "%d indicators ranked: %d first, %d second, %d third, %d in the first tier, "
+                          "%d in the bottom three.\n\n"),
+                   r->ranked, r->firsts[0], r->firsts[1], r->firsts[2], r->first_tier, r->bottom);
         table_print(t, stdout);
         printf("\n%s\n", cli_tr(ctx, "注：累计值为年初至本月；比重类指标的同比为百分点变化；"
                                      "— 表示暂无数据。",
@@ -442,6 +499,10 @@ static json_t *row_json(const report_row *row)
     json_object_set_new(o, "target", num_or_null(row->has_target, row->goal));
     json_object_set_new(o, "completion", num_or_null(row->has_completion, row->completion));
     json_object_set_new(o, "reported", json_integer((json_int_t)row->reported));
+    json_object_set_new(o, "rank", row->rank ? json_integer(row->rank) : json_null());
+    json_object_set_new(o, "ranked", json_integer(row->ranked));
+    json_object_set_new(o, "tier", json_string(cli_tier_names[row->tier].key));
+    json_object_set_new(o, "move_prev", row->rank && row->has_move ? json_integer(row->move) : json_null());
     return o;
 }
 
@@ -462,6 +523,10 @@ static int print_json(const report *r)
     for (size_t i = 0; i < r->ni; i++)
         json_array_append_new(rows, row_json(&r->rows[i]));
     json_object_set_new(root, "indicators", rows);
+    json_object_set_new(root, "summary",
+                        json_pack("{s:i, s:i, s:i, s:i, s:i, s:i}", "ranked", r->ranked, "first", r->firsts[0],
+                                  "second", r->firsts[1], "third", r->firsts[2], "first_tier",
+                                  r->first_tier, "bottom_three", r->bottom));
     return cli_print_json(root);
 }
 

@@ -26,7 +26,7 @@ void cli_analysis_free(cli_analysis *a)
 }
 
 /* The peer group (kind peers) that holds our own region, else the first group. */
-static int default_group(store *s, char *out)
+int cli_peer_group(store *s, char *out)
 {
     group *gs;
     unit *members;
@@ -132,7 +132,7 @@ int cli_scope_open(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args,
     if (group_opt)
         snprintf(group_code, sizeof group_code, "%s", group_opt);
     else
-        rc = default_group(sc->s, group_code);
+        rc = cli_peer_group(sc->s, group_code);
     if (rc == 0 && !month)
         rc = latest_month(sc->s, &sc->month);
     if (rc == 0)

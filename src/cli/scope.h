@@ -42,6 +42,9 @@ int cli_scope_set_group(const cli_ctx *ctx, cli_scope *sc, const char *group_cod
 /* The indicators of the group's scheme, else every indicator; *out is the caller's. */
 int cli_scope_indicators(const cli_scope *sc, indicator **out, size_t *n);
 
+/* The peer group (kind peers) holding our own region, else the first group. */
+int cli_peer_group(store *s, char *out);
+
 /* Our own unit in a group (is_self), or ERR_NOTFOUND asking for --unit. */
 int cli_our_unit(store *s, const char *group_code, char *out);
 
