@@ -28,7 +28,8 @@ static int parse_kind(const cli_cmd *cmd, const char *text, int *kind)
 {
     if (io_kind_parse(text, kind) != 0)
         return cli_usage_error(cmd, "unknown kind '%s' (units, groups, indicators, schemes, "
-                                    "targets, observations)", text);
+                                    "targets, observations, categories, contests, judges, awards, "
+                                    "caps)", text);
     return 0;
 }
 

@@ -216,12 +216,113 @@ static int export_observations(exporter *x)
     return store_observations_each(x->s, &x->filter, write_obs, x);
 }
 
+static int export_categories(exporter *x)
+{
+    contest_category *ks = NULL;
+    size_t n = 0;
+    int rc;
+    if ((rc = store_categories(x->s, &ks, &n)) != 0)
+        return rc;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char sort[16];
+        snprintf(sort, sizeof sort, "%d", ks[i].sort_order);
+        const char *f[] = { ks[i].code, ks[i].name, ks[i].name_en, sort };
+        rc = row(x, f, sizeof f / sizeof f[0]);
+    }
+    free(ks);
+    return rc;
+}
+
+/* Weights in percent (stored in basis points), the tie rule by its key. */
+static int export_contests(exporter *x)
+{
+    contest *cs = NULL;
+    size_t n = 0;
+    int rc;
+    if ((rc = store_contests(x->s, "", &cs, &n)) != 0)
+        return rc;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const contest *c = &cs[i];
+        char sw[NUM_TEXT_MAX], jw[NUM_TEXT_MAX];
+        num_format(c->engine_weight_bp / 100.0, sw, sizeof sw);
+        num_format(c->judge_weight_bp / 100.0, jw, sizeof jw);
+        const char *f[] = { c->code, c->name, c->group_code, c->category_code, c->period_code,
+                            c->scheme_code, sw, jw, flag(c->drop_extremes), c->points,
+                            model_flag_tie_rules[c->flag_tie_rule].key };
+        rc = row(x, f, sizeof f / sizeof f[0]);
+    }
+    free(cs);
+    return rc;
+}
+
+/* The scores of every contest, contest by contest. */
+static int export_judges(exporter *x)
+{
+    contest *cs = NULL;
+    size_t n = 0;
+    int rc;
+    if ((rc = store_contests(x->s, "", &cs, &n)) != 0)
+        return rc;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        judge_score *js = NULL;
+        size_t nj = 0;
+        if ((rc = store_judge_scores(x->s, cs[i].code, &js, &nj)) != 0)
+            break;
+        for (size_t j = 0; rc == 0 && j < nj; j++) {
+            char score[NUM_TEXT_MAX];
+            num_format(js[j].score, score, sizeof score);
+            const char *f[] = { js[j].contest_code, js[j].unit_code, js[j].judge, score };
+            rc = row(x, f, sizeof f / sizeof f[0]);
+        }
+        free(js);
+    }
+    free(cs);
+    return rc;
+}
+
+static int export_awards(exporter *x)
+{
+    award *as = NULL;
+    size_t n = 0;
+    int rc;
+    if ((rc = store_awards(x->s, &as, &n)) != 0)
+        return rc;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const award *a = &as[i];
+        const char *f[] = { a->code, a->name, a->name_en, io__award_kinds[a->worst ? 1 : 0].key,
+                            a->source, a->source_code, a->group_code, a->rule };
+        rc = row(x, f, sizeof f / sizeof f[0]);
+    }
+    free(as);
+    return rc;
+}
+
+static int export_caps(exporter *x)
+{
+    event_cap *es = NULL;
+    size_t n = 0;
+    int rc;
+    if ((rc = store_event_caps(x->s, 0, &es, &n)) != 0)
+        return rc;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char year[16], bonus[NUM_TEXT_MAX], deduction[NUM_TEXT_MAX];
+        snprintf(year, sizeof year, "%d", es[i].year);
+        num_format(es[i].max_bonus, bonus, sizeof bonus);
+        num_format(es[i].max_deduction, deduction, sizeof deduction);
+        const char *f[] = { es[i].category, year, bonus, deduction };
+        rc = row(x, f, sizeof f / sizeof f[0]);
+    }
+    free(es);
+    return rc;
+}
+
 int io_export(store *s, int kind, FILE *out, const io_export_opts *opts)
 {
     static const io_export_opts defaults;
-    static int (*const writers[IO_KIND_N])(exporter *) = {
+    static int (*const writers[IO_KIND_ALL_N])(exporter *) = {
         export_units, export_groups, export_indicators, export_schemes, export_targets,
-        export_observations,
+        export_observations, export_categories, export_contests, export_judges, export_awards,
+        export_caps,
     };
     exporter x = { s, out, opts ? opts : &defaults, store_filter_all() };
     const io__kind *k = io__kind_of(kind);

@@ -25,6 +25,12 @@ static const struct { const char *name; int kind; } kind_names[] = {
     { "schemes", IO_SCHEMES }, { "scheme", IO_SCHEMES }, { "方案", IO_SCHEMES },
     { "targets", IO_TARGETS }, { "target", IO_TARGETS }, { "目标", IO_TARGETS },
     { "observations", IO_OBSERVATIONS }, { "obs", IO_OBSERVATIONS }, { "数据", IO_OBSERVATIONS },
+    { "categories", IO_CATEGORIES }, { "category", IO_CATEGORIES }, { "赛道", IO_CATEGORIES },
+    { "比拼类别", IO_CATEGORIES },
+    { "contests", IO_CONTESTS }, { "contest", IO_CONTESTS }, { "比拼", IO_CONTESTS },
+    { "judges", IO_JUDGES }, { "judge", IO_JUDGES }, { "测评", IO_JUDGES }, { "评委打分", IO_JUDGES },
+    { "awards", IO_AWARDS }, { "award", IO_AWARDS }, { "奖项", IO_AWARDS },
+    { "caps", IO_CAPS }, { "cap", IO_CAPS }, { "封顶", IO_CAPS },
 };
 
 int io_kind_parse(const char *text, int *kind)
@@ -35,8 +41,8 @@ int io_kind_parse(const char *text, int *kind)
             return 0;
         }
     }
-    return err_set(ERR_USAGE, "unknown kind '%s' (units, groups, indicators, schemes, targets or "
-                              "observations)", text);
+    return err_set(ERR_USAGE, "unknown kind '%s' (units, groups, indicators, schemes, targets, "
+                              "observations, categories, contests, judges, awards or caps)", text);
 }
 
 const char *io_kind_name(int kind)
@@ -47,11 +53,12 @@ const char *io_kind_name(int kind)
 
 const io__kind *io__kind_of(int kind)
 {
-    static const io__kind *const kinds[IO_KIND_N] = {
+    static const io__kind *const kinds[IO_KIND_ALL_N] = {
         &io__units_kind, &io__groups_kind, &io__indicators_kind, &io__schemes_kind,
-        &io__targets_kind, &io__observations_kind,
+        &io__targets_kind, &io__observations_kind, &io__categories_kind, &io__contests_kind,
+        &io__judges_kind, &io__awards_kind, &io__caps_kind,
     };
-    return kind >= 0 && kind < IO_KIND_N ? kinds[kind] : NULL;
+    return kind >= 0 && kind < IO_KIND_ALL_N ? kinds[kind] : NULL;
 }
 
 static const char *const reason_keys[] = {
@@ -186,6 +193,12 @@ static void append_extra(char *buf, size_t size, size_t *len, const io_report *r
         break;
     case IO_BAD_PARAMS:
         append(buf, size, len, en ? " (%s; see docs/scoring.md)" : "（%s；参见 docs/scoring.md）", h);
+        break;
+    case IO_NOT_MEMBER:
+        append(buf, size, len, en ? " (group %s)" : "（分组 %s）", h);
+        break;
+    case IO_OUT_OF_RANGE:
+        append(buf, size, len, en ? " (allowed: %s)" : "（允许范围 %s）", h);
         break;
     case IO_PUBLISHED:
         append(buf, size, len, en ? " (published value %s)" : "（已发布的值为 %s）", h);

@@ -1,5 +1,6 @@
 /* import: CSV import and export of units, groups, indicators, schemes, targets and
- * observations. One file is one transaction: a single bad row rejects the whole file, the
+ * observations, and of the race's configuration: contest categories, contests, judges'
+ * scores, awards and event caps. One file is one transaction: a single bad row rejects the whole file, the
  * report names file, line, column and reason of the first IO_MAX_ERRORS errors, and the
  * database is left exactly as it was. Headers may be English keys or Chinese names. */
 #ifndef SAIMA_IMPORT_H
@@ -10,11 +11,15 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* IO_KIND_N counts the assessment's kinds (units .. observations); the race's kinds follow
+ * them, and IO_KIND_ALL_N counts every kind. */
 enum io_kind { IO_UNITS = 0, IO_GROUPS, IO_INDICATORS, IO_SCHEMES, IO_TARGETS, IO_OBSERVATIONS,
-               IO_KIND_N };
+               IO_KIND_N, IO_CATEGORIES = IO_KIND_N, IO_CONTESTS, IO_JUDGES, IO_AWARDS, IO_CAPS,
+               IO_KIND_ALL_N };
 
 /* Parses a kind: units|单位, groups|分组, indicators|指标, schemes|方案, targets|目标,
- * observations|obs|数据. Returns 0 or ERR_USAGE. */
+ * observations|obs|数据, categories|赛道|比拼类别, contests|比拼, judges|测评|评委打分,
+ * awards|奖项, caps|封顶. Returns 0 or ERR_USAGE. */
 int io_kind_parse(const char *text, int *kind);
 
 /* The English key of a kind ("observations"). */
@@ -47,7 +52,15 @@ const char *io_kind_name(int kind);
     X(IO_WEIGHT_SUM, "weight_sum", "各指标分值之和不等于总分值",                                 \
       "the item weights do not add up to the total weight")                                      \
     X(IO_PARENT_CYCLE, "parent_cycle", "上级单位形成循环", "the parent units form a cycle")     \
-    X(IO_BAD_PARAMS, "bad_params", "赋分方法参数有误", "the method's parameters are wrong")
+    X(IO_BAD_PARAMS, "bad_params", "赋分方法参数有误", "the method's parameters are wrong")    \
+    X(IO_UNKNOWN_CATEGORY, "unknown_category", "未知的类别代码", "unknown contest category code") \
+    X(IO_UNKNOWN_SCHEME, "unknown_scheme", "未知的方案代码", "unknown scheme code")              \
+    X(IO_UNKNOWN_CONTEST, "unknown_contest", "未知的比拼代码", "unknown contest code")           \
+    X(IO_NOT_MEMBER, "not_member", "单位不是该比拼分组的成员",                                   \
+      "the unit is not a member of the contest's group")                                        \
+    X(IO_OUT_OF_RANGE, "out_of_range", "数值超出允许范围", "the number is out of range")        \
+    X(IO_WEIGHTS_100, "weights_100", "方案权重与测评权重之和不等于100%",                         \
+      "the scheme and judge weights do not add up to 100%")
 
 enum io_reason {
 #define IO_REASON_ENUM(name, key, zh, en) name,

@@ -36,9 +36,14 @@ typedef struct io__kind {
 } io__kind;
 
 extern const io__kind io__units_kind, io__groups_kind, io__indicators_kind, io__schemes_kind,
-    io__targets_kind, io__observations_kind;
+    io__targets_kind, io__observations_kind, io__categories_kind, io__contests_kind,
+    io__judges_kind, io__awards_kind, io__caps_kind;
 
-/* The table of a kind (enum io_kind). */
+/* The values of an award's kind column (best, worst: award.worst) and source column
+ * (contest, indicator: award.source), exported by key. */
+extern const model_enum io__award_kinds[2], io__award_sources[2];
+
+/* The table of a kind (enum io_kind, below IO_KIND_ALL_N). */
 const io__kind *io__kind_of(int kind);
 
 /* A map from text to a nonnegative number; keys are copied. */
