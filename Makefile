@@ -4,7 +4,7 @@
 BUILD    ?= build
 DB       ?= saima.db
 CC       ?= cc
-PKGS      = sqlite3 jansson libutf8proc
+PKGS      = sqlite3 jansson libutf8proc libmicrohttpd libsodium
 PKGCFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKGLIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -lm -lpthread
 
@@ -13,7 +13,7 @@ BASEFLAGS = -std=c11 -D_GNU_SOURCE -Isrc $(WARN) $(PKGCFLAGS) -MMD -MP
 RELFLAGS  = $(BASEFLAGS) -O2 -g
 ASANFLAGS = $(BASEFLAGS) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
-LIB_SRC  = $(wildcard src/util/*.c src/engine/*.c src/store/*.c src/io/*.c)
+LIB_SRC  = $(wildcard src/util/*.c src/engine/*.c src/store/*.c src/io/*.c src/http/*.c)
 CLI_SRC  = $(wildcard src/cli/*.c)
 TEST_SRC = $(wildcard tests/test_*.c)
 
