@@ -7,6 +7,7 @@
 #include "util/err.h"
 #include "util/num.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -542,6 +543,17 @@ static const char *unit_name(const standing *st, const char *code)
     return u >= 0 ? st->members[u].name : code;
 }
 
+/* Members in rank order, the unranked last, ties in member order. */
+static int cmp_standing_rank(const void *a, const void *b, void *arg)
+{
+    const engine_ranked *r = arg;
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int rx = r[x].rank ? r[x].rank : INT32_MAX, ry = r[y].rank ? r[y].rank : INT32_MAX;
+    if (rx != ry)
+        return rx < ry ? -1 : 1;
+    return (x > y) - (x < y);
+}
+
 static json_t *group_show_json(const cli_ctx *ctx, store *s, const standing *st, const period_key *p,
                                const char *period_code)
 {
@@ -550,9 +562,15 @@ static json_t *group_show_json(const cli_ctx *ctx, store *s, const standing *st,
     group *gs;
     size_t ng;
     const char *gname = st->group_code;
+    size_t *order = malloc((st->nunits + 1) * sizeof *order);
     if (flag)
         flag_holders_of(s, st->group_code, period_code, st, flag);
-    for (size_t u = 0; u < st->nunits; u++) {
+    for (size_t u = 0; order && u < st->nunits; u++)
+        order[u] = u;
+    if (order)
+        qsort_r(order, st->nunits, sizeof *order, cmp_standing_rank, st->ranked);
+    for (size_t k = 0; order && k < st->nunits; k++) {
+        size_t u = order[k];
         json_t *by = json_object();
         char text[32];
         for (size_t c = 0; c < st->ncontests; c++)
@@ -567,6 +585,7 @@ static json_t *group_show_json(const cli_ctx *ctx, store *s, const standing *st,
         if (flag && flag[u])
             json_array_append_new(holders, json_string(st->members[u].code));
     }
+    free(order);
     free(flag);
     if (store_groups(s, &gs, &ng) == 0) {
         for (size_t i = 0; i < ng; i++) {
@@ -619,23 +638,6 @@ static int print_group_show(const cli_ctx *ctx, const standing *st, json_t *g)
         }
         json_object_set_new(row, "flag_text", json_string(json_is_true(json_object_get(u, "flag")) ? "★" : ""));
         json_array_append_new(rows, row);
-    }
-    /* in rank order */
-    {
-        size_t n = json_array_size(rows);
-        json_t *sorted = json_array();
-        for (int r = 1; r <= (int)n; r++) {
-            json_array_foreach(rows, i, u) {
-                if (json_integer_value(json_object_get(u, "rank")) == r)
-                    json_array_append(sorted, u);
-            }
-        }
-        json_array_foreach(rows, i, u) {
-            if (json_integer_value(json_object_get(u, "rank")) == 0)
-                json_array_append(sorted, u);
-        }
-        json_decref(rows);
-        rows = sorted;
     }
     if (cli_emit_rows(ctx, rows, cols, nc) != 0)
         return ERR_NOMEM;
@@ -1386,8 +1388,9 @@ int cli_explain_ledger(const cli_ctx *ctx, store *s, const char *unit_code, int 
                 continue;
             if (u < 0 && (rc = ledger_build(s, cs[c].group_code, year, cs, ncs, evs, nev, caps, ncap, &l)) == 0)
                 u = member_index(l.members, l.nunits, unit_code);
-            json_array_append_new(contests, json_pack("{s:s, s:s, s:s, s:f, s:i, s:f}", "contest", cs[c].code,
-                                                      "period", cs[c].period_code, "category",
+            json_array_append_new(contests, json_pack("{s:s, s:s, s:s, s:s, s:f, s:i, s:f}", "contest",
+                                                      cs[c].code, "name", cs[c].name, "period",
+                                                      cs[c].period_code, "category",
                                                       cs[c].category_code, "score", res[k].score, "rank",
                                                       res[k].rank, "points",
                                                       engine_points_to_double(res[k].points)));
@@ -1425,10 +1428,10 @@ int cli_explain_ledger(const cli_ctx *ctx, store *s, const char *unit_code, int 
         printf(CLI_TR(ctx, "%s · %d 年度积分\n\n比拼：\n", "%s · %d points\n\ncontests:\n"),
                l.members[u].name, year);
         json_array_foreach(contests, i, x) {
-            printf(CLI_TR(ctx, "  %s  %-10s 得分 %.2f，第 %lld 名 → %+.2f 分\n",
+            printf(CLI_TR(ctx, "  %s  %s  得分 %.2f，第 %lld 名 → %+.2f 分\n",
                           "  %s  %-10s score %.2f, rank %lld -> %+.2f\n"),
                    json_string_value(json_object_get(x, "period")),
-                   json_string_value(json_object_get(x, "category")),
+                   json_string_value(json_object_get(x, "name")),
                    json_real_value(json_object_get(x, "score")),
                    (long long)json_integer_value(json_object_get(x, "rank")),
                    json_real_value(json_object_get(x, "points")));
