@@ -537,6 +537,11 @@ static void test_race_commands(void **state)
     }
     assert_true(flags >= 3);
     json_decref(show);
+    assert_int_equal(run(f, out, sizeof out, "--json contest run --period 2026-Q3 --group lj_towns"), 0);
+    show = parse_json(out); /* a run answers with what it decided */
+    assert_int_equal(json_array_size(show), 1);
+    assert_true(json_array_size(json_object_get(json_array_get(show, 0), "flag")) >= 1);
+    json_decref(show);
     assert_int_equal(run(f, out, sizeof out, "contest show --period 2026-Q3"), 0);
     assert_non_null(strstr(out, "流动红旗"));
     assert_non_null(strstr(out, "骏马奖"));

@@ -744,9 +744,10 @@ int cmd_contest(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
         return cli_usage_error(cmd, "saima contest run|show --period PERIOD");
     if ((rc = cli_open_existing(ctx, &s)) != 0)
         return rc;
-    if (strcmp(args->pos[0], "run") == 0 && (rc = contest_run(ctx, cmd, args, s)) == 0 && !ctx->json)
-        rc = contest_show(ctx, cmd, args, s, 0);
-    else if (strcmp(args->pos[0], "show") == 0)
+    /* a run is followed by what it decided, as a table or as JSON */
+    if (strcmp(args->pos[0], "run") == 0)
+        rc = contest_run(ctx, cmd, args, s);
+    if (rc == 0)
         rc = contest_show(ctx, cmd, args, s, 0);
     store_close(s);
     return rc;
