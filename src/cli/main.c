@@ -44,6 +44,11 @@ static const cli_cmd commands[] = {
       "年度积分台账：季度积分、加减分、一票否决、年度总分", "", cmd_ledger_opts, 0, 0 },
     { "events", cmd_events, "Commendations, criticisms, bonuses, deductions and vetoes",
       "表扬、通报、加分、扣分与一票否决事项", "add|list|revoke [ID]", cmd_events_opts, 1, 2 },
+    { "user", cmd_user,
+      "Accounts and roles; passwords come from the terminal or stdin, never from arguments "
+      "(ps and shell history would show them)",
+      "账号与角色；密码从终端或标准输入读取，不经命令行参数（进程列表和命令历史可见）",
+      "add|passwd|list|disable|enable [LOGIN]", cmd_user_opts, 1, 2 },
     { "workload", cmd_workload, "Run the rank-score benchmark workload on DATADIR, write OUTCSV",
       "运行排名赋分基准负载", "DATADIR OUTCSV", cmd_workload_opts, 2, 2 },
 };
