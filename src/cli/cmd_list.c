@@ -1,6 +1,7 @@
 /* cmd_list: `saima list WHAT` and `saima show WHAT CODE...` — every entity as a table or JSON.
  * Rows are built once as JSON objects; the table view prints the same objects by column. */
 #include "cli/cli.h"
+#include "io/json.h"
 #include "util/err.h"
 #include "util/num.h"
 
@@ -20,98 +21,6 @@ const cli_opt cmd_list_opts[] = {
 
 const cli_opt cmd_show_opts[] = { { NULL, NULL, NULL } };
 
-/* ---- JSON builders, one per entity ---- */
-
-static json_t *unit_json(const unit *u)
-{
-    return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:b, s:i}", "code", u->code, "name", u->name,
-                     "name_en", u->name_en, "kind", model_unit_kinds[u->kind].key, "parent",
-                     u->parent_code[0] ? u->parent_code : NULL, "is_self", u->is_self, "sort",
-                     u->sort_order);
-}
-
-static json_t *group_json(const group *g)
-{
-    return json_pack("{s:s, s:s, s:s, s:s, s:s}", "code", g->code, "name", g->name, "name_en",
-                     g->name_en, "kind", model_group_kinds[g->kind].key, "description", g->description);
-}
-
-static json_t *indicator_json(const indicator *i)
-{
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:f, s:s}", "code",
-                          i->code, "name", i->name, "name_en", i->name_en, "measure", i->measure,
-                          "definition", i->definition, "source", i->source, "direction",
-                          model_directions[i->direction].key, "value_kind",
-                          model_value_kinds[i->value_kind].key, "category",
-                          model_categories[i->category].key, "precision", i->precision, "weight",
-                          i->weight, "method", model_methods[i->method].key);
-    json_t *more = json_pack("{s:s?, s:s, s:s, s:b, s:b}", "lead_unit",
-                             i->lead_unit[0] ? i->lead_unit : NULL, "coop_units", i->coop_units,
-                             "leader", i->leader, "bonus", i->is_bonus, "veto", i->is_veto);
-    if (!o || !more || json_object_update(o, more) != 0) {
-        json_decref(o);
-        o = NULL;
-    }
-    json_decref(more);
-    return o;
-}
-
-static json_t *scheme_json(const scheme *sc)
-{
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:s}", "code", sc->code, "name", sc->name,
-                     "name_en", sc->name_en, "group", sc->group_code, "period_kind",
-                     period_kind_name(sc->period_kind), "total_weight", sc->total_weight, "grading",
-                     sc->grading);
-}
-
-static json_t *item_json(const scheme_item *it)
-{
-    return json_pack("{s:s, s:f, s:s, s:s}", "indicator", it->indicator_code, "weight", it->weight,
-                     "method", model_methods[it->method].key, "params", it->params);
-}
-
-static json_t *period_json(const period *p)
-{
-    return json_pack("{s:s, s:s, s:i, s:i, s:b, s:s}", "code", p->code, "kind",
-                     period_kind_name(p->key.kind), "year", p->key.year, "seq", p->key.seq, "locked",
-                     p->locked, "deadline", p->deadline);
-}
-
-static json_t *target_json(const target *t)
-{
-    return json_pack("{s:s, s:s, s:i, s:f, s:s}", "indicator", t->indicator_code, "unit",
-                     t->unit_code, "year", t->year, "value", t->value, "note", t->note);
-}
-
-static json_t *obs_json(const observation *o)
-{
-    return json_pack("{s:s, s:s, s:s, s:f, s:s, s:s, s:s, s:s, s:i}", "indicator", o->indicator_code,
-                     "unit", o->unit_code, "period", o->period_code, "value", o->value, "state",
-                     model_obs_states[o->state].key, "note", o->note, "entered_by", o->entered_by,
-                     "entered_at", o->entered_at, "revision", o->revision);
-}
-
-static json_t *flag_json(const obs_flag *f)
-{
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:f, s:s, s:s, s:s}", "id", (json_int_t)f->id,
-                     "indicator", f->indicator_code, "unit", f->unit_code, "period", f->period_code,
-                     "rule", f->rule, "value", f->value, "message", f->message, "status", f->status,
-                     "created_at", f->created_at);
-}
-
-static json_t *user_json(const user *u)
-{
-    return json_pack("{s:s, s:s, s:s, s:s?, s:b, s:s}", "login", u->login, "name", u->display_name,
-                     "role", model_roles[u->role].key, "unit", u->unit_code[0] ? u->unit_code : NULL,
-                     "disabled", u->disabled, "created_at", u->created_at);
-}
-
-static json_t *audit_json(const audit_entry *a)
-{
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)a->id, "at", a->at, "actor",
-                     a->actor, "action", a->action, "entity", a->entity, "detail", a->detail);
-}
-
 /* Appends each of n elements of an array of elem_size bytes, converted by fn, to arr. */
 static int append_all(json_t *arr, const void *items, size_t n, size_t elem_size,
                       json_t *(*fn)(const void *), size_t limit)
@@ -124,17 +33,17 @@ static int append_all(json_t *arr, const void *items, size_t n, size_t elem_size
 }
 
 /* Adapters so one append_all serves every entity. */
-static json_t *unit_any(const void *p) { return unit_json(p); }
-static json_t *group_any(const void *p) { return group_json(p); }
-static json_t *indicator_any(const void *p) { return indicator_json(p); }
-static json_t *scheme_any(const void *p) { return scheme_json(p); }
-static json_t *item_any(const void *p) { return item_json(p); }
-static json_t *period_any(const void *p) { return period_json(p); }
-static json_t *target_any(const void *p) { return target_json(p); }
-static json_t *obs_any(const void *p) { return obs_json(p); }
-static json_t *flag_any(const void *p) { return flag_json(p); }
-static json_t *user_any(const void *p) { return user_json(p); }
-static json_t *audit_any(const void *p) { return audit_json(p); }
+static json_t *unit_any(const void *p) { return io_json_unit(p); }
+static json_t *group_any(const void *p) { return io_json_group(p); }
+static json_t *indicator_any(const void *p) { return io_json_indicator(p); }
+static json_t *scheme_any(const void *p) { return io_json_scheme(p); }
+static json_t *item_any(const void *p) { return io_json_scheme_item(p); }
+static json_t *period_any(const void *p) { return io_json_period(p); }
+static json_t *target_any(const void *p) { return io_json_target(p); }
+static json_t *obs_any(const void *p) { return io_json_observation(p); }
+static json_t *flag_any(const void *p) { return io_json_flag(p); }
+static json_t *user_any(const void *p) { return io_json_user(p); }
+static json_t *audit_any(const void *p) { return io_json_audit(p); }
 
 static const cli_column unit_cols[] = {
     CLI_COL("code", "代码", "code", 0),
@@ -236,7 +145,7 @@ static int collect_obs(const observation *o, void *ctx)
     struct obs_collect *c = ctx;
     if (c->limit && json_array_size(c->rows) >= c->limit)
         return 1;
-    return json_array_append_new(c->rows, obs_json(o)) == 0 ? 0 : err_set(ERR_NOMEM, "out of memory");
+    return json_array_append_new(c->rows, io_json_observation(o)) == 0 ? 0 : err_set(ERR_NOMEM, "out of memory");
 }
 
 static int list_observations(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, store *s,
@@ -380,7 +289,7 @@ static int show_unit(const cli_ctx *ctx, store *s, const char *code)
     int rc = store_units(s, &items, &n);
     const unit *u = rc == 0 ? find_code(items, n, sizeof *items, offsetof(unit, code), code) : NULL;
     if (rc == 0)
-        rc = u ? emit_object(ctx, unit_json(u)) : err_set(ERR_NOTFOUND, "unknown unit code '%s'", code);
+        rc = u ? emit_object(ctx, io_json_unit(u)) : err_set(ERR_NOTFOUND, "unknown unit code '%s'", code);
     free(items);
     return rc;
 }
@@ -393,7 +302,7 @@ static int show_indicator(const cli_ctx *ctx, store *s, const char *code)
     const indicator *ind =
         rc == 0 ? find_code(items, n, sizeof *items, offsetof(indicator, code), code) : NULL;
     if (rc == 0)
-        rc = ind ? emit_object(ctx, indicator_json(ind))
+        rc = ind ? emit_object(ctx, io_json_indicator(ind))
                  : err_set(ERR_NOTFOUND, "unknown indicator code '%s'", code);
     free(items);
     return rc;
@@ -430,7 +339,7 @@ static int show_group(const cli_ctx *ctx, store *s, const char *code)
         rc = err_set(ERR_NOTFOUND, "unknown group code '%s'", code);
     if (rc == 0 && (rc = store_group_members(s, code, &members, &nm)) == 0 &&
         (rc = append_all(arr, members, nm, sizeof *members, unit_any, 0)) == 0) {
-        rc = emit_with_children(ctx, group_json(g), "members", arr, unit_cols, CLI_NCOLS(unit_cols));
+        rc = emit_with_children(ctx, io_json_group(g), "members", arr, unit_cols, CLI_NCOLS(unit_cols));
         arr = NULL;
     }
     json_decref(arr);
@@ -451,7 +360,7 @@ static int show_scheme(const cli_ctx *ctx, store *s, const char *code)
         rc = err_set(ERR_NOTFOUND, "unknown scheme code '%s'", code);
     if (rc == 0 && (rc = store_scheme_items(s, code, &its, &ni)) == 0 &&
         (rc = append_all(arr, its, ni, sizeof *its, item_any, 0)) == 0) {
-        rc = emit_with_children(ctx, scheme_json(sc), "items", arr, item_cols, CLI_NCOLS(item_cols));
+        rc = emit_with_children(ctx, io_json_scheme(sc), "items", arr, item_cols, CLI_NCOLS(item_cols));
         arr = NULL;
     }
     json_decref(arr);

@@ -1,6 +1,7 @@
 /* cmd_user: `saima user add|passwd|list|disable|enable` — accounts with roles and argon2id
  * passwords. Passwords come from the terminal without echo or one line of stdin, never argv. */
 #include "cli/cli.h"
+#include "io/json.h"
 #include "http/auth.h"
 #include "util/err.h"
 
@@ -152,18 +153,11 @@ static int probe_user(store *s, const user *u)
     return rc;
 }
 
-static json_t *user_json(const user *u)
-{
-    return json_pack("{s:s, s:s, s:s, s:s?, s:b, s:s}", "login", u->login, "name", u->display_name,
-                     "role", model_roles[u->role].key, "unit", u->unit_code[0] ? u->unit_code : NULL,
-                     "disabled", u->disabled, "created_at", u->created_at);
-}
-
 /* Prints the account after a change: JSON with --json, else one line. */
 static int report_user(const cli_ctx *ctx, const user *u, const char *zh, const char *en)
 {
     if (ctx->json)
-        return cli_print_json(user_json(u));
+        return cli_print_json(io_json_user(u));
     printf("%s %s (%s)\n", cli_tr(ctx, zh, en), u->login,
            ctx->english ? model_roles[u->role].key : model_roles[u->role].label_zh);
     return 0;
@@ -238,7 +232,7 @@ static int user_list(const cli_ctx *ctx, store *s)
         return rc;
     rows = json_array();
     for (size_t i = 0; rows && i < n; i++) {
-        if (json_array_append_new(rows, user_json(&all[i])) != 0) {
+        if (json_array_append_new(rows, io_json_user(&all[i])) != 0) {
             json_decref(rows);
             rows = NULL;
         }
