@@ -559,6 +559,12 @@ static void test_flags_users_audit(void **state)
     assert_int_equal(n, 1);
     assert_string_equal(users[0].unit_code, "R01");
     assert_int_equal(users[0].role, ROLE_REPORTER);
+    {
+        user one;
+        assert_int_equal(store_user_get(f->s, "clerk1", &one), 0);
+        assert_memory_equal(&one, &users[0], sizeof one);
+        assert_int_equal(store_user_get(f->s, "nobody", &one), ERR_NOTFOUND);
+    }
     free(users);
 
     assert_int_equal(store_audit_add(f->s, "office", "import", "observations", "a.csv: 3 rows"), 0);

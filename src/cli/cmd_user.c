@@ -106,21 +106,9 @@ static int new_password_hash(const cli_ctx *ctx, user *u)
 /* Finds the account login into *out; ERR_NOTFOUND when there is none. */
 static int find_user(const cli_ctx *ctx, store *s, const char *login, user *out)
 {
-    user *all = NULL;
-    size_t n = 0;
-    int rc;
-    if ((rc = store_users(s, &all, &n)) != 0)
-        return rc;
-    rc = err_set(ERR_NOTFOUND, "%s '%s'", cli_tr(ctx, "无此用户", "no user"), login);
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(all[i].login, login) == 0) {
-            *out = all[i];
-            err_clear();
-            rc = 0;
-            break;
-        }
-    }
-    free(all);
+    int rc = store_user_get(s, login, out);
+    if (rc == ERR_NOTFOUND)
+        return err_set(ERR_NOTFOUND, "%s '%s'", cli_tr(ctx, "无此用户", "no user"), login);
     return rc;
 }
 

@@ -96,6 +96,7 @@ int store_flags(store *s, int open_only, obs_flag **out, size_t *n)
 
 int store_user_put(store *s, const user *u) { return s->ops->user_put(s, u); }
 int store_users(store *s, user **out, size_t *n) { return s->ops->users(s, out, n); }
+int store_user_get(store *s, const char *login, user *out) { return s->ops->user_get(s, login, out); }
 
 int store_audit_add(store *s, const char *actor, const char *action, const char *entity,
                     const char *detail)

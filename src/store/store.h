@@ -73,6 +73,7 @@ struct store_ops {
     int (*flags)(store *s, int open_only, obs_flag **out, size_t *n);
     int (*user_put)(store *s, const user *u);
     int (*users)(store *s, user **out, size_t *n);
+    int (*user_get)(store *s, const char *login, user *out);
     int (*audit_add)(store *s, const char *actor, const char *action, const char *entity,
                      const char *detail);
     int (*audits)(store *s, int limit, audit_entry **out, size_t *n);
@@ -177,6 +178,8 @@ int store_flags(store *s, int open_only, obs_flag **out, size_t *n);
 /* Inserts or updates an account by login. */
 int store_user_put(store *s, const user *u);
 int store_users(store *s, user **out, size_t *n);
+/* One account by login, or ERR_NOTFOUND. */
+int store_user_get(store *s, const char *login, user *out);
 
 int store_audit_add(store *s, const char *actor, const char *action, const char *entity,
                     const char *detail);

@@ -127,6 +127,10 @@
       "SELECT s.id, s.login, s.display_name, s.role, COALESCE(u.code, ''), s.password_hash,"       \
       " s.disabled, s.created_at FROM users s LEFT JOIN units u ON u.id = s.unit_id"               \
       " ORDER BY s.login")                                                                         \
+    X(ST_USER_GET,                                                                                 \
+      "SELECT s.id, s.login, s.display_name, s.role, COALESCE(u.code, ''), s.password_hash,"       \
+      " s.disabled, s.created_at FROM users s LEFT JOIN units u ON u.id = s.unit_id"               \
+      " WHERE s.login = ?1")                                                                       \
     X(ST_AUDIT_ADD,                                                                                \
       "INSERT INTO audit_log (at, actor, action, entity, detail) VALUES (?1, ?2, ?3, ?4, ?5)")     \
     X(ST_AUDITS,                                                                                   \
@@ -1265,6 +1269,24 @@ static int sq_users(store *s, user **out, size_t *n)
     return st ? collect(sq(s), st, sizeof **out, read_user, (void **)out, n) : ERR_DB;
 }
 
+static int sq_user_get(store *s, const char *login, user *out)
+{
+    sqlite3_stmt *st = stmt(sq(s), ST_USER_GET);
+    int rc;
+    if (!st)
+        return ERR_DB;
+    bind_text(st, 1, login);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        read_user(st, out);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    return rc == SQLITE_DONE ? err_set(ERR_NOTFOUND, "unknown login '%s'", login) : sq_fail(sq(s), "read user");
+}
+
 static int sq_audit_add(store *s, const char *actor, const char *action, const char *entity,
                         const char *detail)
 {
@@ -1905,6 +1927,7 @@ static const struct store_ops sqlite_ops = {
     .flags = sq_flags,
     .user_put = sq_user_put,
     .users = sq_users,
+    .user_get = sq_user_get,
     .audit_add = sq_audit_add,
     .audits = sq_audits,
     .category_put = sq_category_put,
