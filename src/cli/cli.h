@@ -71,12 +71,13 @@ int cmd_awards(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
 int cmd_ledger(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
 int cmd_events(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
 int cmd_user(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
+int cmd_serve(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
 
 extern const cli_opt cmd_init_opts[], cmd_demo_opts[], cmd_import_opts[], cmd_export_opts[],
     cmd_list_opts[], cmd_show_opts[], cmd_report_opts[], cmd_workload_opts[], cmd_rank_opts[],
     cmd_gap_opts[], cmd_warn_opts[], cmd_forecast_opts[], cmd_score_opts[], cmd_explain_opts[],
     cmd_scheme_opts[], cmd_contest_opts[], cmd_flags_opts[], cmd_awards_opts[], cmd_ledger_opts[],
-    cmd_events_opts[], cmd_user_opts[];
+    cmd_events_opts[], cmd_user_opts[], cmd_serve_opts[];
 
 /* The value of option name ("--year"), or NULL when it was not given. */
 const char *cli_opt_value(const cli_cmd *cmd, const cli_args *args, const char *name);

@@ -1,0 +1,501 @@
+/* server: the libmicrohttpd glue — per-request state, body accumulation under the route's
+ * limit, replies (JSON, ETag, 304, errors), the access log, per-thread stores and the
+ * graceful stop. What a request may do is decided in routes.c. */
+#include "http/server.h"
+#include "http/auth.h"
+#include "http/routes.h"
+#include "util/err.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    char *db_path;
+    FILE *log;
+    const http_route *routes;
+    size_t nroutes;
+    int port;
+    pthread_key_t key;         /* this thread's store */
+    pthread_mutex_t mu;        /* guards what follows */
+    pthread_cond_t idle;       /* signalled when inflight drops */
+    store **stores;
+    size_t nstores, cap;
+    int inflight;
+    int stopping;
+};
+
+/* The state of one request across the access handler's calls. */
+typedef struct conn_req {
+    http_req req;
+    const http_route *route;
+    char method[16];
+    char path[HTTP_PATH_MAX];
+    char ip[INET6_ADDRSTRLEN];
+    char *body;
+    size_t len, cap;
+    int too_big;
+    int status;                /* what was sent, for the log */
+    size_t bytes;
+    struct timespec t0;
+} conn_req;
+
+static long long elapsed_us(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (long long)(t1.tv_sec - t0->tv_sec) * 1000000 + (t1.tv_nsec - t0->tv_nsec) / 1000;
+}
+
+static void client_ip(struct MHD_Connection *c, char *buf, size_t size)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    snprintf(buf, size, "-");
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf,
+                  (socklen_t)size);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf,
+                  (socklen_t)size);
+}
+
+/* Queues body (malloc'd, taken) with the JSON content type and the usual headers. */
+static enum MHD_Result send_body(http_server *s, struct MHD_Connection *c, conn_req *r,
+                                 int status, char *body, size_t len, const char *etag,
+                                 const char *allow)
+{
+    struct MHD_Response *resp;
+    enum MHD_Result ok;
+    int stopping;
+
+    resp = MHD_create_response_from_buffer(len, body, body ? MHD_RESPMEM_MUST_FREE
+                                                           : MHD_RESPMEM_PERSISTENT);
+    if (!resp) {
+        free(body);
+        return MHD_NO;
+    }
+    if (status != MHD_HTTP_NOT_MODIFIED)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (etag) {
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    }
+    if (allow)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+    pthread_mutex_lock(&s->mu);
+    stopping = s->stopping;
+    pthread_mutex_unlock(&s->mu);
+    if (stopping)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    r->status = status;
+    r->bytes = status == MHD_HTTP_NOT_MODIFIED ? 0 : len;
+    ok = MHD_queue_response(c, (unsigned int)status, resp);
+    MHD_destroy_response(resp);
+    return ok;
+}
+
+/* Serialises value (taken) compactly with a final newline; reals with 15 significant digits,
+ * as the CLI prints them, so 37.98 stays 37.98. */
+static char *dump_json(json_t *value, size_t *len)
+{
+    char *text = value ? json_dumps(value, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+    char *grown;
+    json_decref(value);
+    if (!text)
+        return NULL;
+    *len = strlen(text);
+    if (!(grown = realloc(text, *len + 2))) {
+        free(text);
+        return NULL;
+    }
+    grown[(*len)++] = '\n';
+    grown[*len] = '\0';
+    return grown;
+}
+
+static enum MHD_Result send_json(http_server *s, struct MHD_Connection *c, conn_req *r,
+                                 int status, json_t *value, const char *allow)
+{
+    size_t len = 0;
+    char *text = dump_json(value, &len);
+    char etag[HTTP_ETAG_SIZE];
+    const char *inm;
+
+    if (!text)
+        return MHD_NO;
+    if (status != MHD_HTTP_OK || strcmp(r->method, "GET") != 0)
+        return send_body(s, c, r, status, text, len, NULL, allow);
+    http_etag(text, len, etag);
+    inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    if (inm && http_etag_match(inm, etag)) {
+        free(text);
+        return send_body(s, c, r, MHD_HTTP_NOT_MODIFIED, NULL, 0, etag, NULL);
+    }
+    return send_body(s, c, r, status, text, len, etag, NULL);
+}
+
+static enum MHD_Result send_error(http_server *s, struct MHD_Connection *c, conn_req *r,
+                                  int status, const char *message, const char *allow)
+{
+    return send_json(s, c, r, status, http_error_json(status, message), allow);
+}
+
+/* The message of a status the dispatcher decides itself. */
+static const char *check_message(int status)
+{
+    switch (status) {
+    case 404: return "no such resource";
+    case 405: return "method not allowed on this resource";
+    case 413: return "request body too large";
+    case 415: return "request body must be application/json";
+    default: return "bad request";
+    }
+}
+
+/* Runs the handler and sends its reply or its error. Details of 5xx errors go to the log,
+ * not to the client. */
+static enum MHD_Result run_handler(http_server *s, struct MHD_Connection *c, conn_req *r)
+{
+    json_t *out = NULL;
+    int rc, status;
+
+    r->req.body = r->body ? r->body : "";
+    r->req.body_len = r->len;
+    r->req.status = MHD_HTTP_OK;
+    r->req.server = s;
+    r->req.conn = c;
+    err_clear();
+    rc = r->route->handler(&r->req, &out);
+    if (rc == 0 && out)
+        return send_json(s, c, r, r->req.status, out, NULL);
+    json_decref(out);
+    if (rc == 0)
+        rc = err_set(ERR_INTERNAL, "handler of %s %s gave no reply", r->method, r->path);
+    status = err_http_status(rc);
+    if (status >= 500) {
+        if (s->log)
+            fprintf(s->log, "error: %s %s: %s: %s\n", r->method, r->path, err_name(rc), err_msg());
+        return send_error(s, c, r, status, err_name(rc), NULL);
+    }
+    return send_error(s, c, r, status, err_msg()[0] ? err_msg() : err_name(rc), NULL);
+}
+
+/* The first call of a request: path, method and the announced size and type are checked
+ * before any body is read. */
+static enum MHD_Result begin_request(http_server *s, struct MHD_Connection *c, const char *url,
+                                     const char *method, void **con_cls)
+{
+    conn_req *r = calloc(1, sizeof *r);
+    char allow[HTTP_ALLOW_SIZE] = "";
+    const char *cl, *ct;
+    unsigned long long length = 0;
+    int status;
+
+    if (!r)
+        return MHD_NO;
+    clock_gettime(CLOCK_MONOTONIC, &r->t0);
+    snprintf(r->method, sizeof r->method, "%s", method);
+    snprintf(r->path, sizeof r->path, "%s", url);
+    client_ip(c, r->ip, sizeof r->ip);
+    *con_cls = r;
+    pthread_mutex_lock(&s->mu);
+    s->inflight++;
+    pthread_mutex_unlock(&s->mu);
+
+    status = strlen(url) >= sizeof r->path ? 404
+             : http_route_match(s->routes, s->nroutes, r->method, r->path, &r->req, &r->route, allow);
+    if (status == 0) {
+        cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+        if (cl)
+            length = strtoull(cl, NULL, 10);
+        status = http_route_check_body(r->route, r->method, ct, length);
+    }
+    if (status)
+        return send_error(s, c, r, status, check_message(status), status == 405 ? allow : NULL);
+    return MHD_YES;
+}
+
+/* Keeps up to the route's limit of body; beyond it the rest is read and dropped. */
+static void take_body(conn_req *r, const char *data, size_t n)
+{
+    size_t max = r->route->max_body;
+    char *grown;
+
+    if (r->too_big || r->len + n > max) {
+        r->too_big = 1;
+        return;
+    }
+    if (r->len + n + 1 > r->cap) {
+        size_t cap = r->cap ? r->cap : 1024;
+        while (cap < r->len + n + 1)
+            cap *= 2;
+        if (!(grown = realloc(r->body, cap))) {
+            r->too_big = 1;
+            return;
+        }
+        r->body = grown;
+        r->cap = cap;
+    }
+    memcpy(r->body + r->len, data, n);
+    r->len += n;
+    r->body[r->len] = '\0';
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    http_server *s = cls;
+    conn_req *r = *con_cls;
+
+    (void)version;
+    if (!r)
+        return begin_request(s, c, url, method, con_cls);
+    if (*upload_data_size) {
+        take_body(r, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->too_big)
+        return send_error(s, c, r, 413, check_message(413), NULL);
+    return run_handler(s, c, r);
+}
+
+static void log_request(http_server *s, const conn_req *r)
+{
+    char when[32];
+    time_t now = time(NULL);
+    struct tm tm;
+
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    fprintf(s->log, "%s %s %s %s %d %zu %lldus\n", when, r->ip, r->method, r->path, r->status,
+            r->bytes, elapsed_us(&r->t0));
+    fflush(s->log);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    http_server *s = cls;
+    conn_req *r = *con_cls;
+
+    (void)c;
+    (void)toe;
+    if (!r)
+        return;
+    if (s->log)
+        log_request(s, r);
+    free(r->body);
+    free(r);
+    *con_cls = NULL;
+    pthread_mutex_lock(&s->mu);
+    s->inflight--;
+    pthread_cond_broadcast(&s->idle);
+    pthread_mutex_unlock(&s->mu);
+}
+
+const char *http_req_query(const http_req *req, const char *name)
+{
+    if (!req->conn)
+        return NULL;
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+int http_req_store(http_req *req, store **out)
+{
+    http_server *s = req->server;
+    store *st, **grown;
+    int rc;
+
+    *out = NULL;
+    if (!s)
+        return err_set(ERR_INTERNAL, "no server behind this request");
+    if ((st = pthread_getspecific(s->key))) {
+        *out = st;
+        return 0;
+    }
+    if ((rc = store_open(s->db_path, &st)) != 0)
+        return rc;
+    pthread_mutex_lock(&s->mu);
+    if (s->nstores == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 8;
+        if (!(grown = realloc(s->stores, cap * sizeof *grown))) {
+            pthread_mutex_unlock(&s->mu);
+            store_close(st);
+            return err_set(ERR_NOMEM, "out of memory");
+        }
+        s->stores = grown;
+        s->cap = cap;
+    }
+    s->stores[s->nstores++] = st;
+    pthread_mutex_unlock(&s->mu);
+    pthread_setspecific(s->key, st);
+    *out = st;
+    return 0;
+}
+
+/* Opens the database once on the starting thread, so a missing or unreadable file is an
+ * error of start rather than of every request, and the schema is migrated before workers
+ * open it concurrently. */
+static int check_database(const char *path)
+{
+    store *st = NULL;
+    int rc, version = 0;
+
+    if (access(path, R_OK) != 0)
+        return err_set(ERR_NOTFOUND, "database %s does not exist or cannot be read", path);
+    if ((rc = store_open(path, &st)) == 0)
+        rc = store_schema_version(st, &version);
+    store_close(st);
+    return rc;
+}
+
+/* Fills addr for bind and port; returns the address size, or 0 when bind is not an address. */
+static socklen_t make_addr(const char *bind, int port, struct sockaddr_storage *addr, int *v6)
+{
+    struct sockaddr_in *a4 = (struct sockaddr_in *)(void *)addr;
+    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)(void *)addr;
+
+    memset(addr, 0, sizeof *addr);
+    *v6 = 0;
+    if (inet_pton(AF_INET, bind, &a4->sin_addr) == 1) {
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons((uint16_t)port);
+        return sizeof *a4;
+    }
+    if (inet_pton(AF_INET6, bind, &a6->sin6_addr) == 1) {
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)port);
+        *v6 = 1;
+        return sizeof *a6;
+    }
+    return 0;
+}
+
+static void server_free(http_server *s)
+{
+    for (size_t i = 0; i < s->nstores; i++)
+        store_close(s->stores[i]);
+    free(s->stores);
+    pthread_key_delete(s->key);
+    pthread_cond_destroy(&s->idle);
+    pthread_mutex_destroy(&s->mu);
+    free(s->db_path);
+    free(s);
+}
+
+/* Starts the daemon: epoll when this libmicrohttpd has it, else select; ITC so that
+ * MHD_quiesce_daemon works for the graceful stop. */
+static int start_daemon(http_server *s, const http_server_opts *o, const char *bind)
+{
+    struct sockaddr_storage addr;
+    int v6;
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
+    const union MHD_DaemonInfo *info;
+
+    if (!make_addr(bind, o->port, &addr, &v6))
+        return err_set(ERR_USAGE, "bind address '%s' is not an IPv4 or IPv6 address", bind);
+    if (v6)
+        flags |= MHD_USE_IPv6;
+    if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
+        flags |= MHD_USE_EPOLL;
+    s->daemon = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, s,
+                                 MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                                 MHD_OPTION_THREAD_POOL_SIZE,
+                                 (unsigned int)(o->threads ? o->threads : HTTP_SERVER_THREADS_DEFAULT),
+                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+                                 MHD_OPTION_END);
+    if (!s->daemon)
+        return err_set(ERR_IO, "cannot listen on %s port %d: %s", bind, o->port,
+                       errno ? strerror(errno) : "libmicrohttpd refused to start");
+    info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : o->port;
+    return 0;
+}
+
+int http_server_start(const http_server_opts *o, http_server **out)
+{
+    http_server *s;
+    const char *bind = o->bind && o->bind[0] ? o->bind : "127.0.0.1";
+    int rc;
+
+    *out = NULL;
+    if (!o->db_path || !o->db_path[0])
+        return err_set(ERR_USAGE, "the server needs a database");
+    if (o->port < 0 || o->port > 65535)
+        return err_set(ERR_USAGE, "port %d is not between 0 and 65535", o->port);
+    if (o->threads < 0 || o->threads > HTTP_SERVER_THREADS_MAX)
+        return err_set(ERR_USAGE, "threads must be between 1 and %d", HTTP_SERVER_THREADS_MAX);
+    if ((rc = http_auth_init()) != 0 || (rc = check_database(o->db_path)) != 0)
+        return rc;
+    if (!(s = calloc(1, sizeof *s)))
+        return err_set(ERR_NOMEM, "out of memory");
+    if (!(s->db_path = strdup(o->db_path)) || pthread_key_create(&s->key, NULL) != 0) {
+        free(s->db_path);
+        free(s);
+        return err_set(ERR_NOMEM, "out of memory");
+    }
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->idle, NULL);
+    s->log = o->access_log;
+    s->routes = o->routes ? o->routes : http_routes;
+    s->nroutes = o->routes ? o->nroutes : http_nroutes;
+    errno = 0;
+    if ((rc = start_daemon(s, o, bind)) != 0) {
+        server_free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+/* Waits until no request is in flight or the drain time is over. */
+static void drain(http_server *s)
+{
+    struct timespec deadline;
+
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += HTTP_SERVER_DRAIN_SECONDS;
+    pthread_mutex_lock(&s->mu);
+    s->stopping = 1;
+    while (s->inflight > 0) {
+        if (pthread_cond_timedwait(&s->idle, &s->mu, &deadline) == ETIMEDOUT)
+            break;
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+void http_server_stop(http_server *s)
+{
+    MHD_socket fd;
+
+    if (!s)
+        return;
+    fd = MHD_quiesce_daemon(s->daemon);
+    drain(s);
+    MHD_stop_daemon(s->daemon);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    server_free(s);
+}
+
+int http_server_port(const http_server *s)
+{
+    return s ? s->port : 0;
+}
