@@ -53,7 +53,7 @@ $(BUILD)/asan/saima: $(ASAN_LIB) $(ASAN_CLI)
 	@echo "LD asan $@"
 	@$(CC) $(ASANFLAGS) -o $@ $^ $(PKGLIBS)
 
-$(BUILD)/asan/tests/%: $(BUILD)/asan/tests/%.o $(ASAN_LIB)
+$(BUILD)/asan/tests/%: $(BUILD)/asan/tests/%.o $(BUILD)/asan/tests/support.o $(ASAN_LIB)
 	@echo "LD asan $@"
 	@$(CC) $(ASANFLAGS) -o $@ $^ $(PKGLIBS) -lcmocka
 

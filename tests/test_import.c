@@ -9,6 +9,7 @@
 
 #include "io/import.h"
 #include "util/err.h"
+#include "support.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,37 +18,14 @@
 
 #define TODAY "2025-12-31"
 
-typedef struct fixture {
-    store *s;
-    char path[64];
-} fixture;
+/* Each test works on a store of its own on a fresh temporary database. */
+typedef test_db fixture;
 
-static int open_db(fixture *f)
-{
-    int fd;
-    snprintf(f->path, sizeof f->path, "/tmp/saima_import_XXXXXX");
-    if ((fd = mkstemp(f->path)) < 0)
-        return -1;
-    close(fd);
-    return store_open(f->path, &f->s);
-}
-
-static void close_db(fixture *f)
-{
-    char side[80];
-    store_close(f->s);
-    f->s = NULL;
-    unlink(f->path);
-    snprintf(side, sizeof side, "%s-wal", f->path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", f->path);
-    unlink(side);
-}
 
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    if (!f || open_db(f) != 0)
+    if (!f || test_db_open(f) != 0)
         return -1;
     *state = f;
     return 0;
@@ -56,7 +34,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    close_db(f);
+    test_db_close(f);
     free(f);
     return 0;
 }
@@ -276,7 +254,7 @@ static void test_round_trip(void **state)
     load_fixtures(f->s, IO_KIND_N);
     for (int english = 0; english <= 1; english++) {
         fixture g = { NULL, "" };
-        assert_int_equal(open_db(&g), 0);
+        assert_int_equal(test_db_open(&g), 0);
         for (int k = 0; k < IO_KIND_N; k++) {
             char *first = export_text(f->s, k, english), *second;
             io_report rep;
@@ -292,7 +270,7 @@ static void test_round_trip(void **state)
             free(first);
             free(second);
         }
-        close_db(&g);
+        test_db_close(&g);
     }
 }
 

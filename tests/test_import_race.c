@@ -9,6 +9,7 @@
 
 #include "io/import.h"
 #include "util/err.h"
+#include "support.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,37 +19,14 @@
 #define TODAY "2025-12-31"
 #define NRACE (IO_KIND_ALL_N - IO_CATEGORIES)
 
-typedef struct fixture {
-    store *s;
-    char path[64];
-} fixture;
+/* Each test works on a store of its own on a fresh temporary database. */
+typedef test_db fixture;
 
-static int open_db(fixture *f)
-{
-    int fd;
-    snprintf(f->path, sizeof f->path, "/tmp/saima_race_XXXXXX");
-    if ((fd = mkstemp(f->path)) < 0)
-        return -1;
-    close(fd);
-    return store_open(f->path, &f->s);
-}
-
-static void close_db(fixture *f)
-{
-    char side[80];
-    store_close(f->s);
-    f->s = NULL;
-    unlink(f->path);
-    snprintf(side, sizeof side, "%s-wal", f->path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", f->path);
-    unlink(side);
-}
 
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    if (!f || open_db(f) != 0)
+    if (!f || test_db_open(f) != 0)
         return -1;
     *state = f;
     return 0;
@@ -57,7 +35,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    close_db(f);
+    test_db_close(f);
     free(f);
     return 0;
 }
@@ -293,7 +271,7 @@ static void test_round_trip(void **state)
     load_fixtures(f->s, NFILES);
     for (int english = 0; english <= 1; english++) {
         fixture g = { NULL, "" };
-        assert_int_equal(open_db(&g), 0);
+        assert_int_equal(test_db_open(&g), 0);
         load_fixtures(g.s, NBASE);
         for (size_t i = NBASE; i < NFILES; i++) {
             char *first = export_text(f->s, files[i].kind, english), *second;
@@ -306,7 +284,7 @@ static void test_round_trip(void **state)
             free(first);
             free(second);
         }
-        close_db(&g);
+        test_db_close(&g);
     }
 }
 

@@ -4,8 +4,8 @@
 #include "engine/score.h"
 #include "store/model.h"
 #include "util/err.h"
+#include "support.h"
 
-#include <dirent.h>
 #include <jansson.h>
 #include <math.h>
 #include <setjmp.h>
@@ -1196,43 +1196,23 @@ static void run_case(score_case *c)
         check_unit(c, json_array_get(units, i));
 }
 
-static json_t *load_json(const char *dir, const char *name, const char *file)
+/* One case directory: run it as the hand-worked expectation says. */
+static void one_case(const char *name, json_t *in, json_t *want, void *ctx)
 {
-    char path[1024];
-    json_error_t e;
-    json_t *j;
-    snprintf(path, sizeof path, "%s/%s/%s", dir, name, file);
-    if (!(j = json_load_file(path, 0, &e)))
-        fail_msg("%s: line %d: %s", path, e.line, e.text);
-    return j;
+    score_case *c = calloc(1, sizeof *c);
+    (void)ctx;
+    assert_non_null(c);
+    c->name = name;
+    c->in = in;
+    c->want = want;
+    run_case(c);
+    free(c);
 }
 
 static void test_data_cases(void **state)
 {
-    const char *dir = cases_dir();
-    DIR *d = opendir(dir);
-    struct dirent *de;
-    int ncases = 0;
     (void)state;
-    if (!d)
-        fail_msg("cannot open %s", dir);
-    while ((de = readdir(d)) != NULL) {
-        score_case *c;
-        if (de->d_name[0] == '.')
-            continue;
-        c = calloc(1, sizeof *c);
-        assert_non_null(c);
-        c->name = de->d_name;
-        c->in = load_json(dir, de->d_name, "input.json");
-        c->want = load_json(dir, de->d_name, "expected.json");
-        run_case(c);
-        json_decref(c->in);
-        json_decref(c->want);
-        free(c);
-        ncases++;
-    }
-    closedir(d);
-    assert_true(ncases >= 6);
+    assert_true(test_cases_each(cases_dir(), one_case, NULL) >= 6);
 }
 
 static void test_grading_parse(void **state)
