@@ -25,19 +25,72 @@ int test_db_open(test_db *db)
     return store_open(db->path, &db->s) == 0 ? 0 : -1;
 }
 
-void test_db_close(test_db *db)
+void test_db_remove_files(const char *path)
 {
     char side[80];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
+void test_db_close(test_db *db)
+{
     store_close(db->s);
     db->s = NULL;
-    if (!db->path[0])
-        return;
-    unlink(db->path);
-    snprintf(side, sizeof side, "%s-wal", db->path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", db->path);
-    unlink(side);
+    if (db->path[0])
+        test_db_remove_files(db->path);
     db->path[0] = '\0';
+}
+
+int test_db_setup(void **state)
+{
+    test_db *db = calloc(1, sizeof *db);
+    if (!db || test_db_open(db) != 0) {
+        free(db);
+        return -1;
+    }
+    *state = db;
+    return 0;
+}
+
+int test_db_teardown(void **state)
+{
+    test_db_close(*state);
+    free(*state);
+    return 0;
+}
+
+int test_points_text(const char *s, engine_points *out)
+{
+    engine_points whole = 0, frac = 0;
+    int neg = 0, nfrac = 0, ndigits = 0;
+    if (*s == '-' || *s == '+')
+        neg = *s++ == '-';
+    for (; *s >= '0' && *s <= '9'; s++, ndigits++)
+        whole = whole * 10 + (*s - '0');
+    if (*s == '.') {
+        for (s++; *s >= '0' && *s <= '9'; s++, nfrac++) {
+            if (nfrac == 4)
+                return -1;
+            frac = frac * 10 + (*s - '0');
+        }
+    }
+    if (*s != '\0' || ndigits == 0)
+        return -1;
+    for (; nfrac < 4; nfrac++)
+        frac *= 10;
+    *out = (whole * ENGINE_POINT_SCALE + frac) * (neg ? -1 : 1);
+    return 0;
+}
+
+engine_points test_points(const char *s)
+{
+    engine_points p = 0;
+    if (test_points_text(s, &p) != 0)
+        fail_msg("bad points literal '%s'", s);
+    return p;
 }
 
 static json_t *load_case_file(const char *dir, const char *name, const char *file)

@@ -21,24 +21,6 @@
 /* Each test works on a store of its own on a fresh temporary database. */
 typedef test_db fixture;
 
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    if (!f || test_db_open(f) != 0)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    test_db_close(f);
-    free(f);
-    return 0;
-}
-
 /* tests/fixtures/import/NAME, found next to this source file. */
 static const char *fixture_path(const char *name)
 {
@@ -855,7 +837,7 @@ static void test_gbk_file(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, test_db_setup, test_db_teardown)
     const struct CMUnitTest tests[] = {
         T(test_fixtures_import),
         T(test_reimport_unchanged),

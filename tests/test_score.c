@@ -20,36 +20,8 @@
 
 /* ---- helpers ---- */
 
-/* Reads a decimal with at most 4 decimals ("13.5", "-0.0125") into point units, exactly. */
-static int points_text(const char *s, engine_points *out)
-{
-    engine_points whole = 0, frac = 0;
-    int neg = 0, nfrac = 0, ndigits = 0;
-    if (*s == '-' || *s == '+')
-        neg = *s++ == '-';
-    for (; *s >= '0' && *s <= '9'; s++, ndigits++)
-        whole = whole * 10 + (*s - '0');
-    if (*s == '.')
-        for (s++; *s >= '0' && *s <= '9'; s++, nfrac++) {
-            if (nfrac == 4)
-                return -1;
-            frac = frac * 10 + (*s - '0');
-        }
-    if (*s != '\0' || ndigits == 0)
-        return -1;
-    for (; nfrac < 4; nfrac++)
-        frac *= 10;
-    *out = (whole * ENGINE_POINT_SCALE + frac) * (neg ? -1 : 1);
-    return 0;
-}
-
-static engine_points pts(const char *s)
-{
-    engine_points p = 0;
-    if (points_text(s, &p) != 0)
-        fail_msg("bad points literal '%s'", s);
-    return p;
-}
+/* Point literals in the tests are exact decimals. */
+#define pts test_points
 
 static engine_method method(int meth, double weight, int higher, const char *params)
 {
@@ -995,7 +967,7 @@ static const char *cases_dir(void)
 static engine_points json_points(const score_case *c, json_t *v, const char *what)
 {
     engine_points p = 0;
-    if (json_is_string(v) && points_text(json_string_value(v), &p) == 0)
+    if (json_is_string(v) && test_points_text(json_string_value(v), &p) == 0)
         return p;
     if (json_is_number(v) && engine_points_from(json_number_value(v), &p) == 0)
         return p;

@@ -2,6 +2,7 @@
  * locks, transactions, and migration of a version-1 database to the latest schema. */
 #include "store/store.h"
 #include "util/err.h"
+#include "support.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,51 +14,8 @@
 
 #include <cmocka.h>
 
-typedef struct fixture {
-    char path[64];
-    store *s;
-} fixture;
-
-static void remove_db(const char *path)
-{
-    char side[80];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
-
-static int make_path(fixture *f)
-{
-    int fd;
-    snprintf(f->path, sizeof f->path, "/tmp/saima-test-XXXXXX");
-    if ((fd = mkstemp(f->path)) < 0)
-        return -1;
-    close(fd);
-    unlink(f->path);
-    return 0;
-}
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    if (!f || make_path(f) != 0 || store_open(f->path, &f->s) != 0) {
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    store_close(f->s);
-    remove_db(f->path);
-    free(f);
-    return 0;
-}
+/* Each test works on a store of its own on a fresh temporary database. */
+typedef test_db fixture;
 
 static unit make_unit(const char *code, const char *name, int kind, const char *parent)
 {
@@ -589,7 +547,7 @@ static void test_migration_from_version_1(void **state)
     user u, *users;
 
     store_close(f->s);
-    remove_db(f->path);
+    test_db_remove_files(f->path);
     assert_int_equal(store_open_with(f->path, &v1, &old), 0);
     assert_int_equal(store_schema_version(old, &version), 0);
     assert_int_equal(version, 1);
@@ -639,20 +597,20 @@ static void test_unopenable_path(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_unit_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unit_unknown_parent, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_group_members_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_indicator_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_scheme_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_periods_and_targets, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_observation_history, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_observation_filter, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_published_is_locked, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_locked_period, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rollback_writes_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bulk_insert, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_flags_users_audit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_migration_from_version_1, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unit_round_trip, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_unit_unknown_parent, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_group_members_round_trip, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_indicator_round_trip, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_scheme_round_trip, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_periods_and_targets, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_observation_history, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_observation_filter, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_published_is_locked, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_locked_period, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_rollback_writes_nothing, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_bulk_insert, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_flags_users_audit, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_migration_from_version_1, test_db_setup, test_db_teardown),
         cmocka_unit_test(test_unopenable_path),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);

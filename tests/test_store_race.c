@@ -3,6 +3,7 @@
  * unknown codes, the database's checks, events kept as history, and migration from version 5. */
 #include "store/store.h"
 #include "util/err.h"
+#include "support.h"
 
 #include <math.h>
 #include <setjmp.h>
@@ -19,50 +20,8 @@
 #define SET(field, text) snprintf((field), sizeof(field), "%s", (text))
 #define CLEAR(field) memset((field), 0, sizeof(field))
 
-typedef struct fixture {
-    char path[64];
-    store *s;
-} fixture;
-
-static void remove_db(const char *path)
-{
-    char side[80];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    int fd;
-    if (!f)
-        return -1;
-    snprintf(f->path, sizeof f->path, "/tmp/saima-race-XXXXXX");
-    if ((fd = mkstemp(f->path)) < 0) {
-        free(f);
-        return -1;
-    }
-    close(fd);
-    unlink(f->path);
-    if (store_open(f->path, &f->s) != 0) {
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    store_close(f->s);
-    remove_db(f->path);
-    free(f);
-    return 0;
-}
+/* Each test works on a store of its own on a fresh temporary database. */
+typedef test_db fixture;
 
 static void put_unit(store *s, const char *code, const char *name, int kind, int sort_order)
 {
@@ -796,7 +755,7 @@ static void test_migration_from_version_5(void **state)
     size_t n;
 
     store_close(f->s);
-    remove_db(f->path);
+    test_db_remove_files(f->path);
     assert_int_equal(store_open_with(f->path, &v5, &old), 0);
     assert_int_equal(store_schema_version(old, &version), 0);
     assert_int_equal(version, 5);
@@ -855,19 +814,19 @@ static void test_migration_from_version_5(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_category_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_contest_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_contests_by_period, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_contest_refusals, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_judge_scores, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_results_replace, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_flag_holders, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_event_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_event_revoke, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_events_by_year, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_event_caps, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_awards, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_migration_from_version_5, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_category_round_trip, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_contest_round_trip, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_contests_by_period, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_contest_refusals, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_judge_scores, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_results_replace, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_flag_holders, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_event_round_trip, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_event_revoke, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_events_by_year, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_event_caps, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_awards, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_migration_from_version_5, test_db_setup, test_db_teardown),
     };
     return cmocka_run_group_tests_name("store_race", tests, NULL, NULL);
 }
