@@ -13,7 +13,7 @@ BASEFLAGS = -std=c11 -D_GNU_SOURCE -Isrc $(WARN) $(PKGCFLAGS) -MMD -MP
 RELFLAGS  = $(BASEFLAGS) -O2 -g
 ASANFLAGS = $(BASEFLAGS) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
-LIB_SRC  = $(wildcard src/util/*.c src/engine/*.c src/store/*.c src/io/*.c src/http/*.c)
+LIB_SRC  = $(wildcard src/util/*.c src/engine/*.c src/store/*.c src/io/*.c src/query/*.c src/http/*.c)
 CLI_SRC  = $(wildcard src/cli/*.c)
 TEST_SRC = $(wildcard tests/test_*.c)
 
@@ -23,14 +23,28 @@ ASAN_LIB = $(LIB_SRC:%.c=$(BUILD)/asan/%.o)
 ASAN_CLI = $(CLI_SRC:%.c=$(BUILD)/asan/%.o)
 TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/asan/tests/%)
 
-.PHONY: all deps build run test check lint bench clean demo
+.PHONY: all deps build web run test check e2e lint bench clean demo
 all: build
 
 deps:
 	@sh deps/install.sh
 
 build: deps
-	@$(MAKE) --no-print-directory $(BUILD)/saima
+	@$(MAKE) --no-print-directory $(BUILD)/saima web
+
+# The browser parts come from the npm registry at the versions package-lock.json pins; ECharts
+# is copied beside the dashboard so the server serves it locally (never committed).
+NPM_STAMP = node_modules/.package-lock.json
+$(NPM_STAMP): package.json package-lock.json
+	@echo "NPM     ci"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+web/vendor/echarts.min.js: $(NPM_STAMP)
+	@mkdir -p $(@D)
+	@cp node_modules/echarts/dist/echarts.min.js $@
+
+web: web/vendor/echarts.min.js
 
 # Objects are kept (not intermediate) so rebuilds stay incremental.
 .SECONDARY:
@@ -65,9 +79,14 @@ run: build
 test: deps
 	@$(MAKE) --no-print-directory check
 
-check: $(BUILD)/asan/saima $(TESTS)
+check: $(BUILD)/asan/saima $(TESTS) web
 	@SAIMA_BIN=$(BUILD)/asan/saima sh tests/run.sh $(TESTS)
+	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory lint
+
+# Browser tests: playwright-core drives Debian's chromium against a real server on the demo.
+e2e: $(BUILD)/asan/saima web
+	@SAIMA_BIN=$(BUILD)/asan/saima sh tests/e2e/run.sh
 
 lint:
 	@cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

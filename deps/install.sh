@@ -1,10 +1,15 @@
 #!/bin/sh
 # Installs the Debian packages listed in a list file (default deps/debian.txt) that are
 # missing. As root it runs apt-get; otherwise it prints the exact command and fails.
+# A line may name a command after the package: when that command is already on the PATH
+# (node from another packaging of Node.js, say), the package is not needed.
 set -eu
 list="${1:-$(dirname "$0")/debian.txt}"
 missing=""
-for pkg in $(grep -v '^[[:space:]]*#' "$list" | awk 'NF { print $1 }'); do
+for entry in $(grep -v '^[[:space:]]*#' "$list" | awk 'NF { print $1 ":" $2 }'); do
+  pkg=${entry%%:*}
+  cmd=${entry#*:}
+  if [ -n "$cmd" ] && command -v "$cmd" >/dev/null 2>&1; then continue; fi
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   case "$status" in
     *"install ok installed"*) ;;

@@ -514,12 +514,12 @@ static int h_slow(http_req *req, json_t **out)
 }
 
 static const http_route test_routes[] = {
-    { "POST", "/echo", h_echo, ROLE_REPORTER, 16 },
-    { "PUT", "/items/{id}", h_echo, ROLE_ADMIN, 64 },
-    { "GET", "/items/{id}", h_echo, ROLE_PUBLIC, 0 },
-    { "DELETE", "/items/{id}", h_conflict, ROLE_ADMIN, 0 },
-    { "GET", "/fail", h_fail, ROLE_PUBLIC, 0 },
-    { "GET", "/slow", h_slow, ROLE_PUBLIC, 0 },
+    { "POST", "/echo", h_echo, HTTP_ROLES_ALL, 16, HTTP_ROUTE_NO_CSRF },
+    { "PUT", "/items/{id}", h_echo, HTTP_ROLES_ALL, 64, HTTP_ROUTE_NO_CSRF },
+    { "GET", "/items/{id}", h_echo, HTTP_ROLES_ALL, 0, 0 },
+    { "DELETE", "/items/{id}", h_conflict, HTTP_ROLES_ALL, 0, HTTP_ROUTE_NO_CSRF },
+    { "GET", "/fail", h_fail, HTTP_ROLES_ALL, 0, 0 },
+    { "GET", "/slow", h_slow, HTTP_ROLES_ALL, 0, 0 },
 };
 
 static http_server *start_test_server(FILE *log)
@@ -649,7 +649,7 @@ static void test_route_match(void **state)
     assert_int_equal(http_route_match(http_routes, http_nroutes, "GET", "/api/groups/g1", &req,
                                       &route, allow), 0);
     assert_string_equal(req.param[0], "g1");
-    assert_int_equal(route->min_role, ROLE_PUBLIC);
+    assert_int_equal(route->roles, HTTP_ROLES_ALL);
 }
 
 /* The client side of the in-flight request. */

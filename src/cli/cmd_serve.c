@@ -9,11 +9,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 const cli_opt cmd_serve_opts[] = {
     { "--port", "N", "port to listen on (default 8080; 0 picks a free one)" },
     { "--bind", "ADDR", "address to listen on (default 127.0.0.1)" },
     { "--threads", "N", "worker threads (default 2)" },
+    { "--web", "DIR", "the dashboard's files (default ./web when it holds index.html)" },
     { NULL, NULL, NULL },
 };
 
@@ -26,6 +28,9 @@ static int serve_opts(const cli_cmd *cmd, const cli_args *args, http_server_opts
 
     o->port = 8080;
     o->bind = cli_opt_value(cmd, args, "--bind");
+    o->static_dir = cli_opt_value(cmd, args, "--web");
+    if (!o->static_dir && access("web/index.html", R_OK) == 0)
+        o->static_dir = "web";
     if (port) {
         if (num_parse_int(port, 0, 65535, &v) != 0)
             return cli_usage_error(cmd, "--port takes a number from 0 to 65535, not '%s'", port);

@@ -449,7 +449,7 @@ static int h_observations(http_req *req, json_t **out)
 
 /* ---- the table ---- */
 
-#define READ(path, fn) { "GET", path, fn, ROLE_PUBLIC, 0 }
+#define READ(path, fn) { "GET", path, fn, HTTP_ROLES_ALL, 0, 0 }
 
 const http_route http_routes[] = {
     READ("/api/health", h_health),
@@ -464,3 +464,46 @@ const http_route http_routes[] = {
 };
 
 const size_t http_nroutes = sizeof http_routes / sizeof http_routes[0];
+
+const http_route_set http_route_sets[] = {
+    { http_routes, &http_nroutes },
+    { http_routes_auth, &http_nroutes_auth },
+};
+
+const size_t http_nroute_sets = sizeof http_route_sets / sizeof http_route_sets[0];
+
+int http_routes_all(http_route **out, size_t *n)
+{
+    size_t total = 0, k = 0;
+
+    for (size_t i = 0; i < http_nroute_sets; i++)
+        total += *http_route_sets[i].n;
+    if (!(*out = malloc(total * sizeof **out)))
+        return err_set(ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < http_nroute_sets; i++) {
+        memcpy(*out + k, http_route_sets[i].routes, *http_route_sets[i].n * sizeof **out);
+        k += *http_route_sets[i].n;
+    }
+    *n = total;
+    return 0;
+}
+
+int http_req_sees_unpublished(const http_req *req)
+{
+    return req->who.role == ROLE_ADMIN || req->who.role == ROLE_LEADER;
+}
+
+int http_req_json(const http_req *req, json_t **out)
+{
+    json_error_t e;
+
+    *out = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &e);
+    if (!*out)
+        return err_set(ERR_USAGE, "bad JSON at line %d, column %d: %s", e.line, e.column, e.text);
+    if (!json_is_object(*out)) {
+        json_decref(*out);
+        *out = NULL;
+        return err_set(ERR_USAGE, "the request body must be a JSON object");
+    }
+    return 0;
+}

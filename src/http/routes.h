@@ -4,6 +4,7 @@
 #ifndef SAIMA_HTTP_ROUTES_H
 #define SAIMA_HTTP_ROUTES_H
 
+#include "store/model.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -15,8 +16,28 @@
 #define HTTP_ALLOW_SIZE 64     /* the text of an Allow header */
 #define HTTP_PAGE_DEFAULT 100
 #define HTTP_PAGE_MAX 1000
+#define HTTP_COOKIE_MAX 256    /* one Set-Cookie header value */
+#define HTTP_SESSION_COOKIE "saima_session"
+#define HTTP_CSRF_HEADER "X-CSRF-Token"
 
 struct http_server;
+
+/* Who is asking: the signed-in account behind the request's session, or the public. */
+typedef struct http_principal {
+    int role;                           /* enum user_role; ROLE_PUBLIC when not signed in */
+    char login[MODEL_CODE_MAX];         /* "" for the public */
+    char display_name[MODEL_NAME_MAX];
+    char unit_code[MODEL_CODE_MAX];     /* a reporter's unit, else "" */
+} http_principal;
+
+/* Role sets of a route: a bit per enum user_role. */
+#define HTTP_ROLE(r) (1u << (r))
+#define HTTP_ROLES_ALL 0xFu
+#define HTTP_ROLES_SIGNED_IN (HTTP_ROLE(ROLE_ADMIN) | HTTP_ROLE(ROLE_REPORTER) | HTTP_ROLE(ROLE_LEADER))
+#define HTTP_ROLES_STAFF (HTTP_ROLE(ROLE_ADMIN) | HTTP_ROLE(ROLE_LEADER))
+
+/* Route flags. */
+#define HTTP_ROUTE_NO_CSRF 1u   /* a state-changing route taken before a session exists (login) */
 
 /* One request as a handler sees it. Strings are borrowed for the request's lifetime. */
 typedef struct http_req {
@@ -27,6 +48,13 @@ typedef struct http_req {
     const char *body;                   /* NUL-terminated; "" when there is none */
     size_t body_len;
     int status;                         /* 200 unless the handler sets another success status */
+    http_principal who;                 /* set by the server before the handler runs */
+    const char *client_ip;              /* the peer's address as text */
+    const char *session_token;          /* the session cookie sent, or NULL */
+    char csrf[48];                      /* the session's CSRF token, "" without a session */
+    char set_cookie[2][HTTP_COOKIE_MAX]; /* Set-Cookie values of the reply */
+    int nset_cookie;
+    int retry_after;                    /* seconds for a Retry-After header, 0 for none */
     struct http_server *server;         /* NULL outside a server (unit tests of handlers) */
     void *conn;                         /* the MHD connection, for query arguments */
     char buf[HTTP_PATH_MAX];            /* storage of the params */
@@ -36,19 +64,36 @@ typedef struct http_req {
  * with err_set detail: the dispatcher turns it into the error object and its status. */
 typedef int (*http_handler)(http_req *req, json_t **out);
 
-/* One route. min_role is the least privileged enum user_role allowed (ROLE_PUBLIC lets
- * everyone in); it is recorded now and enforced once sessions exist. */
+/* One route. The server refuses a request whose principal's role is not in roles (401 for
+ * the public, 403 for an account) and a state-changing request (not GET or HEAD) without the
+ * session's CSRF token, unless flags has HTTP_ROUTE_NO_CSRF. Finer rules (a reporter's own
+ * unit) are the handler's. */
 typedef struct http_route {
     const char *method;        /* "GET", "POST", "PUT", "DELETE" */
     const char *path;          /* "/api/groups/{code}": a {name} matches one non-empty segment */
     http_handler handler;
-    int min_role;
+    unsigned roles;            /* HTTP_ROLE bits of who may call it */
     size_t max_body;           /* bytes of request body allowed; 0 for none */
+    unsigned flags;            /* HTTP_ROUTE_ bits */
 } http_route;
 
-/* Saima's route table. */
-extern const http_route http_routes[];
+/* A route table of one module of the API. */
+typedef struct http_route_set {
+    const http_route *routes;
+    const size_t *n;
+} http_route_set;
+
+/* The modules' tables making up Saima's API (routes.c lists them), and each module's table. */
+extern const http_route_set http_route_sets[];
+extern const size_t http_nroute_sets;
+extern const http_route http_routes[];        /* routes.c: reference data */
 extern const size_t http_nroutes;
+extern const http_route http_routes_auth[];   /* api_auth.c: sessions and accounts */
+extern const size_t http_nroutes_auth;
+
+/* Copies every set's routes into one table (*out is the caller's to free). Returns 0 or
+ * ERR_NOMEM. */
+int http_routes_all(http_route **out, size_t *n);
 
 /* Finds the route of method and path among n routes and fills req's method, path and
  * params. Returns 0, 404 when no route has this path, or 405 when routes have the path but
@@ -82,6 +127,21 @@ json_t *http_page_json(json_t *items, size_t total, size_t limit, size_t offset)
 
 /* A query argument of the request (decoded), or NULL (server.c). */
 const char *http_req_query(const http_req *req, const char *name);
+
+/* Nonzero when the request may see unpublished figures (admins and leaders). */
+int http_req_sees_unpublished(const http_req *req);
+
+/* Reads the request body as a JSON object. Returns 0, or ERR_USAGE naming the line and column
+ * of bad JSON, or a body that is not an object (*out is the caller's). */
+int http_req_json(const http_req *req, json_t **out);
+
+struct http_sessions;
+
+/* The server's sessions and login throttle (server.c); NULL outside a server. */
+struct http_sessions *http_req_sessions(const http_req *req);
+
+/* Adds a Set-Cookie header value to the reply; more than two are ignored. */
+void http_req_set_cookie(http_req *req, const char *value);
 
 /* This worker thread's store, opened on first use and closed when the server stops
  * (server.c). Returns 0 or the store's error; ERR_INTERNAL outside a server. */

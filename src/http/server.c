@@ -4,6 +4,8 @@
 #include "http/server.h"
 #include "http/auth.h"
 #include "http/routes.h"
+#include "http/session.h"
+#include "http/static.h"
 #include "util/err.h"
 
 #include <arpa/inet.h>
@@ -24,6 +26,9 @@ struct http_server {
     FILE *log;
     const http_route *routes;
     size_t nroutes;
+    http_route *own_routes;    /* the joined table of every module, when not given one */
+    http_sessions *sessions;
+    http_static *files;        /* the dashboard, or NULL */
     int port;
     pthread_key_t key;         /* this thread's store */
     pthread_mutex_t mu;        /* guards what follows */
@@ -47,6 +52,7 @@ typedef struct conn_req {
     int status;                /* what was sent, for the log */
     size_t bytes;
     struct timespec t0;
+    char token[HTTP_AUTH_TOKEN_SIZE + 4]; /* the session cookie's value */
 } conn_req;
 
 static long long elapsed_us(const struct timespec *t0)
@@ -88,6 +94,14 @@ static enum MHD_Result send_body(http_server *s, struct MHD_Connection *c, conn_
     if (status != MHD_HTTP_NOT_MODIFIED)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    for (int i = 0; i < r->req.nset_cookie; i++)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->req.set_cookie[i]);
+    if (r->req.retry_after > 0) {
+        char secs[16];
+        snprintf(secs, sizeof secs, "%d", r->req.retry_after);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+    }
     if (etag) {
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
@@ -174,8 +188,6 @@ static enum MHD_Result run_handler(http_server *s, struct MHD_Connection *c, con
     r->req.body = r->body ? r->body : "";
     r->req.body_len = r->len;
     r->req.status = MHD_HTTP_OK;
-    r->req.server = s;
-    r->req.conn = c;
     err_clear();
     rc = r->route->handler(&r->req, &out);
     if (rc == 0 && out)
@@ -190,6 +202,114 @@ static enum MHD_Result run_handler(http_server *s, struct MHD_Connection *c, con
         return send_error(s, c, r, status, err_name(rc), NULL);
     }
     return send_error(s, c, r, status, err_msg()[0] ? err_msg() : err_name(rc), NULL);
+}
+
+/* The value of one cookie in a Cookie header, copied to out (empty when absent). */
+static void cookie_value(const char *header, const char *name, char *out, size_t size)
+{
+    size_t n = strlen(name);
+    const char *p = header;
+
+    out[0] = '\0';
+    while (p && *p) {
+        while (*p == ' ' || *p == ';')
+            p++;
+        if (strncmp(p, name, n) == 0 && p[n] == '=') {
+            size_t len = strcspn(p + n + 1, ";");
+            if (len < size)
+                snprintf(out, size, "%.*s", (int)len, p + n + 1);
+            return;
+        }
+        p = strchr(p, ';');
+    }
+}
+
+/* Sets the request's principal from its session cookie: the account is read again, so a
+ * disabled account or a changed role takes effect at once. */
+static void identify(http_server *s, struct MHD_Connection *c, conn_req *r)
+{
+    const char *cookies = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
+    char login[MODEL_CODE_MAX];
+    store *st;
+    user u;
+
+    r->req.who.role = ROLE_PUBLIC;
+    cookie_value(cookies, HTTP_SESSION_COOKIE, r->token, sizeof r->token);
+    if (!r->token[0])
+        return;
+    r->req.session_token = r->token;
+    if (http_session_find(s->sessions, r->token, time(NULL), login, r->req.csrf) != 0 ||
+        http_req_store(&r->req, &st) != 0 || store_user_get(st, login, &u) != 0 || u.disabled) {
+        r->req.csrf[0] = '\0';
+        return;
+    }
+    r->req.who.role = u.role;
+    snprintf(r->req.who.login, sizeof r->req.who.login, "%s", u.login);
+    snprintf(r->req.who.display_name, sizeof r->req.who.display_name, "%s", u.display_name);
+    snprintf(r->req.who.unit_code, sizeof r->req.who.unit_code, "%s", u.unit_code);
+}
+
+/* Decides whether the principal may make this request: its role must be among the route's,
+ * and a state-changing request must carry the session's CSRF token. Returns 0 or a status. */
+static int admit(http_server *s, struct MHD_Connection *c, conn_req *r)
+{
+    const char *sent;
+    int changes = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0;
+
+    identify(s, c, r);
+    if (!(r->route->roles & HTTP_ROLE(r->req.who.role))) {
+        if (r->req.who.role == ROLE_PUBLIC) {
+            err_set(ERR_AUTH, "sign in first");
+            return 401;
+        }
+        err_set(ERR_DENIED, "the role %s may not do this", model_roles[r->req.who.role].key);
+        return 403;
+    }
+    if (!changes || (r->route->flags & HTTP_ROUTE_NO_CSRF))
+        return 0;
+    sent = MHD_lookup_connection_value(c, MHD_HEADER_KIND, HTTP_CSRF_HEADER);
+    if (!r->req.csrf[0] || !sent || strlen(sent) != strlen(r->req.csrf) ||
+        sodium_memcmp(sent, r->req.csrf, strlen(sent)) != 0) {
+        err_set(ERR_DENIED, "missing or wrong CSRF token (header %s)", HTTP_CSRF_HEADER);
+        return 403;
+    }
+    return 0;
+}
+
+/* Sends a dashboard file from memory, or 404; 304 when the client has it. */
+static enum MHD_Result send_static(http_server *s, struct MHD_Connection *c, conn_req *r,
+                                   const char *url)
+{
+    const http_static_file *f = http_static_find(s->files, url);
+    struct MHD_Response *resp;
+    const char *inm;
+    int status = MHD_HTTP_OK;
+    enum MHD_Result ok;
+
+    if (!f)
+        return send_error(s, c, r, 404, check_message(404), NULL);
+    inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    if (inm && http_etag_match(inm, f->etag))
+        status = MHD_HTTP_NOT_MODIFIED;
+    resp = MHD_create_response_from_buffer(status == MHD_HTTP_OK ? f->len : 0, f->data,
+                                           MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return MHD_NO;
+    if (status == MHD_HTTP_OK)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, f->type);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, f->etag);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data:; style-src 'self' "
+                            "'unsafe-inline'; frame-ancestors 'none'; form-action 'self'");
+    r->status = status;
+    r->bytes = status == MHD_HTTP_OK ? f->len : 0;
+    ok = MHD_queue_response(c, (unsigned int)status, resp);
+    MHD_destroy_response(resp);
+    return ok;
 }
 
 /* The first call of a request: path, method and the announced size and type are checked
@@ -223,8 +343,16 @@ static enum MHD_Result begin_request(http_server *s, struct MHD_Connection *c, c
             length = strtoull(cl, NULL, 10);
         status = http_route_check_body(r->route, r->method, ct, length);
     }
+    if (status == 404 && r->route == NULL && s->files && strncmp(url, "/api/", 5) != 0 &&
+        (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0))
+        return send_static(s, c, r, url);
     if (status)
         return send_error(s, c, r, status, check_message(status), status == 405 ? allow : NULL);
+    r->req.server = s;
+    r->req.conn = c;
+    r->req.client_ip = r->ip;
+    if ((status = admit(s, c, r)) != 0)
+        return send_error(s, c, r, status, err_msg(), NULL);
     return MHD_YES;
 }
 
@@ -307,6 +435,17 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     s->inflight--;
     pthread_cond_broadcast(&s->idle);
     pthread_mutex_unlock(&s->mu);
+}
+
+struct http_sessions *http_req_sessions(const http_req *req)
+{
+    return req->server ? req->server->sessions : NULL;
+}
+
+void http_req_set_cookie(http_req *req, const char *value)
+{
+    if (req->nset_cookie < 2)
+        snprintf(req->set_cookie[req->nset_cookie++], HTTP_COOKIE_MAX, "%s", value);
 }
 
 const char *http_req_query(const http_req *req, const char *name)
@@ -393,6 +532,9 @@ static void server_free(http_server *s)
         store_close(s->stores[i]);
     free(s->stores);
     pthread_key_delete(s->key);
+    http_sessions_free(s->sessions);
+    http_static_free(s->files);
+    free(s->own_routes);
     pthread_cond_destroy(&s->idle);
     pthread_mutex_destroy(&s->mu);
     free(s->db_path);
@@ -444,6 +586,7 @@ int http_server_start(const http_server_opts *o, http_server **out)
         return err_set(ERR_USAGE, "threads must be between 1 and %d", HTTP_SERVER_THREADS_MAX);
     if ((rc = http_auth_init()) != 0 || (rc = check_database(o->db_path)) != 0)
         return rc;
+    rc = 0;
     if (!(s = calloc(1, sizeof *s)))
         return err_set(ERR_NOMEM, "out of memory");
     if (!(s->db_path = strdup(o->db_path)) || pthread_key_create(&s->key, NULL) != 0) {
@@ -454,10 +597,16 @@ int http_server_start(const http_server_opts *o, http_server **out)
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->idle, NULL);
     s->log = o->access_log;
-    s->routes = o->routes ? o->routes : http_routes;
-    s->nroutes = o->routes ? o->nroutes : http_nroutes;
+    s->routes = o->routes;
+    s->nroutes = o->nroutes;
+    if (!o->routes && (rc = http_routes_all(&s->own_routes, &s->nroutes)) == 0)
+        s->routes = s->own_routes;
+    if (rc == 0)
+        rc = http_sessions_new(&s->sessions);
+    if (rc == 0 && o->static_dir)
+        rc = http_static_load(o->static_dir, &s->files);
     errno = 0;
-    if ((rc = start_daemon(s, o, bind)) != 0) {
+    if (rc != 0 || (rc = start_daemon(s, o, bind)) != 0) {
         server_free(s);
         return rc;
     }

@@ -21,7 +21,7 @@ typedef struct http_server_opts {
     int port;                  /* 0 picks a free port: read it with http_server_port */
     int threads;               /* worker threads, default HTTP_SERVER_THREADS_DEFAULT */
     FILE *access_log;          /* one line per request, or NULL for none */
-    const char *static_dir;    /* static files (not served yet) */
+    const char *static_dir;    /* the dashboard's files, or NULL to serve only the API */
     const struct http_route *routes; /* a route table instead of Saima's (tests) */
     size_t nroutes;
 } http_server_opts;

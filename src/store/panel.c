@@ -115,6 +115,12 @@ static int load_targets(store *s, store_panel *sp)
 int store_panel_load(store *s, const char *group_code, const char *indicator_code, int year,
                      store_panel *out)
 {
+    return store_panel_load_visible(s, group_code, indicator_code, year, 0, out);
+}
+
+int store_panel_load_visible(store *s, const char *group_code, const char *indicator_code,
+                             int year, int published_only, store_panel *out)
+{
     size_t months = (STORE_PANEL_HISTORY_YEARS + 1) * 12, cells;
     obs_filter f = store_filter_all();
     int rc;
@@ -147,6 +153,7 @@ int store_panel_load(store *s, const char *group_code, const char *indicator_cod
     };
     snprintf(f.indicator_code, sizeof f.indicator_code, "%s", indicator_code);
     f.period_kind = PERIOD_MONTH;
+    f.published_only = published_only;
     for (int y = year - STORE_PANEL_HISTORY_YEARS; rc == 0 && y <= year; y++) {
         f.year = y;
         rc = store_observations_each(s, &f, take_observation, out);

@@ -29,6 +29,11 @@ typedef struct store_panel {
 int store_panel_load(store *s, const char *group_code, const char *indicator_code, int year,
                      store_panel *out);
 
+/* The same, reading only published values when published_only is nonzero (what a reader who
+ * may not see unpublished figures is shown); targets are read either way. */
+int store_panel_load_visible(store *s, const char *group_code, const char *indicator_code,
+                             int year, int published_only, store_panel *out);
+
 /* The month index of a month period in a panel, or -1 when it falls outside. */
 long store_panel_month(const store_panel *sp, const period_key *month);
 

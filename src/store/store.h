@@ -23,6 +23,7 @@ typedef struct obs_filter {
     char period_code[PERIOD_CODE_MAX];
     int year;
     int period_kind;                   /* -1 for any kind */
+    int published_only;                /* nonzero: only published values (what the public sees) */
 } obs_filter;
 
 /* A new observation for a bulk insert: ids, value, state and a borrowed note. */

@@ -1092,6 +1092,8 @@ static void obs_each_sql(const obs_filter *f, char *sql, size_t size)
         n += (size_t)snprintf(sql + n, size - n, " AND p.year = ?4");
     if (f->period_kind >= 0)
         n += (size_t)snprintf(sql + n, size - n, " AND p.kind = ?5");
+    if (f->published_only)
+        n += (size_t)snprintf(sql + n, size - n, " AND o.state = 'published'");
     snprintf(sql + n, size - n,
              " ORDER BY i.sort_order, i.code, p.year, p.kind, p.seq, u.sort_order, u.code");
 }

@@ -14,7 +14,10 @@
     X(ERR_IO,       -6, 3, 500, "input/output error")                  \
     X(ERR_DB,       -7, 3, 500, "database error")                      \
     X(ERR_NOMEM,    -8, 3, 500, "out of memory")                       \
-    X(ERR_INTERNAL, -9, 3, 500, "internal error")
+    X(ERR_INTERNAL, -9, 3, 500, "internal error")                      \
+    X(ERR_AUTH,    -10, 1, 401, "sign-in required")                    \
+    X(ERR_DENIED,  -11, 1, 403, "not allowed")                         \
+    X(ERR_LIMIT,   -12, 1, 429, "too many attempts")
 
 enum err_code {
 #define ERR_ENUM(name, value, exit_code, http, msg) name = value,
