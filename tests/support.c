@@ -1,7 +1,11 @@
 /* support: the shared fixtures of the test suites. */
 #include "support.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <netinet/in.h>
+#include <strings.h>
+#include <sys/socket.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -142,4 +146,159 @@ int test_cases_each(const char *dir, void (*fn)(const char *name, json_t *in, js
     }
     free(names);
     return (int)n;
+}
+
+/* ---- a blocking HTTP/1.1 client ---- */
+
+
+void test_resp_free(test_resp *r)
+{
+    free(r->body);
+    memset(r, 0, sizeof *r);
+}
+
+int test_connect(int port)
+{
+    struct sockaddr_in a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    if (fd < 0)
+        return -1;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int send_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+        if (k <= 0)
+            return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* Parses the reply in raw (len bytes) into r; returns 0 or -1. */
+static int parse_reply(const char *raw, size_t len, test_resp *r)
+{
+    const char *end = strstr(raw, "\r\n\r\n");
+    size_t hlen;
+
+    if (!end || sscanf(raw, "HTTP/1.1 %d", &r->status) != 1)
+        return -1;
+    hlen = (size_t)(end - raw);
+    if (hlen >= sizeof r->head)
+        return -1;
+    memcpy(r->head, raw, hlen);
+    r->head[hlen] = '\0';
+    r->body_len = len - hlen - 4;
+    r->body = malloc(r->body_len + 1);
+    if (!r->body)
+        return -1;
+    memcpy(r->body, end + 4, r->body_len);
+    r->body[r->body_len] = '\0';
+    return 0;
+}
+
+/* Sends one request (raw header lines in extra, each ending in \r\n) with Connection: close
+ * and reads the reply until the server closes. Returns 0 or -1. */
+int test_http_raw(int port, const char *method, const char *path, const char *extra,
+                    const char *body, size_t body_len, test_resp *r)
+{
+    char head[2048];
+    char *raw = NULL;
+    size_t len = 0, cap = 0;
+    ssize_t k;
+    int fd, n, rc = -1;
+
+    memset(r, 0, sizeof *r);
+    if ((fd = test_connect(port)) < 0)
+        return -1;
+    n = snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s\r\n",
+                 method, path, extra ? extra : "");
+    if (send_all(fd, head, (size_t)n) != 0 || (body_len && send_all(fd, body, body_len) != 0))
+        goto done;
+    for (;;) {
+        if (len + 4097 > cap) {
+            char *g = realloc(raw, cap = cap * 2 + 8192);
+            if (!g)
+                goto done;
+            raw = g;
+        }
+        if ((k = recv(fd, raw + len, cap - len - 1, 0)) <= 0)
+            break;
+        len += (size_t)k;
+    }
+    if (raw) {
+        raw[len] = '\0';
+        rc = parse_reply(raw, len, r);
+    }
+done:
+    free(raw);
+    close(fd);
+    return rc;
+}
+
+int test_http_get(int port, const char *path, const char *extra, test_resp *r)
+{
+    return test_http_raw(port, "GET", path, extra, NULL, 0, r);
+}
+
+/* The value of a header (case-insensitive name) copied into buf, or NULL. */
+const char *test_header(const test_resp *r, const char *name, char *buf, size_t size)
+{
+    const char *p = r->head;
+    size_t n = strlen(name);
+
+    while ((p = strstr(p, "\r\n"))) {
+        p += 2;
+        if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+            const char *v = p + n + 1, *e;
+            while (*v == ' ')
+                v++;
+            e = strstr(v, "\r\n");
+            n = e ? (size_t)(e - v) : strlen(v);
+            if (n >= size)
+                return NULL;
+            memcpy(buf, v, n);
+            buf[n] = '\0';
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+int test_login(int port, const char *login, const char *password, char *headers, size_t size)
+{
+    char body[512], cookie[128], *semi;
+    const char *csrf;
+    test_resp r;
+    json_t *j;
+    int n = snprintf(body, sizeof body, "{\"login\":\"%s\",\"password\":\"%s\"}", login, password);
+
+    if (test_http_raw(port, "POST", "/api/login", "Content-Type: application/json\r\n", body,
+                      (size_t)n, &r) != 0)
+        return -1;
+    if (r.status != 200 || !test_header(&r, "Set-Cookie", cookie, sizeof cookie) ||
+        !(j = json_loadb(r.body, r.body_len, 0, NULL))) {
+        int status = r.status;
+        test_resp_free(&r);
+        return status ? status : -1;
+    }
+    if ((semi = strchr(cookie, ';')))
+        *semi = '\0';
+    csrf = json_string_value(json_object_get(j, "csrf"));
+    snprintf(headers, size, "Cookie: %s\r\nX-CSRF-Token: %s\r\n", cookie, csrf ? csrf : "");
+    json_decref(j);
+    test_resp_free(&r);
+    return 0;
 }

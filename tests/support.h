@@ -40,4 +40,34 @@ engine_points test_points(const char *text);
 int test_cases_each(const char *dir, void (*fn)(const char *name, json_t *in, json_t *want, void *ctx),
                     void *ctx);
 
+/* ---- a blocking HTTP/1.1 client for the API suites ---- */
+
+/* One reply: the status, the header lines and the body (NUL-terminated). */
+typedef struct test_resp {
+    int status;
+    char head[4096];           /* the header lines */
+    char *body;
+    size_t body_len;
+} test_resp;
+
+/* A connected TCP socket to 127.0.0.1:port, or -1 when nothing listens. */
+int test_connect(int port);
+
+/* Releases a reply's body and zeroes it. */
+void test_resp_free(test_resp *r);
+
+/* Sends one request to 127.0.0.1:port (extra: raw header lines, each ending in \r\n) with
+ * Connection: close and reads the whole reply. Returns 0 or -1. */
+int test_http_raw(int port, const char *method, const char *path, const char *extra,
+                  const char *body, size_t body_len, test_resp *r);
+int test_http_get(int port, const char *path, const char *extra, test_resp *r);
+
+/* The value of a reply header (case-insensitive name) copied into buf, or NULL. */
+const char *test_header(const test_resp *r, const char *name, char *buf, size_t size);
+
+/* Signs in through POST /api/login and writes the header lines a signed-in request sends
+ * ("Cookie: ...\r\nX-CSRF-Token: ...\r\n") to headers. Returns 0, the HTTP status of a
+ * refusal, or -1. */
+int test_login(int port, const char *login, const char *password, char *headers, size_t size);
+
 #endif

@@ -1,6 +1,7 @@
 /* test_api: the HTTP server on a demo database, over loopback with a tiny blocking client:
  * every route's shape, the dispatcher's 404/405/413/415, the error object, ETag and 304,
  * pagination, a graceful stop with a request in flight, and `saima serve` on SIGTERM. */
+#include "support.h"
 #include "http/routes.h"
 #include "http/server.h"
 #include "io/demo.h"
@@ -31,157 +32,22 @@ static char g_dir[64];
 static char g_db[128];
 static http_server *g_srv;
 
-/* ---- a blocking HTTP/1.1 client ---- */
-
-typedef struct resp {
-    int status;
-    char head[4096];           /* the header lines */
-    char *body;
-    size_t body_len;
-} resp;
-
-static void resp_free(resp *r)
-{
-    free(r->body);
-    memset(r, 0, sizeof *r);
-}
-
-static int connect_to(int port)
-{
-    struct sockaddr_in a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-    if (fd < 0)
-        return -1;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-static int send_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
-        if (k <= 0)
-            return -1;
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
-/* Parses the reply in raw (len bytes) into r; returns 0 or -1. */
-static int parse_reply(const char *raw, size_t len, resp *r)
-{
-    const char *end = strstr(raw, "\r\n\r\n");
-    size_t hlen;
-
-    if (!end || sscanf(raw, "HTTP/1.1 %d", &r->status) != 1)
-        return -1;
-    hlen = (size_t)(end - raw);
-    if (hlen >= sizeof r->head)
-        return -1;
-    memcpy(r->head, raw, hlen);
-    r->head[hlen] = '\0';
-    r->body_len = len - hlen - 4;
-    r->body = malloc(r->body_len + 1);
-    if (!r->body)
-        return -1;
-    memcpy(r->body, end + 4, r->body_len);
-    r->body[r->body_len] = '\0';
-    return 0;
-}
-
-/* Sends one request (raw header lines in extra, each ending in \r\n) with Connection: close
- * and reads the reply until the server closes. Returns 0 or -1. */
-static int http_raw(int port, const char *method, const char *path, const char *extra,
-                    const char *body, size_t body_len, resp *r)
-{
-    char head[2048];
-    char *raw = NULL;
-    size_t len = 0, cap = 0;
-    ssize_t k;
-    int fd, n, rc = -1;
-
-    memset(r, 0, sizeof *r);
-    if ((fd = connect_to(port)) < 0)
-        return -1;
-    n = snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s\r\n",
-                 method, path, extra ? extra : "");
-    if (send_all(fd, head, (size_t)n) != 0 || (body_len && send_all(fd, body, body_len) != 0))
-        goto done;
-    for (;;) {
-        if (len + 4097 > cap) {
-            char *g = realloc(raw, cap = cap * 2 + 8192);
-            if (!g)
-                goto done;
-            raw = g;
-        }
-        if ((k = recv(fd, raw + len, cap - len - 1, 0)) <= 0)
-            break;
-        len += (size_t)k;
-    }
-    if (raw) {
-        raw[len] = '\0';
-        rc = parse_reply(raw, len, r);
-    }
-done:
-    free(raw);
-    close(fd);
-    return rc;
-}
-
-static int http_get(int port, const char *path, const char *extra, resp *r)
-{
-    return http_raw(port, "GET", path, extra, NULL, 0, r);
-}
-
-/* The value of a header (case-insensitive name) copied into buf, or NULL. */
-static const char *header(const resp *r, const char *name, char *buf, size_t size)
-{
-    const char *p = r->head;
-    size_t n = strlen(name);
-
-    while ((p = strstr(p, "\r\n"))) {
-        p += 2;
-        if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
-            const char *v = p + n + 1, *e;
-            while (*v == ' ')
-                v++;
-            e = strstr(v, "\r\n");
-            n = e ? (size_t)(e - v) : strlen(v);
-            if (n >= size)
-                return NULL;
-            memcpy(buf, v, n);
-            buf[n] = '\0';
-            return buf;
-        }
-    }
-    return NULL;
-}
-
 /* GETs path on the demo server, expects status, and returns the parsed body. */
 static json_t *get_json(const char *path, int status)
 {
-    resp r;
+    test_resp r;
     char ct[128];
     json_t *j;
 
-    assert_int_equal(http_get(http_server_port(g_srv), path, NULL, &r), 0);
+    assert_int_equal(test_http_get(http_server_port(g_srv), path, NULL, &r), 0);
     if (r.status != status)
         fail_msg("GET %s: status %d, want %d: %s", path, r.status, status, r.body);
-    assert_non_null(header(&r, "Content-Type", ct, sizeof ct));
+    assert_non_null(test_header(&r, "Content-Type", ct, sizeof ct));
     assert_string_equal(ct, "application/json; charset=utf-8");
     j = json_loadb(r.body, r.body_len, 0, NULL);
     if (!j)
         fail_msg("GET %s: not JSON: %s", path, r.body);
-    resp_free(&r);
+    test_resp_free(&r);
     return j;
 }
 
@@ -416,7 +282,7 @@ static void test_observations(void **state)
 
 static void test_not_found_and_method(void **state)
 {
-    resp r;
+    test_resp r;
     char allow[64];
     json_t *j;
 
@@ -427,50 +293,50 @@ static void test_not_found_and_method(void **state)
     json_decref(j);
     assert_error(j = get_json("/api/units/", 404), 404, "not_found");
     json_decref(j);
-    assert_int_equal(http_raw(http_server_port(g_srv), "DELETE", "/api/units", NULL, NULL, 0, &r), 0);
+    assert_int_equal(test_http_raw(http_server_port(g_srv), "DELETE", "/api/units", NULL, NULL, 0, &r), 0);
     assert_int_equal(r.status, 405);
-    assert_non_null(header(&r, "Allow", allow, sizeof allow));
+    assert_non_null(test_header(&r, "Allow", allow, sizeof allow));
     assert_string_equal(allow, "GET, HEAD");
     j = json_loads(r.body, 0, NULL);
     assert_error(j, 405, "method_not_allowed");
     json_decref(j);
-    resp_free(&r);
+    test_resp_free(&r);
 }
 
 static void test_etag(void **state)
 {
     int port = http_server_port(g_srv);
-    resp a, b, c;
+    test_resp a, b, c;
     char ea[64], eb[64], hdr[128];
 
     (void)state;
-    assert_int_equal(http_get(port, "/api/indicators", NULL, &a), 0);
-    assert_int_equal(http_get(port, "/api/indicators", NULL, &b), 0);
-    assert_non_null(header(&a, "ETag", ea, sizeof ea));
-    assert_non_null(header(&b, "ETag", eb, sizeof eb));
+    assert_int_equal(test_http_get(port, "/api/indicators", NULL, &a), 0);
+    assert_int_equal(test_http_get(port, "/api/indicators", NULL, &b), 0);
+    assert_non_null(test_header(&a, "ETag", ea, sizeof ea));
+    assert_non_null(test_header(&b, "ETag", eb, sizeof eb));
     assert_string_equal(ea, eb);
     assert_int_equal(strlen(ea), HTTP_ETAG_SIZE - 1);
     assert_int_equal(ea[0], '"');
     snprintf(hdr, sizeof hdr, "If-None-Match: %s\r\n", ea);
-    assert_int_equal(http_get(port, "/api/indicators", hdr, &c), 0);
+    assert_int_equal(test_http_get(port, "/api/indicators", hdr, &c), 0);
     assert_int_equal(c.status, 304);
     assert_int_equal(c.body_len, 0);
-    resp_free(&c);
+    test_resp_free(&c);
     snprintf(hdr, sizeof hdr, "If-None-Match: \"other\", W/%s\r\n", ea);
-    assert_int_equal(http_get(port, "/api/indicators", hdr, &c), 0);
+    assert_int_equal(test_http_get(port, "/api/indicators", hdr, &c), 0);
     assert_int_equal(c.status, 304);
-    resp_free(&c);
-    assert_int_equal(http_get(port, "/api/indicators", "If-None-Match: \"other\"\r\n", &c), 0);
+    test_resp_free(&c);
+    assert_int_equal(test_http_get(port, "/api/indicators", "If-None-Match: \"other\"\r\n", &c), 0);
     assert_int_equal(c.status, 200);
     assert_int_equal(c.body_len, a.body_len);
-    resp_free(&c);
+    test_resp_free(&c);
     /* another body, another tag */
-    assert_int_equal(http_get(port, "/api/indicators?limit=1", NULL, &c), 0);
-    assert_non_null(header(&c, "ETag", eb, sizeof eb));
+    assert_int_equal(test_http_get(port, "/api/indicators?limit=1", NULL, &c), 0);
+    assert_non_null(test_header(&c, "ETag", eb, sizeof eb));
     assert_string_not_equal(ea, eb);
-    resp_free(&a);
-    resp_free(&b);
-    resp_free(&c);
+    test_resp_free(&a);
+    test_resp_free(&b);
+    test_resp_free(&c);
 }
 
 /* ---- a route table of the test's own: body checks, errors, a slow handler ---- */
@@ -544,13 +410,13 @@ static int send_body(int port, const char *method, const char *path, const char 
                      const char *body, const char *code)
 {
     char extra[256];
-    resp r;
+    test_resp r;
     int status;
     json_t *j;
 
     snprintf(extra, sizeof extra, "%s%s%sContent-Length: %zu\r\n", ct ? "Content-Type: " : "",
              ct ? ct : "", ct ? "\r\n" : "", strlen(body));
-    assert_int_equal(http_raw(port, method, path, extra, body, strlen(body), &r), 0);
+    assert_int_equal(test_http_raw(port, method, path, extra, body, strlen(body), &r), 0);
     status = r.status;
     j = json_loads(r.body, 0, NULL);
     assert_non_null(j);
@@ -559,7 +425,7 @@ static int send_body(int port, const char *method, const char *path, const char 
     else
         assert_int_equal(json_integer_value(json_object_get(j, "bytes")), strlen(body));
     json_decref(j);
-    resp_free(&r);
+    test_resp_free(&r);
     return status;
 }
 
@@ -567,7 +433,7 @@ static void test_dispatch_checks(void **state)
 {
     http_server *s = start_test_server(NULL);
     int port = http_server_port(s);
-    resp r;
+    test_resp r;
     json_t *j;
     char allow[64];
 
@@ -585,45 +451,45 @@ static void test_dispatch_checks(void **state)
     assert_int_equal(send_body(port, "POST", "/echo", "text/plain", "01234567890123456789",
                                "payload_too_large"), 413);
     /* a huge announced body is refused before it is sent */
-    assert_int_equal(http_raw(port, "POST", "/echo",
+    assert_int_equal(test_http_raw(port, "POST", "/echo",
                               "Content-Type: application/json\r\nContent-Length: 100000000\r\n", NULL, 0, &r), 0);
     assert_int_equal(r.status, 413);
-    resp_free(&r);
+    test_resp_free(&r);
     /* a chunked body without a length is counted as it comes */
-    assert_int_equal(http_raw(port, "POST", "/echo",
+    assert_int_equal(test_http_raw(port, "POST", "/echo",
                               "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n",
                               "a\r\n0123456789\r\na\r\n0123456789\r\n0\r\n\r\n", 36, &r), 0);
     assert_int_equal(r.status, 413);
-    resp_free(&r);
+    test_resp_free(&r);
     /* a body on a GET route, which takes none */
     assert_int_equal(send_body(port, "GET", "/items/7", NULL, "x", "payload_too_large"), 413);
     /* params reach the handler; errors carry their status */
-    assert_int_equal(http_get(port, "/items/%E4%B8%B4%E6%B1%9F", NULL, &r), 0);
+    assert_int_equal(test_http_get(port, "/items/%E4%B8%B4%E6%B1%9F", NULL, &r), 0);
     assert_int_equal(r.status, 200);
     j = json_loads(r.body, 0, NULL);
     assert_string_equal(json_string_value(json_object_get(j, "id")), "临江");
     json_decref(j);
-    resp_free(&r);
-    assert_int_equal(http_raw(port, "DELETE", "/items/9", NULL, NULL, 0, &r), 0);
+    test_resp_free(&r);
+    assert_int_equal(test_http_raw(port, "DELETE", "/items/9", NULL, NULL, 0, &r), 0);
     assert_int_equal(r.status, 409);
     j = json_loads(r.body, 0, NULL);
     assert_error(j, 409, "conflict");
     assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "message")),
                         "item 9 changed meanwhile");
     json_decref(j);
-    resp_free(&r);
-    assert_int_equal(http_raw(port, "PATCH", "/items/9", NULL, NULL, 0, &r), 0);
+    test_resp_free(&r);
+    assert_int_equal(test_http_raw(port, "PATCH", "/items/9", NULL, NULL, 0, &r), 0);
     assert_int_equal(r.status, 405);
-    assert_string_equal(header(&r, "Allow", allow, sizeof allow), "PUT, GET, HEAD, DELETE");
-    resp_free(&r);
+    assert_string_equal(test_header(&r, "Allow", allow, sizeof allow), "PUT, GET, HEAD, DELETE");
+    test_resp_free(&r);
     /* internal errors keep their detail to the log */
-    assert_int_equal(http_get(port, "/fail", NULL, &r), 0);
+    assert_int_equal(test_http_get(port, "/fail", NULL, &r), 0);
     assert_int_equal(r.status, 500);
     assert_null(strstr(r.body, "secret"));
     j = json_loads(r.body, 0, NULL);
     assert_error(j, 500, "internal");
     json_decref(j);
-    resp_free(&r);
+    test_resp_free(&r);
     http_server_stop(s);
 }
 
@@ -655,8 +521,8 @@ static void test_route_match(void **state)
 /* The client side of the in-flight request. */
 static void *slow_client(void *arg)
 {
-    resp *r = arg;
-    if (http_get(*(int *)r->head, "/slow", NULL, r) != 0)
+    test_resp *r = arg;
+    if (test_http_get(*(int *)r->head, "/slow", NULL, r) != 0)
         r->status = -1;
     return NULL;
 }
@@ -668,7 +534,7 @@ static void test_graceful_stop(void **state)
     http_server *s = start_test_server(lf);
     int port = http_server_port(s), fd;
     pthread_t t;
-    resp r;
+    test_resp r;
     json_t *j;
 
     (void)state;
@@ -686,8 +552,8 @@ static void test_graceful_stop(void **state)
     j = json_loads(r.body, 0, NULL);
     assert_string_equal(json_string_value(json_object_get(j, "slow")), "done");
     json_decref(j);
-    resp_free(&r);
-    fd = connect_to(port);
+    test_resp_free(&r);
+    fd = test_connect(port);
     assert_true(fd < 0);
     fclose(lf);
     assert_non_null(strstr(log, " 127.0.0.1 GET /slow 200 16 "));
@@ -703,7 +569,7 @@ static void test_serve_sigterm(void **state)
     int out[2], status, port = 0;
     pid_t pid;
     FILE *fp;
-    resp r;
+    test_resp r;
     size_t n;
 
     (void)state;
@@ -728,15 +594,15 @@ static void test_serve_sigterm(void **state)
     assert_non_null(url);
     port = atoi(url + strlen("http://127.0.0.1:"));
     assert_true(port > 0);
-    assert_int_equal(http_get(port, "/api/health", NULL, &r), 0);
+    assert_int_equal(test_http_get(port, "/api/health", NULL, &r), 0);
     assert_int_equal(r.status, 200);
-    resp_free(&r);
+    test_resp_free(&r);
     assert_int_equal(kill(pid, SIGTERM), 0);
     assert_int_equal(waitpid(pid, &status, 0), pid);
     fclose(fp);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
-    assert_true(connect_to(port) < 0);
+    assert_true(test_connect(port) < 0);
     fp = fopen(errpath, "r");
     assert_non_null(fp);
     n = fread(log, 1, sizeof log - 1, fp);

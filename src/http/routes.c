@@ -374,12 +374,15 @@ done:
 typedef struct obs_page {
     json_t *items;
     size_t seen, limit, offset;
+    const char *own_unit;      /* a reporter's unit: its unpublished rows are shown too */
 } obs_page;
 
 static int obs_collect(const observation *o, void *ctx)
 {
     obs_page *p = ctx;
 
+    if (p->own_unit && o->state != OBS_PUBLISHED && strcmp(o->unit_code, p->own_unit) != 0)
+        return 0;
     if (p->seen >= p->offset && p->seen - p->offset < p->limit &&
         json_array_append_new(p->items, io_json_observation(o)) != 0)
         return err_set(ERR_NOMEM, "out of memory");
@@ -430,13 +433,17 @@ static int h_observations(http_req *req, json_t **out)
 {
     store *s;
     obs_filter f;
-    obs_page p = { NULL, 0, 0, 0 };
+    obs_page p = { NULL, 0, 0, 0, NULL };
     int rc;
 
     if ((rc = http_page_parse(http_req_query(req, "limit"), http_req_query(req, "offset"),
                               &p.limit, &p.offset)) != 0 ||
         (rc = obs_filter_of(req, &f)) != 0 || (rc = http_req_store(req, &s)) != 0)
         return rc;
+    if (req->who.role == ROLE_REPORTER)
+        p.own_unit = req->who.unit_code;
+    else if (!http_req_sees_unpublished(req))
+        f.published_only = 1;
     if (!(p.items = json_array()))
         return err_set(ERR_NOMEM, "out of memory");
     if ((rc = store_observations_each(s, &f, obs_collect, &p)) != 0) {
