@@ -214,7 +214,7 @@ static int parse_reply(const char *raw, size_t len, test_resp *r)
 int test_http_raw(int port, const char *method, const char *path, const char *extra,
                     const char *body, size_t body_len, test_resp *r)
 {
-    char head[2048];
+    char head[2048], length[48] = "";
     char *raw = NULL;
     size_t len = 0, cap = 0;
     ssize_t k;
@@ -223,8 +223,10 @@ int test_http_raw(int port, const char *method, const char *path, const char *ex
     memset(r, 0, sizeof *r);
     if ((fd = test_connect(port)) < 0)
         return -1;
-    n = snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s\r\n",
-                 method, path, extra ? extra : "");
+    if (body && !(extra && strcasestr(extra, "Content-Length:")))
+        snprintf(length, sizeof length, "Content-Length: %zu\r\n", body_len);
+    n = snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s%s\r\n",
+                 method, path, extra ? extra : "", length);
     if (send_all(fd, head, (size_t)n) != 0 || (body_len && send_all(fd, body, body_len) != 0))
         goto done;
     for (;;) {

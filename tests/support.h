@@ -57,7 +57,8 @@ int test_connect(int port);
 void test_resp_free(test_resp *r);
 
 /* Sends one request to 127.0.0.1:port (extra: raw header lines, each ending in \r\n) with
- * Connection: close and reads the whole reply. Returns 0 or -1. */
+ * Connection: close and reads the whole reply; a body gets its Content-Length unless extra
+ * gives one. Returns 0 or -1. */
 int test_http_raw(int port, const char *method, const char *path, const char *extra,
                   const char *body, size_t body_len, test_resp *r);
 int test_http_get(int port, const char *path, const char *extra, test_resp *r);

@@ -1,0 +1,461 @@
+/* test_api_auth: sessions and roles on a real server over loopback — sign-in and its cookie,
+ * the same refusal for a wrong password and an unknown login, the login throttle, CSRF on
+ * every change, roles refused before the handler (401 public, 403 account), a disabled account
+ * losing its session at once, a password change ending the old sessions, the session table and
+ * throttle as units, and the dashboard's static files (types, CSP, ETag, nothing outside). */
+#include "support.h"
+#include "http/auth.h"
+#include "http/routes.h"
+#include "http/server.h"
+#include "http/session.h"
+#include "http/static.h"
+#include "io/demo.h"
+#include "store/store.h"
+#include "util/err.h"
+
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#define PASSWORD "Demo-pass-2026"
+
+static char g_dir[64];
+static char g_db[128];
+static char g_web[128];
+static http_server *g_srv;
+
+static int port(void)
+{
+    return http_server_port(g_srv);
+}
+
+/* Adds an account with a cheap hash (the server upgrades it on first sign-in). */
+static int add_user(store *s, const char *login, int role, const char *unit_code)
+{
+    user u;
+
+    memset(&u, 0, sizeof u);
+    snprintf(u.login, sizeof u.login, "%s", login);
+    snprintf(u.display_name, sizeof u.display_name, "%s", login);
+    snprintf(u.unit_code, sizeof u.unit_code, "%s", unit_code ? unit_code : "");
+    u.role = role;
+    if (http_auth_hash_cost(PASSWORD, crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN,
+                            u.password_hash) != 0)
+        return -1;
+    return store_user_put(s, &u);
+}
+
+static int write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    fputs(text, f);
+    return fclose(f);
+}
+
+static int setup(void **state)
+{
+    store *s = NULL;
+    demo_opts d = { { PERIOD_MONTH, 2026, 10 }, DEMO_SEED_DEFAULT };
+    http_server_opts o;
+    char path[192];
+    int rc;
+
+    (void)state;
+    snprintf(g_dir, sizeof g_dir, "/tmp/saima_test_auth_XXXXXX");
+    if (!mkdtemp(g_dir))
+        return -1;
+    snprintf(g_db, sizeof g_db, "%s/demo.db", g_dir);
+    snprintf(g_web, sizeof g_web, "%s/web", g_dir);
+    snprintf(path, sizeof path, "%s/js", g_web);
+    if (mkdir(g_web, 0700) != 0 || mkdir(path, 0700) != 0)
+        return -1;
+    snprintf(path, sizeof path, "%s/index.html", g_web);
+    rc = write_file(path, "<!doctype html><title>赛马</title>\n");
+    snprintf(path, sizeof path, "%s/js/app.js", g_web);
+    rc |= write_file(path, "export const x = 1;\n");
+    snprintf(path, sizeof path, "%s/secret.txt", g_dir);
+    rc |= write_file(path, "outside\n");
+    if (rc != 0 || store_open(g_db, &s) != 0 || demo_build(s, &d) != 0 ||
+        add_user(s, "admin1", ROLE_ADMIN, NULL) != 0 ||
+        add_user(s, "rep1", ROLE_REPORTER, "linjiang") != 0 ||
+        add_user(s, "lead1", ROLE_LEADER, NULL) != 0 || add_user(s, "gone1", ROLE_LEADER, NULL) != 0 ||
+        add_user(s, "pw1", ROLE_LEADER, NULL) != 0 || add_user(s, "slow1", ROLE_LEADER, NULL) != 0) {
+        store_close(s);
+        return -1;
+    }
+    store_close(s);
+    memset(&o, 0, sizeof o);
+    o.db_path = g_db;
+    o.static_dir = g_web;
+    return http_server_start(&o, &g_srv) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    char cmd[160];
+
+    (void)state;
+    http_server_stop(g_srv);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", g_dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Sends a JSON body (NULL for none) with extra headers; returns the status and keeps the reply
+ * in r. */
+static int call(const char *method, const char *path, const char *extra, const char *body,
+                test_resp *r)
+{
+    char head[1024];
+
+    snprintf(head, sizeof head, "%s%s", body ? "Content-Type: application/json\r\n" : "",
+             extra ? extra : "");
+    assert_int_equal(test_http_raw(port(), method, path, head, body, body ? strlen(body) : 0, r), 0);
+    return r->status;
+}
+
+/* The error code of a reply's error object. */
+static void assert_code(const test_resp *r, int status, const char *code)
+{
+    json_t *j = json_loadb(r->body, r->body_len, 0, NULL);
+    json_t *e = json_object_get(j, "error");
+
+    if (r->status != status)
+        fail_msg("status %d, want %d: %s", r->status, status, r->body);
+    assert_non_null(e);
+    assert_string_equal(json_string_value(json_object_get(e, "code")), code);
+    json_decref(j);
+}
+
+/* The role /api/me reports for the given headers. */
+static char *me_role(const char *extra)
+{
+    test_resp r;
+    json_t *j;
+    char *role;
+
+    assert_int_equal(call("GET", "/api/me", extra, NULL, &r), 200);
+    j = json_loadb(r.body, r.body_len, 0, NULL);
+    role = strdup(json_string_value(json_object_get(json_object_get(j, "user"), "role")));
+    json_decref(j);
+    test_resp_free(&r);
+    return role;
+}
+
+static void expect_role(const char *extra, const char *want)
+{
+    char *role = me_role(extra);
+    assert_string_equal(role, want);
+    free(role);
+}
+
+static void test_login_cookie_and_me(void **state)
+{
+    test_resp r;
+    char cookie[256], headers[512];
+    json_t *j;
+
+    (void)state;
+    assert_int_equal(call("POST", "/api/login", NULL,
+                          "{\"login\":\"admin1\",\"password\":\"" PASSWORD "\"}", &r), 200);
+    assert_non_null(test_header(&r, "Set-Cookie", cookie, sizeof cookie));
+    assert_non_null(strstr(cookie, HTTP_SESSION_COOKIE "="));
+    assert_non_null(strstr(cookie, "HttpOnly"));
+    assert_non_null(strstr(cookie, "SameSite=Strict"));
+    assert_non_null(strstr(cookie, "Path=/"));
+    j = json_loadb(r.body, r.body_len, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "user"), "role")), "admin");
+    assert_int_equal(strlen(json_string_value(json_object_get(j, "csrf"))), HTTP_AUTH_TOKEN_SIZE - 1);
+    json_decref(j);
+    test_resp_free(&r);
+
+    assert_int_equal(test_login(port(), "admin1", PASSWORD, headers, sizeof headers), 0);
+    expect_role(headers, "admin");
+    expect_role(NULL, "public");
+    expect_role("Cookie: saima_session=not-a-real-token-at-all-but-forty-three-c\r\n", "public");
+}
+
+static void test_wrong_password_and_unknown_login(void **state)
+{
+    test_resp a, b;
+
+    (void)state;
+    assert_int_equal(call("POST", "/api/login", NULL,
+                          "{\"login\":\"lead1\",\"password\":\"Wrong-pass-2026\"}", &a), 401);
+    assert_int_equal(call("POST", "/api/login", NULL,
+                          "{\"login\":\"nobody\",\"password\":\"Wrong-pass-2026\"}", &b), 401);
+    assert_code(&a, 401, "unauthorized");
+    assert_string_equal(a.body, b.body);
+    test_resp_free(&a);
+    test_resp_free(&b);
+    assert_int_equal(call("POST", "/api/login", NULL, "{\"login\":\"lead1\"}", &a), 400);
+    test_resp_free(&a);
+    assert_int_equal(call("POST", "/api/login", NULL, "{\"login\":", &a), 400);
+    assert_non_null(strstr(a.body, "bad JSON"));
+    test_resp_free(&a);
+    assert_int_equal(call("POST", "/api/login", NULL, "[1]", &a), 400);
+    test_resp_free(&a);
+}
+
+static void test_throttle(void **state)
+{
+    test_resp r;
+    char retry[16];
+
+    (void)state;
+    for (int i = 0; i < HTTP_LOGIN_FAILURES; i++) {
+        assert_int_equal(call("POST", "/api/login", NULL,
+                              "{\"login\":\"slow1\",\"password\":\"Wrong-pass-2026\"}", &r), 401);
+        test_resp_free(&r);
+    }
+    /* now even the right password waits */
+    assert_int_equal(call("POST", "/api/login", NULL,
+                          "{\"login\":\"slow1\",\"password\":\"" PASSWORD "\"}", &r), 429);
+    assert_code(&r, 429, "too_many_requests");
+    assert_non_null(test_header(&r, "Retry-After", retry, sizeof retry));
+    assert_true(atoi(retry) > 0 && atoi(retry) <= HTTP_LOGIN_WINDOW_SECONDS);
+    test_resp_free(&r);
+    /* another account from the same address is not locked by it */
+    assert_int_equal(call("POST", "/api/login", NULL,
+                          "{\"login\":\"lead1\",\"password\":\"" PASSWORD "\"}", &r), 200);
+    test_resp_free(&r);
+}
+
+static void test_csrf_and_roles(void **state)
+{
+    test_resp r;
+    char headers[512], cookie_only[512];
+    char *nl;
+
+    (void)state;
+    assert_int_equal(test_login(port(), "lead1", PASSWORD, headers, sizeof headers), 0);
+    snprintf(cookie_only, sizeof cookie_only, "%s", headers);
+    nl = strstr(cookie_only, "\r\n");
+    nl[2] = '\0';
+    /* a change without the token, or with another, is refused and the session lives on */
+    assert_int_equal(call("POST", "/api/logout", cookie_only, "{}", &r), 403);
+    assert_code(&r, 403, "forbidden");
+    assert_non_null(strstr(r.body, "CSRF"));
+    test_resp_free(&r);
+    {
+        char wrong[600];
+        snprintf(wrong, sizeof wrong, "%sX-CSRF-Token: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n",
+                 cookie_only);
+        assert_int_equal(call("POST", "/api/logout", wrong, "{}", &r), 403);
+        test_resp_free(&r);
+    }
+    expect_role(headers, "leader");
+    /* the public may not sign out or change a password: 401 before any handler */
+    assert_int_equal(call("POST", "/api/logout", NULL, "{}", &r), 401);
+    assert_code(&r, 401, "unauthorized");
+    test_resp_free(&r);
+    assert_int_equal(call("PUT", "/api/me/password", NULL, "{}", &r), 401);
+    test_resp_free(&r);
+    /* with the token the change goes through, and the session is over */
+    assert_int_equal(call("POST", "/api/logout", headers, "{}", &r), 200);
+    test_resp_free(&r);
+    expect_role(headers, "public");
+}
+
+static void test_disabled_account_loses_session(void **state)
+{
+    char headers[512];
+    store *s = NULL;
+    user u;
+
+    (void)state;
+    assert_int_equal(test_login(port(), "gone1", PASSWORD, headers, sizeof headers), 0);
+    expect_role(headers, "leader");
+    assert_int_equal(store_open(g_db, &s), 0);
+    assert_int_equal(store_user_get(s, "gone1", &u), 0);
+    u.disabled = 1;
+    assert_int_equal(store_user_put(s, &u), 0);
+    store_close(s);
+    expect_role(headers, "public");
+    assert_int_equal(test_login(port(), "gone1", PASSWORD, headers, sizeof headers), 401);
+}
+
+static void test_password_change_ends_sessions(void **state)
+{
+    char first[512], second[512];
+    test_resp r;
+    json_t *j;
+
+    (void)state;
+    assert_int_equal(test_login(port(), "pw1", PASSWORD, first, sizeof first), 0);
+    assert_int_equal(test_login(port(), "pw1", PASSWORD, second, sizeof second), 0);
+    /* a weak new password and a wrong current one are refused */
+    assert_int_equal(call("PUT", "/api/me/password", first,
+                          "{\"current\":\"" PASSWORD "\",\"new\":\"12345678901\"}", &r), 422);
+    test_resp_free(&r);
+    assert_int_equal(call("PUT", "/api/me/password", first,
+                          "{\"current\":\"Not-the-pass-1\",\"new\":\"Fresh-pass-2027\"}", &r), 403);
+    test_resp_free(&r);
+    assert_int_equal(call("PUT", "/api/me/password", first,
+                          "{\"current\":\"" PASSWORD "\",\"new\":\"Fresh-pass-2027\"}", &r), 200);
+    j = json_loadb(r.body, r.body_len, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "user"), "login")), "pw1");
+    json_decref(j);
+    test_resp_free(&r);
+    expect_role(first, "public");
+    expect_role(second, "public");
+    assert_int_equal(test_login(port(), "pw1", PASSWORD, first, sizeof first), 401);
+    assert_int_equal(test_login(port(), "pw1", "Fresh-pass-2027", first, sizeof first), 0);
+    expect_role(first, "leader");
+}
+
+static void test_static_files(void **state)
+{
+    test_resp r;
+    char v[512], etag[64];
+
+    (void)state;
+    assert_int_equal(test_http_get(port(), "/", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "<!doctype html><title>赛马</title>\n");
+    assert_string_equal(test_header(&r, "Content-Type", v, sizeof v), "text/html; charset=utf-8");
+    assert_non_null(test_header(&r, "Content-Security-Policy", v, sizeof v));
+    assert_non_null(strstr(v, "default-src 'self'"));
+    assert_non_null(strstr(v, "frame-ancestors 'none'"));
+    assert_non_null(test_header(&r, "ETag", etag, sizeof etag));
+    test_resp_free(&r);
+    snprintf(v, sizeof v, "If-None-Match: %s\r\n", etag);
+    assert_int_equal(test_http_get(port(), "/index.html", v, &r), 0);
+    assert_int_equal(r.status, 304);
+    assert_int_equal(r.body_len, 0);
+    test_resp_free(&r);
+    assert_int_equal(test_http_get(port(), "/js/app.js?v=2", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(test_header(&r, "Content-Type", v, sizeof v), "text/javascript; charset=utf-8");
+    test_resp_free(&r);
+    /* nothing outside the directory, whatever the path says */
+    assert_int_equal(test_http_get(port(), "/../secret.txt", NULL, &r), 0);
+    assert_int_equal(r.status, 404);
+    test_resp_free(&r);
+    assert_int_equal(test_http_get(port(), "/js/../../secret.txt", NULL, &r), 0);
+    assert_int_equal(r.status, 404);
+    test_resp_free(&r);
+    assert_int_equal(test_http_get(port(), "/%2e%2e/secret.txt", NULL, &r), 0);
+    assert_int_equal(r.status, 404);
+    test_resp_free(&r);
+    /* API paths stay the API's: an unknown one is the JSON 404 */
+    assert_int_equal(test_http_get(port(), "/api/nothing", NULL, &r), 0);
+    assert_code(&r, 404, "not_found");
+    test_resp_free(&r);
+}
+
+/* ---- the tables as units ---- */
+
+static void test_session_table(void **state)
+{
+    http_sessions *t;
+    char token[HTTP_AUTH_TOKEN_SIZE], csrf[HTTP_AUTH_TOKEN_SIZE], login[MODEL_CODE_MAX],
+        got[HTTP_AUTH_TOKEN_SIZE], other[HTTP_AUTH_TOKEN_SIZE];
+    time_t t0 = 1000000;
+
+    (void)state;
+    assert_int_equal(http_sessions_new(&t), 0);
+    assert_int_equal(http_session_create(t, "alice", t0, token, csrf), 0);
+    assert_int_equal(http_session_find(t, token, t0 + 10, login, got), 0);
+    assert_string_equal(login, "alice");
+    assert_string_equal(got, csrf);
+    /* idle just under the limit keeps it; the limit itself ends it */
+    assert_int_equal(http_session_find(t, token, t0 + 10 + HTTP_SESSION_IDLE_SECONDS - 1, login, got), 0);
+    assert_int_equal(http_session_find(t, token, t0 + 10 + 2 * HTTP_SESSION_IDLE_SECONDS, login, got),
+                     ERR_AUTH);
+    /* in use all day, a session still ends at its maximum age */
+    assert_int_equal(http_session_create(t, "bob", t0, token, csrf), 0);
+    for (time_t now = t0; now < t0 + HTTP_SESSION_MAX_SECONDS; now += 3600)
+        assert_int_equal(http_session_find(t, token, now, login, got), 0);
+    assert_int_equal(http_session_find(t, token, t0 + HTTP_SESSION_MAX_SECONDS, login, got), ERR_AUTH);
+    /* ending by token and by login */
+    assert_int_equal(http_session_create(t, "carol", t0, token, csrf), 0);
+    assert_int_equal(http_session_create(t, "carol", t0, other, csrf), 0);
+    http_session_end(t, token);
+    assert_int_equal(http_session_find(t, token, t0, login, got), ERR_AUTH);
+    assert_int_equal(http_session_find(t, other, t0, login, got), 0);
+    http_session_end_login(t, "carol");
+    assert_int_equal(http_session_find(t, other, t0, login, got), ERR_AUTH);
+    assert_int_equal(http_session_find(t, "short", t0, login, got), ERR_AUTH);
+    assert_int_equal(http_session_find(t, NULL, t0, login, got), ERR_AUTH);
+    http_sessions_free(t);
+}
+
+static void test_throttle_table(void **state)
+{
+    http_sessions *t;
+    int wait = 0;
+    time_t t0 = 5000000;
+
+    (void)state;
+    assert_int_equal(http_sessions_new(&t), 0);
+    for (int i = 0; i < HTTP_LOGIN_FAILURES - 1; i++)
+        http_login_failed(t, "10.0.0.1", "dave", t0);
+    assert_int_equal(http_login_check(t, "10.0.0.1", "dave", t0, &wait), 0);
+    http_login_failed(t, "10.0.0.1", "dave", t0 + 60);
+    assert_int_equal(http_login_check(t, "10.0.0.2", "dave", t0 + 60, &wait), ERR_LIMIT);
+    assert_int_equal(wait, HTTP_LOGIN_WINDOW_SECONDS);
+    assert_int_equal(http_login_check(t, "10.0.0.1", "erin", t0 + 60, &wait), 0);
+    assert_int_equal(http_login_check(t, "10.0.0.1", "dave", t0 + 60 + HTTP_LOGIN_WINDOW_SECONDS, &wait), 0);
+    /* failures spread wider than the window never lock */
+    for (int i = 0; i < 3 * HTTP_LOGIN_FAILURES; i++)
+        http_login_failed(t, "10.0.0.9", "frank", t0 + (time_t)i * HTTP_LOGIN_WINDOW_SECONDS / 2);
+    assert_int_equal(http_login_check(t, "10.0.0.8", "frank", t0 + 3 * HTTP_LOGIN_FAILURES *
+                                      HTTP_LOGIN_WINDOW_SECONDS / 2, &wait), 0);
+    /* an address failing on many logins is stopped too */
+    for (int i = 0; i < 4 * HTTP_LOGIN_FAILURES; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "u%d", i);
+        http_login_failed(t, "10.0.0.7", name, t0);
+    }
+    assert_int_equal(http_login_check(t, "10.0.0.7", "newname", t0, &wait), ERR_LIMIT);
+    /* success forgets a login's failures below the limit */
+    http_login_failed(t, "10.0.0.3", "gina", t0);
+    http_login_succeeded(t, "gina");
+    for (int i = 0; i < HTTP_LOGIN_FAILURES - 1; i++)
+        http_login_failed(t, "10.0.0.3", "gina", t0);
+    assert_int_equal(http_login_check(t, "10.0.0.4", "gina", t0, &wait), 0);
+    http_sessions_free(t);
+}
+
+static void test_static_table(void **state)
+{
+    http_static *st = NULL;
+
+    (void)state;
+    assert_int_equal(http_static_load(g_web, &st), 0);
+    assert_non_null(http_static_find(st, "/"));
+    assert_string_equal(http_static_find(st, "/")->path, "/index.html");
+    assert_non_null(http_static_find(st, "/js/app.js#x"));
+    assert_null(http_static_find(st, "/js"));
+    assert_null(http_static_find(st, ""));
+    assert_string_equal(http_static_type("a.css"), "text/css; charset=utf-8");
+    assert_string_equal(http_static_type("a.weird"), "application/octet-stream");
+    http_static_free(st);
+    assert_int_equal(http_static_load("/nonexistent-saima-dir", &st), ERR_NOTFOUND);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_login_cookie_and_me),
+        cmocka_unit_test(test_wrong_password_and_unknown_login),
+        cmocka_unit_test(test_throttle),
+        cmocka_unit_test(test_csrf_and_roles),
+        cmocka_unit_test(test_disabled_account_loses_session),
+        cmocka_unit_test(test_password_change_ends_sessions),
+        cmocka_unit_test(test_static_files),
+        cmocka_unit_test(test_session_table),
+        cmocka_unit_test(test_throttle_table),
+        cmocka_unit_test(test_static_table),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
