@@ -148,7 +148,7 @@ const http_static_file *http_static_find(const http_static *st, const char *path
 {
     char key[1024];
     size_t n = strcspn(path, "?#");
-    http_static_file probe;
+    http_static_file probe = { 0 };
 
     if (!st || !st->n || n == 0 || n >= sizeof key)
         return NULL;
