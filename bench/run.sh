@@ -16,3 +16,4 @@ for db in "$demo" /tmp/saima-bench/import-1000000/run.db; do
   cp "$db" /tmp/saima-bench/incremental.db && rm -f /tmp/saima-bench/incremental.db-wal /tmp/saima-bench/incremental.db-shm
   build/bench_incremental /tmp/saima-bench/incremental.db 200
 done
+sh bench/http.sh

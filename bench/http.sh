@@ -1,0 +1,63 @@
+#!/bin/sh
+# Load test of the server (make bench): wrk at 64 connections against the ranking endpoint of
+# the demo city, and against a static file of exactly the same size served by the same server
+# (the floor: no store, no engine). Prints requests per second and p99 latency, the median of
+# RUNS runs of SECONDS each. Usage: sh bench/http.sh [RUNS] [SECONDS]
+set -eu
+cd "$(dirname "$0")/.."
+runs=${1:-3}
+secs=${2:-10}
+bin=${SAIMA:-build/saima}
+dir=/tmp/saima-bench/http
+rm -rf "$dir"
+mkdir -p "$dir/web"
+"$bin" --db "$dir/demo.db" demo --as-of 2026-10 >/dev/null
+cp -R web/. "$dir/web/"
+path="/api/rankings?indicator=gdp"
+
+start_server() {
+  "$bin" --db "$dir/demo.db" serve --port 0 --threads 2 --web "$dir/web" >"$dir/serve.out" 2>/dev/null &
+  pid=$!
+  for _ in $(seq 50); do
+    url=$(head -n 1 "$dir/serve.out" 2>/dev/null || true)
+    case "$url" in http://*) break ;; esac
+    sleep 0.1
+  done
+  url=${url%/}
+}
+
+start_server
+curl -sf "$url$path" >"$dir/rank.json"
+size=$(wc -c <"$dir/rank.json")
+kill "$pid"; wait "$pid" 2>/dev/null || true
+# the floor: a file of the same bytes, served from the same server's memory
+head -c "$size" /dev/zero | tr '\0' 'x' >"$dir/web/same-size.txt"
+start_server
+
+# Prints "rps p99_ms" of one wrk run.
+one_run() {
+  wrk -t2 -c64 -d"${secs}s" --latency "$1" >"$dir/wrk.out"
+  rps=$(awk '/^Requests\/sec:/ { print $2 }' "$dir/wrk.out")
+  p99=$(awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } print v }' "$dir/wrk.out")
+  errors=$(awk '/Non-2xx|Socket errors/ { print }' "$dir/wrk.out")
+  [ -z "$errors" ] || echo "  wrk: $errors" >&2
+  echo "$rps $p99"
+}
+
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+report() {
+  name=$1
+  target=$2
+  : >"$dir/runs"
+  for _ in $(seq "$runs"); do one_run "$target" >>"$dir/runs"; done
+  rps=$(awk '{ print $1 }' "$dir/runs" | median)
+  p99=$(awk '{ print $2 }' "$dir/runs" | median)
+  printf '%-34s %12s %10s   runs: %s\n' "$name" "$rps" "$p99" "$(awk '{ printf "%s/%sms ", $1, $2 }' "$dir/runs")"
+}
+
+echo "## HTTP load: wrk -t2 -c64 -d${secs}s, median of $runs runs ($size-byte replies)"
+printf '%-34s %12s %10s\n' "target" "requests/s" "p99 ms"
+report "GET $path" "$url$path"
+report "GET /same-size.txt (floor)" "$url/same-size.txt"
+kill "$pid"; wait "$pid" 2>/dev/null || true
