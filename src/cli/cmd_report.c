@@ -256,20 +256,17 @@ static void compute_rows(report *r)
  * the summary leaders quote (N 项第一 …). A store without a peer group leaves them out. */
 static int load_ranks(const cli_ctx *ctx, store *s, report *r)
 {
-    cli_scope sc;
-    char peers[MODEL_CODE_MAX];
+    query_ctx q = cli_query_ctx(ctx, s);
+    query_scope sc;
     int rc;
-    memset(&sc, 0, sizeof sc);
-    sc.s = s;
-    sc.month = r->key;
-    if (cli_peer_group(s, peers) != 0 || (rc = cli_scope_set_group(ctx, &sc, peers)) != 0) {
+    if (query_scope_at(&q, NULL, &r->key, &sc) != 0) {
         err_clear();
         return 0;
     }
     for (size_t i = 0; i < r->ni; i++) {
-        cli_analysis a;
+        query_analysis a;
         report_row *row = &r->rows[i];
-        if ((rc = cli_analyze(&sc, row->ind->code, &a)) != 0)
+        if ((rc = query_analyze(&sc, row->ind->code, &a)) != 0)
             return rc;
         for (size_t u = 0; u < a.sp.nunits; u++) {
             const engine_standing *st = &a.st[u];
@@ -286,7 +283,7 @@ static int load_ranks(const cli_ctx *ctx, store *s, report *r)
             r->first_tier += st->first_tier;
             r->bottom += st->tier == TIER_BOTTOM;
         }
-        cli_analysis_free(&a);
+        query_analysis_free(&a);
     }
     return 0;
 }
@@ -392,7 +389,7 @@ static int add_row(const cli_ctx *ctx, table *t, const report_row *row)
     if (row->rank)
         snprintf(rank, sizeof rank, "%d/%d %s", row->rank, row->ranked,
                  ctx->english ? (row->tier == TIER_TOP ? "top 3" : row->tier == TIER_BOTTOM ? "bottom 3" : "")
-                              : cli_tier_names[row->tier].label_zh);
+                              : query_tier_names[row->tier].label_zh);
     if (row->has_move && row->move)
         snprintf(move, sizeof move, "%s%d", row->move > 0 ? "↑" : "↓", row->move > 0 ? row->move : -row->move);
     else
@@ -501,7 +498,7 @@ static json_t *row_json(const report_row *row)
     json_object_set_new(o, "reported", json_integer((json_int_t)row->reported));
     json_object_set_new(o, "rank", row->rank ? json_integer(row->rank) : json_null());
     json_object_set_new(o, "ranked", json_integer(row->ranked));
-    json_object_set_new(o, "tier", json_string(cli_tier_names[row->tier].key));
+    json_object_set_new(o, "tier", json_string(query_tier_names[row->tier].key));
     json_object_set_new(o, "move_prev", row->rank && row->has_move ? json_integer(row->move) : json_null());
     return o;
 }

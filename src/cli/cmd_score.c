@@ -1,6 +1,6 @@
 /* cmd_score: `saima score | explain | scheme show` — a scheme's scores, totals, overall rank
- * and grades at a month (SPEC §6), and how every rank and score was reached. The figures
- * are the engine's; this file reads the store, calls the engine and prints. */
+ * and grades at a month (SPEC §6), and how every rank and score was reached. The results
+ * come from src/query (the server's too); this file prints them. */
 #include "cli/scope.h"
 #include "engine/score.h"
 #include "util/err.h"
@@ -23,191 +23,6 @@ const cli_opt cmd_explain_opts[] = {
 };
 const cli_opt cmd_scheme_opts[] = { { NULL, NULL, NULL } };
 
-void cli_scored_free(cli_scored *r)
-{
-    for (size_t i = 0; r->an && i < r->nitems; i++)
-        cli_analysis_free(&r->an[i]);
-    free(r->an);
-    free(r->items);
-    free(r->methods);
-    free(r->scores);
-    free(r->why);
-    free(r->totals);
-    if (!r->borrowed_store)
-        store_close(r->sc.s);
-    memset(r, 0, sizeof *r);
-}
-
-/* The scheme named, or the one of the scope's group, or the first. */
-static int pick_scheme(store *s, const char *code, const char *group_code, scheme *out)
-{
-    scheme *all;
-    size_t n;
-    int rc = store_schemes(s, &all, &n), found = 0;
-    for (size_t i = 0; rc == 0 && i < n && !found; i++) {
-        if (code ? strcmp(all[i].code, code) == 0 : strcmp(all[i].group_code, group_code) == 0) {
-            *out = all[i];
-            found = 1;
-        }
-    }
-    if (rc == 0 && !found && !code && n > 0) {
-        *out = all[0];
-        found = 1;
-    }
-    free(all);
-    if (rc == 0 && !found)
-        rc = code ? err_set(ERR_NOTFOUND, "unknown scheme code '%s'", code)
-                  : err_set(ERR_NOTFOUND, "no schemes yet (saima import schemes, or saima demo)");
-    return rc;
-}
-
-/* Scores every unit on one item from its analysis. */
-static int score_item(cli_scored *r, size_t i)
-{
-    const cli_analysis *a = &r->an[i];
-    size_t months = a->sp.p.nmonths, t = (size_t)a->t;
-    double *v = malloc(r->nunits * sizeof *v);
-    unsigned char *pres = malloc(r->nunits);
-    engine_item_group g;
-    int rc = 0;
-    if (!v || !pres) {
-        free(v);
-        free(pres);
-        return err_set(ERR_NOMEM, "out of memory");
-    }
-    for (size_t u = 0; u < r->nunits; u++) {
-        v[u] = a->sp.value[u * months + t];
-        pres[u] = a->sp.present[u * months + t];
-    }
-    g = engine_item_group_of(v, pres, r->nunits, a->sp.p.higher_better);
-    for (size_t u = 0; rc == 0 && u < r->nunits; u++) {
-        engine_item_input in = { a->st[u].rank.rank, v[u], pres[u], a->sp.target[u],
-                                 a->sp.target_present[u], 0, 0 };
-        rc = engine_score_item(&r->methods[i], &in, &g, &r->scores[u * r->nitems + i],
-                               &r->why[u * r->nitems + i]);
-    }
-    free(v);
-    free(pres);
-    return rc;
-}
-
-/* Totals the item scores with the year's events (bonuses, deductions, vetoes) under the
- * year's caps: SPEC §6's total = indicator scores + bonuses − deductions. */
-static int add_events(cli_scored *r)
-{
-    event *evs = NULL;
-    event_cap *caps = NULL;
-    engine_event *ee = NULL;
-    engine_cap *ec = NULL;
-    size_t nev = 0, ncap = 0, ne = 0, nc = 0;
-    int rc;
-    if ((rc = store_events(r->sc.s, r->sc.month.year, &evs, &nev)) == 0 &&
-        (rc = store_event_caps(r->sc.s, r->sc.month.year, &caps, &ncap)) == 0 &&
-        (rc = cli_year_events(evs, nev, caps, ncap, r->an[0].sp.units, r->nunits, &ee, &ne, &ec, &nc)) == 0)
-        rc = engine_totals(r->scores, r->nunits, r->nitems, ee, ne, ec, nc, r->totals);
-    free(evs);
-    free(caps);
-    free(ee);
-    free(ec);
-    return rc;
-}
-
-/* Analyses and scores every item of r->sch at r->sc's month, totals and grades. */
-static int score_opened(const cli_ctx *ctx, cli_scored *r)
-{
-    int rc;
-    if ((rc = cli_scope_set_group(ctx, &r->sc, r->sch.group_code)) != 0 ||
-        (rc = store_scheme_items(r->sc.s, r->sch.code, &r->items, &r->nitems)) != 0)
-        goto fail;
-    if (r->nitems == 0) {
-        rc = err_set(ERR_DATA, "scheme '%s' has no indicators", r->sch.code);
-        goto fail;
-    }
-    r->an = calloc(r->nitems, sizeof *r->an);
-    r->methods = calloc(r->nitems, sizeof *r->methods);
-    if (!r->an || !r->methods) {
-        rc = err_set(ERR_NOMEM, "out of memory");
-        goto fail;
-    }
-    for (size_t i = 0; i < r->nitems; i++) {
-        if ((rc = cli_analyze(&r->sc, r->items[i].indicator_code, &r->an[i])) != 0)
-            goto fail;
-        if ((rc = engine_method_parse(r->items[i].method, r->items[i].weight,
-                                      r->an[i].sp.p.higher_better, r->items[i].params,
-                                      &r->methods[i])) != 0) {
-            char why[512];
-            snprintf(why, sizeof why, "%s", err_msg());
-            rc = err_set(rc, "scheme '%s', indicator '%s': %s", r->sch.code,
-                         r->items[i].indicator_code, why);
-            goto fail;
-        }
-    }
-    r->nunits = r->an[0].sp.nunits;
-    r->scores = calloc(r->nunits * r->nitems + 1, sizeof *r->scores);
-    r->why = calloc(r->nunits * r->nitems + 1, sizeof *r->why);
-    r->totals = calloc(r->nunits + 1, sizeof *r->totals);
-    if (!r->scores || !r->why || !r->totals) {
-        rc = err_set(ERR_NOMEM, "out of memory");
-        goto fail;
-    }
-    for (size_t i = 0; i < r->nitems; i++) {
-        if ((rc = score_item(r, i)) != 0)
-            goto fail;
-    }
-    if ((rc = add_events(r)) != 0)
-        goto fail;
-    if (r->sch.grading[0]) {
-        if ((rc = engine_grading_parse(r->sch.grading, &r->grading, r->grade_names)) != 0 ||
-            (rc = engine_grade(&r->grading, r->totals, r->nunits)) != 0)
-            goto fail;
-        r->has_grading = 1;
-    }
-    return 0;
-fail:
-    cli_scored_free(r);
-    return rc;
-}
-
-/* Opens the scope from the options, picks the scheme (--scheme or the group's) and scores. */
-static int score_scheme(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, cli_scored *r)
-{
-    int rc;
-    memset(r, 0, sizeof *r);
-    if ((rc = cli_scope_open(ctx, cmd, args, &r->sc)) != 0)
-        return rc;
-    if ((rc = pick_scheme(r->sc.s, cli_opt_value(cmd, args, "--scheme"), r->sc.group, &r->sch)) != 0) {
-        cli_scored_free(r);
-        return rc;
-    }
-    return score_opened(ctx, r);
-}
-
-int cli_score_scheme_at(const cli_ctx *ctx, store *s, const char *scheme_code, const period_key *month,
-                        cli_scored *r)
-{
-    int rc;
-    memset(r, 0, sizeof *r);
-    r->sc.s = s;
-    r->borrowed_store = 1;
-    r->sc.month = *month;
-    period_format(month, r->sc.month_code, sizeof r->sc.month_code);
-    if ((rc = pick_scheme(s, scheme_code, "", &r->sch)) != 0) {
-        cli_scored_free(r);
-        return rc;
-    }
-    return score_opened(ctx, r);
-}
-
-static json_t *points_json(engine_points p)
-{
-    return json_real(engine_points_to_double(p));
-}
-
-static const char *grade_name(const cli_scored *r, int grade)
-{
-    return r->has_grading && grade >= 0 ? r->grade_names[grade] : NULL;
-}
-
 /* ---- score ---- */
 
 static const cli_column score_cols[] = {
@@ -220,206 +35,122 @@ static const cli_column score_cols[] = {
     CLI_COL("grade", "等次", "grade", 0),
 };
 
-static int cmp_total_rank(const void *a, const void *b, void *arg)
-{
-    const engine_total *t = arg;
-    int x = t[*(const size_t *)a].rank, y = t[*(const size_t *)b].rank;
-    return (x > y) - (x < y);
-}
-
-static json_t *unit_score_json(const cli_ctx *ctx, const cli_scored *r, size_t u)
-{
-    const engine_total *t = &r->totals[u];
-    const char *grade = grade_name(r, t->grade);
-    json_t *items = json_array(), *o;
-    char text[32];
-    for (size_t i = 0; i < r->nitems; i++)
-        json_array_append_new(items, json_pack("{s:s, s:o, s:o}", "indicator",
-                                               r->items[i].indicator_code, "score",
-                                               points_json(r->scores[u * r->nitems + i]), "rank",
-                                               r->an[i].st[u].rank.rank
-                                                   ? json_integer(r->an[i].st[u].rank.rank)
-                                                   : json_null()));
-    o = json_pack("{s:s, s:s, s:i, s:o, s:o, s:o, s:o, s:b, s:s?, s:o}", "unit",
-                  r->an[0].sp.units[u].code, "name", r->an[0].sp.units[u].name, "rank", t->rank,
-                  "items_total", points_json(t->items), "bonus", points_json(t->bonus), "deduction",
-                  points_json(t->deduction), "total", points_json(t->total), "veto", t->veto, "grade",
-                  grade, "items", items);
-    if (o && !ctx->json) {
-        static const char *const keys[] = { "items", "bonus", "deduction", "total" };
-        const engine_points vals[] = { t->items, t->bonus, t->deduction, t->total };
-        for (size_t k = 0; k < 4; k++) {
-            char key[32];
-            engine_points_format(vals[k], 2, text, sizeof text);
-            snprintf(key, sizeof key, "%s_text", keys[k]);
-            json_object_set_new(o, key, json_string(text));
-        }
-    }
-    return o;
-}
-
 int cmd_score(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
 {
-    cli_scored r;
-    size_t *order;
-    json_t *rows;
+    static const char *const api_only[] = { "scheme_name", "group_name", "published_only", NULL };
+    json_t *res, *rows;
     int rc;
-    if ((rc = score_scheme(ctx, cmd, args, &r)) != 0)
+    if ((rc = cli_query(ctx, cmd, args, query_scores, &res)) != 0)
         return rc;
-    if (!(order = malloc((r.nunits + 1) * sizeof *order))) {
-        cli_scored_free(&r);
-        return err_set(ERR_NOMEM, "out of memory");
-    }
-    for (size_t u = 0; u < r.nunits; u++)
-        order[u] = u;
-    qsort_r(order, r.nunits, sizeof *order, cmp_total_rank, r.totals);
-    rows = json_array();
-    for (size_t k = 0; k < r.nunits; k++)
-        json_array_append_new(rows, unit_score_json(ctx, &r, order[k]));
-    free(order);
-    if (ctx->json) {
-        rc = cli_print_json(json_pack("{s:s, s:s, s:s, s:o}", "scheme", r.sch.code, "group",
-                                      r.sc.group, "period", r.sc.month_code, "units", rows));
-    } else {
-        cli_print_heading(ctx, &r.sc, r.sch.name);
-        rc = cli_emit_rows(ctx, rows, score_cols, CLI_NCOLS(score_cols));
-    }
-    cli_scored_free(&r);
-    return rc;
+    if (ctx->json)
+        return cli_print_json(cli_json_strip(res, api_only));
+    cli_print_heading(ctx, cli_json_text(res, "group_name"), cli_json_text(res, "period"),
+                      cli_json_text(res, "scheme_name"));
+    rows = json_incref(json_object_get(res, "units"));
+    json_decref(res);
+    return cli_emit_rows(ctx, rows, score_cols, CLI_NCOLS(score_cols));
 }
 
 /* ---- explain ---- */
 
-static long unit_index(const cli_scored *r, const char *code)
+static double num_at(json_t *o, const char *key)
 {
-    for (size_t u = 0; u < r->nunits; u++) {
-        if (strcmp(r->an[0].sp.units[u].code, code) == 0)
-            return (long)u;
-    }
-    return -1;
+    return json_number_value(json_object_get(o, key));
 }
 
-static json_t *inputs_json(const engine_explain *why)
+static long long int_at(json_t *o, const char *key)
 {
-    json_t *o = json_object();
-    for (int k = 0; k < why->ninputs && k < 8; k++)
-        json_object_set_new(o, why->input_name[k], json_real(why->input[k]));
-    return o;
+    return (long long)json_integer_value(json_object_get(o, key));
 }
 
-static json_t *item_explain_json(const cli_scored *r, size_t i, size_t u)
+/* Points as the engine writes them, with decimals decimals. */
+static void points_text(json_t *v, int decimals, char *buf, size_t size)
 {
-    const cli_analysis *a = &r->an[i];
-    const engine_ranked *rk = &a->st[u].rank;
-    const engine_explain *why = &r->why[u * r->nitems + i];
-    size_t cell = u * a->sp.p.nmonths + (size_t)a->t;
-    return json_pack("{s:s, s:s, s:s, s:o, s:i, s:o, s:i, s:i, s:i, s:s, s:o, s:s, s:o}",
-                     "indicator", a->sp.ind.code, "name", a->sp.ind.name, "measure", a->sp.ind.measure,
-                     "value", a->sp.present[cell] ? json_real(a->sp.value[cell]) : json_null(),
-                     "precision", a->sp.ind.precision, "rank", rk->rank ? json_integer(rk->rank) : json_null(),
-                     "better", rk->rank ? rk->rank - 1 : 0, "ties", rk->ties, "ranked",
-                     rk->rank ? rk->rank - 1 + rk->ties + rk->worse : 0, "method",
-                     model_methods[why->method].key, "inputs", inputs_json(why), "formula",
-                     why->formula, "score", points_json(why->result));
+    engine_points p = 0;
+    engine_points_from(json_number_value(v), &p);
+    engine_points_format(p, decimals, buf, size);
 }
 
-static void print_item_explain(const cli_ctx *ctx, const cli_scored *r, size_t i, size_t u)
+static void print_item_explain(const cli_ctx *ctx, json_t *it)
 {
-    const cli_analysis *a = &r->an[i];
-    const engine_ranked *rk = &a->st[u].rank;
-    const engine_explain *why = &r->why[u * r->nitems + i];
-    size_t cell = u * a->sp.p.nmonths + (size_t)a->t;
+    const char *method = cli_json_text(it, "method"), *params = cli_json_text(it, "params");
+    int m = model_enum_find(model_methods, METHOD_N, method), prec = (int)int_at(it, "precision");
     char pts[32];
-    engine_points_format(why->result, 4, pts, sizeof pts);
-    printf("%s\n", a->sp.ind.name);
-    if (!a->sp.present[cell])
+    points_text(json_object_get(it, "score"), 4, pts, sizeof pts);
+    printf("%s\n", cli_json_text(it, "name"));
+    if (json_is_null(json_object_get(it, "value")))
         printf(CLI_TR(ctx, "  数值：暂无，不参与排名\n", "  value: none, not ranked\n"));
     else
-        printf(CLI_TR(ctx, "  数值：%.*f %s（按 %d 位小数比较）\n  名次：第 %d 名 = 1 + 严格优于本单位的 %d 个单位；"
-                           "并列 %d 个；参与排名 %d 个\n",
-                      "  value: %.*f %s (compared at %d decimals)\n  rank: %d = 1 + the %d units "
-                      "strictly better; %d share it; %d ranked\n"),
-               a->sp.ind.precision, a->sp.value[cell], a->sp.ind.measure, a->sp.ind.precision,
-               rk->rank, rk->rank - 1, rk->ties, rk->rank - 1 + rk->ties + rk->worse);
+        printf(CLI_TR(ctx, "  数值：%.*f %s（按 %d 位小数比较）\n  名次：第 %lld 名 = 1 + 严格优于本单位的 %lld 个单位；"
+                           "并列 %lld 个；参与排名 %lld 个\n",
+                      "  value: %.*f %s (compared at %d decimals)\n  rank: %lld = 1 + the %lld units "
+                      "strictly better; %lld share it; %lld ranked\n"),
+               prec, num_at(it, "value"), cli_json_text(it, "measure"), prec, int_at(it, "rank"),
+               int_at(it, "better"), int_at(it, "ties"), int_at(it, "ranked"));
     printf(CLI_TR(ctx, "  赋分：%s（%s）\n  算式：%s\n  得分：%s\n\n", "  method: %s (%s)\n  formula: %s\n  score: %s\n\n"),
-           ctx->english ? model_methods[why->method].key : model_methods[why->method].label_zh,
-           r->items[i].params[0] ? r->items[i].params : cli_tr(ctx, "默认参数", "default parameters"),
-           why->formula, pts);
+           ctx->english || m < 0 ? method : model_methods[m].label_zh,
+           params[0] ? params : cli_tr(ctx, "默认参数", "default parameters"), cli_json_text(it, "formula"), pts);
+}
+
+static void print_explain_total(const cli_ctx *ctx, json_t *res)
+{
+    const char *grade = json_string_value(json_object_get(res, "grade"));
+    char items[32], bonus[32], deduction[32], total[32];
+    points_text(json_object_get(res, "items_total"), 4, items, sizeof items);
+    points_text(json_object_get(res, "bonus"), 4, bonus, sizeof bonus);
+    points_text(json_object_get(res, "deduction"), 4, deduction, sizeof deduction);
+    points_text(json_object_get(res, "total"), 4, total, sizeof total);
+    printf(CLI_TR(ctx, "总分：指标得分 %s + 加分 %s − 减分 %s = %s，第 %lld 名（%lld 个单位）",
+                  "total: indicators %s + bonus %s − deductions %s = %s, rank %lld of %lld"),
+           items, bonus, deduction, total, int_at(res, "rank"), int_at(res, "units"));
+    if (grade)
+        printf(CLI_TR(ctx, "，等次：%s（%s）", ", grade: %s (%s)"), grade, cli_json_text(res, "grading"));
+    printf("%s\n", json_is_true(json_object_get(res, "veto"))
+                       ? cli_tr(ctx, "；一票否决，不得评为第一等次", "; vetoed: barred from the top grade")
+                       : "");
+}
+
+static int explain_ledger(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
+{
+    const char *unit_opt = cli_opt_value(cmd, args, "--unit");
+    long year;
+    store *s;
+    int rc;
+    if (!unit_opt || num_parse_int(cli_opt_value(cmd, args, "--ledger"), PERIOD_YEAR_MIN, PERIOD_YEAR_MAX, &year) != 0)
+        return cli_usage_error(cmd, "explain --ledger YEAR --unit CODE");
+    if ((rc = cli_open_existing(ctx, &s)) != 0)
+        return rc;
+    rc = cli_explain_ledger(ctx, s, unit_opt, (int)year);
+    store_close(s);
+    return rc;
 }
 
 int cmd_explain(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
 {
-    const char *only = cli_opt_value(cmd, args, "--indicator"), *unit_opt = cli_opt_value(cmd, args, "--unit");
-    char code[MODEL_CODE_MAX];
-    cli_scored r;
-    long u;
-    int rc, shown = 0;
-    if (cli_opt_set(cmd, args, "--ledger")) {
-        long year;
-        store *s;
-        if (!unit_opt || num_parse_int(cli_opt_value(cmd, args, "--ledger"), PERIOD_YEAR_MIN, PERIOD_YEAR_MAX,
-                                       &year) != 0)
-            return cli_usage_error(cmd, "explain --ledger YEAR --unit CODE");
-        if ((rc = cli_open_existing(ctx, &s)) != 0)
-            return rc;
-        rc = cli_explain_ledger(ctx, s, unit_opt, (int)year);
-        store_close(s);
+    static const char *const api_only[] = { "unit_name", "scheme_name", "grading", "published_only", "units", NULL };
+    static const char *const item_api_only[] = { "params", NULL };
+    json_t *res, *it;
+    size_t i;
+    int rc;
+    if (cli_opt_set(cmd, args, "--ledger"))
+        return explain_ledger(ctx, cmd, args);
+    if ((rc = cli_query(ctx, cmd, args, query_explain, &res)) != 0)
         return rc;
-    }
-    if ((rc = score_scheme(ctx, cmd, args, &r)) != 0)
-        return rc;
-    if (unit_opt)
-        snprintf(code, sizeof code, "%s", unit_opt);
-    else if ((rc = cli_our_unit(r.sc.s, r.sc.group, code)) != 0)
-        goto done;
-    if ((u = unit_index(&r, code)) < 0) {
-        rc = err_set(ERR_NOTFOUND, "unit '%s' is not in group '%s'", code, r.sc.group);
-        goto done;
-    }
     if (ctx->json) {
-        json_t *items = json_array();
-        const engine_total *t = &r.totals[u];
-        for (size_t i = 0; i < r.nitems; i++) {
-            if (!only || strcmp(only, r.items[i].indicator_code) == 0)
-                json_array_append_new(items, item_explain_json(&r, i, (size_t)u));
+        json_array_foreach(json_object_get(res, "items"), i, it) {
+            cli_json_strip(it, item_api_only);
         }
-        rc = cli_print_json(json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:i, s:b, s:s?}",
-                                      "unit", code, "scheme", r.sch.code, "period", r.sc.month_code,
-                                      "items", items, "items_total", points_json(t->items), "bonus",
-                                      points_json(t->bonus), "deduction", points_json(t->deduction),
-                                      "total", points_json(t->total), "rank", t->rank, "veto", t->veto,
-                                      "grade", grade_name(&r, t->grade)));
-        goto done;
+        return cli_print_json(cli_json_strip(res, api_only));
     }
-    printf("%s · %s · %s\n\n", r.an[0].sp.units[u].name, r.sch.name, r.sc.month_code);
-    for (size_t i = 0; i < r.nitems; i++) {
-        if (!only || strcmp(only, r.items[i].indicator_code) == 0) {
-            print_item_explain(ctx, &r, i, (size_t)u);
-            shown++;
-        }
+    printf("%s · %s · %s\n\n", cli_json_text(res, "unit_name"), cli_json_text(res, "scheme_name"),
+           cli_json_text(res, "period"));
+    json_array_foreach(json_object_get(res, "items"), i, it) {
+        print_item_explain(ctx, it);
     }
-    if (only && !shown) {
-        rc = err_set(ERR_NOTFOUND, "indicator '%s' is not in scheme '%s'", only, r.sch.code);
-        goto done;
-    }
-    if (!only) {
-        const engine_total *t = &r.totals[u];
-        char items[32], bonus[32], deduction[32], total[32];
-        engine_points_format(t->items, 4, items, sizeof items);
-        engine_points_format(t->bonus, 4, bonus, sizeof bonus);
-        engine_points_format(t->deduction, 4, deduction, sizeof deduction);
-        engine_points_format(t->total, 4, total, sizeof total);
-        printf(CLI_TR(ctx, "总分：指标得分 %s + 加分 %s − 减分 %s = %s，第 %d 名（%zu 个单位）",
-                      "total: indicators %s + bonus %s − deductions %s = %s, rank %d of %zu"),
-               items, bonus, deduction, total, t->rank, r.nunits);
-        if (grade_name(&r, t->grade))
-            printf(CLI_TR(ctx, "，等次：%s（%s）", ", grade: %s (%s)"), grade_name(&r, t->grade),
-                   r.sch.grading);
-        printf("%s\n", t->veto ? cli_tr(ctx, "；一票否决，不得评为第一等次", "; vetoed: barred from the top grade") : "");
-    }
-done:
-    cli_scored_free(&r);
-    return rc;
+    if (!cli_opt_value(cmd, args, "--indicator"))
+        print_explain_total(ctx, res);
+    json_decref(res);
+    return 0;
 }
 
 /* ---- scheme show ---- */
@@ -447,7 +178,7 @@ int cmd_scheme(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
         return cli_usage_error(cmd, "saima scheme show CODE");
     if ((rc = cli_open_existing(ctx, &s)) != 0)
         return rc;
-    if ((rc = pick_scheme(s, args->pos[1], "", &sc)) != 0 ||
+    if ((rc = query_pick_scheme(s, args->pos[1], "", &sc)) != 0 ||
         (rc = store_scheme_items(s, sc.code, &items, &n)) != 0 || (rc = store_indicators(s, &inds, &nind)) != 0)
         goto done;
     rows = json_array();

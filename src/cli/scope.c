@@ -1,353 +1,65 @@
-/* scope: the group, month and analysis plumbing the engine commands share. */
+/* scope: the CLI's glue to src/query — options in, a query's JSON out. */
 #include "cli/scope.h"
 
 #include "util/err.h"
 
-#include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
-const model_enum cli_tier_names[] = {
-    { "none", "—" }, { "top", "前三" }, { "middle", "中游" }, { "bottom", "后三" },
-};
-const model_enum cli_level_names[] = {
-    { "none", "无" }, { "blue", "蓝色" }, { "yellow", "黄色" }, { "red", "红色" },
-};
-const model_enum cli_warning_names[WARN_N] = {
-    { "bottom_three", "排名后三" }, { "rank_fall", "排名下降" }, { "behind_time", "落后时间进度" },
-    { "forecast_miss", "预计完不成目标" }, { "negative_growth", "负增长" }, { "missing", "数据缺失" },
-};
-
-void cli_analysis_free(cli_analysis *a)
+query_ctx cli_query_ctx(const cli_ctx *ctx, store *s)
 {
-    store_panel_free(&a->sp);
-    free(a->st);
-    memset(a, 0, sizeof *a);
+    query_ctx q = { s, 0, ctx->english, !ctx->json, ctx->actor };
+    return q;
 }
 
-/* The peer group (kind peers) that holds our own region, else the first group. */
-int cli_peer_group(store *s, char *out)
+query_params cli_query_params(const cli_cmd *cmd, const cli_args *args)
 {
-    group *gs;
-    unit *members;
-    size_t ng, nm;
-    int rc = store_groups(s, &gs, &ng), found = 0;
-    for (size_t i = 0; rc == 0 && i < ng && !found; i++) {
-        if (gs[i].kind != GROUP_PEERS || store_group_members(s, gs[i].code, &members, &nm) != 0)
-            continue;
-        for (size_t j = 0; j < nm; j++)
-            found |= members[j].is_self;
-        if (found)
-            snprintf(out, MODEL_CODE_MAX, "%s", gs[i].code);
-        free(members);
-    }
-    if (rc == 0 && !found && ng > 0) {
-        snprintf(out, MODEL_CODE_MAX, "%s", gs[0].code);
-        found = 1;
-    }
-    free(gs);
-    if (rc == 0 && !found)
-        rc = err_set(ERR_NOTFOUND, "no groups yet (saima import groups, or saima demo)");
-    return rc;
+    query_params p = {
+        cli_opt_value(cmd, args, "--group"),  cli_opt_value(cmd, args, "--period"),
+        cli_opt_value(cmd, args, "--indicator"), cli_opt_value(cmd, args, "--unit"),
+        cli_opt_value(cmd, args, "--scheme"), cli_opt_value(cmd, args, "--year"),
+        NULL,
+    };
+    return p;
 }
 
-/* The latest month on record. */
-static int latest_month(store *s, period_key *out)
+int cli_query_error(const cli_cmd *cmd, int rc)
 {
-    period *ps;
-    size_t n;
-    int rc = store_periods(s, &ps, &n), found = 0;
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (ps[i].key.kind == PERIOD_MONTH) {
-            *out = ps[i].key;
-            found = 1;
-        }
-    }
-    free(ps);
-    if (rc == 0 && !found)
-        rc = err_set(ERR_NOTFOUND, "no monthly data yet");
-    return rc;
+    char msg[512];
+    if (rc != ERR_USAGE)
+        return rc;
+    snprintf(msg, sizeof msg, "%s", err_msg());
+    return cli_usage_error(cmd, "--%s", msg);
 }
 
-/* The name of a group in the context's language, or ERR_NOTFOUND. */
-static int group_name(const cli_ctx *ctx, store *s, const char *code, char *out, size_t size)
+int cli_query(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, cli_query_fn fn, json_t **out)
 {
-    group *gs;
-    size_t n;
-    int rc = store_groups(s, &gs, &n), found = 0;
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (strcmp(gs[i].code, code) == 0) {
-            snprintf(out, size, "%s", ctx->english && gs[i].name_en[0] ? gs[i].name_en : gs[i].name);
-            found = 1;
-        }
-    }
-    free(gs);
-    if (rc == 0 && !found)
-        rc = err_set(ERR_NOTFOUND, "unknown group code '%s'", code);
-    return rc;
-}
-
-/* Opens the store and settles the group and the month from the options or their defaults. */
-/* The warning thresholds of the group's scheme (its settings), else the defaults. */
-static int group_params(store *s, const char *group_code, engine_params *out)
-{
-    scheme *all;
-    size_t n;
-    int rc = store_schemes(s, &all, &n);
-    *out = engine_params_default();
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (strcmp(all[i].group_code, group_code) == 0) {
-            if (engine_params_parse(all[i].settings, out) != 0) {
-                char why[512];
-                snprintf(why, sizeof why, "%s", err_msg());
-                rc = err_set(ERR_DATA, "scheme '%s': %s", all[i].code, why);
-            }
-            break;
-        }
-    }
-    free(all);
-    return rc;
-}
-
-int cli_scope_set_group(const cli_ctx *ctx, cli_scope *sc, const char *group_code)
-{
+    query_params p = cli_query_params(cmd, args);
+    query_ctx q;
+    store *s;
     int rc;
-    snprintf(sc->group, sizeof sc->group, "%s", group_code);
-    if ((rc = group_name(ctx, sc->s, sc->group, sc->group_name, sizeof sc->group_name)) != 0)
+    if ((rc = cli_open_existing(ctx, &s)) != 0)
         return rc;
-    return group_params(sc->s, sc->group, &sc->params);
-}
-
-int cli_scope_open(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, cli_scope *sc)
-{
-    const char *group_opt = cli_opt_value(cmd, args, "--group");
-    const char *month = cli_opt_value(cmd, args, "--period");
-    char group_code[MODEL_CODE_MAX];
-    int rc = 0;
-    memset(sc, 0, sizeof *sc);
-    if (month && (period_parse(month, &sc->month) != 0 || sc->month.kind != PERIOD_MONTH))
-        return cli_usage_error(cmd, "--period takes a month such as 2026-10, not '%s'", month);
-    if ((rc = cli_open_existing(ctx, &sc->s)) != 0)
-        return rc;
-    if (group_opt)
-        snprintf(group_code, sizeof group_code, "%s", group_opt);
-    else
-        rc = cli_peer_group(sc->s, group_code);
-    if (rc == 0 && !month)
-        rc = latest_month(sc->s, &sc->month);
-    if (rc == 0)
-        rc = cli_scope_set_group(ctx, sc, group_code);
-    if (rc != 0) {
-        store_close(sc->s);
-        sc->s = NULL;
-        return rc;
-    }
-    period_format(&sc->month, sc->month_code, sizeof sc->month_code);
-    return 0;
-}
-
-int cli_analyze(const cli_scope *sc, const char *indicator_code, cli_analysis *a)
-{
-    engine_rank_ws ws = { 0 };
-    int rc;
-    memset(a, 0, sizeof *a);
-    if ((rc = store_panel_load(sc->s, sc->group, indicator_code, sc->month.year, &a->sp)) != 0)
-        return rc;
-    a->t = store_panel_month(&a->sp, &sc->month);
-    if (!(a->st = calloc(a->sp.nunits ? a->sp.nunits : 1, sizeof *a->st)))
-        rc = err_set(ERR_NOMEM, "out of memory");
-    else
-        rc = engine_analyze(&a->sp.p, (size_t)a->t, &sc->params, &ws, a->st);
-    engine_rank_ws_free(&ws);
-    if (rc != 0)
-        cli_analysis_free(a);
+    q = cli_query_ctx(ctx, s);
+    rc = cli_query_error(cmd, fn(&q, &p, out));
+    store_close(s);
     return rc;
 }
 
-/* The indicators of the group's scheme, else every indicator. */
-int cli_scope_indicators(const cli_scope *sc, indicator **out, size_t *n)
-{
-    scheme *schemes;
-    scheme_item *items;
-    size_t ns, ni, keep = 0;
-    int rc = store_indicators(sc->s, out, n);
-    if (rc != 0 || (rc = store_schemes(sc->s, &schemes, &ns)) != 0)
-        return rc;
-    for (size_t i = 0; i < ns; i++) {
-        if (strcmp(schemes[i].group_code, sc->group) != 0 ||
-            store_scheme_items(sc->s, schemes[i].code, &items, &ni) != 0)
-            continue;
-        for (size_t k = 0; k < *n; k++) {
-            int in = 0;
-            for (size_t j = 0; j < ni; j++)
-                in |= strcmp(items[j].indicator_code, (*out)[k].code) == 0;
-            if (in)
-                (*out)[keep++] = (*out)[k];
-        }
-        *n = keep;
-        free(items);
-        break;
-    }
-    free(schemes);
-    return 0;
-}
-
-/* ---- JSON of a standing ---- */
-
-/* A number, or null when it is not one; rounded to decimals for display data. */
-json_t *cli_num_or_null(double v, int decimals)
-{
-    return isfinite(v) ? json_real(engine_round(v, decimals)) : json_null();
-}
-
-static json_t *int_or_null(int v, int known)
-{
-    return known ? json_integer(v) : json_null();
-}
-
-static json_t *warnings_json(unsigned bits)
-{
-    json_t *arr = json_array();
-    for (int w = 0; w < WARN_N; w++) {
-        if (bits & (1u << w))
-            json_array_append_new(arr, json_string(cli_warning_names[w].key));
-    }
-    return arr;
-}
-
-static json_t *code_or_null(const store_panel *sp, int index)
-{
-    return index >= 0 ? json_string(sp->units[index].code) : json_null();
-}
-
-json_t *cli_standing_json(const cli_analysis *a, size_t u)
-{
-    const store_panel *sp = &a->sp;
-    const engine_standing *st = &a->st[u];
-    size_t cell = u * sp->p.nmonths + (size_t)a->t;
-    int prec = sp->ind.precision;
-    json_t *o = json_object();
-    json_object_set_new(o, "indicator", json_string(sp->ind.code));
-    json_object_set_new(o, "unit", json_string(sp->units[u].code));
-    json_object_set_new(o, "name", json_string(sp->units[u].name));
-    json_object_set_new(o, "value", sp->present[cell] ? json_real(sp->value[cell]) : json_null());
-    json_object_set_new(o, "rank", int_or_null(st->rank.rank, st->rank.rank > 0));
-    json_object_set_new(o, "ties", json_integer(st->rank.ties));
-    json_object_set_new(o, "tier", json_string(cli_tier_names[st->tier].key));
-    json_object_set_new(o, "first_tier", json_boolean(st->first_tier));
-    json_object_set_new(o, "rank_prev", int_or_null(st->rank_prev, st->rank_prev > 0));
-    json_object_set_new(o, "move_prev",
-                        int_or_null(st->move_prev, st->rank_prev > 0 && st->rank.rank > 0));
-    json_object_set_new(o, "rank_last_year", int_or_null(st->rank_last_year, st->rank_last_year > 0));
-    json_object_set_new(o, "move_year",
-                        int_or_null(st->move_year, st->rank_last_year > 0 && st->rank.rank > 0));
-    json_object_set_new(o, "above", code_or_null(sp, st->rank.above));
-    json_object_set_new(o, "gap_above", cli_num_or_null(st->gap_above, prec));
-    json_object_set_new(o, "pct_to_overtake", cli_num_or_null(st->pct_to_overtake, 2));
-    json_object_set_new(o, "below", code_or_null(sp, st->rank.below));
-    json_object_set_new(o, "lead_below", cli_num_or_null(st->lead_below, prec));
-    json_object_set_new(o, "gap_reference", cli_num_or_null(st->gap_reference, prec));
-    json_object_set_new(o, "growth", cli_num_or_null(st->growth, 2));
-    json_object_set_new(o, "target", sp->target_present[u] ? json_real(sp->target[u]) : json_null());
-    json_object_set_new(o, "completion", cli_num_or_null(st->completion, 2));
-    json_object_set_new(o, "time_linear", cli_num_or_null(st->time_linear, 2));
-    json_object_set_new(o, "time_seasonal", cli_num_or_null(st->time_seasonal, 2));
-    json_object_set_new(o, "half_half", json_boolean(st->half_half));
-    json_object_set_new(o, "forecast", cli_num_or_null(st->forecast, prec));
-    json_object_set_new(o, "forecast_rank", int_or_null(st->forecast_rank, st->forecast_rank > 0));
-    json_object_set_new(o, "warnings", warnings_json(st->warnings));
-    json_object_set_new(o, "level", json_string(cli_level_names[st->level].key));
-    return o;
-}
-
-/* Display-only texts a table shows where JSON keeps numbers: "↑2", "↓1", "持平". */
-static void add_move_text(const cli_ctx *ctx, json_t *row, const char *key)
-{
-    json_t *v = json_object_get(row, key);
-    char buf[32], text_key[64];
-    if (!json_is_integer(v))
-        return;
-    if (json_integer_value(v) > 0)
-        snprintf(buf, sizeof buf, "↑%lld", (long long)json_integer_value(v));
-    else if (json_integer_value(v) < 0)
-        snprintf(buf, sizeof buf, "↓%lld", -(long long)json_integer_value(v));
-    else
-        snprintf(buf, sizeof buf, "%s", cli_tr(ctx, "持平", "="));
-    snprintf(text_key, sizeof text_key, "%s_text", key);
-    json_object_set_new(row, text_key, json_string(buf));
-}
-
-/* A number shown with a fixed count of decimals ("128.60"), as key_text. */
-void cli_add_fixed_text(json_t *row, const char *key, int decimals)
-{
-    json_t *v = json_object_get(row, key);
-    char buf[64], text_key[64];
-    if (!json_is_number(v))
-        return;
-    snprintf(buf, sizeof buf, "%.*f", decimals, json_number_value(v));
-    snprintf(text_key, sizeof text_key, "%s_text", key);
-    json_object_set_new(row, text_key, json_string(buf));
-}
-
-/* Adds the texts of every number and movement a table may show. */
-void cli_add_display_texts(const cli_ctx *ctx, json_t *row, int precision)
-{
-    static const char *const at_precision[] = { "value", "gap_above", "lead_below", "gap_reference",
-                                                "target", "forecast" };
-    static const char *const percents[] = { "pct_to_overtake", "growth", "completion", "time_linear",
-                                            "time_seasonal" };
-    if (ctx->json)
-        return;
-    for (size_t i = 0; i < sizeof at_precision / sizeof at_precision[0]; i++)
-        cli_add_fixed_text(row, at_precision[i], precision);
-    for (size_t i = 0; i < sizeof percents / sizeof percents[0]; i++)
-        cli_add_fixed_text(row, percents[i], 1);
-    add_move_text(ctx, row, "move_prev");
-    add_move_text(ctx, row, "move_year");
-}
-
-/* Units in rank order, the unranked last. */
-static int cmp_by_rank(const void *a, const void *b, void *arg)
-{
-    const engine_standing *st = arg;
-    int x = st[*(const size_t *)a].rank.rank, y = st[*(const size_t *)b].rank.rank;
-    if ((x == 0) != (y == 0))
-        return x == 0 ? 1 : -1;
-    return (x > y) - (x < y);
-}
-
-size_t *cli_rank_order(const cli_analysis *a)
-{
-    size_t *order = malloc((a->sp.nunits ? a->sp.nunits : 1) * sizeof *order);
-    if (!order)
-        return NULL;
-    for (size_t u = 0; u < a->sp.nunits; u++)
-        order[u] = u;
-    qsort_r(order, a->sp.nunits, sizeof *order, cmp_by_rank, a->st);
-    return order;
-}
-
-void cli_print_heading(const cli_ctx *ctx, const cli_scope *sc, const char *what)
+void cli_print_heading(const cli_ctx *ctx, const char *group_name, const char *month_code, const char *what)
 {
     if (!ctx->json)
-        printf(CLI_TR(ctx, "%s（%s，%s）\n\n", "%s (%s, %s)\n\n"), what, sc->group_name,
-               sc->month_code);
+        printf(CLI_TR(ctx, "%s（%s，%s）\n\n", "%s (%s, %s)\n\n"), what, group_name, month_code);
 }
 
-int cli_our_unit(store *s, const char *group_code, char *out)
+const char *cli_json_text(json_t *obj, const char *key)
 {
-    unit *members;
-    size_t n;
-    int rc = store_group_members(s, group_code, &members, &n), found = 0;
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (members[i].is_self) {
-            snprintf(out, MODEL_CODE_MAX, "%s", members[i].code);
-            found = 1;
-        }
-    }
-    free(members);
-    if (rc == 0 && !found)
-        rc = err_set(ERR_NOTFOUND, "group '%s' has no unit marked as ours: use --unit", group_code);
-    return rc;
+    const char *v = json_string_value(json_object_get(obj, key));
+    return v ? v : "";
 }
 
+json_t *cli_json_strip(json_t *obj, const char *const *keys)
+{
+    for (size_t k = 0; keys[k]; k++)
+        json_object_del(obj, keys[k]);
+    return obj;
+}

@@ -1,0 +1,222 @@
+/* api_engine: the engine's results over HTTP (docs/api.md, "Engine results") — rankings,
+ * heatmap, trend, gaps, warnings, movers, forecasts, scores, explanations, and the race's
+ * contests, flags, awards, ledger and events. Every result comes from src/query, computed
+ * from published figures only unless the caller may see unpublished ones (admins, leaders);
+ * recording and revoking events is for admins and is audited under their login. */
+#include "http/routes.h"
+#include "query/query.h"
+#include "util/err.h"
+#include "util/num.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EVENT_BODY_MAX 8192
+
+typedef int (*query_fn)(const query_ctx *q, const query_params *p, json_t **out);
+
+/* The query context of a request: its store, what its caller may see, ?lang=zh|en. */
+static int ctx_of(http_req *req, query_ctx *q)
+{
+    const char *lang = http_req_query(req, "lang");
+    int rc;
+    memset(q, 0, sizeof *q);
+    if ((rc = http_req_store(req, &q->s)) != 0)
+        return rc;
+    if (lang && strcmp(lang, "en") != 0 && strcmp(lang, "zh") != 0)
+        return err_set(ERR_USAGE, "lang takes zh or en, not '%s'", lang);
+    q->english = lang && strcmp(lang, "en") == 0;
+    q->published_only = !http_req_sees_unpublished(req);
+    q->actor = req->who.login;
+    return 0;
+}
+
+static query_params params_of(const http_req *req)
+{
+    query_params p = {
+        http_req_query(req, "group"), http_req_query(req, "period"), http_req_query(req, "indicator"),
+        http_req_query(req, "unit"),  http_req_query(req, "scheme"), http_req_query(req, "year"),
+        http_req_query(req, "limit"),
+    };
+    return p;
+}
+
+/* Runs one query over the request's options. */
+static int run(http_req *req, query_fn fn, json_t **out)
+{
+    query_ctx q;
+    query_params p = params_of(req);
+    int rc = ctx_of(req, &q);
+    return rc ? rc : fn(&q, &p, out);
+}
+
+#define QUERY_HANDLER(name, fn)                        \
+    static int name(http_req *req, json_t **out)       \
+    {                                                  \
+        return run(req, fn, out);                      \
+    }
+
+QUERY_HANDLER(h_rankings, query_rankings)
+QUERY_HANDLER(h_heatmap, query_heatmap)
+QUERY_HANDLER(h_trend, query_trend)
+QUERY_HANDLER(h_gaps, query_gaps)
+QUERY_HANDLER(h_warnings, query_warnings)
+QUERY_HANDLER(h_movers, query_movers)
+QUERY_HANDLER(h_forecasts, query_rankings)
+QUERY_HANDLER(h_backtest, query_backtest)
+QUERY_HANDLER(h_scores, query_scores)
+QUERY_HANDLER(h_contests, query_contests)
+QUERY_HANDLER(h_awards, query_awards)
+QUERY_HANDLER(h_flags, query_flags)
+QUERY_HANDLER(h_ledger, query_ledger)
+
+/* /api/explain: a scheme's points of a unit, or with ?ledger=YEAR its race points. */
+static int h_explain(http_req *req, json_t **out)
+{
+    const char *ledger = http_req_query(req, "ledger");
+    query_ctx q;
+    query_params p = params_of(req);
+    int rc, year;
+    if ((rc = ctx_of(req, &q)) != 0)
+        return rc;
+    if (!ledger)
+        return query_explain(&q, &p, out);
+    if ((rc = query_parse_year("ledger", ledger, &year)) != 0)
+        return rc;
+    if (!p.unit || !p.unit[0])
+        return err_set(ERR_USAGE, "unit is required with ledger");
+    return query_explain_ledger(&q, p.unit, year, out);
+}
+
+/* ERR_NOTFOUND unless code names a unit. */
+static int check_unit(store *s, const char *code)
+{
+    unit *us;
+    size_t n;
+    int rc, found = 0;
+    if ((rc = store_units(s, &us, &n)) != 0)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        found |= strcmp(us[i].code, code) == 0;
+    free(us);
+    return found ? 0 : err_set(ERR_NOTFOUND, "unknown unit code '%s'", code);
+}
+
+/* GET /api/events[?unit=&year=]: the events in the list envelope. */
+static int h_events(http_req *req, json_t **out)
+{
+    const char *unit_code = http_req_query(req, "unit"), *y = http_req_query(req, "year");
+    query_ctx q;
+    json_t *all = NULL, *page;
+    size_t lim, off, n;
+    int rc, year = 0;
+    if ((rc = http_page_parse(http_req_query(req, "limit"), http_req_query(req, "offset"), &lim, &off)) != 0 ||
+        (rc = ctx_of(req, &q)) != 0 || (y && (rc = query_parse_year("year", y, &year)) != 0) ||
+        (unit_code && unit_code[0] && (rc = check_unit(q.s, unit_code)) != 0) ||
+        (rc = query_events_list(&q, unit_code, year, &all)) != 0)
+        return rc;
+    n = json_array_size(all);
+    if (!(page = json_array())) {
+        json_decref(all);
+        return err_set(ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = off; i < n && i - off < lim; i++)
+        json_array_append(page, json_array_get(all, i));
+    json_decref(all);
+    *out = http_page_json(page, n, lim, off);
+    return *out ? 0 : err_set(ERR_NOMEM, "out of memory");
+}
+
+/* A text field of the body: a string, or a number written as text into buf; NULL when absent.
+ * Another JSON type is ERR_USAGE naming the field. */
+static int body_field(json_t *body, const char *key, char *buf, size_t size, const char **out)
+{
+    json_t *v = json_object_get(body, key);
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return 0;
+    if (json_is_string(v)) {
+        *out = json_string_value(v);
+        return 0;
+    }
+    if (json_is_number(v) && size >= NUM_TEXT_MAX) {
+        num_format(json_number_value(v), buf, size);
+        *out = buf;
+        return 0;
+    }
+    return err_set(ERR_USAGE, "%s must be a string%s", key, size >= NUM_TEXT_MAX ? " or a number" : "");
+}
+
+/* POST /api/events: records an event (admin), audited under the admin's login. */
+static int h_event_add(http_req *req, json_t **out)
+{
+    static const char *const keys[] = { "unit", "kind", "points", "category", "date", "evidence", "approved_by" };
+    const char *text[7];
+    char points[NUM_TEXT_MAX];
+    json_t *body = NULL;
+    query_ctx q;
+    query_event_in in;
+    int64_t id;
+    int rc;
+    if ((rc = ctx_of(req, &q)) != 0 || (rc = http_req_json(req, &body)) != 0)
+        return rc;
+    for (size_t k = 0; rc == 0 && k < 7; k++)
+        rc = body_field(body, keys[k], points, k == 2 ? sizeof points : 0, &text[k]);
+    if (rc == 0) {
+        in = (query_event_in){ text[0], text[1], text[2], text[3], text[4], text[5], text[6] };
+        rc = query_event_add(&q, &in, &id);
+    }
+    json_decref(body);
+    if (rc != 0)
+        return rc;
+    req->status = 201;
+    *out = json_pack("{s:I}", "id", (json_int_t)id);
+    return *out ? 0 : err_set(ERR_NOMEM, "out of memory");
+}
+
+/* POST /api/events/{id}/revoke {"reason"}: revokes an event (admin), kept on record. */
+static int h_event_revoke(http_req *req, json_t **out)
+{
+    json_t *body = NULL;
+    query_ctx q;
+    long id;
+    int rc;
+    if (num_parse_int(req->param[0], 1, 2147483647L, &id) != 0)
+        return err_set(ERR_NOTFOUND, "no event '%s'", req->param[0]);
+    if ((rc = ctx_of(req, &q)) != 0 || (rc = http_req_json(req, &body)) != 0)
+        return rc;
+    if (json_object_get(body, "reason") && !json_is_string(json_object_get(body, "reason")))
+        rc = err_set(ERR_USAGE, "reason must be a string");
+    else
+        rc = query_event_revoke(&q, id, json_string_value(json_object_get(body, "reason")));
+    json_decref(body);
+    if (rc != 0)
+        return rc;
+    *out = json_pack("{s:I, s:b}", "id", (json_int_t)id, "revoked", 1);
+    return *out ? 0 : err_set(ERR_NOMEM, "out of memory");
+}
+
+#define RESULT(path, fn) { "GET", path, fn, HTTP_ROLES_ALL, 0, 0 }
+
+const http_route http_routes_engine[] = {
+    RESULT("/api/rankings", h_rankings),
+    RESULT("/api/heatmap", h_heatmap),
+    RESULT("/api/trend", h_trend),
+    RESULT("/api/gaps", h_gaps),
+    RESULT("/api/warnings", h_warnings),
+    RESULT("/api/movers", h_movers),
+    RESULT("/api/forecasts", h_forecasts),
+    RESULT("/api/forecasts/backtest", h_backtest),
+    RESULT("/api/scores", h_scores),
+    RESULT("/api/explain", h_explain),
+    RESULT("/api/contests", h_contests),
+    RESULT("/api/flags", h_flags),
+    RESULT("/api/awards", h_awards),
+    RESULT("/api/ledger", h_ledger),
+    RESULT("/api/events", h_events),
+    { "POST", "/api/events", h_event_add, HTTP_ROLE(ROLE_ADMIN), EVENT_BODY_MAX, 0 },
+    { "POST", "/api/events/{id}/revoke", h_event_revoke, HTTP_ROLE(ROLE_ADMIN), EVENT_BODY_MAX, 0 },
+};
+
+const size_t http_nroutes_engine = sizeof http_routes_engine / sizeof http_routes_engine[0];

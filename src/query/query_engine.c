@@ -1,0 +1,560 @@
+/* query_engine: the engine's analysis of a group at a month (SPEC §5) as JSON — rankings,
+ * one unit's gaps with the leaders' summary, warnings, the forecast's backtest, and the
+ * dashboard's heatmap, trend and movers. Every figure is the engine's. */
+#include "query/query.h"
+
+#include "util/err.h"
+#include "util/num.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MOVERS_DEFAULT 10
+#define MOVERS_MAX 1000
+#define TREND_MONTHS 24
+
+static int need_indicator(const query_params *p)
+{
+    if (!p->indicator || !p->indicator[0])
+        return err_set(ERR_USAGE, "indicator is required (an indicator code such as gdp)");
+    return 0;
+}
+
+/* The object every result of a scope starts from: group, period, published_only. */
+static json_t *scope_result(const query_scope *sc)
+{
+    return json_pack("{s:o, s:s, s:b}", "group", query_group_json(sc), "period", sc->month_code,
+                     "published_only", sc->published_only);
+}
+
+/* Sets key of obj to value (always consumed) unless rc already reports a failure; returns
+ * rc, or ERR_NOMEM when obj or value is missing. */
+static int put(int rc, json_t *obj, const char *key, json_t *value)
+{
+    if (rc == 0 && obj && value)
+        return json_object_set_new(obj, key, value) == 0 ? 0 : err_set(ERR_NOMEM, "out of memory");
+    json_decref(value);
+    return rc ? rc : err_set(ERR_NOMEM, "out of memory");
+}
+
+/* Hands obj to *out, or frees it when rc reports a failure. */
+static int finish(int rc, json_t *obj, json_t **out)
+{
+    if (rc == 0 && !obj)
+        rc = err_set(ERR_NOMEM, "out of memory");
+    if (rc != 0) {
+        json_decref(obj);
+        return rc;
+    }
+    *out = obj;
+    return 0;
+}
+
+/* ---- rankings ---- */
+
+int query_rankings(const query_ctx *q, const query_params *p, json_t **out)
+{
+    query_scope sc;
+    query_analysis a;
+    size_t *order;
+    json_t *res = NULL, *rows;
+    int rc;
+    if ((rc = need_indicator(p)) != 0 || (rc = query_scope_open(q, p->group, p->period, &sc)) != 0 ||
+        (rc = query_analyze(&sc, p->indicator, &a)) != 0)
+        return rc;
+    if (!(order = query_rank_order(&a))) {
+        query_analysis_free(&a);
+        return err_set(ERR_NOMEM, "out of memory");
+    }
+    rows = json_array();
+    for (size_t k = 0; rows && k < a.sp.nunits; k++) {
+        json_t *row = query_standing_json(&a, order[k]);
+        if (q->texts)
+            query_add_display_texts(q->english, row, a.sp.ind.precision);
+        json_array_append_new(rows, row);
+    }
+    free(order);
+    res = scope_result(&sc);
+    rc = put(0, res, "indicator", query_indicator_json(&a.sp.ind));
+    rc = put(rc, res, "rows", rows);
+    query_analysis_free(&a);
+    return finish(rc, res, out);
+}
+
+/* ---- gaps: one unit across the indicators, with the leaders' summary ---- */
+
+/* Counts of the summary leaders quote: 1st, 2nd, 3rd, first tier, bottom three. */
+typedef struct summary {
+    int n, first, second, third, first_tier, bottom;
+} summary;
+
+static void summary_add(summary *sm, const engine_standing *st)
+{
+    sm->n++;
+    sm->first += st->rank.rank == 1;
+    sm->second += st->rank.rank == 2;
+    sm->third += st->rank.rank == 3;
+    sm->first_tier += st->first_tier;
+    sm->bottom += st->tier == TIER_BOTTOM;
+}
+
+static long unit_at(const store_panel *sp, const char *code)
+{
+    for (size_t k = 0; k < sp->nunits; k++) {
+        if (strcmp(sp->units[k].code, code) == 0)
+            return (long)k;
+    }
+    return -1;
+}
+
+/* The gap row of unit u on one indicator. */
+static json_t *gap_row(const query_ctx *q, const query_analysis *a, const indicator *ind, size_t u)
+{
+    json_t *row = query_standing_json(a, u);
+    const engine_ranked *r = &a->st[u].rank;
+    if (q->texts)
+        query_add_display_texts(q->english, row, a->sp.ind.precision);
+    json_object_set_new(row, "indicator_name", json_string(ind->name));
+    json_object_set_new(row, "above_name", json_string(r->above >= 0 ? a->sp.units[r->above].name : "—"));
+    json_object_set_new(row, "below_name", json_string(r->below >= 0 ? a->sp.units[r->below].name : "—"));
+    return row;
+}
+
+/* The unit asked for, else ours in the scope's group. */
+static int pick_unit(const query_scope *sc, const char *unit_opt, char *out)
+{
+    if (unit_opt && unit_opt[0]) {
+        snprintf(out, MODEL_CODE_MAX, "%s", unit_opt);
+        return 0;
+    }
+    return query_our_unit(sc->s, sc->group, out);
+}
+
+int query_gaps(const query_ctx *q, const query_params *p, json_t **out)
+{
+    char unit_code[MODEL_CODE_MAX], unit_name[MODEL_NAME_MAX] = "";
+    indicator *inds = NULL;
+    size_t nind = 0;
+    summary sm = { 0, 0, 0, 0, 0, 0 };
+    json_t *rows, *res;
+    query_scope sc;
+    int rc;
+    if ((rc = query_scope_open(q, p->group, p->period, &sc)) != 0 ||
+        (rc = pick_unit(&sc, p->unit, unit_code)) != 0 || (rc = query_scope_indicators(&sc, &inds, &nind)) != 0)
+        return rc;
+    rows = json_array();
+    for (size_t i = 0; rc == 0 && i < nind; i++) {
+        query_analysis a;
+        long u;
+        if ((rc = query_analyze(&sc, inds[i].code, &a)) != 0)
+            break;
+        if ((u = unit_at(&a.sp, unit_code)) < 0) {
+            rc = err_set(ERR_NOTFOUND, "unit '%s' is not in group '%s'", unit_code, sc.group);
+        } else {
+            snprintf(unit_name, sizeof unit_name, "%s", a.sp.units[u].name);
+            json_array_append_new(rows, gap_row(q, &a, &inds[i], (size_t)u));
+            if (a.st[u].rank.rank > 0)
+                summary_add(&sm, &a.st[u]);
+        }
+        query_analysis_free(&a);
+    }
+    free(inds);
+    if (rc != 0) {
+        json_decref(rows);
+        return rc;
+    }
+    res = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:i, s:i, s:i, s:i, s:i, s:i}, s:o}", "unit", unit_code,
+                    "unit_name", unit_name, "group", sc.group, "group_name", sc.group_name, "period",
+                    sc.month_code, "published_only", sc.published_only, "summary", "indicators", sm.n,
+                    "first", sm.first, "second", sm.second, "third", sm.third, "first_tier", sm.first_tier,
+                    "bottom_three", sm.bottom, "indicators", rows);
+    return finish(0, res, out);
+}
+
+/* ---- warnings ---- */
+
+static void reasons_text(int english, unsigned bits, char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int w = 0; w < WARN_N && n < size; w++) {
+        if (bits & (1u << w))
+            n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? (english ? ", " : "、") : "",
+                                  english ? query_warning_names[w].key : query_warning_names[w].label_zh);
+    }
+}
+
+static int cmp_by_level(const void *a, const void *b)
+{
+    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "level_n"));
+    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "level_n"));
+    return (y > x) - (y < x);
+}
+
+/* A growing list of JSON rows. */
+typedef struct row_list {
+    json_t **row;
+    size_t n, cap;
+} row_list;
+
+static int row_list_add(row_list *l, json_t *row)
+{
+    if (!row)
+        return err_set(ERR_NOMEM, "out of memory");
+    if (l->n == l->cap) {
+        json_t **bigger = realloc(l->row, (l->cap = l->cap ? l->cap * 2 : 64) * sizeof *l->row);
+        if (!bigger) {
+            json_decref(row);
+            return err_set(ERR_NOMEM, "out of memory");
+        }
+        l->row = bigger;
+    }
+    l->row[l->n++] = row;
+    return 0;
+}
+
+/* Moves the rows into a JSON array (deleting the helper key drop) and frees the list. */
+static json_t *row_list_take(row_list *l, const char *drop)
+{
+    json_t *rows = json_array();
+    for (size_t k = 0; k < l->n; k++) {
+        json_object_del(l->row[k], drop);
+        json_array_append_new(rows, l->row[k]);
+    }
+    free(l->row);
+    memset(l, 0, sizeof *l);
+    return rows;
+}
+
+static void row_list_free(row_list *l)
+{
+    for (size_t k = 0; k < l->n; k++)
+        json_decref(l->row[k]);
+    free(l->row);
+    memset(l, 0, sizeof *l);
+}
+
+/* The warned units of one analysis (only_unit when given) into l. */
+static int warned_rows(const query_ctx *q, const query_analysis *a, const indicator *ind, const char *only_unit,
+                       row_list *l)
+{
+    int rc = 0;
+    for (size_t u = 0; u < a->sp.nunits && rc == 0; u++) {
+        char text[256];
+        json_t *row;
+        if (a->st[u].level == LEVEL_NONE || (only_unit && strcmp(only_unit, a->sp.units[u].code) != 0))
+            continue;
+        row = query_standing_json(a, u);
+        if (q->texts)
+            query_add_display_texts(q->english, row, a->sp.ind.precision);
+        reasons_text(q->english, a->st[u].warnings, text, sizeof text);
+        json_object_set_new(row, "indicator_name", json_string(ind->name));
+        json_object_set_new(row, "reasons", json_string(text));
+        json_object_set_new(row, "level_n", json_integer(a->st[u].level));
+        rc = row_list_add(l, row);
+    }
+    return rc;
+}
+
+int query_warnings(const query_ctx *q, const query_params *p, json_t **out)
+{
+    const char *only_unit = p->unit && p->unit[0] ? p->unit : NULL;
+    const char *only_ind = p->indicator && p->indicator[0] ? p->indicator : NULL;
+    indicator *inds = NULL;
+    size_t nind = 0;
+    row_list found = { NULL, 0, 0 };
+    query_scope sc;
+    json_t *res;
+    int rc;
+    if ((rc = query_scope_open(q, p->group, p->period, &sc)) != 0 || (rc = query_scope_indicators(&sc, &inds, &nind)) != 0)
+        return rc;
+    for (size_t i = 0; rc == 0 && i < nind; i++) {
+        query_analysis a;
+        if (only_ind && strcmp(only_ind, inds[i].code) != 0)
+            continue;
+        if ((rc = query_analyze(&sc, inds[i].code, &a)) != 0)
+            break;
+        rc = warned_rows(q, &a, &inds[i], only_unit, &found);
+        query_analysis_free(&a);
+    }
+    free(inds);
+    if (rc != 0) {
+        row_list_free(&found);
+        return rc;
+    }
+    if (found.n)
+        qsort(found.row, found.n, sizeof *found.row, cmp_by_level);
+    res = scope_result(&sc);
+    rc = put(0, res, "rows", row_list_take(&found, "level_n"));
+    return finish(rc, res, out);
+}
+
+/* ---- the forecast's backtest ---- */
+
+int query_backtest(const query_ctx *q, const query_params *p, json_t **out)
+{
+    const char *only = p->indicator && p->indicator[0] ? p->indicator : NULL;
+    indicator *inds = NULL;
+    size_t nind = 0;
+    engine_backtest sum;
+    json_t *rows, *res;
+    query_scope sc;
+    int rc, year;
+    if ((rc = query_scope_open(q, p->group, p->period, &sc)) != 0)
+        return rc;
+    year = sc.month.year - 1;
+    memset(&sum, 0, sizeof sum);
+    rc = query_scope_indicators(&sc, &inds, &nind);
+    for (size_t i = 0; rc == 0 && i < nind; i++) {
+        store_panel sp;
+        engine_backtest one;
+        if ((only && strcmp(only, inds[i].code) != 0) || inds[i].value_kind != VK_YTD)
+            continue;
+        if ((rc = store_panel_load_visible(sc.s, sc.group, inds[i].code, year, sc.published_only, &sp)) != 0)
+            break;
+        if ((rc = engine_forecast_backtest(&sp.p, year, &one)) == 0)
+            engine_backtest_add(&sum, &one);
+        store_panel_free(&sp);
+    }
+    free(inds);
+    if (rc != 0)
+        return rc;
+    rows = json_array();
+    for (int m = 0; m < 12; m++) {
+        json_t *row = json_pack("{s:i, s:o, s:o, s:i}", "month", m + 1, "seasonal",
+                                query_num_or_null(sum.mape_seasonal[m], 2), "linear",
+                                query_num_or_null(sum.mape_linear[m], 2), "n", sum.n[m]);
+        query_add_fixed_text(row, "seasonal", 2);
+        query_add_fixed_text(row, "linear", 2);
+        json_array_append_new(rows, row);
+    }
+    res = scope_result(&sc);
+    rc = put(0, res, "year", json_integer(year));
+    rc = put(rc, res, "indicator", only ? json_string(only) : json_null());
+    rc = put(rc, res, "rows", rows);
+    return finish(rc, res, out);
+}
+
+/* ---- heatmap: every member's rank on every indicator ---- */
+
+static json_t *heat_cell(const query_analysis *a, long u)
+{
+    json_t *row, *cell;
+    if (u < 0 || a->st[u].rank.rank <= 0)
+        return json_null();
+    row = query_standing_json(a, (size_t)u);
+    cell = json_pack("{s:O, s:O, s:O, s:O, s:O}", "rank", json_object_get(row, "rank"), "ties",
+                     json_object_get(row, "ties"), "tier", json_object_get(row, "tier"), "value",
+                     json_object_get(row, "value"), "move_prev", json_object_get(row, "move_prev"));
+    json_decref(row);
+    return cell;
+}
+
+static json_t *heat_units(const unit *m, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t u = 0; u < n; u++)
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:b}", "code", m[u].code, "name", m[u].name,
+                                             "is_self", m[u].is_self));
+    return arr;
+}
+
+int query_heatmap(const query_ctx *q, const query_params *p, json_t **out)
+{
+    indicator *inds = NULL;
+    unit *members = NULL;
+    size_t nind = 0, nm = 0;
+    json_t *res = NULL, *ind_arr = NULL, *cells = NULL;
+    query_scope sc;
+    int rc;
+    if ((rc = query_scope_open(q, p->group, p->period, &sc)) != 0)
+        return rc;
+    if ((rc = store_group_members(sc.s, sc.group, &members, &nm)) != 0 ||
+        (rc = query_scope_indicators(&sc, &inds, &nind)) != 0)
+        goto done;
+    ind_arr = json_array();
+    cells = json_array();
+    for (size_t i = 0; rc == 0 && i < nind; i++) {
+        query_analysis a;
+        json_t *line = json_array();
+        if ((rc = query_analyze(&sc, inds[i].code, &a)) != 0) {
+            json_decref(line);
+            break;
+        }
+        for (size_t u = 0; u < nm; u++)
+            json_array_append_new(line, heat_cell(&a, unit_at(&a.sp, members[u].code)));
+        json_array_append_new(cells, line);
+        json_array_append_new(ind_arr, json_pack("{s:s, s:s, s:s, s:s}", "code", inds[i].code, "name",
+                                                 inds[i].name, "unit", inds[i].measure, "direction",
+                                                 model_directions[inds[i].direction].key));
+        query_analysis_free(&a);
+    }
+    if (rc == 0) {
+        res = scope_result(&sc);
+        rc = put(rc, res, "units", heat_units(members, nm));
+    }
+    rc = put(rc, res, "indicators", ind_arr);
+    rc = put(rc, res, "cells", cells);
+done:
+    free(members);
+    free(inds);
+    return finish(rc, res, out);
+}
+
+/* ---- trend: one unit's value, rank and target month by month ---- */
+
+/* The target of an indicator for a unit in a year, as JSON (null when none). */
+static json_t *target_of(store *s, const char *ind, const char *unit_code, int year)
+{
+    target *ts;
+    size_t n;
+    json_t *v = NULL;
+    if (store_targets(s, year, &ts, &n) != 0)
+        return json_null();
+    for (size_t i = 0; i < n && !v; i++) {
+        if (strcmp(ts[i].indicator_code, ind) == 0 && strcmp(ts[i].unit_code, unit_code) == 0)
+            v = json_real(ts[i].value);
+    }
+    free(ts);
+    return v ? v : json_null();
+}
+
+/* The months of the trend: rank of every month among the members, value and the target. */
+static int trend_months(const query_scope *sc, const query_analysis *a, size_t u, json_t *months)
+{
+    const engine_panel *pn = &a->sp.p;
+    size_t n = a->sp.nunits, nm = pn->nmonths;
+    double *v = calloc(n + 1, sizeof *v);
+    unsigned char *pres = calloc(n + 1, 1);
+    engine_ranked *ranked = calloc(n + 1, sizeof *ranked);
+    engine_rank_ws ws = { 0 };
+    json_t *targets[2];
+    int rc = 0;
+    if (!v || !pres || !ranked)
+        rc = err_set(ERR_NOMEM, "out of memory");
+    targets[0] = target_of(sc->s, a->sp.ind.code, a->sp.units[u].code, sc->month.year - 1);
+    targets[1] = target_of(sc->s, a->sp.ind.code, a->sp.units[u].code, sc->month.year);
+    for (long t = a->t - TREND_MONTHS + 1; rc == 0 && t <= a->t; t++) {
+        period_key m = { PERIOD_MONTH, pn->first_year + (int)(t / 12), (int)(t % 12) + 1 };
+        char code[PERIOD_CODE_MAX];
+        if (t < 0)
+            continue;
+        for (size_t k = 0; k < n; k++) {
+            v[k] = pn->value[k * nm + (size_t)t];
+            pres[k] = pn->present[k * nm + (size_t)t];
+        }
+        if ((rc = engine_rank_group(v, pres, n, pn->higher_better, pn->precision, &ws, ranked, NULL)) != 0)
+            break;
+        period_format(&m, code, sizeof code);
+        json_array_append_new(months, json_pack("{s:s, s:o, s:o, s:O}", "period", code, "value",
+                                                pres[u] ? json_real(v[u]) : json_null(), "rank",
+                                                ranked[u].rank ? json_integer(ranked[u].rank) : json_null(),
+                                                "target", targets[m.year == sc->month.year]));
+    }
+    json_decref(targets[0]);
+    json_decref(targets[1]);
+    engine_rank_ws_free(&ws);
+    free(v);
+    free(pres);
+    free(ranked);
+    return rc;
+}
+
+int query_trend(const query_ctx *q, const query_params *p, json_t **out)
+{
+    char unit_code[MODEL_CODE_MAX];
+    query_scope sc;
+    query_analysis a;
+    json_t *res = NULL, *months;
+    long u;
+    int rc;
+    if ((rc = need_indicator(p)) != 0 || (rc = query_scope_open(q, p->group, p->period, &sc)) != 0 ||
+        (rc = pick_unit(&sc, p->unit, unit_code)) != 0 || (rc = query_analyze(&sc, p->indicator, &a)) != 0)
+        return rc;
+    if ((u = unit_at(&a.sp, unit_code)) < 0)
+        rc = err_set(ERR_NOTFOUND, "unit '%s' is not in group '%s'", unit_code, sc.group);
+    else if (!(months = json_array()))
+        rc = err_set(ERR_NOMEM, "out of memory");
+    else if ((rc = trend_months(&sc, &a, (size_t)u, months)) != 0)
+        json_decref(months);
+    else
+        res = json_pack("{s:o, s:{s:s, s:s}, s:o, s:s, s:b, s:o}", "indicator", query_indicator_json(&a.sp.ind),
+                        "unit", "code", a.sp.units[u].code, "name", a.sp.units[u].name, "group",
+                        query_group_json(&sc), "period", sc.month_code, "published_only", sc.published_only,
+                        "months", months);
+    query_analysis_free(&a);
+    return finish(rc, res, out);
+}
+
+/* ---- movers: the biggest movements since last month ---- */
+
+static long abs_move(json_t *row)
+{
+    json_int_t m = json_integer_value(json_object_get(row, "move_prev"));
+    return (long)(m < 0 ? -m : m);
+}
+
+/* |move| descending, then the order found (indicator order, then rank order). */
+static int cmp_movers(const void *a, const void *b)
+{
+    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    long mx = abs_move(x), my = abs_move(y);
+    json_int_t ox = json_integer_value(json_object_get(x, "order_n"));
+    json_int_t oy = json_integer_value(json_object_get(y, "order_n"));
+    if (mx != my)
+        return mx > my ? -1 : 1;
+    return (ox > oy) - (ox < oy);
+}
+
+static int moved_rows(const query_analysis *a, const indicator *ind, row_list *l)
+{
+    size_t *order = query_rank_order(a);
+    int rc = order ? 0 : err_set(ERR_NOMEM, "out of memory");
+    for (size_t k = 0; rc == 0 && k < a->sp.nunits; k++) {
+        const engine_standing *st = &a->st[order[k]];
+        if (st->rank.rank <= 0 || st->rank_prev <= 0 || st->move_prev == 0)
+            continue;
+        rc = row_list_add(l, json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:I}", "indicator", ind->code,
+                                       "indicator_name", ind->name, "unit", a->sp.units[order[k]].code, "name",
+                                       a->sp.units[order[k]].name, "rank", st->rank.rank, "rank_prev",
+                                       st->rank_prev, "move_prev", st->move_prev, "order_n",
+                                       (json_int_t)l->n));
+    }
+    free(order);
+    return rc;
+}
+
+int query_movers(const query_ctx *q, const query_params *p, json_t **out)
+{
+    indicator *inds = NULL;
+    size_t nind = 0;
+    long limit = MOVERS_DEFAULT;
+    row_list found = { NULL, 0, 0 };
+    query_scope sc;
+    json_t *res, *rows;
+    int rc;
+    if (p->limit && p->limit[0] && num_parse_int(p->limit, 1, MOVERS_MAX, &limit) != 0)
+        return err_set(ERR_USAGE, "limit takes a number from 1 to %d, not '%s'", MOVERS_MAX, p->limit);
+    if ((rc = query_scope_open(q, p->group, p->period, &sc)) != 0 || (rc = query_scope_indicators(&sc, &inds, &nind)) != 0)
+        return rc;
+    for (size_t i = 0; rc == 0 && i < nind; i++) {
+        query_analysis a;
+        if ((rc = query_analyze(&sc, inds[i].code, &a)) != 0)
+            break;
+        rc = moved_rows(&a, &inds[i], &found);
+        query_analysis_free(&a);
+    }
+    free(inds);
+    if (rc != 0) {
+        row_list_free(&found);
+        return rc;
+    }
+    if (found.n)
+        qsort(found.row, found.n, sizeof *found.row, cmp_movers);
+    while (found.n > (size_t)limit)
+        json_decref(found.row[--found.n]);
+    rows = row_list_take(&found, "order_n");
+    res = scope_result(&sc);
+    rc = put(0, res, "rows", rows);
+    return finish(rc, res, out);
+}
