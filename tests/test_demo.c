@@ -434,8 +434,10 @@ static void test_periods_and_states(void **state)
             }
             if (c->present[i][u][last]) {
                 any = 1;
-                assert_true(c->state[i][u][last] == OBS_APPROVED ||
-                            c->state[i][u][last] == OBS_SUBMITTED);
+                /* approved (published), awaiting review, or returned (draft again) */
+                assert_true(c->state[i][u][last] == OBS_PUBLISHED ||
+                            c->state[i][u][last] == OBS_SUBMITTED ||
+                            c->state[i][u][last] == OBS_DRAFT);
                 submitted += c->state[i][u][last] == OBS_SUBMITTED;
             }
         }

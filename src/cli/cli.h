@@ -72,6 +72,8 @@ int cmd_ledger(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
 int cmd_events(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
 int cmd_user(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
 int cmd_serve(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
+int cmd_submissions(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args); /* cmd_entry.c */
+extern const cli_opt cmd_submissions_opts[];
 
 extern const cli_opt cmd_init_opts[], cmd_demo_opts[], cmd_import_opts[], cmd_export_opts[],
     cmd_list_opts[], cmd_show_opts[], cmd_report_opts[], cmd_workload_opts[], cmd_rank_opts[],

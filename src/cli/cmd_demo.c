@@ -1,6 +1,7 @@
 /* cmd_demo: `saima demo` builds the deterministic demo city into an empty database and
  * prints what it holds. */
 #include "cli/cli.h"
+#include "http/auth.h"
 #include "io/demo.h"
 #include "util/err.h"
 #include "util/num.h"
@@ -18,6 +19,110 @@ const cli_opt cmd_demo_opts[] = {
     { "--seed", "N", "seed of the generator (default 2024); the same seed gives the same data" },
     { NULL, NULL, NULL },
 };
+
+/* The demo's accounts, with fixed passwords so that `make run` can show them: the office, a
+ * leader, our district's reporter and the reporter of the region whose figures the office
+ * returned (so that correcting and resubmitting can be tried; 东湖区's when none was).
+ * Never use them outside the demo. */
+typedef struct demo_account {
+    char login[MODEL_CODE_MAX], name[MODEL_NAME_MAX];
+    int role;
+    char unit[MODEL_CODE_MAX], password[MODEL_NAME_MAX];
+} demo_account;
+
+static demo_account demo_accounts[] = {
+    { "admin", "考核办", ROLE_ADMIN, "", "saima-admin-2026" },
+    { "leader", "区领导", ROLE_LEADER, "", "saima-leader-2026" },
+    { "linjiang", "临江区填报员", ROLE_REPORTER, "linjiang", "saima-linjiang-2026" },
+    { "donghu", "东湖区填报员", ROLE_REPORTER, "donghu", "saima-donghu-2026" },
+};
+
+#define NACCOUNTS (sizeof demo_accounts / sizeof demo_accounts[0])
+
+/* Binds the last account to the region whose submission of the as-of month was returned. */
+static int pick_returned(store *s, const demo_opts *opts)
+{
+    demo_account *a = &demo_accounts[NACCOUNTS - 1];
+    submission *subs = NULL;
+    unit *units = NULL;
+    size_t ns = 0, nu = 0;
+    char code[PERIOD_CODE_MAX];
+    int rc;
+    period_format(&opts->as_of, code, sizeof code);
+    if ((rc = store_submissions(s, code, &subs, &ns)) != 0 || (rc = store_units(s, &units, &nu)) != 0)
+        goto done;
+    for (size_t i = 0; i < ns; i++) {
+        for (size_t u = 0; u < nu && subs[i].state == SUB_RETURNED; u++) {
+            if (strcmp(units[u].code, subs[i].unit_code) != 0 || units[u].kind != UNIT_REGION)
+                continue;
+            snprintf(a->login, sizeof a->login, "%s", units[u].code);
+            snprintf(a->unit, sizeof a->unit, "%s", units[u].code);
+            snprintf(a->name, sizeof a->name, "%.200s填报员", units[u].name);
+            snprintf(a->password, sizeof a->password, "saima-%.40s-2026", units[u].code);
+        }
+    }
+done:
+    free(subs);
+    free(units);
+    return rc;
+}
+
+/* Writes the demo's accounts (argon2id hashes) and their audit lines in one transaction. */
+static int add_accounts(const cli_ctx *ctx, store *s, const demo_opts *opts)
+{
+    user u;
+    int rc;
+    if ((rc = pick_returned(s, opts)) != 0 || (rc = store_begin(s)) != 0)
+        return rc;
+    for (size_t i = 0; i < NACCOUNTS && rc == 0; i++) {
+        const demo_account *a = &demo_accounts[i];
+        memset(&u, 0, sizeof u);
+        memcpy(u.login, a->login, sizeof u.login);
+        memcpy(u.display_name, a->name, sizeof u.display_name);
+        memcpy(u.unit_code, a->unit, sizeof u.unit_code);
+        u.role = a->role;
+        if ((rc = http_auth_hash(a->password, u.password_hash)) == 0 &&
+            (rc = store_user_put(s, &u)) == 0)
+            rc = store_audit_add(s, ctx->actor ? ctx->actor : "", "user-add", "users", a->login);
+    }
+    if (rc == 0)
+        return store_commit(s);
+    store_rollback(s);
+    return rc;
+}
+
+static json_t *accounts_json(void)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < NACCOUNTS && arr; i++) {
+        const demo_account *a = &demo_accounts[i];
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:o, s:s}", "login", a->login, "name",
+                                             a->name, "role", model_roles[a->role].key, "unit",
+                                             a->unit[0] ? json_string(a->unit) : json_null(),
+                                             "password", a->password));
+    }
+    return arr;
+}
+
+static void print_accounts(const cli_ctx *ctx)
+{
+    const char *headers[4] = { cli_tr(ctx, "登录名", "login"), cli_tr(ctx, "角色", "role"),
+                               cli_tr(ctx, "单位", "unit"), cli_tr(ctx, "密码", "password") };
+    table *t = table_new(4, headers);
+    if (!t)
+        return;
+    for (size_t i = 0; i < NACCOUNTS; i++) {
+        const demo_account *a = &demo_accounts[i];
+        const char *row[4] = { a->login, cli_tr(ctx, model_roles[a->role].label_zh,
+                                                model_roles[a->role].key),
+                               a->unit[0] ? a->unit : "—", a->password };
+        if (table_add(t, row) != 0)
+            break;
+    }
+    printf("%s\n", cli_tr(ctx, "演示账号（仅用于演示）：", "demo accounts (for the demo only):"));
+    table_print(t, stdout);
+    table_free(t);
+}
 
 /* What the database holds after the build. */
 typedef struct demo_counts {
@@ -158,6 +263,7 @@ static int print_json(const cli_ctx *ctx, const demo_opts *opts, const demo_coun
     json_object_set_new(root, "periods", json_integer((json_int_t)c->periods));
     json_object_set_new(root, "targets", json_integer((json_int_t)c->targets));
     json_object_set_new(root, "observations", json_integer((json_int_t)c->observations));
+    json_object_set_new(root, "accounts", accounts_json());
     return cli_print_json(root);
 }
 
@@ -179,6 +285,7 @@ static void print_text(const cli_ctx *ctx, const demo_opts *opts, const demo_cou
            c->groups, c->indicators, c->schemes, c->periods);
     printf(CLI_TR(ctx, "  目标值  %zu\n  观测值  %lld\n", "  targets       %zu\n  observations  %lld\n"),
            c->targets, (long long)c->observations);
+    print_accounts(ctx);
     printf("%s\n", cli_tr(ctx, "下一步：saima report", "next: saima report"));
 }
 
@@ -203,6 +310,7 @@ int cmd_demo(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
         return rc;
     if ((rc = cli_open_store(ctx, &s)) != 0 || (rc = check_empty(ctx, s)) != 0 ||
         (rc = demo_build(s, &opts)) != 0 || (rc = run_race(ctx, s, &opts)) != 0 ||
+        (rc = add_accounts(ctx, s, &opts)) != 0 ||
         (rc = count_all(s, &counts)) != 0)
         goto done;
     if (ctx->json)

@@ -49,6 +49,7 @@ static const cli_cmd commands[] = {
       "(ps and shell history would show them)",
       "账号与角色；密码从终端或标准输入读取，不经命令行参数（进程列表和命令历史可见）",
       "add|passwd|list|disable|enable [LOGIN]", cmd_user_opts, 1, 2 },
+    { "submissions", cmd_submissions, "Data entry: submissions, approval, returns, reminders", "数据报送：审核、退回、催报", "list|show|approve|return|remind|deadline [UNIT]", cmd_submissions_opts, 1, 2 },
     { "serve", cmd_serve, "Run the HTTP server until SIGINT or SIGTERM",
       "运行Web服务（SIGINT或SIGTERM停止）", "", cmd_serve_opts, 0, 0 },
     { "workload", cmd_workload, "Run the rank-score benchmark workload on DATADIR, write OUTCSV",

@@ -475,6 +475,8 @@ const size_t http_nroutes = sizeof http_routes / sizeof http_routes[0];
 const http_route_set http_route_sets[] = {
     { http_routes, &http_nroutes },
     { http_routes_auth, &http_nroutes_auth },
+    { http_routes_entry, &http_nroutes_entry },
+    { http_routes_engine, &http_nroutes_engine },
 };
 
 const size_t http_nroute_sets = sizeof http_route_sets / sizeof http_route_sets[0];

@@ -90,6 +90,10 @@ extern const http_route http_routes[];        /* routes.c: reference data */
 extern const size_t http_nroutes;
 extern const http_route http_routes_auth[];   /* api_auth.c: sessions and accounts */
 extern const size_t http_nroutes_auth;
+extern const http_route http_routes_entry[];  /* api_entry.c: data entry and approval */
+extern const size_t http_nroutes_entry;
+extern const http_route http_routes_engine[]; /* api_engine.c: the engine's results */
+extern const size_t http_nroutes_engine;
 
 /* Copies every set's routes into one table (*out is the caller's to free). Returns 0 or
  * ERR_NOMEM. */

@@ -110,9 +110,12 @@ typedef struct io_import_opts {
     const char *actor;    /* who is recorded as entering the data (audit, observations) */
     int state;            /* enum obs_state of imported observations, unless a state column */
     const char *today;    /* "YYYY-MM-DD": periods ending after it are out of range; NULL = clock */
+    const char *unit;     /* observations: only this unit's rows (an entry upload), or NULL */
+    const char *period;   /* observations: only this period's rows (canonical code), or NULL;
+                             with unit or period set, a state column must say opts.state */
 } io_import_opts;
 
-#define IO_IMPORT_OPTS_INIT { "import", OBS_SUBMITTED, NULL }
+#define IO_IMPORT_OPTS_INIT { "import", OBS_SUBMITTED, NULL, NULL, NULL }
 
 /* Imports one CSV file of kind in one transaction (the store must not be in one). Returns
  * 0 when everything was written (and an audit entry recorded), ERR_DATA when the file was

@@ -70,6 +70,7 @@ typedef struct obs_kd {
     unsigned char *used;  /* per indicator: named by the file */
     validate_flag *flags; /* soft-validation findings to write, by row */
     size_t nflags, flagcap;
+    io__keymap approved;  /* (unit, period) of approved submissions: locked figures */
 } obs_kd;
 
 static uint64_t obs_key(uint32_t ind, uint32_t unit_ix, uint32_t per)
@@ -197,6 +198,32 @@ static long resolve_code(io__ctx *c, csv_record *rec, int col, const io__map *ma
     return ix;
 }
 
+/* An entry upload (opts.unit / opts.period): rows of another unit or period, or another
+ * state than the workflow's, are refused at their column, naming what is accepted. */
+static int restrict_row(io__ctx *c, csv_record *rec, long unit_ix, long per, int state)
+{
+    obs_kd *d = c->kd;
+    char code[PERIOD_CODE_MAX];
+    int bad = 0;
+    if (c->opts.unit && unit_ix >= 0 && strcmp(c->units[unit_ix].code, c->opts.unit) != 0) {
+        io__error(c, OC_UNIT, IO_BAD_VALUE, c->units[unit_ix].code, 0, c->opts.unit);
+        bad = -1;
+    }
+    if (c->opts.period && per >= 0) {
+        period_format(&d->pers[per].key, code, sizeof code);
+        if (strcmp(code, c->opts.period) != 0) {
+            io__error(c, OC_PERIOD, IO_BAD_VALUE, io__get(c, rec, OC_PERIOD), 0, c->opts.period);
+            bad = -1;
+        }
+    }
+    if ((c->opts.unit || c->opts.period) && state != c->opts.state) {
+        io__error(c, OC_STATE, IO_BAD_VALUE, io__get(c, rec, OC_STATE), 0,
+                  model_obs_states[c->opts.state].key);
+        bad = -1;
+    }
+    return bad;
+}
+
 static int obs_row_read(io__ctx *c, csv_record *rec)
 {
     obs_kd *d = c->kd;
@@ -214,6 +241,7 @@ static int obs_row_read(io__ctx *c, csv_record *rec)
         return ERR_NOMEM;
     bad |= io__number(c, rec, OC_VALUE, 0, 1, &r.value);
     bad |= io__enum(c, rec, OC_STATE, model_obs_states, OBS_STATE_N, c->opts.state, 0, &state);
+    bad |= restrict_row(c, rec, unit_ix, per, state);
     note = io__get(c, rec, OC_NOTE);
     if ((nlen = strlen(note)) >= MODEL_TEXT_MAX) {
         char max[16];
@@ -337,8 +365,34 @@ static int load_old(io__ctx *c)
     return index_old(c);
 }
 
+/* The (unit, period) key of an approved submission. */
+static uint64_t approved_key(uint32_t unit_ix, uint32_t per)
+{
+    return ((uint64_t)(unit_ix + 1) << KEY_BITS) | per;
+}
+
+/* Reads the approved submissions of the file's periods: their units' figures are locked. */
+static int load_approved(io__ctx *c)
+{
+    obs_kd *d = c->kd;
+    submission *subs = NULL;
+    size_t n = 0;
+    long dup;
+    int rc = store_submissions(c->s, NULL, &subs, &n);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        long unit_ix = io__map_get(&c->unit_map, subs[i].unit_code);
+        long per = io__map_get(&d->per_code, subs[i].period_code);
+        if (subs[i].state != SUB_APPROVED || unit_ix < 0 || per < 0)
+            continue;
+        rc = io__keymap_add(&d->approved, approved_key((uint32_t)unit_ix, (uint32_t)per), 0, &dup);
+        rc = rc < 0 ? rc : 0;
+    }
+    free(subs);
+    return rc;
+}
+
 /* Decides each row's outcome against the stored value: unchanged, or refused when the
- * stored value is published or the period is locked. */
+ * stored value is published, the period is locked or the unit's submission is approved. */
 static void plan_rows(io__ctx *c)
 {
     obs_kd *d = c->kd;
@@ -363,6 +417,12 @@ static void plan_rows(io__ctx *c)
         if (p->locked) {
             period_format(&p->key, code, sizeof code);
             io__error_at(c, r->line, OC_PERIOD, IO_LOCKED_PERIOD, code, 0, NULL);
+            continue;
+        }
+        if (io__keymap_get(&d->approved, approved_key(r->unit_ix, r->per)) >= 0) {
+            period_format(&p->key, code, sizeof code);
+            io__error_at(c, r->line, OC_PERIOD, IO_LOCKED_PERIOD, code, 0,
+                         c->units[r->unit_ix].code);
             continue;
         }
         r->outcome = old ? OBS_PUT_CHANGED : OBS_PUT_NEW;
@@ -439,7 +499,7 @@ static int obs_check(io__ctx *c)
 {
     obs_kd *d = c->kd;
     int rc;
-    if ((rc = load_old(c)) != 0)
+    if ((rc = load_old(c)) != 0 || (rc = load_approved(c)) != 0)
         return rc;
     plan_rows(c);
     if (c->rep->nerrors_total > 0 || d->n == 0)
@@ -579,6 +639,7 @@ static void obs_release(io__ctx *c)
     io__keymap_free(&d->seen);
     free(d->old);
     io__keymap_free(&d->old_map);
+    io__keymap_free(&d->approved);
     free(d->old_start);
     free(d->old_count);
     free(d->used);

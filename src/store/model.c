@@ -36,6 +36,10 @@ const model_enum model_flag_tie_rules[FLAG_TIE_N] = {
     { "shared", "并列共享" }, { "holder", "原持有者优先" }, { "judges", "测评分高者" },
     { "none", "空缺" },
 };
+const model_enum model_sub_states[SUB_STATE_N] = {
+    { "missing", "未报送" }, { "draft", "填报中" }, { "submitted", "待审核" },
+    { "returned", "已退回" }, { "approved", "已审核" },
+};
 
 int model_enum_find(const model_enum *names, int n, const char *text)
 {

@@ -23,6 +23,9 @@ enum scoring_method { METHOD_RANK = 0, METHOD_COMPLETION, METHOD_EFFICACY, METHO
 enum user_role { ROLE_ADMIN = 0, ROLE_REPORTER, ROLE_LEADER, ROLE_PUBLIC, ROLE_N };
 enum event_kind { EVENT_COMMENDATION = 0, EVENT_CRITICISM, EVENT_BONUS, EVENT_DEDUCTION, EVENT_VETO,
                   EVENT_KIND_N };
+/* Where a unit's figures for a period stand in the entry workflow (填报 → 报送 → 审核);
+ * SUB_MISSING is "no submission yet" and is never stored. */
+enum sub_state { SUB_MISSING = 0, SUB_DRAFT, SUB_SUBMITTED, SUB_RETURNED, SUB_APPROVED, SUB_STATE_N };
 /* Who holds the red flag when several units tie for first place. */
 enum flag_tie_rule { FLAG_TIE_SHARED = 0, FLAG_TIE_HOLDER, FLAG_TIE_JUDGES, FLAG_TIE_NONE, FLAG_TIE_N };
 
@@ -42,6 +45,7 @@ extern const model_enum model_methods[METHOD_N];
 extern const model_enum model_roles[ROLE_N];
 extern const model_enum model_event_kinds[EVENT_KIND_N];
 extern const model_enum model_flag_tie_rules[FLAG_TIE_N];
+extern const model_enum model_sub_states[SUB_STATE_N];
 
 /* Finds text among the keys or Chinese labels of an enumeration of n names.
  * Returns the index, or -1 when nothing matches. */
@@ -268,6 +272,33 @@ typedef struct user {
     int disabled;
     char created_at[MODEL_TIME_MAX];
 } user;
+
+/* A unit's submission of its figures for one period (docs/entry.md). An approved one locks
+ * the unit's figures of that period. Times are ISO 8601 UTC, "" when not yet. */
+typedef struct submission {
+    char unit_code[MODEL_CODE_MAX];
+    char period_code[PERIOD_CODE_MAX];
+    int state;                         /* enum sub_state */
+    char submitted_by[MODEL_NAME_MAX];
+    char submitted_at[MODEL_TIME_MAX];
+    char reviewed_by[MODEL_NAME_MAX];  /* who approved or returned it */
+    char reviewed_at[MODEL_TIME_MAX];
+    char reason[MODEL_TEXT_MAX];       /* why it was returned; "" otherwise */
+    char updated_by[MODEL_NAME_MAX];   /* the last change of any kind */
+    char updated_at[MODEL_TIME_MAX];
+} submission;
+
+/* One transition of a submission, kept for ever: who moved it from which state to which,
+ * when, and why (a return's reason). */
+typedef struct submission_step {
+    int64_t id;
+    char unit_code[MODEL_CODE_MAX];
+    char period_code[PERIOD_CODE_MAX];
+    int from_state, to_state;          /* enum sub_state */
+    char by[MODEL_NAME_MAX];
+    char at[MODEL_TIME_MAX];
+    char reason[MODEL_TEXT_MAX];
+} submission_step;
 
 /* One line of the audit log. */
 typedef struct audit_entry {

@@ -180,3 +180,35 @@ obs_filter store_filter_all(void)
     f.period_kind = -1;
     return f;
 }
+
+int store_period_set_deadline(store *s, const period_key *key, const char *deadline)
+{
+    return s->ops->period_set_deadline(s, key, deadline);
+}
+
+int store_submission_get(store *s, const char *unit_code, const char *period_code, submission *out)
+{
+    return s->ops->submission_get(s, unit_code, period_code, out);
+}
+
+int store_submissions(store *s, const char *period_code, submission **out, size_t *n)
+{
+    return s->ops->submissions(s, period_code, out, n);
+}
+
+int store_submission_steps(store *s, const char *unit_code, const char *period_code,
+                           submission_step **out, size_t *n)
+{
+    return s->ops->submission_steps(s, unit_code, period_code, out, n);
+}
+
+int store_submission_write(store *s, const submission *next, const submission_step *step)
+{
+    return s->ops->submission_write(s, next, step);
+}
+
+int store_observations_set_state(store *s, const char *unit_code, const char *period_code,
+                                 int state, int *changed)
+{
+    return s->ops->observations_set_state(s, unit_code, period_code, state, changed);
+}

@@ -97,6 +97,15 @@ struct store_ops {
     int (*event_caps)(store *s, int year, event_cap **out, size_t *n);
     int (*award_put)(store *s, const award *a);
     int (*awards)(store *s, award **out, size_t *n);
+
+    int (*period_set_deadline)(store *s, const period_key *key, const char *deadline);
+    int (*submission_get)(store *s, const char *unit_code, const char *period_code, submission *out);
+    int (*submissions)(store *s, const char *period_code, submission **out, size_t *n);
+    int (*submission_steps)(store *s, const char *unit_code, const char *period_code,
+                            submission_step **out, size_t *n);
+    int (*submission_write)(store *s, const submission *next, const submission_step *step);
+    int (*observations_set_state)(store *s, const char *unit_code, const char *period_code,
+                                  int state, int *changed);
 };
 
 #define STORE_OPS_VERSION 1
@@ -160,11 +169,12 @@ int store_targets(store *s, int year, target **out, size_t *n);
 
 /* Writes an observation (ids filled). A changed value, state or note keeps the earlier
  * version in the history and raises the revision; an identical one writes nothing.
- * A published observation or a locked period is ERR_LOCKED. result may be NULL. */
+ * A published observation, a locked period or a unit's period whose submission is approved
+ * is ERR_LOCKED. result may be NULL. */
 int store_observation_put(store *s, const observation *obs, const char *actor, int *result);
 /* Inserts observations the caller knows to be new (checked in the same transaction), many
  * per statement: the fast path of a large import. An existing one is ERR_CONFLICT, a locked
- * period ERR_LOCKED; rows in key order (indicator, period, unit) insert fastest. */
+ * period or an approved submission's unit and period ERR_LOCKED; rows in key order (indicator, period, unit) insert fastest. */
 int store_observations_insert(store *s, const obs_new *rows, size_t n, const char *actor);
 int store_observations_each(store *s, const obs_filter *f, store_obs_cb cb, void *ctx);
 /* Every version of one observation, oldest first, the current one last. */
@@ -219,6 +229,32 @@ int store_event_cap_put(store *s, const event_cap *c);
 int store_event_caps(store *s, int year, event_cap **out, size_t *n);
 int store_award_put(store *s, const award *a);
 int store_awards(store *s, award **out, size_t *n);
+
+/* ---- data entry (docs/entry.md; the workflow's rules are in store/entry.h) ---- */
+
+/* Sets a period's submission deadline, "YYYY-MM-DD" (the last day figures are on time, in
+ * China Standard Time), or "" for none. A date that is not one is ERR_DATA; a period not on
+ * record is ERR_NOTFOUND (it is not created: that would move the latest month on record). */
+int store_period_set_deadline(store *s, const period_key *key, const char *deadline);
+/* The submission of a unit for a period; state SUB_MISSING (codes filled, the rest empty)
+ * when there is none. An unknown unit is ERR_NOTFOUND. */
+int store_submission_get(store *s, const char *unit_code, const char *period_code, submission *out);
+/* The submissions of one period ("" or NULL: every period), by period then unit order. */
+int store_submissions(store *s, const char *period_code, submission **out, size_t *n);
+/* The transitions of one submission, oldest first. */
+int store_submission_steps(store *s, const char *unit_code, const char *period_code,
+                           submission_step **out, size_t *n);
+/* Writes a transition: next is the submission as it becomes (its state is step->to_state),
+ * step says from which state, who, when and why, and is kept in the history. A step from
+ * SUB_MISSING inserts (ERR_CONFLICT when one exists); any other step is applied only if the
+ * submission is still in step->from_state (else ERR_CONFLICT). Transitions the workflow does
+ * not allow are refused by the database (ERR_LOCKED). Both times must be given. */
+int store_submission_write(store *s, const submission *next, const submission_step *step);
+/* Sets the state of every observation of a unit in a period (each change keeps the earlier
+ * version); *changed (may be NULL) receives how many changed. ERR_LOCKED when the period is
+ * locked or the unit's figures are approved. */
+int store_observations_set_state(store *s, const char *unit_code, const char *period_code,
+                                 int state, int *changed);
 
 /* An obs_filter that matches everything. */
 obs_filter store_filter_all(void);

@@ -277,7 +277,61 @@ static const char migration_6[] =
     "  group_id INTEGER NOT NULL REFERENCES groups(id),"
     "  rule TEXT NOT NULL DEFAULT '');";
 
+static const char migration_7[] =
+    /* Data entry (docs/entry.md): one submission per unit and period, moving draft ->
+     * submitted -> approved, or back to returned with a reason; every transition kept in
+     * submission_steps. Nothing here is ever deleted, and an approved submission is final:
+     * the database refuses to change it, and to change the unit's figures of that period
+     * (inserts are checked by the store, once per period and transaction, as period locks). */
+    "CREATE TABLE submissions ("
+    "  period_id INTEGER NOT NULL REFERENCES periods(id),"
+    "  unit_id INTEGER NOT NULL REFERENCES units(id),"
+    "  state TEXT NOT NULL CHECK (state IN ('draft','submitted','returned','approved')),"
+    "  submitted_by TEXT NOT NULL DEFAULT '',"
+    "  submitted_at TEXT NOT NULL DEFAULT '',"
+    "  reviewed_by TEXT NOT NULL DEFAULT '',"
+    "  reviewed_at TEXT NOT NULL DEFAULT '',"
+    "  reason TEXT NOT NULL DEFAULT '',"
+    "  updated_by TEXT NOT NULL DEFAULT '',"
+    "  updated_at TEXT NOT NULL,"
+    "  PRIMARY KEY (period_id, unit_id)) WITHOUT ROWID;"
+    "CREATE TABLE submission_steps ("
+    "  id INTEGER PRIMARY KEY,"
+    "  period_id INTEGER NOT NULL REFERENCES periods(id),"
+    "  unit_id INTEGER NOT NULL REFERENCES units(id),"
+    "  from_state TEXT NOT NULL"
+    "    CHECK (from_state IN ('missing','draft','submitted','returned','approved')),"
+    "  to_state TEXT NOT NULL CHECK (to_state IN ('draft','submitted','returned','approved')),"
+    "  actor TEXT NOT NULL,"
+    "  at TEXT NOT NULL,"
+    "  reason TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX submission_steps_by_key ON submission_steps(period_id, unit_id, id);"
+    "CREATE TRIGGER submissions_start_as_draft BEFORE INSERT ON submissions"
+    "  WHEN NEW.state <> 'draft' BEGIN"
+    "  SELECT RAISE(ABORT, 'saima:locked: a submission starts as a draft');"
+    "END;"
+    "CREATE TRIGGER submissions_flow BEFORE UPDATE ON submissions"
+    "  WHEN NOT COALESCE(NEW.period_id IS OLD.period_id AND NEW.unit_id IS OLD.unit_id AND ("
+    "    (OLD.state IN ('draft','returned') AND NEW.state IN (OLD.state, 'submitted'))"
+    "    OR (OLD.state = 'submitted' AND NEW.state IN ('approved','returned'))), 0) BEGIN"
+    "  SELECT RAISE(ABORT, 'saima:locked: the submission cannot make this transition');"
+    "END;"
+    "CREATE TRIGGER submissions_keep BEFORE DELETE ON submissions BEGIN"
+    "  SELECT RAISE(ABORT, 'saima:locked: a submission is history and cannot be deleted');"
+    "END;"
+    "CREATE TRIGGER submission_steps_keep_update BEFORE UPDATE ON submission_steps BEGIN"
+    "  SELECT RAISE(ABORT, 'saima:locked: a submission step is history');"
+    "END;"
+    "CREATE TRIGGER submission_steps_keep_delete BEFORE DELETE ON submission_steps BEGIN"
+    "  SELECT RAISE(ABORT, 'saima:locked: a submission step is history');"
+    "END;"
+    "CREATE TRIGGER observations_approved_update BEFORE UPDATE ON observations"
+    "  WHEN EXISTS (SELECT 1 FROM submissions WHERE period_id = NEW.period_id"
+    "    AND unit_id = NEW.unit_id AND state = 'approved') BEGIN"
+    "  SELECT RAISE(ABORT, 'saima:locked: the unit''s figures for the period are approved');"
+    "END;";
+
 const char *const store_sqlite_migrations[] = { migration_1, migration_2, migration_3, migration_4,
-                                                migration_5, migration_6 };
+                                                migration_5, migration_6, migration_7 };
 const int store_sqlite_migration_count =
     (int)(sizeof store_sqlite_migrations / sizeof store_sqlite_migrations[0]);

@@ -213,7 +213,43 @@
       " group_id = excluded.group_id, rule = excluded.rule")                                       \
     X(ST_AWARDS,                                                                                   \
       "SELECT a.id, a.code, a.name, a.name_en, a.worst, a.source, a.source_code, g.code,"          \
-      " a.rule FROM awards a JOIN groups g ON g.id = a.group_id ORDER BY a.id")
+      " a.rule FROM awards a JOIN groups g ON g.id = a.group_id ORDER BY a.id")                    \
+    X(ST_PERIOD_DEADLINE, "UPDATE periods SET deadline = ?2 WHERE id = ?1")                       \
+    X(ST_SUB_GET,                                                                                  \
+      "SELECT u.code, p.code, s.state, s.submitted_by, s.submitted_at, s.reviewed_by,"             \
+      " s.reviewed_at, s.reason, s.updated_by, s.updated_at FROM submissions s"                    \
+      " JOIN units u ON u.id = s.unit_id JOIN periods p ON p.id = s.period_id"                     \
+      " WHERE s.period_id = ?1 AND s.unit_id = ?2")                                                \
+    X(ST_SUBS,                                                                                     \
+      "SELECT u.code, p.code, s.state, s.submitted_by, s.submitted_at, s.reviewed_by,"             \
+      " s.reviewed_at, s.reason, s.updated_by, s.updated_at FROM submissions s"                    \
+      " JOIN units u ON u.id = s.unit_id JOIN periods p ON p.id = s.period_id"                     \
+      " WHERE ?1 IS NULL OR s.period_id = ?1"                                                      \
+      " ORDER BY saima_period_ordinal(p.kind, p.year, p.seq), u.sort_order, u.code")               \
+    X(ST_SUB_INSERT,                                                                               \
+      "INSERT INTO submissions (period_id, unit_id, state, submitted_by, submitted_at,"           \
+      " reviewed_by, reviewed_at, reason, updated_by, updated_at)"                                 \
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")                                         \
+    X(ST_SUB_UPDATE,                                                                               \
+      "UPDATE submissions SET state = ?3, submitted_by = ?4, submitted_at = ?5,"                   \
+      " reviewed_by = ?6, reviewed_at = ?7, reason = ?8, updated_by = ?9, updated_at = ?10"        \
+      " WHERE period_id = ?1 AND unit_id = ?2 AND state = ?11")                                    \
+    X(ST_STEP_ADD,                                                                                 \
+      "INSERT INTO submission_steps (period_id, unit_id, from_state, to_state, actor, at, reason)" \
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                                      \
+    X(ST_STEPS,                                                                                    \
+      "SELECT t.id, u.code, p.code, t.from_state, t.to_state, t.actor, t.at, t.reason"             \
+      " FROM submission_steps t JOIN units u ON u.id = t.unit_id"                                  \
+      " JOIN periods p ON p.id = t.period_id WHERE t.period_id = ?1 AND t.unit_id = ?2"            \
+      " ORDER BY t.id")                                                                            \
+    X(ST_SUB_APPROVED,                                                                             \
+      "SELECT 1 FROM submissions WHERE period_id = ?1 AND unit_id = ?2 AND state = 'approved'")    \
+    X(ST_SUB_ANY_APPROVED,                                                                         \
+      "SELECT EXISTS (SELECT 1 FROM submissions WHERE period_id = ?1 AND state = 'approved')")     \
+    X(ST_OBS_SET_STATE,                                                                            \
+      "UPDATE observations SET state = ?3, revision = revision + 1"                                \
+      " WHERE indicator_id IN (SELECT id FROM indicators) AND period_id = ?1 AND unit_id = ?2"     \
+      " AND state <> ?3")
 
 enum stmt_id {
 #define STMT_ENUM(id, sql) id,
@@ -238,9 +274,13 @@ typedef struct sq_store {
     /* Lock state of periods already checked in the open transaction: writes inside one
      * transaction see the locks as they were when it began (BEGIN IMMEDIATE holds the
      * write lock, so nobody else can change them meanwhile). */
-    struct lock_cache { int64_t period_id; int locked; } locks[64];
+    struct lock_cache { int64_t period_id; int locked, approved; } locks[64];
     int nlocks;
+    int version;                  /* the schema version the database was migrated to */
 } sq_store;
+
+/* The first schema version with submissions (an older one is only opened by tests). */
+#define SUBMISSIONS_VERSION 7
 
 static sq_store *sq(store *s)
 {
@@ -927,31 +967,72 @@ static int update_existing(sq_store *q, const observation *o, const char *actor,
     return run(q, st, "save observation");
 }
 
-/* ERR_LOCKED when the observation's period is locked for every unit. */
-static int check_period_open(sq_store *q, int64_t period_id)
+/* Reads a period's lock state: locked for every unit, and whether any unit's submission
+ * for it is approved. Inside a transaction the answer is cached for the transaction. */
+static int period_lock_state(sq_store *q, int64_t period_id, struct lock_cache *out)
 {
     sqlite3_stmt *st;
-    int locked = 0, rc;
+    int rc;
     for (int i = 0; i < q->nlocks; i++) {
         if (q->locks[i].period_id == period_id) {
-            locked = q->locks[i].locked;
-            goto decide;
+            *out = q->locks[i];
+            return 0;
         }
     }
+    out->period_id = period_id;
     if (!(st = stmt(q, ST_PERIOD_LOCKED)))
         return ERR_DB;
     sqlite3_bind_int64(st, 1, period_id);
     rc = sqlite3_step(st);
-    locked = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
+    out->locked = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
     sqlite3_reset(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return sq_fail(q, "read period");
-    if (q->in_tx && q->nlocks < (int)(sizeof q->locks / sizeof q->locks[0])) {
-        q->locks[q->nlocks].period_id = period_id;
-        q->locks[q->nlocks++].locked = locked;
-    }
-decide:
-    return locked ? err_set(ERR_LOCKED, "save observation: the period is locked") : 0;
+    out->approved = 0;
+    if (q->version < SUBMISSIONS_VERSION)
+        goto keep;
+    if (!(st = stmt(q, ST_SUB_ANY_APPROVED)))
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, period_id);
+    rc = sqlite3_step(st);
+    out->approved = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return sq_fail(q, "read submissions");
+keep:
+    if (q->in_tx && q->nlocks < (int)(sizeof q->locks / sizeof q->locks[0]))
+        q->locks[q->nlocks++] = *out;
+    return 0;
+}
+
+/* ERR_LOCKED when the unit's submission for the period is approved. */
+static int check_unit_open(sq_store *q, int64_t period_id, int64_t unit_id)
+{
+    sqlite3_stmt *st = stmt(q, ST_SUB_APPROVED);
+    int rc;
+    if (!st)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, period_id);
+    sqlite3_bind_int64(st, 2, unit_id);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return err_set(ERR_LOCKED, "save observation: the unit's figures for the period are "
+                                   "approved and locked");
+    return rc == SQLITE_DONE ? 0 : sq_fail(q, "read submission");
+}
+
+/* ERR_LOCKED when the observation's period is locked for every unit, or the unit's figures
+ * for it are approved. */
+static int check_period_open(sq_store *q, int64_t period_id, int64_t unit_id)
+{
+    struct lock_cache lc;
+    int rc;
+    if ((rc = period_lock_state(q, period_id, &lc)) != 0)
+        return rc;
+    if (lc.locked)
+        return err_set(ERR_LOCKED, "save observation: the period is locked");
+    return lc.approved ? check_unit_open(q, period_id, unit_id) : 0;
 }
 
 static int sq_observation_put(store *s, const observation *o, const char *actor, int *result)
@@ -962,7 +1043,7 @@ static int sq_observation_put(store *s, const observation *o, const char *actor,
     int rc, outcome = OBS_PUT_NEW;
     if (!st)
         return ERR_DB;
-    if ((rc = check_period_open(q, o->period_id)) != 0)
+    if ((rc = check_period_open(q, o->period_id, o->unit_id)) != 0)
         return rc;
     write_time(q, now, sizeof now);
     /* New values, the bulk of any import, take one statement; existing ones are compared. */
@@ -1025,15 +1106,19 @@ static int sq_observations_insert(store *s, const obs_new *rows, size_t n, const
 {
     sq_store *q = sq(s);
     char now[MODEL_TIME_MAX];
-    int64_t checked = -1;
+    struct lock_cache lc = { -1, 0, 0 };
     size_t done = 0;
     int rc = 0;
     for (size_t r = 0; r < n; r++) {
-        if (rows[r].period_id != checked) {
-            if ((rc = check_period_open(q, rows[r].period_id)) != 0)
+        if (rows[r].period_id != lc.period_id) {
+            if ((rc = period_lock_state(q, rows[r].period_id, &lc)) != 0)
                 return rc;
-            checked = rows[r].period_id;
+            if (lc.locked)
+                return err_set(ERR_LOCKED, "save observation: the period is locked");
         }
+        /* Units are checked one by one only in a period with approved submissions. */
+        if (lc.approved && (rc = check_unit_open(q, rows[r].period_id, rows[r].unit_id)) != 0)
+            return rc;
         if (rows[r].state < 0 || rows[r].state >= OBS_STATE_N)
             return err_set(ERR_DATA, "unknown observation state %d", rows[r].state);
     }
@@ -1896,6 +1981,230 @@ static int sq_awards(store *s, award **out, size_t *n)
     return st ? collect(sq(s), st, sizeof **out, read_award, (void **)out, n) : ERR_DB;
 }
 
+/* ---- data entry: deadlines, submissions and their steps ---- */
+
+static int sq_period_set_deadline(store *s, const period_key *key, const char *deadline)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st;
+    int64_t id;
+    int rc, y, m, d;
+    if (!deadline)
+        deadline = "";
+    char code[PERIOD_CODE_MAX];
+    if (deadline[0] && period_parse_date(deadline, &y, &m, &d) != 0)
+        return err_set(ERR_DATA, "deadline '%s' is not a date (YYYY-MM-DD)", deadline);
+    /* Not created here: a period row is "on record", which moves the latest month. */
+    period_format(key, code, sizeof code);
+    if ((rc = lookup_id(q, ST_PERIOD_ID, code, "period", &id)) != 0)
+        return rc;
+    if (!(st = stmt(q, ST_PERIOD_DEADLINE)))
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, deadline);
+    return run(q, st, "set deadline");
+}
+
+static void read_submission(sqlite3_stmt *st, void *elem)
+{
+    submission *b = elem;
+    copy_col(b->unit_code, sizeof b->unit_code, st, 0);
+    copy_col(b->period_code, sizeof b->period_code, st, 1);
+    b->state = enum_col(st, 2, model_sub_states, SUB_STATE_N);
+    copy_col(b->submitted_by, sizeof b->submitted_by, st, 3);
+    copy_col(b->submitted_at, sizeof b->submitted_at, st, 4);
+    copy_col(b->reviewed_by, sizeof b->reviewed_by, st, 5);
+    copy_col(b->reviewed_at, sizeof b->reviewed_at, st, 6);
+    copy_col(b->reason, sizeof b->reason, st, 7);
+    copy_col(b->updated_by, sizeof b->updated_by, st, 8);
+    copy_col(b->updated_at, sizeof b->updated_at, st, 9);
+}
+
+/* The ids of a unit and a period code: an unknown unit is ERR_NOTFOUND; a period without a
+ * row gives *period_id 0 (nothing was ever written for it). */
+static int sub_key(sq_store *q, const char *unit_code, const char *period_code, int64_t *unit_id,
+                   int64_t *period_id)
+{
+    int rc = lookup_id(q, ST_UNIT_ID, unit_code, "unit", unit_id);
+    if (rc != 0)
+        return rc;
+    *period_id = 0;
+    rc = lookup_id(q, ST_PERIOD_ID, period_code, "period", period_id);
+    if (rc == ERR_NOTFOUND) {
+        err_clear();
+        return 0;
+    }
+    return rc;
+}
+
+static int sq_submission_get(store *s, const char *unit_code, const char *period_code, submission *out)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st;
+    int64_t uid, pid;
+    int rc;
+    memset(out, 0, sizeof *out);
+    snprintf(out->unit_code, sizeof out->unit_code, "%s", unit_code);
+    snprintf(out->period_code, sizeof out->period_code, "%s", period_code);
+    out->state = SUB_MISSING;
+    if ((rc = sub_key(q, unit_code, period_code, &uid, &pid)) != 0 || pid == 0)
+        return rc;
+    if (!(st = stmt(q, ST_SUB_GET)))
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, pid);
+    sqlite3_bind_int64(st, 2, uid);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_submission(st, out);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(q, "read submission");
+}
+
+static int sq_submissions(store *s, const char *period_code, submission **out, size_t *n)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st;
+    int64_t pid = 0;
+    int rc;
+    if (period_code && period_code[0]) {
+        rc = lookup_id(q, ST_PERIOD_ID, period_code, "period", &pid);
+        if (rc == ERR_NOTFOUND) {
+            err_clear();
+            *out = NULL;
+            *n = 0;
+            return 0;
+        }
+        if (rc != 0)
+            return rc;
+    }
+    if (!(st = stmt(q, ST_SUBS)))
+        return ERR_DB;
+    if (pid)
+        sqlite3_bind_int64(st, 1, pid);
+    return collect(q, st, sizeof **out, read_submission, (void **)out, n);
+}
+
+static void read_step(sqlite3_stmt *st, void *elem)
+{
+    submission_step *t = elem;
+    t->id = sqlite3_column_int64(st, 0);
+    copy_col(t->unit_code, sizeof t->unit_code, st, 1);
+    copy_col(t->period_code, sizeof t->period_code, st, 2);
+    t->from_state = enum_col(st, 3, model_sub_states, SUB_STATE_N);
+    t->to_state = enum_col(st, 4, model_sub_states, SUB_STATE_N);
+    copy_col(t->by, sizeof t->by, st, 5);
+    copy_col(t->at, sizeof t->at, st, 6);
+    copy_col(t->reason, sizeof t->reason, st, 7);
+}
+
+static int sq_submission_steps(store *s, const char *unit_code, const char *period_code,
+                               submission_step **out, size_t *n)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st;
+    int64_t uid, pid;
+    int rc;
+    *out = NULL;
+    *n = 0;
+    if ((rc = sub_key(q, unit_code, period_code, &uid, &pid)) != 0 || pid == 0)
+        return rc;
+    if (!(st = stmt(q, ST_STEPS)))
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, pid);
+    sqlite3_bind_int64(st, 2, uid);
+    return collect(q, st, sizeof **out, read_step, (void **)out, n);
+}
+
+/* Binds the row of a submission write: ids, state and the text columns (?1 .. ?10). */
+static void bind_submission(sqlite3_stmt *st, int64_t pid, int64_t uid, const submission *b)
+{
+    sqlite3_bind_int64(st, 1, pid);
+    sqlite3_bind_int64(st, 2, uid);
+    bind_text(st, 3, model_sub_states[b->state].key);
+    bind_text(st, 4, b->submitted_by);
+    bind_text(st, 5, b->submitted_at);
+    bind_text(st, 6, b->reviewed_by);
+    bind_text(st, 7, b->reviewed_at);
+    bind_text(st, 8, b->reason);
+    bind_text(st, 9, b->updated_by);
+    bind_text(st, 10, b->updated_at);
+}
+
+static int check_step(const submission *next, const submission_step *step)
+{
+    if (step->from_state < 0 || step->from_state >= SUB_STATE_N || step->to_state <= SUB_MISSING ||
+        step->to_state >= SUB_STATE_N || next->state != step->to_state)
+        return err_set(ERR_DATA, "submission %s/%s: not a transition", next->unit_code,
+                       next->period_code);
+    if (!has_text(step->by) || !has_text(step->at) || !has_text(next->updated_at))
+        return err_set(ERR_DATA, "submission %s/%s: a transition needs who and when",
+                       next->unit_code, next->period_code);
+    return 0;
+}
+
+static int sq_submission_write(store *s, const submission *next, const submission_step *step)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st;
+    int64_t uid, pid;
+    period_key key;
+    int rc;
+    if ((rc = check_step(next, step)) != 0)
+        return rc;
+    if (period_parse(next->period_code, &key) != 0)
+        return err_set(ERR_DATA, "submission of '%s': period '%s' is not a period", next->unit_code,
+                       next->period_code);
+    if ((rc = lookup_id(q, ST_UNIT_ID, next->unit_code, "unit", &uid)) != 0 ||
+        (rc = sq_period_ensure(s, &key, &pid)) != 0)
+        return rc;
+    if (!(st = stmt(q, step->from_state == SUB_MISSING ? ST_SUB_INSERT : ST_SUB_UPDATE)))
+        return ERR_DB;
+    bind_submission(st, pid, uid, next);
+    if (step->from_state != SUB_MISSING)
+        bind_text(st, 11, model_sub_states[step->from_state].key);
+    if ((rc = run(q, st, "save submission")) != 0)
+        return rc;
+    if (sqlite3_changes(q->db) != 1)
+        return err_set(ERR_CONFLICT, "submission %s/%s is no longer %s", next->unit_code,
+                       next->period_code, model_sub_states[step->from_state].key);
+    q->nlocks = 0; /* an approval changes what may be written */
+    if (!(st = stmt(q, ST_STEP_ADD)))
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, pid);
+    sqlite3_bind_int64(st, 2, uid);
+    bind_text(st, 3, model_sub_states[step->from_state].key);
+    bind_text(st, 4, model_sub_states[step->to_state].key);
+    bind_text(st, 5, step->by);
+    bind_text(st, 6, step->at);
+    bind_text(st, 7, step->reason);
+    return run(q, st, "save submission step");
+}
+
+static int sq_observations_set_state(store *s, const char *unit_code, const char *period_code,
+                                     int state, int *changed)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st;
+    int64_t uid, pid;
+    int rc;
+    if (changed)
+        *changed = 0;
+    if (state < 0 || state >= OBS_STATE_N)
+        return err_set(ERR_DATA, "unknown observation state %d", state);
+    if ((rc = sub_key(q, unit_code, period_code, &uid, &pid)) != 0 || pid == 0)
+        return rc;
+    if (!(st = stmt(q, ST_OBS_SET_STATE)))
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, pid);
+    sqlite3_bind_int64(st, 2, uid);
+    bind_text(st, 3, model_obs_states[state].key);
+    if ((rc = run(q, st, "set observation states")) != 0)
+        return rc;
+    if (changed)
+        *changed = sqlite3_changes(q->db);
+    return 0;
+}
+
 static const struct store_ops sqlite_ops = {
     .version = STORE_OPS_VERSION,
     .close = sq_close,
@@ -1949,6 +2258,12 @@ static const struct store_ops sqlite_ops = {
     .event_caps = sq_event_caps,
     .award_put = sq_award_put,
     .awards = sq_awards,
+    .period_set_deadline = sq_period_set_deadline,
+    .submission_get = sq_submission_get,
+    .submissions = sq_submissions,
+    .submission_steps = sq_submission_steps,
+    .submission_write = sq_submission_write,
+    .observations_set_state = sq_observations_set_state,
 };
 
 /* ---- opening and migration ---- */
@@ -2036,7 +2351,8 @@ int store_open_with(const char *path, const store_open_opts *opts, store **out)
         rc = sq_fail(q, "open");
         goto fail;
     }
-    if ((rc = exec(q, pragmas, "open")) != 0 || (rc = migrate(q, goal)) != 0) {
+    if ((rc = exec(q, pragmas, "open")) != 0 || (rc = migrate(q, goal)) != 0 ||
+        (rc = sq_schema_version(&q->base, &q->version)) != 0) {
         char detail[512];
         snprintf(detail, sizeof detail, "%s", err_msg());
         err_set(rc, "database '%s': %s", path, detail);

@@ -1,0 +1,558 @@
+/* entry: the data-entry workflow over the store interface: the plan of who reports what,
+ * each unit's status and lateness, and the transitions with their history and audit lines.
+ * No SQL here: the rules are the same for every back end. */
+#include "store/entry.h"
+#include "util/err.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- the plan ---- */
+
+void entry_plan_free(entry_plan *p)
+{
+    if (!p)
+        return;
+    free(p->units);
+    free(p->inds);
+    free(p->owes);
+    memset(p, 0, sizeof *p);
+}
+
+long entry_plan_unit(const entry_plan *p, const char *unit_code)
+{
+    for (size_t u = 0; u < p->nunits; u++) {
+        if (strcmp(p->units[u].code, unit_code) == 0)
+            return (long)u;
+    }
+    return -1;
+}
+
+long entry_plan_indicator(const entry_plan *p, const char *indicator_code)
+{
+    for (size_t i = 0; i < p->ninds; i++) {
+        if (strcmp(p->inds[i].code, indicator_code) == 0)
+            return (long)i;
+    }
+    return -1;
+}
+
+size_t entry_plan_expected(const entry_plan *p, size_t u)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->ninds; i++)
+        n += p->owes[u * p->ninds + i];
+    return n;
+}
+
+/* Marks the members of a scheme's group (in all_units order, index into owes by unit) as
+ * owing the scheme's indicators. */
+static int add_scheme(store *s, const scheme *sc, const unit *all, size_t nall,
+                      const entry_plan *p, unsigned char *owes_all, unsigned char *reports)
+{
+    unit *members = NULL;
+    scheme_item *items = NULL;
+    size_t nm = 0, ni = 0;
+    int rc;
+    if ((rc = store_group_members(s, sc->group_code, &members, &nm)) != 0 ||
+        (rc = store_scheme_items(s, sc->code, &items, &ni)) != 0)
+        goto done;
+    for (size_t m = 0; m < nm; m++) {
+        for (size_t u = 0; u < nall; u++) {
+            if (all[u].id != members[m].id)
+                continue;
+            reports[u] = 1;
+            for (size_t k = 0; k < ni; k++) {
+                long i = entry_plan_indicator(p, items[k].indicator_code);
+                if (i >= 0)
+                    owes_all[u * p->ninds + (size_t)i] = 1;
+            }
+        }
+    }
+done:
+    free(members);
+    free(items);
+    return rc;
+}
+
+/* Keeps the reporting units of all (reports[u] set) and their rows of owes_all. */
+static int keep_reporting(entry_plan *p, unit *all, size_t nall, const unsigned char *owes_all,
+                          const unsigned char *reports)
+{
+    size_t n = 0;
+    p->units = malloc((nall ? nall : 1) * sizeof *p->units);
+    p->owes = calloc((nall ? nall : 1) * (p->ninds ? p->ninds : 1), 1);
+    if (!p->units || !p->owes)
+        return err_set(ERR_NOMEM, "out of memory");
+    for (size_t u = 0; u < nall; u++) {
+        if (!reports[u])
+            continue;
+        p->units[n] = all[u];
+        if (p->ninds)
+            memcpy(p->owes + n * p->ninds, owes_all + u * p->ninds, p->ninds);
+        n++;
+    }
+    p->nunits = n;
+    return 0;
+}
+
+static void find_deadline(store *s, entry_plan *p)
+{
+    period *ps = NULL;
+    size_t n = 0;
+    if (store_periods(s, &ps, &n) != 0) {
+        err_clear();
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (period_equal(&ps[i].key, &p->period))
+            snprintf(p->deadline, sizeof p->deadline, "%s", ps[i].deadline);
+    }
+    free(ps);
+}
+
+int entry_plan_load(store *s, const char *period_text, entry_plan *out)
+{
+    scheme *schemes = NULL;
+    unit *all = NULL;
+    size_t ns = 0, nall = 0;
+    unsigned char *owes_all = NULL, *reports = NULL;
+    int rc;
+    memset(out, 0, sizeof *out);
+    if (!period_text || period_parse(period_text, &out->period) != 0)
+        return err_set(ERR_USAGE, "'%s' is not a period (2026-10, 2026-Q3, 2026)",
+                       period_text ? period_text : "");
+    period_format(&out->period, out->period_code, sizeof out->period_code);
+    if ((rc = store_indicators(s, &out->inds, &out->ninds)) != 0 ||
+        (rc = store_units(s, &all, &nall)) != 0 || (rc = store_schemes(s, &schemes, &ns)) != 0)
+        goto done;
+    owes_all = calloc((nall ? nall : 1) * (out->ninds ? out->ninds : 1), 1);
+    reports = calloc(nall ? nall : 1, 1);
+    if (!owes_all || !reports) {
+        rc = err_set(ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < ns && rc == 0; k++) {
+        if (schemes[k].period_kind == out->period.kind)
+            rc = add_scheme(s, &schemes[k], all, nall, out, owes_all, reports);
+    }
+    if (rc == 0)
+        rc = keep_reporting(out, all, nall, owes_all, reports);
+    if (rc == 0)
+        find_deadline(s, out);
+done:
+    free(schemes);
+    free(all);
+    free(owes_all);
+    free(reports);
+    if (rc != 0)
+        entry_plan_free(out);
+    return rc;
+}
+
+/* ---- times and lateness ---- */
+
+void entry_now(char *buf, size_t size)
+{
+    struct timespec ts;
+    struct tm tm;
+    size_t n;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, size - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
+int entry_time_parse(const char *text, char *buf, size_t size)
+{
+    int y, m, d, hh = 0, mm = 0, ss = 0, n = 0;
+    if (!text)
+        return err_set(ERR_USAGE, "no time given");
+    if (sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || m < 1 || m > 12 || d < 1 || d > 31)
+        return err_set(ERR_USAGE, "'%s' is not a time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)", text);
+    if (text[n] != '\0') {
+        int k = 0;
+        if (sscanf(text + n, "T%2d:%2d:%2d%n", &hh, &mm, &ss, &k) != 3 || hh > 23 || mm > 59 ||
+            ss > 60 || strspn(text + n + k, ".0123456789") != strlen(text + n + k) - 1 ||
+            text[strlen(text) - 1] != 'Z')
+            return err_set(ERR_USAGE, "'%s' is not a time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)",
+                           text);
+    }
+    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.000Z", y, m, d, hh, mm, ss);
+    return 0;
+}
+
+int entry_is_late(const char *deadline, const submission *sub, const char *now)
+{
+    char cutoff[MODEL_TIME_MAX];
+    const char *when;
+    if (!deadline || strlen(deadline) != 10)
+        return 0;
+    /* 24:00 China Standard Time (UTC+8, no summer time) of the deadline day. */
+    snprintf(cutoff, sizeof cutoff, "%sT16:00:00", deadline);
+    if (sub->state == SUB_SUBMITTED || sub->state == SUB_APPROVED)
+        when = sub->submitted_at;
+    else
+        when = now;
+    return when && strlen(when) >= 19 && strncmp(when, cutoff, 19) >= 0;
+}
+
+/* ---- status ---- */
+
+typedef struct fill_ctx {
+    const entry_plan *p;
+    entry_status *st;
+} fill_ctx;
+
+static int count_filled(const observation *o, void *arg)
+{
+    fill_ctx *f = arg;
+    long u = entry_plan_unit(f->p, o->unit_code), i;
+    if (u < 0 || (i = entry_plan_indicator(f->p, o->indicator_code)) < 0)
+        return 0;
+    f->st[u].filled += f->p->owes[(size_t)u * f->p->ninds + (size_t)i];
+    return 0;
+}
+
+int entry_status_list(store *s, const entry_plan *p, const char *now, entry_status **out)
+{
+    submission *subs = NULL;
+    size_t ns = 0;
+    obs_filter f = store_filter_all();
+    fill_ctx fc;
+    entry_status *st = calloc(p->nunits ? p->nunits : 1, sizeof *st);
+    int rc;
+    *out = NULL;
+    if (!st)
+        return err_set(ERR_NOMEM, "out of memory");
+    for (size_t u = 0; u < p->nunits; u++) {
+        snprintf(st[u].sub.unit_code, sizeof st[u].sub.unit_code, "%s", p->units[u].code);
+        snprintf(st[u].sub.period_code, sizeof st[u].sub.period_code, "%s", p->period_code);
+        st[u].expected = entry_plan_expected(p, u);
+    }
+    if ((rc = store_submissions(s, p->period_code, &subs, &ns)) != 0)
+        goto done;
+    for (size_t k = 0; k < ns; k++) {
+        long u = entry_plan_unit(p, subs[k].unit_code);
+        if (u >= 0)
+            st[u].sub = subs[k];
+    }
+    snprintf(f.period_code, sizeof f.period_code, "%s", p->period_code);
+    fc.p = p;
+    fc.st = st;
+    if ((rc = store_observations_each(s, &f, count_filled, &fc)) != 0)
+        goto done;
+    for (size_t u = 0; u < p->nunits; u++)
+        st[u].late = entry_is_late(p->deadline, &st[u].sub, now);
+done:
+    free(subs);
+    if (rc != 0)
+        free(st);
+    else
+        *out = st;
+    return rc;
+}
+
+/* ---- transitions ---- */
+
+static int has_text(const char *text)
+{
+    for (; text && *text; text++) {
+        if (*text != ' ' && *text != '\t' && *text != '\n' && *text != '\r')
+            return 1;
+    }
+    return 0;
+}
+
+/* The time of a change: the one given, or now. */
+static void change_time(const entry_change *c, char *buf, size_t size)
+{
+    if (c->at && c->at[0])
+        snprintf(buf, size, "%s", c->at);
+    else
+        entry_now(buf, size);
+}
+
+static int audit(store *s, const entry_change *c, const char *action, const char *extra)
+{
+    char detail[MODEL_TEXT_MAX];
+    snprintf(detail, sizeof detail, "%s %s%s%.900s", c->unit_code, c->period_code,
+             extra && extra[0] ? " " : "", extra ? extra : "");
+    return store_audit_add(s, c->actor ? c->actor : "", action, "submissions", detail);
+}
+
+/* Moves the submission cur to state to, with the step's who, when and why. */
+static int step_to(store *s, const submission *cur, int to, const entry_change *c,
+                   const char *reason)
+{
+    submission next = *cur;
+    submission_step step;
+    const char *actor = c->actor ? c->actor : "";
+    memset(&step, 0, sizeof step);
+    change_time(c, step.at, sizeof step.at);
+    snprintf(step.by, sizeof step.by, "%s", actor);
+    snprintf(step.reason, sizeof step.reason, "%s", reason ? reason : "");
+    step.from_state = cur->state;
+    step.to_state = to;
+    next.state = to;
+    snprintf(next.updated_by, sizeof next.updated_by, "%s", actor);
+    snprintf(next.updated_at, sizeof next.updated_at, "%s", step.at);
+    if (to == SUB_SUBMITTED) {
+        snprintf(next.submitted_by, sizeof next.submitted_by, "%s", actor);
+        snprintf(next.submitted_at, sizeof next.submitted_at, "%s", step.at);
+        /* a new submission awaits a new review; the earlier one stays in the history */
+        next.reviewed_by[0] = next.reviewed_at[0] = next.reason[0] = '\0';
+    } else if (to == SUB_APPROVED || to == SUB_RETURNED) {
+        snprintf(next.reviewed_by, sizeof next.reviewed_by, "%s", actor);
+        snprintf(next.reviewed_at, sizeof next.reviewed_at, "%s", step.at);
+        snprintf(next.reason, sizeof next.reason, "%s", reason ? reason : "");
+    }
+    return store_submission_write(s, &next, &step);
+}
+
+static int current(store *s, const entry_change *c, submission *out)
+{
+    if (!c->unit_code || !c->period_code)
+        return err_set(ERR_USAGE, "a submission needs a unit and a period");
+    return store_submission_get(s, c->unit_code, c->period_code, out);
+}
+
+static int writable(const submission *b)
+{
+    if (b->state == SUB_APPROVED)
+        return err_set(ERR_LOCKED, "%s %s: the figures are approved and locked", b->unit_code,
+                       b->period_code);
+    if (b->state == SUB_SUBMITTED)
+        return err_set(ERR_CONFLICT, "%s %s: the figures are submitted and await review; they "
+                                     "can be changed once the office returns them",
+                       b->unit_code, b->period_code);
+    return 0;
+}
+
+int entry_check_writable(store *s, const entry_change *c)
+{
+    submission cur;
+    int rc = current(s, c, &cur);
+    return rc ? rc : writable(&cur);
+}
+
+int entry_touch(store *s, const entry_change *c, const char *what)
+{
+    submission cur;
+    int rc;
+    if ((rc = current(s, c, &cur)) != 0 || (rc = writable(&cur)) != 0)
+        return rc;
+    if (cur.state == SUB_MISSING && (rc = step_to(s, &cur, SUB_DRAFT, c, NULL)) != 0)
+        return rc;
+    return audit(s, c, "entry-save", what);
+}
+
+/* Checks one value to save against the plan: ERR_DATA names the item and the field. */
+static int check_value(const entry_plan *p, long u, const entry_value *v, size_t k, size_t n,
+                       const entry_value *all)
+{
+    long i;
+    if (!v->indicator_code || !v->indicator_code[0])
+        return err_set(ERR_DATA, "values[%zu].indicator: missing", k);
+    i = entry_plan_indicator(p, v->indicator_code);
+    if (i < 0)
+        return err_set(ERR_DATA, "values[%zu].indicator: unknown indicator '%s'", k,
+                       v->indicator_code);
+    if (!p->owes[(size_t)u * p->ninds + (size_t)i])
+        return err_set(ERR_DATA, "values[%zu].indicator: unit '%s' does not report '%s' for %s", k,
+                       p->units[u].code, v->indicator_code, p->period_code);
+    if (!isfinite(v->value))
+        return err_set(ERR_DATA, "values[%zu].value: not a finite number", k);
+    if (v->note && strlen(v->note) >= MODEL_TEXT_MAX)
+        return err_set(ERR_DATA, "values[%zu].note: longer than %d bytes", k, MODEL_TEXT_MAX - 1);
+    for (size_t j = 0; j < k && j < n; j++) {
+        if (strcmp(all[j].indicator_code, v->indicator_code) == 0)
+            return err_set(ERR_DATA, "values[%zu].indicator: '%s' is given twice (values[%zu])", k,
+                           v->indicator_code, j);
+    }
+    return 0;
+}
+
+int entry_save(store *s, const entry_plan *p, const entry_change *c, const entry_value *v,
+               size_t n, size_t *changed)
+{
+    submission cur;
+    observation *o = NULL;
+    char what[64];
+    long u = entry_plan_unit(p, c->unit_code ? c->unit_code : "");
+    size_t nchanged = 0;
+    int64_t pid;
+    int rc, result;
+    if (u < 0)
+        return err_set(ERR_NOTFOUND, "unit '%s' reports no figures for %s",
+                       c->unit_code ? c->unit_code : "", p->period_code);
+    for (size_t k = 0; k < n; k++) {
+        if ((rc = check_value(p, u, &v[k], k, n, v)) != 0)
+            return rc;
+    }
+    if ((rc = current(s, c, &cur)) != 0 || (rc = writable(&cur)) != 0 ||
+        (rc = store_period_ensure(s, &p->period, &pid)) != 0)
+        return rc;
+    if (!(o = calloc(1, sizeof *o)))
+        return err_set(ERR_NOMEM, "out of memory");
+    for (size_t k = 0; k < n && rc == 0; k++) {
+        o->indicator_id = p->inds[entry_plan_indicator(p, v[k].indicator_code)].id;
+        o->unit_id = p->units[u].id;
+        o->period_id = pid;
+        o->value = v[k].value;
+        o->state = OBS_DRAFT;
+        snprintf(o->note, sizeof o->note, "%s", v[k].note ? v[k].note : "");
+        rc = store_observation_put(s, o, c->actor ? c->actor : "", &result);
+        nchanged += rc == 0 && result != OBS_PUT_SAME;
+    }
+    free(o);
+    if (rc != 0)
+        return rc;
+    if (changed)
+        *changed = nchanged;
+    snprintf(what, sizeof what, "values=%zu changed=%zu", n, nchanged);
+    if (cur.state == SUB_MISSING && (rc = step_to(s, &cur, SUB_DRAFT, c, NULL)) != 0)
+        return rc;
+    return audit(s, c, "entry-save", what);
+}
+
+/* Marks the plan's indicators that have a value. */
+typedef struct have_ctx {
+    const entry_plan *p;
+    unsigned char *have;
+} have_ctx;
+
+static int mark_have(const observation *o, void *arg)
+{
+    have_ctx *h = arg;
+    long i = entry_plan_indicator(h->p, o->indicator_code);
+    if (i >= 0)
+        h->have[i] = 1;
+    return 0;
+}
+
+/* Writes the codes of unit u's owed indicators without a value, joined by ", ", to buf;
+ * *nmissing receives how many. */
+static int missing_values(store *s, const entry_plan *p, long u, char *buf, size_t size,
+                          size_t *nmissing)
+{
+    obs_filter f = store_filter_all();
+    have_ctx h = { p, calloc(p->ninds ? p->ninds : 1, 1) };
+    size_t len = 0;
+    int rc;
+    *nmissing = 0;
+    buf[0] = '\0';
+    if (!h.have)
+        return err_set(ERR_NOMEM, "out of memory");
+    snprintf(f.unit_code, sizeof f.unit_code, "%s", p->units[u].code);
+    snprintf(f.period_code, sizeof f.period_code, "%s", p->period_code);
+    if ((rc = store_observations_each(s, &f, mark_have, &h)) == 0) {
+        for (size_t i = 0; i < p->ninds; i++) {
+            if (!p->owes[(size_t)u * p->ninds + i] || h.have[i])
+                continue;
+            (*nmissing)++;
+            if (len < size)
+                len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
+                                        p->inds[i].code);
+        }
+    }
+    free(h.have);
+    return rc;
+}
+
+int entry_submit(store *s, const entry_plan *p, const entry_change *c)
+{
+    submission cur;
+    char missing[512];
+    size_t nmissing;
+    long u = entry_plan_unit(p, c->unit_code ? c->unit_code : "");
+    int rc;
+    if (u < 0)
+        return err_set(ERR_NOTFOUND, "unit '%s' reports no figures for %s",
+                       c->unit_code ? c->unit_code : "", p->period_code);
+    if ((rc = current(s, c, &cur)) != 0 || (rc = writable(&cur)) != 0)
+        return rc;
+    if (cur.state == SUB_MISSING)
+        return err_set(ERR_CONFLICT, "%s %s: nothing has been filled in yet", c->unit_code,
+                       c->period_code);
+    if ((rc = missing_values(s, p, u, missing, sizeof missing, &nmissing)) != 0)
+        return rc;
+    if (nmissing > 0)
+        return err_set(ERR_DATA, "%s %s: %zu indicators have no value yet: %s", c->unit_code,
+                       c->period_code, nmissing, missing);
+    if ((rc = store_observations_set_state(s, c->unit_code, c->period_code, OBS_SUBMITTED,
+                                           NULL)) != 0 ||
+        (rc = step_to(s, &cur, SUB_SUBMITTED, c, NULL)) != 0)
+        return rc;
+    return audit(s, c, "entry-submit", NULL);
+}
+
+/* The submission must be awaiting review. */
+static int reviewable(const submission *b)
+{
+    if (b->state == SUB_SUBMITTED)
+        return 0;
+    if (b->state == SUB_APPROVED)
+        return err_set(ERR_CONFLICT, "%s %s: already approved", b->unit_code, b->period_code);
+    return err_set(ERR_CONFLICT, "%s %s: not submitted (it is %s)", b->unit_code, b->period_code,
+                   model_sub_states[b->state].key);
+}
+
+int entry_approve(store *s, const entry_change *c)
+{
+    submission cur;
+    int rc;
+    if ((rc = current(s, c, &cur)) != 0 || (rc = reviewable(&cur)) != 0)
+        return rc;
+    /* Published first, while the submission is not yet the lock that refuses any change. */
+    if ((rc = store_observations_set_state(s, c->unit_code, c->period_code, OBS_PUBLISHED,
+                                           NULL)) != 0 ||
+        (rc = step_to(s, &cur, SUB_APPROVED, c, NULL)) != 0)
+        return rc;
+    return audit(s, c, "entry-approve", NULL);
+}
+
+int entry_return(store *s, const entry_change *c)
+{
+    submission cur;
+    int rc;
+    if (!has_text(c->reason))
+        return err_set(ERR_DATA, "reason: a return needs a reason");
+    if (strlen(c->reason) >= MODEL_TEXT_MAX)
+        return err_set(ERR_DATA, "reason: longer than %d bytes", MODEL_TEXT_MAX - 1);
+    if ((rc = current(s, c, &cur)) != 0 || (rc = reviewable(&cur)) != 0)
+        return rc;
+    if ((rc = store_observations_set_state(s, c->unit_code, c->period_code, OBS_DRAFT, NULL)) != 0 ||
+        (rc = step_to(s, &cur, SUB_RETURNED, c, c->reason)) != 0)
+        return rc;
+    return audit(s, c, "entry-return", c->reason);
+}
+
+int entry_approve_fn(store *s, const entry_plan *p, const entry_change *c)
+{
+    (void)p;
+    return entry_approve(s, c);
+}
+
+int entry_return_fn(store *s, const entry_plan *p, const entry_change *c)
+{
+    (void)p;
+    return entry_return(s, c);
+}
+
+int entry_in_tx(store *s, int (*fn)(store *s, const entry_plan *p, const entry_change *c),
+                const entry_plan *p, const entry_change *c)
+{
+    char detail[1024];
+    int rc;
+    if ((rc = store_begin(s)) != 0)
+        return rc;
+    if ((rc = fn(s, p, c)) == 0 && (rc = store_commit(s)) == 0)
+        return 0;
+    snprintf(detail, sizeof detail, "%s", err_msg());
+    store_rollback(s);
+    return err_set(rc, "%s", detail);
+}
