@@ -2,7 +2,8 @@
 # Load test of the server (make bench): wrk at 64 connections against the ranking endpoint of
 # the demo city, and against a static file of exactly the same size served by the same server
 # (the floor: no store, no engine). Prints requests per second and p99 latency, the median of
-# RUNS runs of SECONDS each. Usage: sh bench/http.sh [RUNS] [SECONDS]
+# RUNS runs of SECONDS each. The server keeps results until the data changes; a third line
+# shows the ranking when every request has to compute it. Usage: sh bench/http.sh [RUNS] [SECONDS]
 set -eu
 cd "$(dirname "$0")/.."
 runs=${1:-3}
@@ -34,9 +35,21 @@ kill "$pid"; wait "$pid" 2>/dev/null || true
 head -c "$size" /dev/zero | tr '\0' 'x' >"$dir/web/same-size.txt"
 start_server
 
-# Prints "rps p99_ms" of one wrk run.
+# A wrk script that makes every request's URL new, so no reply can come from the server's
+# cache of results: what a request costs when the data has just changed.
+cat >"$dir/fresh.lua" <<'LUA'
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", wrk.path .. "&fresh=" .. n .. "-" .. math.random(1e9))
+end
+LUA
+
+# Prints "rps p99_ms" of one wrk run (extra wrk options after the URL).
 one_run() {
-  wrk -t2 -c64 -d"${secs}s" --latency "$1" >"$dir/wrk.out"
+  target=$1
+  shift
+  wrk -t2 -c64 -d"${secs}s" --latency "$@" "$target" >"$dir/wrk.out"
   rps=$(awk '/^Requests\/sec:/ { print $2 }' "$dir/wrk.out")
   p99=$(awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } print v }' "$dir/wrk.out")
   errors=$(awk '/Non-2xx|Socket errors/ { print }' "$dir/wrk.out")
@@ -48,9 +61,9 @@ median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 report() {
   name=$1
-  target=$2
+  shift
   : >"$dir/runs"
-  for _ in $(seq "$runs"); do one_run "$target" >>"$dir/runs"; done
+  for _ in $(seq "$runs"); do one_run "$@" >>"$dir/runs"; done
   rps=$(awk '{ print $1 }' "$dir/runs" | median)
   p99=$(awk '{ print $2 }' "$dir/runs" | median)
   printf '%-34s %12s %10s   runs: %s\n' "$name" "$rps" "$p99" "$(awk '{ printf "%s/%sms ", $1, $2 }' "$dir/runs")"
@@ -59,5 +72,6 @@ report() {
 echo "## HTTP load: wrk -t2 -c64 -d${secs}s, median of $runs runs ($size-byte replies)"
 printf '%-34s %12s %10s\n' "target" "requests/s" "p99 ms"
 report "GET $path" "$url$path"
+report "  the same, never from the cache" "$url$path" -s "$dir/fresh.lua"
 report "GET /same-size.txt (floor)" "$url/same-size.txt"
 kill "$pid"; wait "$pid" 2>/dev/null || true

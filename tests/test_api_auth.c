@@ -1,8 +1,9 @@
 /* test_api_auth: sessions and roles on a real server over loopback — sign-in and its cookie,
  * the same refusal for a wrong password and an unknown login, the login throttle, CSRF on
  * every change, roles refused before the handler (401 public, 403 account), a disabled account
- * losing its session at once, a password change ending the old sessions, the session table and
- * throttle as units, and the dashboard's static files (types, CSP, ETag, nothing outside). */
+ * losing its session at once, a password change ending the old sessions, kept results that
+ * follow the data, the session table and throttle as units, and the dashboard's static files
+ * (types, CSP, ETag, nothing outside). */
 #include "support.h"
 #include "http/auth.h"
 #include "http/routes.h"
@@ -352,6 +353,72 @@ static void test_static_files(void **state)
     test_resp_free(&r);
 }
 
+/* The rank of a unit in a rankings reply (0 when unranked or absent). */
+static int rank_of(const char *body, const char *unit_code)
+{
+    json_t *j = json_loads(body, 0, NULL), *rows = json_object_get(j, "rows"), *row;
+    size_t i;
+    int rank = 0;
+
+    json_array_foreach(rows, i, row) {
+        if (strcmp(json_string_value(json_object_get(row, "unit")), unit_code) == 0)
+            rank = (int)json_integer_value(json_object_get(row, "rank"));
+    }
+    json_decref(j);
+    return rank;
+}
+
+/* Results are kept until the data changes, whoever changes it: another process writing to the
+ * database is seen at the next request. */
+static void test_results_follow_the_data(void **state)
+{
+    const char *path = "/api/rankings?indicator=gdp&period=2026-10";
+    char headers[512], etag[64], inm[640];
+    period_key oct = { PERIOD_MONTH, 2026, 10 };
+    observation o;
+    test_resp r;
+    store *s = NULL;
+    unit *units;
+    indicator *inds;
+    size_t n;
+    int result;
+
+    (void)state;
+    assert_int_equal(test_login(port(), "lead1", PASSWORD, headers, sizeof headers), 0);
+    assert_int_equal(call("GET", path, headers, NULL, &r), 200);
+    assert_int_equal(rank_of(r.body, "qinghe"), 0);
+    assert_non_null(test_header(&r, "ETag", etag, sizeof etag));
+    test_resp_free(&r);
+    assert_int_equal(call("GET", path, headers, NULL, &r), 200);
+    assert_int_equal(rank_of(r.body, "qinghe"), 0);
+    test_resp_free(&r);
+    /* a draft figure written straight to the database, as `saima import` would */
+    memset(&o, 0, sizeof o);
+    o.value = 9999;
+    o.state = OBS_DRAFT;
+    assert_int_equal(store_open(g_db, &s), 0);
+    assert_int_equal(store_units(s, &units, &n), 0);
+    for (size_t i = 0; i < n; i++)
+        o.unit_id = strcmp(units[i].code, "qinghe") == 0 ? units[i].id : o.unit_id;
+    free(units);
+    assert_int_equal(store_indicators(s, &inds, &n), 0);
+    for (size_t i = 0; i < n; i++)
+        o.indicator_id = strcmp(inds[i].code, "gdp") == 0 ? inds[i].id : o.indicator_id;
+    free(inds);
+    assert_int_equal(store_period_ensure(s, &oct, &o.period_id), 0);
+    if (store_observation_put(s, &o, "test", &result) != 0)
+        fail_msg("%s", err_msg());
+    store_close(s);
+    snprintf(inm, sizeof inm, "%sIf-None-Match: %s\r\n", headers, etag);
+    assert_int_equal(call("GET", path, inm, NULL, &r), 200);
+    assert_int_equal(rank_of(r.body, "qinghe"), 1);
+    test_resp_free(&r);
+    /* the public, seeing published figures only, is kept apart and unchanged */
+    assert_int_equal(call("GET", path, NULL, NULL, &r), 200);
+    assert_int_equal(rank_of(r.body, "qinghe"), 0);
+    test_resp_free(&r);
+}
+
 /* ---- the tables as units ---- */
 
 static void test_session_table(void **state)
@@ -453,6 +520,7 @@ int main(void)
         cmocka_unit_test(test_disabled_account_loses_session),
         cmocka_unit_test(test_password_change_ends_sessions),
         cmocka_unit_test(test_static_files),
+        cmocka_unit_test(test_results_follow_the_data),
         cmocka_unit_test(test_session_table),
         cmocka_unit_test(test_throttle_table),
         cmocka_unit_test(test_static_table),

@@ -197,7 +197,7 @@ static int h_event_revoke(http_req *req, json_t **out)
     return *out ? 0 : err_set(ERR_NOMEM, "out of memory");
 }
 
-#define RESULT(path, fn) { "GET", path, fn, HTTP_ROLES_ALL, 0, 0 }
+#define RESULT(path, fn) { "GET", path, fn, HTTP_ROLES_ALL, 0, HTTP_ROUTE_CACHE }
 
 const http_route http_routes_engine[] = {
     RESULT("/api/rankings", h_rankings),

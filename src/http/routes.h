@@ -38,6 +38,9 @@ typedef struct http_principal {
 
 /* Route flags. */
 #define HTTP_ROUTE_NO_CSRF 1u   /* a state-changing route taken before a session exists (login) */
+#define HTTP_ROUTE_CACHE 2u     /* a GET whose reply depends only on the data, the URL and whether
+                                 * the caller sees unpublished figures: the server keeps it until
+                                 * the database changes */
 
 /* One request as a handler sees it. Strings are borrowed for the request's lifetime. */
 typedef struct http_req {

@@ -20,6 +20,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#define CACHE_SLOTS 512          /* replies kept, direct-mapped by a hash of their key */
+#define CACHE_KEY_MAX 1200
+
+/* One kept reply of a cacheable route, valid while the server's generation is gen. */
+typedef struct cache_slot {
+    char key[CACHE_KEY_MAX];
+    char *body;
+    size_t len;
+    unsigned long gen;
+} cache_slot;
+
 struct http_server {
     struct MHD_Daemon *daemon;
     char *db_path;
@@ -37,7 +48,12 @@ struct http_server {
     size_t nstores, cap;
     int inflight;
     int stopping;
+    unsigned long gen;         /* bumped whenever the database may have changed */
+    cache_slot *cache;         /* CACHE_SLOTS, or NULL */
 };
+
+/* The database's data version as this thread's connection last saw it. */
+static __thread long long seen_version = -1;
 
 /* The state of one request across the access handler's calls. */
 typedef struct conn_req {
@@ -53,6 +69,7 @@ typedef struct conn_req {
     size_t bytes;
     struct timespec t0;
     char token[HTTP_AUTH_TOKEN_SIZE + 4]; /* the session cookie's value */
+    int is_static;             /* a dashboard file, not an API route */
 } conn_req;
 
 static long long elapsed_us(const struct timespec *t0)
@@ -178,18 +195,156 @@ static const char *check_message(int status)
     }
 }
 
+/* Appends one query argument to the key being built. */
+static enum MHD_Result key_arg(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
+{
+    char *key = cls;
+    size_t n = strlen(key);
+
+    (void)kind;
+    if (n < CACHE_KEY_MAX)
+        snprintf(key + n, CACHE_KEY_MAX - n, "&%s=%s", k, v ? v : "");
+    return MHD_YES;
+}
+
+/* The cache key of a request: who-sees-what, the path and the query arguments in the order
+ * sent. Returns 0 when the key does not fit (the request is then not cached). */
+static int cache_key(struct MHD_Connection *c, conn_req *r, char key[CACHE_KEY_MAX])
+{
+    snprintf(key, CACHE_KEY_MAX, "%c %s?", http_req_sees_unpublished(&r->req) ? 'u' : 'p', r->path);
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, key_arg, key);
+    return strlen(key) < CACHE_KEY_MAX - 1;
+}
+
+static size_t key_slot(const char *key)
+{
+    size_t h = 5381;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+        h = h * 33 + *p;
+    return h % CACHE_SLOTS;
+}
+
+/* The current generation, bumped first when another connection committed since this thread's
+ * connection last looked. */
+static unsigned long cache_generation(http_server *s, http_req *req)
+{
+    store *st;
+    long long v;
+    unsigned long gen;
+
+    if (http_req_store(req, &st) != 0 || store_data_version(st, &v) != 0)
+        v = -2;
+    pthread_mutex_lock(&s->mu);
+    if (v != seen_version || v == -2)
+        s->gen++;
+    seen_version = v;
+    gen = s->gen;
+    pthread_mutex_unlock(&s->mu);
+    return gen;
+}
+
+/* A copy of the kept reply of key at gen, or NULL. */
+static char *cache_get(http_server *s, const char *key, unsigned long gen, size_t *len)
+{
+    cache_slot *slot = &s->cache[key_slot(key)];
+    char *copy = NULL;
+
+    pthread_mutex_lock(&s->mu);
+    if (slot->body && slot->gen == gen && strcmp(slot->key, key) == 0 &&
+        (copy = malloc(slot->len + 1))) {
+        memcpy(copy, slot->body, slot->len + 1);
+        *len = slot->len;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return copy;
+}
+
+/* Keeps a copy of a reply made at gen (nothing when memory is short). */
+static void cache_put(http_server *s, const char *key, unsigned long gen, const char *body, size_t len)
+{
+    cache_slot *slot = &s->cache[key_slot(key)];
+    char *copy = malloc(len + 1);
+
+    if (!copy)
+        return;
+    memcpy(copy, body, len + 1);
+    pthread_mutex_lock(&s->mu);
+    free(slot->body);
+    snprintf(slot->key, sizeof slot->key, "%s", key);
+    slot->body = copy;
+    slot->len = len;
+    slot->gen = gen;
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* Sends serialised JSON text (taken) with ETag and 304 handling. */
+static enum MHD_Result send_text(http_server *s, struct MHD_Connection *c, conn_req *r,
+                                 char *text, size_t len)
+{
+    char etag[HTTP_ETAG_SIZE];
+    const char *inm;
+
+    http_etag(text, len, etag);
+    inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    if (inm && http_etag_match(inm, etag)) {
+        free(text);
+        return send_body(s, c, r, MHD_HTTP_NOT_MODIFIED, NULL, 0, etag, NULL);
+    }
+    return send_body(s, c, r, MHD_HTTP_OK, text, len, etag, NULL);
+}
+
+/* Runs a cacheable route: the kept reply while the data has not changed, else the handler's
+ * reply, kept for the next caller. Returns 1 with *sent set when it answered, 0 when the
+ * request must take the ordinary way (a key too long, or the handler failed: errors are
+ * not kept). */
+static int run_cached(http_server *s, struct MHD_Connection *c, conn_req *r, enum MHD_Result *sent)
+{
+    char key[CACHE_KEY_MAX];
+    unsigned long gen;
+    json_t *out = NULL;
+    char *text;
+    size_t len = 0;
+
+    if (!cache_key(c, r, key))
+        return 0;
+    gen = cache_generation(s, &r->req);
+    if (!(text = cache_get(s, key, gen, &len))) {
+        err_clear();
+        if (r->route->handler(&r->req, &out) != 0 || !out || r->req.status != MHD_HTTP_OK) {
+            json_decref(out);
+            r->req.status = MHD_HTTP_OK;
+            return 0;
+        }
+        if (!(text = dump_json(out, &len)))
+            return 0;
+        cache_put(s, key, gen, text, len);
+    }
+    *sent = send_text(s, c, r, text, len);
+    return 1;
+}
+
 /* Runs the handler and sends its reply or its error. Details of 5xx errors go to the log,
  * not to the client. */
 static enum MHD_Result run_handler(http_server *s, struct MHD_Connection *c, conn_req *r)
 {
+    enum MHD_Result sent;
     json_t *out = NULL;
     int rc, status;
 
     r->req.body = r->body ? r->body : "";
     r->req.body_len = r->len;
     r->req.status = MHD_HTTP_OK;
+    if (s->cache && (r->route->flags & HTTP_ROUTE_CACHE) &&
+        (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) &&
+        run_cached(s, c, r, &sent))
+        return sent;
     err_clear();
     rc = r->route->handler(&r->req, &out);
+    if (rc == 0 && out && strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+        pthread_mutex_lock(&s->mu);
+        s->gen++;
+        pthread_mutex_unlock(&s->mu);
+    }
     if (rc == 0 && out)
         return send_json(s, c, r, r->req.status, out, NULL);
     json_decref(out);
@@ -344,8 +499,12 @@ static enum MHD_Result begin_request(http_server *s, struct MHD_Connection *c, c
         status = http_route_check_body(r->route, r->method, ct, length);
     }
     if (status == 404 && r->route == NULL && s->files && strncmp(url, "/api/", 5) != 0 &&
-        (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0))
-        return send_static(s, c, r, url);
+        (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)) {
+        /* answered on the next call: a reply queued before the request is read closes the
+         * connection */
+        r->is_static = 1;
+        return MHD_YES;
+    }
     if (status)
         return send_error(s, c, r, status, check_message(status), status == 405 ? allow : NULL);
     r->req.server = s;
@@ -359,7 +518,7 @@ static enum MHD_Result begin_request(http_server *s, struct MHD_Connection *c, c
 /* Keeps up to the route's limit of body; beyond it the rest is read and dropped. */
 static void take_body(conn_req *r, const char *data, size_t n)
 {
-    size_t max = r->route->max_body;
+    size_t max = r->route ? r->route->max_body : 0;
     char *grown;
 
     if (r->too_big || r->len + n > max) {
@@ -398,6 +557,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (r->is_static)
+        return send_static(s, c, r, r->path);
     if (r->too_big)
         return send_error(s, c, r, 413, check_message(413), NULL);
     return run_handler(s, c, r);
@@ -535,6 +696,9 @@ static void server_free(http_server *s)
     http_sessions_free(s->sessions);
     http_static_free(s->files);
     free(s->own_routes);
+    for (size_t i = 0; s->cache && i < CACHE_SLOTS; i++)
+        free(s->cache[i].body);
+    free(s->cache);
     pthread_cond_destroy(&s->idle);
     pthread_mutex_destroy(&s->mu);
     free(s->db_path);
@@ -603,6 +767,8 @@ int http_server_start(const http_server_opts *o, http_server **out)
         s->routes = s->own_routes;
     if (rc == 0)
         rc = http_sessions_new(&s->sessions);
+    if (rc == 0 && !(s->cache = calloc(CACHE_SLOTS, sizeof *s->cache)))
+        rc = err_set(ERR_NOMEM, "out of memory");
     if (rc == 0 && o->static_dir)
         rc = http_static_load(o->static_dir, &s->files);
     errno = 0;

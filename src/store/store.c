@@ -4,6 +4,7 @@
 #include <string.h>
 
 int store_schema_version(store *s, int *out) { return s->ops->schema_version(s, out); }
+int store_data_version(store *s, long long *out) { return s->ops->data_version(s, out); }
 int store_begin(store *s) { return s->ops->begin(s); }
 int store_commit(store *s) { return s->ops->commit(s); }
 int store_rollback(store *s) { return s->ops->rollback(s); }

@@ -42,6 +42,7 @@ struct store_ops {
     int version;
     void (*close)(store *s);
     int (*schema_version)(store *s, int *out);
+    int (*data_version)(store *s, long long *out);
     int (*begin)(store *s);
     int (*commit)(store *s);
     int (*rollback)(store *s);
@@ -132,6 +133,10 @@ int store_latest_version(void);
 void store_close(store *s);
 
 int store_schema_version(store *s, int *out);
+
+/* A number that changes when another connection or process commits a change to the database
+ * after this connection last looked (for caches of results; see docs/api.md). */
+int store_data_version(store *s, long long *out);
 
 /* One transaction at a time: everything between begin and commit lands together or not at all. */
 int store_begin(store *s);

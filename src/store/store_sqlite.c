@@ -472,6 +472,17 @@ static int sq_schema_version(store *s, int *out)
     return 0;
 }
 
+static int sq_data_version(store *s, long long *out)
+{
+    sqlite3_stmt *st;
+    sq_store *q = sq(s);
+    if (sqlite3_prepare_v2(q->db, "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK)
+        return sq_fail(q, "data version");
+    *out = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return 0;
+}
+
 static int sq_begin(store *s)
 {
     sq_store *q = sq(s);
@@ -2209,6 +2220,7 @@ static const struct store_ops sqlite_ops = {
     .version = STORE_OPS_VERSION,
     .close = sq_close,
     .schema_version = sq_schema_version,
+    .data_version = sq_data_version,
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
