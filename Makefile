@@ -71,10 +71,13 @@ $(BUILD)/asan/tests/%: $(BUILD)/asan/tests/%.o $(BUILD)/asan/tests/support.o $(A
 	@echo "LD asan $@"
 	@$(CC) $(ASANFLAGS) -o $@ $^ $(PKGLIBS) -lcmocka
 
-# The main job: the demo city's report (later issues replace it with the server).
+# The main job: the dashboard on the demo city at http://127.0.0.1:$(PORT)/ (Ctrl+C stops it).
+PORT ?= 8080
 run: build
 	@[ -f "$(DB)" ] || $(BUILD)/saima --db "$(DB)" demo
-	@$(BUILD)/saima --db "$(DB)" report
+	@$(BUILD)/saima --db "$(DB)" user list
+	@echo "演示账号密码 / demo passwords: saima-<登录名 login>-2026 (e.g. admin / saima-admin-2026)"
+	@exec $(BUILD)/saima --db "$(DB)" serve --port $(PORT)
 
 test: deps
 	@$(MAKE) --no-print-directory check
