@@ -1,5 +1,8 @@
 /* support: the shared fixtures of the test suites. */
 #include "support.h"
+#include "http/auth.h"
+#include "http/server.h"
+#include "io/demo.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -303,4 +306,60 @@ int test_login(int port, const char *login, const char *password, char *headers,
     json_decref(j);
     test_resp_free(&r);
     return 0;
+}
+
+int test_add_user(store *s, const char *login, int role, const char *unit_code, const char *password)
+{
+    user u;
+
+    memset(&u, 0, sizeof u);
+    snprintf(u.login, sizeof u.login, "%s", login);
+    snprintf(u.display_name, sizeof u.display_name, "%s", login);
+    snprintf(u.unit_code, sizeof u.unit_code, "%s", unit_code ? unit_code : "");
+    u.role = role;
+    if (http_auth_hash_cost(password, crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN,
+                            u.password_hash) != 0)
+        return -1;
+    return store_user_put(s, &u);
+}
+
+int test_demo_create(test_demo *t, const char *tag)
+{
+    demo_opts d = { { PERIOD_MONTH, 2026, 10 }, DEMO_SEED_DEFAULT };
+    store *s = NULL;
+    int rc;
+
+    memset(t, 0, sizeof *t);
+    snprintf(t->dir, sizeof t->dir, "/tmp/saima_test_%.16s_XXXXXX", tag);
+    if (!mkdtemp(t->dir))
+        return -1;
+    snprintf(t->db, sizeof t->db, "%s/demo.db", t->dir);
+    rc = store_open(t->db, &s) == 0 && demo_build(s, &d) == 0 ? 0 : -1;
+    store_close(s);
+    return rc;
+}
+
+int test_demo_serve(test_demo *t, const char *static_dir)
+{
+    http_server_opts o;
+
+    memset(&o, 0, sizeof o);
+    o.db_path = t->db;
+    o.static_dir = static_dir;
+    if (http_server_start(&o, &t->srv) != 0)
+        return -1;
+    t->port = http_server_port(t->srv);
+    return 0;
+}
+
+int test_demo_remove(test_demo *t)
+{
+    char cmd[160];
+
+    http_server_stop(t->srv);
+    t->srv = NULL;
+    if (!t->dir[0])
+        return 0;
+    snprintf(cmd, sizeof cmd, "rm -rf %s", t->dir);
+    return system(cmd) == 0 ? 0 : -1;
 }

@@ -66,6 +66,28 @@ int test_http_get(int port, const char *path, const char *extra, test_resp *r);
 /* The value of a reply header (case-insensitive name) copied into buf, or NULL. */
 const char *test_header(const test_resp *r, const char *name, char *buf, size_t size);
 
+/* Adds an account with password at libsodium's cheapest argon2id cost (a server rehashes it at
+ * the first sign-in); unit_code may be NULL. Returns 0 or the store's error. */
+int test_add_user(store *s, const char *login, int role, const char *unit_code, const char *password);
+
+/* A demo database (as of 2026-10, the default seed) in a new temporary directory, and the
+ * server on it. */
+typedef struct test_demo {
+    char dir[64];
+    char db[128];
+    struct http_server *srv;
+    int port;
+} test_demo;
+
+/* Makes the directory and the demo database; tag names the directory. Returns 0 or -1. */
+int test_demo_create(test_demo *t, const char *tag);
+
+/* Starts the server on it (static_dir may be NULL). Returns 0 or -1. */
+int test_demo_serve(test_demo *t, const char *static_dir);
+
+/* Stops the server and removes the directory. Returns 0 or -1. */
+int test_demo_remove(test_demo *t);
+
 /* Signs in through POST /api/login and writes the header lines a signed-in request sends
  * ("Cookie: ...\r\nX-CSRF-Token: ...\r\n") to headers. Returns 0, the HTTP status of a
  * refusal, or -1. */

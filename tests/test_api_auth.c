@@ -27,30 +27,12 @@
 
 #define PASSWORD "Demo-pass-2026"
 
-static char g_dir[64];
-static char g_db[128];
+static test_demo g;
 static char g_web[128];
-static http_server *g_srv;
 
 static int port(void)
 {
-    return http_server_port(g_srv);
-}
-
-/* Adds an account with a cheap hash (the server upgrades it on first sign-in). */
-static int add_user(store *s, const char *login, int role, const char *unit_code)
-{
-    user u;
-
-    memset(&u, 0, sizeof u);
-    snprintf(u.login, sizeof u.login, "%s", login);
-    snprintf(u.display_name, sizeof u.display_name, "%s", login);
-    snprintf(u.unit_code, sizeof u.unit_code, "%s", unit_code ? unit_code : "");
-    u.role = role;
-    if (http_auth_hash_cost(PASSWORD, crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN,
-                            u.password_hash) != 0)
-        return -1;
-    return store_user_put(s, &u);
+    return g.port;
 }
 
 static int write_file(const char *path, const char *text)
@@ -62,20 +44,26 @@ static int write_file(const char *path, const char *text)
     return fclose(f);
 }
 
+/* The demo with six accounts, and a small dashboard directory beside a file outside it. */
 static int setup(void **state)
 {
+    static const struct {
+        const char *login;
+        int role;
+        const char *unit;
+    } accounts[] = {
+        { "admin1", ROLE_ADMIN, NULL }, { "rep1", ROLE_REPORTER, "linjiang" },
+        { "lead1", ROLE_LEADER, NULL }, { "gone1", ROLE_LEADER, NULL },
+        { "pw1", ROLE_LEADER, NULL },   { "slow1", ROLE_LEADER, NULL },
+    };
     store *s = NULL;
-    demo_opts d = { { PERIOD_MONTH, 2026, 10 }, DEMO_SEED_DEFAULT };
-    http_server_opts o;
     char path[192];
     int rc;
 
     (void)state;
-    snprintf(g_dir, sizeof g_dir, "/tmp/saima_test_auth_XXXXXX");
-    if (!mkdtemp(g_dir))
+    if (test_demo_create(&g, "auth") != 0)
         return -1;
-    snprintf(g_db, sizeof g_db, "%s/demo.db", g_dir);
-    snprintf(g_web, sizeof g_web, "%s/web", g_dir);
+    snprintf(g_web, sizeof g_web, "%s/web", g.dir);
     snprintf(path, sizeof path, "%s/js", g_web);
     if (mkdir(g_web, 0700) != 0 || mkdir(path, 0700) != 0)
         return -1;
@@ -83,31 +71,20 @@ static int setup(void **state)
     rc = write_file(path, "<!doctype html><title>赛马</title>\n");
     snprintf(path, sizeof path, "%s/js/app.js", g_web);
     rc |= write_file(path, "export const x = 1;\n");
-    snprintf(path, sizeof path, "%s/secret.txt", g_dir);
+    snprintf(path, sizeof path, "%s/secret.txt", g.dir);
     rc |= write_file(path, "outside\n");
-    if (rc != 0 || store_open(g_db, &s) != 0 || demo_build(s, &d) != 0 ||
-        add_user(s, "admin1", ROLE_ADMIN, NULL) != 0 ||
-        add_user(s, "rep1", ROLE_REPORTER, "linjiang") != 0 ||
-        add_user(s, "lead1", ROLE_LEADER, NULL) != 0 || add_user(s, "gone1", ROLE_LEADER, NULL) != 0 ||
-        add_user(s, "pw1", ROLE_LEADER, NULL) != 0 || add_user(s, "slow1", ROLE_LEADER, NULL) != 0) {
-        store_close(s);
+    if (rc != 0 || store_open(g.db, &s) != 0)
         return -1;
-    }
+    for (size_t i = 0; rc == 0 && i < sizeof accounts / sizeof accounts[0]; i++)
+        rc = test_add_user(s, accounts[i].login, accounts[i].role, accounts[i].unit, PASSWORD);
     store_close(s);
-    memset(&o, 0, sizeof o);
-    o.db_path = g_db;
-    o.static_dir = g_web;
-    return http_server_start(&o, &g_srv) == 0 ? 0 : -1;
+    return rc == 0 ? test_demo_serve(&g, g_web) : -1;
 }
 
 static int teardown(void **state)
 {
-    char cmd[160];
-
     (void)state;
-    http_server_stop(g_srv);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", g_dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_demo_remove(&g);
 }
 
 /* Sends a JSON body (NULL for none) with extra headers; returns the status and keeps the reply
@@ -275,7 +252,7 @@ static void test_disabled_account_loses_session(void **state)
     (void)state;
     assert_int_equal(test_login(port(), "gone1", PASSWORD, headers, sizeof headers), 0);
     expect_role(headers, "leader");
-    assert_int_equal(store_open(g_db, &s), 0);
+    assert_int_equal(store_open(g.db, &s), 0);
     assert_int_equal(store_user_get(s, "gone1", &u), 0);
     u.disabled = 1;
     assert_int_equal(store_user_put(s, &u), 0);
@@ -396,7 +373,7 @@ static void test_results_follow_the_data(void **state)
     memset(&o, 0, sizeof o);
     o.value = 9999;
     o.state = OBS_DRAFT;
-    assert_int_equal(store_open(g_db, &s), 0);
+    assert_int_equal(store_open(g.db, &s), 0);
     assert_int_equal(store_units(s, &units, &n), 0);
     for (size_t i = 0; i < n; i++)
         o.unit_id = strcmp(units[i].code, "qinghe") == 0 ? units[i].id : o.unit_id;

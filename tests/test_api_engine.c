@@ -24,29 +24,11 @@
 
 #define PASSWORD "Demo-pass-2026"
 
-static char g_dir[64];
-static char g_db[128];
-static http_server *g_srv;
+static test_demo g;
 
 static int port(void)
 {
-    return http_server_port(g_srv);
-}
-
-/* Adds an account with a cheap hash (the server upgrades it on first sign-in). */
-static int add_user(store *s, const char *login, int role, const char *unit_code)
-{
-    user u;
-
-    memset(&u, 0, sizeof u);
-    snprintf(u.login, sizeof u.login, "%s", login);
-    snprintf(u.display_name, sizeof u.display_name, "%s", login);
-    snprintf(u.unit_code, sizeof u.unit_code, "%s", unit_code ? unit_code : "");
-    u.role = role;
-    if (http_auth_hash_cost(PASSWORD, crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN,
-                            u.password_hash) != 0)
-        return -1;
-    return store_user_put(s, &u);
+    return g.port;
 }
 
 /* Runs the demo's race for every closed quarter, as `saima demo` does. */
@@ -66,32 +48,22 @@ static int setup(void **state)
 {
     store *s = NULL;
     demo_opts d = { { PERIOD_MONTH, 2026, 10 }, DEMO_SEED_DEFAULT };
-    http_server_opts o;
+    int rc;
 
     (void)state;
-    snprintf(g_dir, sizeof g_dir, "/tmp/saima_test_engine_XXXXXX");
-    if (!mkdtemp(g_dir))
+    if (test_demo_create(&g, "engine") != 0 || store_open(g.db, &s) != 0)
         return -1;
-    snprintf(g_db, sizeof g_db, "%s/demo.db", g_dir);
-    if (store_open(g_db, &s) != 0 || demo_build(s, &d) != 0 || add_user(s, "admin1", ROLE_ADMIN, NULL) != 0 ||
-        add_user(s, "rep1", ROLE_REPORTER, "linjiang") != 0 || add_user(s, "lead1", ROLE_LEADER, NULL) != 0 || run_race(s, &d) != 0) {
-        store_close(s);
-        return -1;
-    }
+    rc = test_add_user(s, "admin1", ROLE_ADMIN, NULL, PASSWORD) != 0 ||
+         test_add_user(s, "rep1", ROLE_REPORTER, "linjiang", PASSWORD) != 0 ||
+         test_add_user(s, "lead1", ROLE_LEADER, NULL, PASSWORD) != 0 || run_race(s, &d) != 0;
     store_close(s);
-    memset(&o, 0, sizeof o);
-    o.db_path = g_db;
-    return http_server_start(&o, &g_srv) == 0 ? 0 : -1;
+    return rc ? -1 : test_demo_serve(&g, NULL);
 }
 
 static int teardown(void **state)
 {
-    char cmd[160];
-
     (void)state;
-    http_server_stop(g_srv);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", g_dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_demo_remove(&g);
 }
 
 /* GETs path (as the session in headers, or the public), expects status, returns the body. */
@@ -218,7 +190,7 @@ static void test_visibility(void **state)
     json_t *want_pub = NULL, *want_all = NULL, *got;
 
     (void)state;
-    assert_int_equal(store_open(g_db, &s), 0);
+    assert_int_equal(store_open(g.db, &s), 0);
     {
         query_ctx q = { s, 1, 0, 0, NULL };
         assert_int_equal(query_rankings(&q, &p, &want_pub), 0);

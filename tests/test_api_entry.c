@@ -21,25 +21,11 @@
 
 #define PW "Entry-test-2026"
 
-static char g_dir[64], g_db[128];
-static http_server *g_srv;
-static int g_port;
+static test_demo g;
 static char g_missing[MODEL_CODE_MAX];   /* a region with no submission in the demo's month */
 static char g_returned[MODEL_CODE_MAX];  /* the region the demo's office returned */
 static char g_period[PERIOD_CODE_MAX];
 static char h_admin[512], h_leader[512], h_rep[512], h_self[512];
-
-static void add_user(store *s, const char *login, int role, const char *unit_code)
-{
-    user u;
-    memset(&u, 0, sizeof u);
-    snprintf(u.login, sizeof u.login, "%s", login);
-    snprintf(u.display_name, sizeof u.display_name, "%s", login);
-    snprintf(u.unit_code, sizeof u.unit_code, "%s", unit_code);
-    u.role = role;
-    assert_int_equal(http_auth_hash(PW, u.password_hash), 0);
-    assert_int_equal(store_user_put(s, &u), 0);
-}
 
 /* Finds the first missing region and the returned one of the demo's as-of month. */
 static void find_units(store *s)
@@ -63,46 +49,32 @@ static void find_units(store *s)
 static int setup(void **state)
 {
     store *s = NULL;
-    demo_opts d = { { PERIOD_MONTH, 2026, 10 }, DEMO_SEED_DEFAULT };
-    http_server_opts o;
+    int rc;
+
     (void)state;
     snprintf(g_period, sizeof g_period, "2026-10");
-    snprintf(g_dir, sizeof g_dir, "/tmp/saima_test_entry_XXXXXX");
-    if (!mkdtemp(g_dir))
+    if (test_demo_create(&g, "entry") != 0 || store_open(g.db, &s) != 0)
         return -1;
-    snprintf(g_db, sizeof g_db, "%s/demo.db", g_dir);
-    if (store_open(g_db, &s) != 0 || demo_build(s, &d) != 0) {
-        store_close(s);
-        return -1;
-    }
     find_units(s);
-    if (!g_missing[0] || !g_returned[0])
-        return -1;
-    add_user(s, "office", ROLE_ADMIN, "");
-    add_user(s, "boss", ROLE_LEADER, "");
-    add_user(s, "rep", ROLE_REPORTER, g_missing);
-    add_user(s, "self", ROLE_REPORTER, "linjiang");
+    rc = !g_missing[0] || !g_returned[0] || test_add_user(s, "office", ROLE_ADMIN, NULL, PW) != 0 ||
+         test_add_user(s, "boss", ROLE_LEADER, NULL, PW) != 0 ||
+         test_add_user(s, "rep", ROLE_REPORTER, g_missing, PW) != 0 ||
+         test_add_user(s, "self", ROLE_REPORTER, "linjiang", PW) != 0;
     store_close(s);
-    memset(&o, 0, sizeof o);
-    o.db_path = g_db;
-    if (http_server_start(&o, &g_srv) != 0)
+    if (rc || test_demo_serve(&g, NULL) != 0)
         return -1;
-    g_port = http_server_port(g_srv);
-    return test_login(g_port, "office", PW, h_admin, sizeof h_admin) ||
-                   test_login(g_port, "boss", PW, h_leader, sizeof h_leader) ||
-                   test_login(g_port, "rep", PW, h_rep, sizeof h_rep) ||
-                   test_login(g_port, "self", PW, h_self, sizeof h_self)
+    return test_login(g.port, "office", PW, h_admin, sizeof h_admin) ||
+                   test_login(g.port, "boss", PW, h_leader, sizeof h_leader) ||
+                   test_login(g.port, "rep", PW, h_rep, sizeof h_rep) ||
+                   test_login(g.port, "self", PW, h_self, sizeof h_self)
                ? -1
                : 0;
 }
 
 static int teardown(void **state)
 {
-    char cmd[160];
     (void)state;
-    http_server_stop(g_srv);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", g_dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_demo_remove(&g);
 }
 
 /* Sends method path with the signed-in headers (NULL: the public) and a JSON body (NULL:
@@ -115,7 +87,7 @@ static json_t *call(const char *method, const char *path, const char *headers, c
     json_t *j;
     snprintf(extra, sizeof extra, "%s%s", headers ? headers : "",
              body ? "Content-Type: application/json\r\n" : "");
-    assert_int_equal(test_http_raw(g_port, method, path, extra, body, body ? strlen(body) : 0, &r), 0);
+    assert_int_equal(test_http_raw(g.port, method, path, extra, body, body ? strlen(body) : 0, &r), 0);
     if (r.status != status)
         fail_msg("%s %s: status %d, want %d: %s", method, path, r.status, status, r.body);
     j = json_loadb(r.body, r.body_len, 0, NULL);
@@ -227,7 +199,7 @@ static void test_body_checks(void **state)
     /* an oversize body is refused before it is read */
     snprintf(extra, sizeof extra, "%sContent-Type: application/json\r\nContent-Length: 300000\r\n",
              h_rep);
-    assert_int_equal(test_http_raw(g_port, "PUT", path, extra, NULL, 0, &r), 0);
+    assert_int_equal(test_http_raw(g.port, "PUT", path, extra, NULL, 0, &r), 0);
     assert_int_equal(r.status, 413);
     test_resp_free(&r);
     expect("DELETE", path, h_rep, NULL, 405);
