@@ -89,20 +89,6 @@ static int h_explain(http_req *req, json_t **out)
     return query_explain_ledger(&q, p.unit, year, out);
 }
 
-/* ERR_NOTFOUND unless code names a unit. */
-static int check_unit(store *s, const char *code)
-{
-    unit *us;
-    size_t n;
-    int rc, found = 0;
-    if ((rc = store_units(s, &us, &n)) != 0)
-        return rc;
-    for (size_t i = 0; i < n; i++)
-        found |= strcmp(us[i].code, code) == 0;
-    free(us);
-    return found ? 0 : err_set(ERR_NOTFOUND, "unknown unit code '%s'", code);
-}
-
 /* GET /api/events[?unit=&year=]: the events in the list envelope. */
 static int h_events(http_req *req, json_t **out)
 {
@@ -113,7 +99,7 @@ static int h_events(http_req *req, json_t **out)
     int rc, year = 0;
     if ((rc = http_page_parse(http_req_query(req, "limit"), http_req_query(req, "offset"), &lim, &off)) != 0 ||
         (rc = ctx_of(req, &q)) != 0 || (y && (rc = query_parse_year("year", y, &year)) != 0) ||
-        (unit_code && unit_code[0] && (rc = check_unit(q.s, unit_code)) != 0) ||
+        (unit_code && unit_code[0] && (rc = query_check_unit(q.s, unit_code)) != 0) ||
         (rc = query_events_list(&q, unit_code, year, &all)) != 0)
         return rc;
     n = json_array_size(all);

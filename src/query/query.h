@@ -217,6 +217,9 @@ typedef struct query_event_in {
 } query_event_in;
 
 /* The events of a year (0: every year), of one unit when given, as a JSON array. */
+/* 0 when code names a unit, else ERR_NOTFOUND naming it. */
+int query_check_unit(store *s, const char *code);
+
 int query_events_list(const query_ctx *q, const char *unit_code, int year, json_t **out);
 
 /* Checks and records an event (entered by ctx->actor), audited, in one transaction. */

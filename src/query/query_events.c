@@ -123,8 +123,7 @@ static int event_of(const query_ctx *q, const query_event_in *in, event *e)
     return rc;
 }
 
-/* ERR_NOTFOUND unless code names a unit. */
-static int check_unit(store *s, const char *code)
+int query_check_unit(store *s, const char *code)
 {
     unit *us;
     size_t n;
@@ -141,7 +140,7 @@ int query_event_add(const query_ctx *q, const query_event_in *in, int64_t *id)
 {
     event e;
     int rc;
-    if ((rc = event_of(q, in, &e)) != 0 || (rc = check_unit(q->s, e.unit_code)) != 0 ||
+    if ((rc = event_of(q, in, &e)) != 0 || (rc = query_check_unit(q->s, e.unit_code)) != 0 ||
         (rc = store_begin(q->s)) != 0)
         return rc;
     if ((rc = store_event_add(q->s, &e, id)) == 0)
