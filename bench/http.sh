@@ -15,6 +15,8 @@ mkdir -p "$dir/web"
 "$bin" --db "$dir/demo.db" demo --as-of 2026-10 >/dev/null
 cp -R web/. "$dir/web/"
 path="/api/rankings?indicator=gdp"
+pid=""
+trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true' EXIT INT TERM
 
 start_server() {
   "$bin" --db "$dir/demo.db" serve --port 0 --threads 2 --web "$dir/web" >"$dir/serve.out" 2>/dev/null &
