@@ -363,3 +363,20 @@ int test_demo_remove(test_demo *t)
     snprintf(cmd, sizeof cmd, "rm -rf %s", t->dir);
     return system(cmd) == 0 ? 0 : -1;
 }
+
+const char *test_fixture_path(const char *name)
+{
+    static char path[512];
+    const char *slash = strrchr(__FILE__, '/');
+    int dir = slash ? (int)(slash - __FILE__) : 1;
+    snprintf(path, sizeof path, "%.*s/fixtures/import/%s", dir, slash ? __FILE__ : ".", name);
+    return path;
+}
+
+io_import_opts test_import_opts(const char *today)
+{
+    io_import_opts o = IO_IMPORT_OPTS_INIT;
+    o.today = today;
+    o.actor = "tester";
+    return o;
+}

@@ -4,6 +4,7 @@
 #define SAIMA_TEST_SUPPORT_H
 
 #include "engine/score.h"
+#include "io/import.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -22,6 +23,12 @@ void test_db_remove_files(const char *path);
 
 /* Closes the store and removes its files; a closed or zeroed db is fine. */
 void test_db_close(test_db *db);
+
+/* The path of tests/fixtures/import/NAME, next to this source file (a static buffer). */
+const char *test_fixture_path(const char *name);
+
+/* Import options of a test: today's date fixed, the actor "tester". */
+io_import_opts test_import_opts(const char *today);
 
 /* cmocka group setup and teardown giving each test a test_db in *state. */
 int test_db_setup(void **state);

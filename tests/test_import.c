@@ -21,33 +21,15 @@
 /* Each test works on a store of its own on a fresh temporary database. */
 typedef test_db fixture;
 
-/* tests/fixtures/import/NAME, found next to this source file. */
-static const char *fixture_path(const char *name)
-{
-    static char path[512];
-    const char *slash = strrchr(__FILE__, '/');
-    int dir = slash ? (int)(slash - __FILE__) : 1;
-    snprintf(path, sizeof path, "%.*s/fixtures/import/%s", dir, slash ? __FILE__ : ".", name);
-    return path;
-}
-
-static io_import_opts opts_today(void)
-{
-    io_import_opts o = IO_IMPORT_OPTS_INIT;
-    o.today = TODAY;
-    o.actor = "tester";
-    return o;
-}
-
 static int import_file(store *s, int kind, const char *name, io_report *rep)
 {
-    io_import_opts o = opts_today();
-    return io_import_file(s, kind, fixture_path(name), &o, rep);
+    io_import_opts o = test_import_opts(TODAY);
+    return io_import_file(s, kind, test_fixture_path(name), &o, rep);
 }
 
 static int import_text(store *s, int kind, const char *text, io_report *rep)
 {
-    io_import_opts o = opts_today();
+    io_import_opts o = test_import_opts(TODAY);
     return io_import_buffer(s, kind, "t.csv", text, strlen(text), &o, rep);
 }
 
@@ -206,7 +188,7 @@ static void test_changed_value(void **state)
 static void test_state_option(void **state)
 {
     fixture *f = *state;
-    io_import_opts o = opts_today();
+    io_import_opts o = test_import_opts(TODAY);
     const char *text = "indicator,unit,period,value\nGDP,D02,2025-02,100\n";
     const char *with_state = "indicator,unit,period,value,状态\nGDP,D02,2025-03,120,已发布\n";
     observation *h = NULL;

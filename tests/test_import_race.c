@@ -22,27 +22,9 @@
 /* Each test works on a store of its own on a fresh temporary database. */
 typedef test_db fixture;
 
-/* tests/fixtures/import/NAME, found next to this source file. */
-static const char *fixture_path(const char *name)
-{
-    static char path[512];
-    const char *slash = strrchr(__FILE__, '/');
-    int dir = slash ? (int)(slash - __FILE__) : 1;
-    snprintf(path, sizeof path, "%.*s/fixtures/import/%s", dir, slash ? __FILE__ : ".", name);
-    return path;
-}
-
-static io_import_opts opts_today(void)
-{
-    io_import_opts o = IO_IMPORT_OPTS_INIT;
-    o.today = TODAY;
-    o.actor = "tester";
-    return o;
-}
-
 static int import_text(store *s, int kind, const char *text, io_report *rep)
 {
-    io_import_opts o = opts_today();
+    io_import_opts o = test_import_opts(TODAY);
     return io_import_buffer(s, kind, "t.csv", text, strlen(text), &o, rep);
 }
 
@@ -72,10 +54,10 @@ static void fail_report(const char *what, const io_report *rep)
 /* Imports the first n fixture files. */
 static void load_fixtures(store *s, size_t n)
 {
-    io_import_opts o = opts_today();
+    io_import_opts o = test_import_opts(TODAY);
     io_report rep;
     for (size_t i = 0; i < n; i++) {
-        if (io_import_file(s, files[i].kind, fixture_path(files[i].file), &o, &rep) != 0)
+        if (io_import_file(s, files[i].kind, test_fixture_path(files[i].file), &o, &rep) != 0)
             fail_report(files[i].file, &rep);
     }
 }
@@ -131,7 +113,7 @@ static size_t contest_count(store *s)
 static void test_fixtures_import(void **state)
 {
     fixture *f = *state;
-    io_import_opts o = opts_today();
+    io_import_opts o = test_import_opts(TODAY);
     contest *cs = NULL;
     judge_score *js = NULL;
     award *as = NULL;
@@ -142,7 +124,7 @@ static void test_fixtures_import(void **state)
     size_t n = 0;
     load_fixtures(f->s, NBASE);
     for (size_t i = NBASE; i < NFILES; i++) {
-        if (io_import_file(f->s, files[i].kind, fixture_path(files[i].file), &o, &rep) != 0)
+        if (io_import_file(f->s, files[i].kind, test_fixture_path(files[i].file), &o, &rep) != 0)
             fail_report(files[i].file, &rep);
         assert_int_equal(rep.inserted, files[i].count);
     }
@@ -205,11 +187,11 @@ static void test_fixtures_import(void **state)
 static void test_reimport_unchanged(void **state)
 {
     fixture *f = *state;
-    io_import_opts o = opts_today();
+    io_import_opts o = test_import_opts(TODAY);
     io_report rep;
     load_fixtures(f->s, NFILES);
     for (size_t i = NBASE; i < NFILES; i++) {
-        if (io_import_file(f->s, files[i].kind, fixture_path(files[i].file), &o, &rep) != 0)
+        if (io_import_file(f->s, files[i].kind, test_fixture_path(files[i].file), &o, &rep) != 0)
             fail_report(files[i].file, &rep);
         assert_int_equal(rep.unchanged, files[i].count);
         assert_int_equal(rep.inserted + rep.changed, 0);
