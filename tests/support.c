@@ -364,13 +364,31 @@ int test_demo_remove(test_demo *t)
     return system(cmd) == 0 ? 0 : -1;
 }
 
-const char *test_fixture_path(const char *name)
+const char *test_data_path(const char *rel)
 {
     static char path[512];
     const char *slash = strrchr(__FILE__, '/');
     int dir = slash ? (int)(slash - __FILE__) : 1;
-    snprintf(path, sizeof path, "%.*s/fixtures/import/%s", dir, slash ? __FILE__ : ".", name);
+    snprintf(path, sizeof path, "%.*s/%s", dir, slash ? __FILE__ : ".", rel);
     return path;
+}
+
+const char *test_fixture_path(const char *name)
+{
+    char rel[256];
+    snprintf(rel, sizeof rel, "fixtures/import/%s", name);
+    return test_data_path(rel);
+}
+
+engine_points test_json_points(const char *case_name, json_t *v, const char *what)
+{
+    engine_points p = 0;
+    if (json_is_string(v) && test_points_text(json_string_value(v), &p) == 0)
+        return p;
+    if (json_is_number(v) && engine_points_from(json_number_value(v), &p) == 0)
+        return p;
+    fail_msg("case %s: %s is not a number of points", case_name, what);
+    return 0;
 }
 
 io_import_opts test_import_opts(const char *today)

@@ -24,8 +24,15 @@ void test_db_remove_files(const char *path);
 /* Closes the store and removes its files; a closed or zeroed db is fine. */
 void test_db_close(test_db *db);
 
-/* The path of tests/fixtures/import/NAME, next to this source file (a static buffer). */
+/* The path of tests/REL, found next to this source file (a static buffer). */
+const char *test_data_path(const char *rel);
+
+/* The path of tests/fixtures/import/NAME (the same static buffer). */
 const char *test_fixture_path(const char *name);
+
+/* Points of a data case from a JSON decimal string (exact) or number; fails the test naming
+ * the case and what otherwise. */
+engine_points test_json_points(const char *case_name, json_t *v, const char *what);
 
 /* Import options of a test: today's date fixed, the actor "tester". */
 io_import_opts test_import_opts(const char *today);

@@ -1,6 +1,7 @@
 /* test_analyze: every rule of engine_analyze by hand-worked cases, a randomized cross-check of
  * ranks, gaps and forecast ranks against a slow reference, and the data-file cases in
  * tests/cases/analyze/NAME/{input,expected}.json (a new case needs no code). */
+#include "support.h"
 #include "engine/analyze.h"
 #include "store/model.h"
 #include "util/err.h"
@@ -825,15 +826,6 @@ static void case_fail(data_case *c, const char *fmt, ...)
     c->failures++;
 }
 
-static const char *cases_dir(void)
-{
-    static char path[512];
-    const char *slash = strrchr(__FILE__, '/');
-    int dir = slash ? (int)(slash - __FILE__) : 1;
-    snprintf(path, sizeof path, "%.*s/cases/analyze", dir, slash ? __FILE__ : ".");
-    return path;
-}
-
 static int name_index(const char *const *names, int n, const char *text)
 {
     for (int i = 0; i < n; i++) {
@@ -1151,7 +1143,7 @@ static int run_case(const char *dir, const char *name)
 
 static void test_data_cases(void **state)
 {
-    const char *dir = cases_dir();
+    const char *dir = test_data_path("cases/analyze");
     DIR *d = opendir(dir);
     struct dirent *e;
     int ncases = 0, failures = 0;

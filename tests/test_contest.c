@@ -745,28 +745,6 @@ typedef struct race_case {
     int nflag;
 } race_case;
 
-/* The directory of the cases, next to this source file. */
-static const char *cases_dir(void)
-{
-    static char path[512];
-    const char *slash = strrchr(__FILE__, '/');
-    int dir = slash ? (int)(slash - __FILE__) : 1;
-    snprintf(path, sizeof path, "%.*s/cases/contest", dir, slash ? __FILE__ : ".");
-    return path;
-}
-
-/* Points from a JSON decimal string (exact) or number. */
-static engine_points json_points(const race_case *c, json_t *v, const char *what)
-{
-    engine_points p = 0;
-    if (json_is_string(v) && test_points_text(json_string_value(v), &p) == 0)
-        return p;
-    if (json_is_number(v) && engine_points_from(json_number_value(v), &p) == 0)
-        return p;
-    fail_msg("case %s: %s is not a number of points", c->name, what);
-    return 0;
-}
-
 static long unit_index(const race_case *c, const char *name)
 {
     for (size_t u = 0; u < c->n; u++)
@@ -784,7 +762,7 @@ static void read_unit(race_case *c, size_t u, json_t *j, int drop)
     if (!c->unit[u])
         fail_msg("case %s: unit %zu has no name", c->name, u);
     if (part && !json_is_null(part)) {
-        c->scheme[u] = json_points(c, part, "scheme");
+        c->scheme[u] = test_json_points(c->name, part, "scheme");
         c->has_scheme[u] = 1;
     }
     if (json_array_size(judges) > 0) {
@@ -855,7 +833,7 @@ static int differs(const race_case *c, json_t *want, int has, engine_points got)
 {
     if (json_is_null(want))
         return has;
-    return !has || json_points(c, want, "a score") != got;
+    return !has || test_json_points(c->name, want, "a score") != got;
 }
 
 static void check_unit(const race_case *c, json_t *w)
@@ -875,7 +853,7 @@ static void check_unit(const race_case *c, json_t *w)
     }
     if (c->ranked[u].rank != (int)json_integer_value(field(c, w, "rank")))
         fail_msg("case %s, unit %s: rank %d", c->name, c->unit[u], c->ranked[u].rank);
-    if (c->points[u] != json_points(c, field(c, w, "points"), "points")) {
+    if (c->points[u] != test_json_points(c->name, field(c, w, "points"), "points")) {
         engine_points_format(c->points[u], 4, got, sizeof got);
         fail_msg("case %s, unit %s: points %s", c->name, c->unit[u], got);
     }
@@ -933,7 +911,7 @@ static void one_case(const char *name, json_t *in, json_t *want, void *ctx)
 static void test_data_cases(void **state)
 {
     (void)state;
-    assert_true(test_cases_each(cases_dir(), one_case, NULL) >= 5);
+    assert_true(test_cases_each(test_data_path("cases/contest"), one_case, NULL) >= 5);
 }
 
 int main(void)

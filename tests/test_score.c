@@ -953,28 +953,6 @@ typedef struct score_case {
     engine_total total[CASE_UNITS];
 } score_case;
 
-/* The directory of the cases, next to this source file. */
-static const char *cases_dir(void)
-{
-    static char path[512];
-    const char *slash = strrchr(__FILE__, '/');
-    int dir = slash ? (int)(slash - __FILE__) : 1;
-    snprintf(path, sizeof path, "%.*s/cases/score", dir, slash ? __FILE__ : ".");
-    return path;
-}
-
-/* Points from a JSON decimal string (exact) or number. */
-static engine_points json_points(const score_case *c, json_t *v, const char *what)
-{
-    engine_points p = 0;
-    if (json_is_string(v) && test_points_text(json_string_value(v), &p) == 0)
-        return p;
-    if (json_is_number(v) && engine_points_from(json_number_value(v), &p) == 0)
-        return p;
-    fail_msg("case %s: %s is not a number of points", c->name, what);
-    return 0;
-}
-
 static size_t unit_index(const score_case *c, const char *name)
 {
     for (size_t u = 0; u < c->n; u++)
@@ -1035,7 +1013,7 @@ static void read_events_and_caps(score_case *c)
         ev = &c->ev[c->nev++];
         ev->unit = unit_index(c, json_string_value(json_object_get(e, "unit")));
         ev->category = category_of(c, json_object_get(e, "category"));
-        ev->points = json_object_get(e, "points") ? json_points(c, json_object_get(e, "points"), "points") : 0;
+        ev->points = json_object_get(e, "points") ? test_json_points(c->name, json_object_get(e, "points"), "points") : 0;
         ev->veto = json_is_true(json_object_get(e, "veto"));
         ev->revoked = json_is_true(json_object_get(e, "revoked"));
     }
@@ -1046,9 +1024,9 @@ static void read_events_and_caps(score_case *c)
         assert_true(c->ncaps < 8);
         cap = &c->caps[c->ncaps++];
         cap->category = category_of(c, json_object_get(e, "category"));
-        cap->max_bonus = json_object_get(e, "max_bonus") ? json_points(c, json_object_get(e, "max_bonus"), "max_bonus") : 0;
+        cap->max_bonus = json_object_get(e, "max_bonus") ? test_json_points(c->name, json_object_get(e, "max_bonus"), "max_bonus") : 0;
         cap->max_deduction =
-            json_object_get(e, "max_deduction") ? json_points(c, json_object_get(e, "max_deduction"), "max_deduction") : 0;
+            json_object_get(e, "max_deduction") ? test_json_points(c->name, json_object_get(e, "max_deduction"), "max_deduction") : 0;
     }
 }
 
@@ -1064,7 +1042,7 @@ static void read_grading(score_case *c)
     for (size_t i = 0; i < json_array_size(bands); i++) {
         json_t *b = json_array_get(bands, i);
         c->band_name[i] = json_string_value(json_object_get(b, "name"));
-        c->grading.min[i] = json_points(c, json_object_get(b, "min"), "band min");
+        c->grading.min[i] = test_json_points(c->name, json_object_get(b, "min"), "band min");
     }
 }
 
@@ -1092,11 +1070,11 @@ static void check_unit(const score_case *c, json_t *w)
     const engine_total *t = &c->total[u];
     char got[32];
     engine_points_format(c->score[u], 4, got, sizeof got);
-    if (c->score[u] != json_points(c, json_object_get(w, "score"), "score"))
+    if (c->score[u] != test_json_points(c->name, json_object_get(w, "score"), "score"))
         fail_msg("case %s, unit %s: score %s, expected %s (%s)", c->name, c->unit[u], got,
                  json_string_value(json_object_get(w, "score")), c->why[u].formula);
     engine_points_format(t->total, 4, got, sizeof got);
-    if (t->total != json_points(c, json_object_get(w, "total"), "total"))
+    if (t->total != test_json_points(c->name, json_object_get(w, "total"), "total"))
         fail_msg("case %s, unit %s: total %s, expected %s", c->name, c->unit[u], got,
                  json_string_value(json_object_get(w, "total")));
     if (t->rank != (int)json_integer_value(json_object_get(w, "rank")))
@@ -1184,7 +1162,7 @@ static void one_case(const char *name, json_t *in, json_t *want, void *ctx)
 static void test_data_cases(void **state)
 {
     (void)state;
-    assert_true(test_cases_each(cases_dir(), one_case, NULL) >= 6);
+    assert_true(test_cases_each(test_data_path("cases/score"), one_case, NULL) >= 6);
 }
 
 static void test_grading_parse(void **state)
