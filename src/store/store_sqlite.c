@@ -461,26 +461,28 @@ static void sq_close(store *s)
     free(q);
 }
 
-static int sq_schema_version(store *s, int *out)
+/* The integer a PRAGMA returns (0 when it returns no row). */
+static int pragma_int(sq_store *q, const char *sql, const char *what, long long *out)
 {
     sqlite3_stmt *st;
-    sq_store *q = sq(s);
-    if (sqlite3_prepare_v2(q->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-        return sq_fail(q, "schema version");
-    *out = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sq_fail(q, what);
+    *out = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_finalize(st);
     return 0;
 }
 
+static int sq_schema_version(store *s, int *out)
+{
+    long long v = 0;
+    int rc = pragma_int(sq(s), "PRAGMA user_version", "schema version", &v);
+    *out = (int)v;
+    return rc;
+}
+
 static int sq_data_version(store *s, long long *out)
 {
-    sqlite3_stmt *st;
-    sq_store *q = sq(s);
-    if (sqlite3_prepare_v2(q->db, "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK)
-        return sq_fail(q, "data version");
-    *out = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
-    return 0;
+    return pragma_int(sq(s), "PRAGMA data_version", "data version", out);
 }
 
 static int sq_begin(store *s)
