@@ -156,25 +156,33 @@ static char *dump_json(json_t *value, size_t *len)
     return grown;
 }
 
-static enum MHD_Result send_json(http_server *s, struct MHD_Connection *c, conn_req *r,
-                                 int status, json_t *value, const char *allow)
+/* Sends serialised JSON text (taken) with ETag and 304 handling. */
+static enum MHD_Result send_text(http_server *s, struct MHD_Connection *c, conn_req *r,
+                                 char *text, size_t len)
 {
-    size_t len = 0;
-    char *text = dump_json(value, &len);
     char etag[HTTP_ETAG_SIZE];
     const char *inm;
 
-    if (!text)
-        return MHD_NO;
-    if (status != MHD_HTTP_OK || strcmp(r->method, "GET") != 0)
-        return send_body(s, c, r, status, text, len, NULL, allow);
     http_etag(text, len, etag);
     inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
     if (inm && http_etag_match(inm, etag)) {
         free(text);
         return send_body(s, c, r, MHD_HTTP_NOT_MODIFIED, NULL, 0, etag, NULL);
     }
-    return send_body(s, c, r, status, text, len, etag, NULL);
+    return send_body(s, c, r, MHD_HTTP_OK, text, len, etag, NULL);
+}
+
+static enum MHD_Result send_json(http_server *s, struct MHD_Connection *c, conn_req *r,
+                                 int status, json_t *value, const char *allow)
+{
+    size_t len = 0;
+    char *text = dump_json(value, &len);
+
+    if (!text)
+        return MHD_NO;
+    if (status != MHD_HTTP_OK || strcmp(r->method, "GET") != 0)
+        return send_body(s, c, r, status, text, len, NULL, allow);
+    return send_text(s, c, r, text, len);
 }
 
 static enum MHD_Result send_error(http_server *s, struct MHD_Connection *c, conn_req *r,
@@ -275,22 +283,6 @@ static void cache_put(http_server *s, const char *key, unsigned long gen, const 
     slot->len = len;
     slot->gen = gen;
     pthread_mutex_unlock(&s->mu);
-}
-
-/* Sends serialised JSON text (taken) with ETag and 304 handling. */
-static enum MHD_Result send_text(http_server *s, struct MHD_Connection *c, conn_req *r,
-                                 char *text, size_t len)
-{
-    char etag[HTTP_ETAG_SIZE];
-    const char *inm;
-
-    http_etag(text, len, etag);
-    inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
-    if (inm && http_etag_match(inm, etag)) {
-        free(text);
-        return send_body(s, c, r, MHD_HTTP_NOT_MODIFIED, NULL, 0, etag, NULL);
-    }
-    return send_body(s, c, r, MHD_HTTP_OK, text, len, etag, NULL);
 }
 
 /* Runs a cacheable route: the kept reply while the data has not changed, else the handler's
