@@ -83,7 +83,7 @@ test: deps
 	@$(MAKE) --no-print-directory check
 
 check: $(BUILD)/asan/saima $(TESTS) web
-	@SAIMA_BIN=$(BUILD)/asan/saima sh tests/run.sh $(TESTS)
+	@SAIMA_BIN=$(BUILD)/asan/saima sh tests/run.sh $(TESTS) tests/golden/readme.sh
 	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory lint
 
