@@ -13,7 +13,7 @@ BASEFLAGS = -std=c11 -D_GNU_SOURCE -Isrc $(WARN) $(PKGCFLAGS) -MMD -MP
 RELFLAGS  = $(BASEFLAGS) -O2 -g
 ASANFLAGS = $(BASEFLAGS) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
-LIB_SRC  = $(wildcard src/util/*.c src/engine/*.c src/store/*.c src/io/*.c src/query/*.c src/http/*.c)
+LIB_SRC  = $(wildcard src/util/*.c src/engine/*.c src/store/*.c src/io/*.c src/app/*.c src/model/*.c src/http/*.c)
 CLI_SRC  = $(wildcard src/cli/*.c)
 TEST_SRC = $(wildcard tests/test_*.c)
 

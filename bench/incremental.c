@@ -24,7 +24,7 @@ static double now_us(void)
     return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
 }
 
-static int take(const observation *o, void *ctx)
+static int take(const model_observation *o, void *ctx)
 {
     group_buf *g = ctx;
     if (g->n == g->cap) {
@@ -65,15 +65,15 @@ static int cmp_double(const void *a, const void *b)
 
 /* Every observation, so the benchmark can pick changes and know every group. */
 typedef struct all_obs {
-    observation *o;
+    model_observation *o;
     size_t n, cap;
 } all_obs;
 
-static int keep(const observation *o, void *ctx)
+static int keep(const model_observation *o, void *ctx)
 {
     all_obs *a = ctx;
     if (a->n == a->cap) {
-        observation *bigger = realloc(a->o, (a->cap = a->cap ? a->cap * 2 : 1024) * sizeof *bigger);
+        model_observation *bigger = realloc(a->o, (a->cap = a->cap ? a->cap * 2 : 1024) * sizeof *bigger);
         if (!bigger)
             return ERR_NOMEM;
         a->o = bigger;
@@ -124,7 +124,7 @@ int main(int argc, char **argv)
     lat = malloc(changes * sizeof *lat);
     srand(7);
     for (size_t k = 0; lat && k < changes; k++) {
-        observation *o = &all.o[(size_t)rand() % nopen];
+        model_observation *o = &all.o[(size_t)rand() % nopen];
         o->value = floor(o->value * 1.01 * 100 + 0.5) / 100 + 0.01;
         t0 = now_us();
         if (store_begin(s) != 0 || store_observation_put(s, o, "bench", NULL) != 0 ||

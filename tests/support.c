@@ -1,6 +1,6 @@
 /* support: the shared fixtures of the test suites. */
 #include "support.h"
-#include "http/auth.h"
+#include "app/auth.h"
 #include "http/server.h"
 #include "io/demo.h"
 
@@ -310,14 +310,14 @@ int test_login(int port, const char *login, const char *password, char *headers,
 
 int test_add_user(store *s, const char *login, int role, const char *unit_code, const char *password)
 {
-    user u;
+    model_user u;
 
     memset(&u, 0, sizeof u);
     snprintf(u.login, sizeof u.login, "%s", login);
     snprintf(u.display_name, sizeof u.display_name, "%s", login);
     snprintf(u.unit_code, sizeof u.unit_code, "%s", unit_code ? unit_code : "");
     u.role = role;
-    if (http_auth_hash_cost(password, crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN,
+    if (app_auth_hash_cost(password, crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN,
                             u.password_hash) != 0)
         return -1;
     return store_user_put(s, &u);

@@ -3,7 +3,7 @@
  * tests/cases/analyze/NAME/{input,expected}.json (a new case needs no code). */
 #include "support.h"
 #include "engine/analyze.h"
-#include "store/model.h"
+#include "model/model.h"
 #include "util/err.h"
 #include "util/period.h"
 

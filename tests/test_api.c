@@ -135,7 +135,7 @@ static void test_health(void **state)
 static void test_units(void **state)
 {
     store *s = direct();
-    unit *u = NULL;
+    model_unit *u = NULL;
     size_t n = 0;
     json_t *j = get_json("/api/units", 200), *items;
 
@@ -153,8 +153,8 @@ static void test_units(void **state)
 static void test_groups(void **state)
 {
     store *s = direct();
-    group *g = NULL;
-    unit *m = NULL;
+    model_group *g = NULL;
+    model_unit *m = NULL;
     size_t n = 0, nm = 0;
     char path[256];
     json_t *j = get_json("/api/groups", 200), *one, *members;
@@ -205,9 +205,9 @@ static void test_indicators(void **state)
 static void test_schemes_periods(void **state)
 {
     store *s = direct();
-    scheme *sc = NULL;
-    scheme_item *it = NULL;
-    period *p = NULL;
+    model_scheme *sc = NULL;
+    model_scheme_item *it = NULL;
+    model_period *p = NULL;
     size_t ns = 0, ni = 0, np = 0;
     json_t *j = get_json("/api/schemes", 200), *items;
 
@@ -231,7 +231,7 @@ static void test_schemes_periods(void **state)
     store_close(s);
 }
 
-static int count_obs(const observation *o, void *ctx)
+static int count_obs(const model_observation *o, void *ctx)
 {
     (void)o;
     (*(size_t *)ctx)++;

@@ -5,7 +5,7 @@
  * follow the data, the session table and throttle as units, and the dashboard's static files
  * (types, CSP, ETag, nothing outside). */
 #include "support.h"
-#include "http/auth.h"
+#include "app/auth.h"
 #include "http/routes.h"
 #include "http/server.h"
 #include "http/session.h"
@@ -151,7 +151,7 @@ static void test_login_cookie_and_me(void **state)
     assert_non_null(strstr(cookie, "Path=/"));
     j = json_loadb(r.body, r.body_len, 0, NULL);
     assert_string_equal(json_string_value(json_object_get(json_object_get(j, "user"), "role")), "admin");
-    assert_int_equal(strlen(json_string_value(json_object_get(j, "csrf"))), HTTP_AUTH_TOKEN_SIZE - 1);
+    assert_int_equal(strlen(json_string_value(json_object_get(j, "csrf"))), APP_AUTH_TOKEN_SIZE - 1);
     json_decref(j);
     test_resp_free(&r);
 
@@ -247,7 +247,7 @@ static void test_disabled_account_loses_session(void **state)
 {
     char headers[512];
     store *s = NULL;
-    user u;
+    model_user u;
 
     (void)state;
     assert_int_equal(test_login(port(), "gone1", PASSWORD, headers, sizeof headers), 0);
@@ -352,11 +352,11 @@ static void test_results_follow_the_data(void **state)
     const char *path = "/api/rankings?indicator=gdp&period=2026-10";
     char headers[512], etag[64], inm[640];
     period_key oct = { PERIOD_MONTH, 2026, 10 };
-    observation o;
+    model_observation o;
     test_resp r;
     store *s = NULL;
-    unit *units;
-    indicator *inds;
+    model_unit *units;
+    model_indicator *inds;
     size_t n;
     int result;
 
@@ -401,8 +401,8 @@ static void test_results_follow_the_data(void **state)
 static void test_session_table(void **state)
 {
     http_sessions *t;
-    char token[HTTP_AUTH_TOKEN_SIZE], csrf[HTTP_AUTH_TOKEN_SIZE], login[MODEL_CODE_MAX],
-        got[HTTP_AUTH_TOKEN_SIZE], other[HTTP_AUTH_TOKEN_SIZE];
+    char token[APP_AUTH_TOKEN_SIZE], csrf[APP_AUTH_TOKEN_SIZE], login[MODEL_CODE_MAX],
+        got[APP_AUTH_TOKEN_SIZE], other[APP_AUTH_TOKEN_SIZE];
     time_t t0 = 1000000;
 
     (void)state;

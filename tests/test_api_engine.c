@@ -4,11 +4,11 @@
  * API's rankings are the query layer's, and events are recorded and revoked by admins only
  * (CSRF checked, reporters refused, the public asked to sign in). */
 #include "support.h"
-#include "http/auth.h"
+#include "app/auth.h"
 #include "http/routes.h"
 #include "http/server.h"
 #include "io/demo.h"
-#include "query/query.h"
+#include "app/app.h"
 #include "store/store.h"
 #include "util/err.h"
 
@@ -36,11 +36,11 @@ static int run_race(store *s, const demo_opts *d)
 {
     period_key quarters[8];
     size_t nq = demo_race_quarters(&d->as_of, quarters), ran, ng;
-    query_ctx q = { s, 0, 0, 0, "tester" };
+    app_ctx q = { s, 0, 0, 0, "tester" };
     int rc = 0;
 
     for (size_t i = 0; rc == 0 && i < nq; i++)
-        rc = query_contest_run(&q, &quarters[i], NULL, &ran, &ng);
+        rc = app_contest_run(&q, &quarters[i], NULL, &ran, &ng);
     return rc;
 }
 
@@ -185,17 +185,17 @@ static void test_rankings_rows(void **state)
 static void test_visibility(void **state)
 {
     char admin[256], lead[256], rep[256];
-    query_params p = { NULL, "2026-10", "gdp", NULL, NULL, NULL, NULL };
+    app_params p = { NULL, "2026-10", "gdp", NULL, NULL, NULL, NULL };
     store *s = NULL;
     json_t *want_pub = NULL, *want_all = NULL, *got;
 
     (void)state;
     assert_int_equal(store_open(g.db, &s), 0);
     {
-        query_ctx q = { s, 1, 0, 0, NULL };
-        assert_int_equal(query_rankings(&q, &p, &want_pub), 0);
+        app_ctx q = { s, 1, 0, 0, NULL };
+        assert_int_equal(app_rankings(&q, &p, &want_pub), 0);
         q.published_only = 0;
-        assert_int_equal(query_rankings(&q, &p, &want_all), 0);
+        assert_int_equal(app_rankings(&q, &p, &want_all), 0);
     }
     store_close(s);
     /* the demo's latest month has figures not yet published */

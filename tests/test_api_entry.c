@@ -4,10 +4,10 @@
  * submit, return, resubmit and approval (which the public then sees), the lock (423), and
  * the reminders (催报). */
 #include "support.h"
-#include "http/auth.h"
+#include "app/auth.h"
 #include "http/server.h"
 #include "io/demo.h"
-#include "store/entry.h"
+#include "app/entry.h"
 #include "store/store.h"
 #include "util/err.h"
 
@@ -30,10 +30,10 @@ static char h_admin[512], h_leader[512], h_rep[512], h_self[512];
 /* Finds the first missing region and the returned one of the demo's as-of month. */
 static void find_units(store *s)
 {
-    entry_plan p;
-    entry_status *st;
-    assert_int_equal(entry_plan_load(s, g_period, &p), 0);
-    assert_int_equal(entry_status_list(s, &p, "2026-11-01T00:00:00.000Z", &st), 0);
+    app_entry_plan p;
+    app_entry_status *st;
+    assert_int_equal(app_entry_plan_load(s, g_period, &p), 0);
+    assert_int_equal(app_entry_status_list(s, &p, "2026-11-01T00:00:00.000Z", &st), 0);
     for (size_t u = 0; u < p.nunits; u++) {
         if (p.units[u].kind != UNIT_REGION)
             continue;
@@ -43,7 +43,7 @@ static void find_units(store *s)
             snprintf(g_returned, sizeof g_returned, "%s", p.units[u].code);
     }
     free(st);
-    entry_plan_free(&p);
+    app_entry_plan_free(&p);
 }
 
 static int setup(void **state)

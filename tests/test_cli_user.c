@@ -1,7 +1,7 @@
 /* test_cli_user: `saima user` as an administrator runs it — passwords piped on stdin, every
  * role, the list never showing a hash, passwd, disable/enable, the audit lines and the
  * refusals with their exit codes. SAIMA_BIN names the binary. */
-#include "http/auth.h"
+#include "app/auth.h"
 #include "store/store.h"
 #include "util/err.h"
 
@@ -112,10 +112,10 @@ static int teardown(void **state)
 }
 
 /* The stored account login, read through the store as the server will. */
-static int stored_user(const fixture *f, const char *login, user *out)
+static int stored_user(const fixture *f, const char *login, model_user *out)
 {
     store *s;
-    user *all = NULL;
+    model_user *all = NULL;
     size_t n = 0;
     int found = 0;
     assert_int_equal(store_open(f->db, &s), 0);
@@ -164,7 +164,7 @@ static void test_add_each_role(void **state)
     fixture *f = *state;
     static const char *const logins[] = { "office", "clerk", "boss", "guest" };
     static const char *const roles[] = { "admin", "reporter", "leader", "public" };
-    user u;
+    model_user u;
     json_t *rows, *row;
     assert_int_equal(run_in(f, "office-pass-1\n", "user add office --role admin --name 考核办王"), 0);
     assert_int_equal(run_in(f, "clerk-pass-22\n", "user add clerk --role 填报员 --unit D01"), 0);
@@ -194,10 +194,10 @@ static void test_add_each_role(void **state)
 
     /* each stored hash is argon2id of the line piped in, without its newline */
     assert_true(stored_user(f, "clerk", &u));
-    assert_int_equal(http_auth_verify(u.password_hash, "clerk-pass-22", NULL), 0);
-    assert_int_equal(http_auth_verify(u.password_hash, "clerk-pass-22\n", NULL), ERR_DATA);
+    assert_int_equal(app_auth_verify(u.password_hash, "clerk-pass-22", NULL), 0);
+    assert_int_equal(app_auth_verify(u.password_hash, "clerk-pass-22\n", NULL), ERR_DATA);
     assert_true(stored_user(f, "guest", &u));
-    assert_int_equal(http_auth_verify(u.password_hash, "guest-pass-4444", NULL), 0);
+    assert_int_equal(app_auth_verify(u.password_hash, "guest-pass-4444", NULL), 0);
 
     assert_int_equal(run(f, "--json user list"), 0);
     assert_no_secret(f, u.password_hash, "guest-pass-4444");
@@ -218,14 +218,14 @@ static void test_add_each_role(void **state)
 static void test_passwd(void **state)
 {
     fixture *f = *state;
-    user before, after;
+    model_user before, after;
     assert_int_equal(run_in(f, "first-secret-1\n", "user add zhang --role leader"), 0);
     assert_true(stored_user(f, "zhang", &before));
     assert_int_equal(run_in(f, "second-secret-2\n", "user passwd zhang"), 0);
     assert_true(stored_user(f, "zhang", &after));
     assert_string_not_equal(before.password_hash, after.password_hash);
-    assert_int_equal(http_auth_verify(after.password_hash, "second-secret-2", NULL), 0);
-    assert_int_equal(http_auth_verify(after.password_hash, "first-secret-1", NULL), ERR_DATA);
+    assert_int_equal(app_auth_verify(after.password_hash, "second-secret-2", NULL), 0);
+    assert_int_equal(app_auth_verify(after.password_hash, "first-secret-1", NULL), ERR_DATA);
     assert_int_equal(after.role, ROLE_LEADER);
     assert_string_equal(after.created_at, before.created_at);
 
@@ -243,7 +243,7 @@ static void test_passwd(void **state)
 static void test_refusals(void **state)
 {
     fixture *f = *state;
-    user u;
+    model_user u;
     /* the store refuses a reporter bound to no unit, and the message says so */
     assert_int_equal(run_in(f, "clerk-pass-22\n", "user add clerk --role reporter"), 2);
     assert_stderr_has(f, "reporter must be bound to a unit");
@@ -288,7 +288,7 @@ static void test_disable_enable(void **state)
 {
     fixture *f = *state;
     json_t *rows;
-    user u;
+    model_user u;
     assert_int_equal(run_in(f, "clerk-pass-22\n", "user add clerk --role reporter --unit D02"), 0);
     assert_int_equal(run(f, "user disable clerk"), 0);
     rows = list_json(f);
@@ -297,7 +297,7 @@ static void test_disable_enable(void **state)
     assert_true(stored_user(f, "clerk", &u));
     assert_int_equal(u.disabled, 1);
     /* disabling keeps the password, role and unit */
-    assert_int_equal(http_auth_verify(u.password_hash, "clerk-pass-22", NULL), 0);
+    assert_int_equal(app_auth_verify(u.password_hash, "clerk-pass-22", NULL), 0);
     assert_string_equal(u.unit_code, "D02");
 
     assert_int_equal(run(f, "user enable clerk"), 0);

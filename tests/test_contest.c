@@ -5,7 +5,7 @@
 #include "engine/contest.h"
 #include "engine/rank.h"
 #include "engine/score.h"
-#include "store/model.h"
+#include "model/model.h"
 #include "util/err.h"
 #include "support.h"
 

@@ -99,13 +99,13 @@ static void db_build(demo_db *db, const demo_opts *o)
 
 static void dump_catalogue(store *s, dump *d)
 {
-    unit *units = NULL, *members = NULL;
-    group *groups = NULL;
-    indicator *inds = NULL;
-    scheme *schemes = NULL;
-    scheme_item *items = NULL;
-    period *periods = NULL;
-    target *targets = NULL;
+    model_unit *units = NULL, *members = NULL;
+    model_group *groups = NULL;
+    model_indicator *inds = NULL;
+    model_scheme *schemes = NULL;
+    model_scheme_item *items = NULL;
+    model_period *periods = NULL;
+    model_target *targets = NULL;
     size_t n = 0, m = 0;
     assert_int_equal(store_units(s, &units, &n), 0);
     for (size_t i = 0; i < n; i++)
@@ -125,7 +125,7 @@ static void dump_catalogue(store *s, dump *d)
     free(groups);
     assert_int_equal(store_indicators(s, &inds, &n), 0);
     for (size_t i = 0; i < n; i++) {
-        const indicator *x = &inds[i];
+        const model_indicator *x = &inds[i];
         dump_add(d, "ind %s|%s|%s|%s|%s|%s|%d|%d|%d|%d|%.17g|%d|%s|%s|%s|%d|%d|%d\n", x->code,
                  x->name, x->name_en, x->measure, x->definition, x->source, x->direction,
                  x->value_kind, x->category, x->precision, x->weight, x->method, x->lead_unit,
@@ -134,7 +134,7 @@ static void dump_catalogue(store *s, dump *d)
     free(inds);
     assert_int_equal(store_schemes(s, &schemes, &n), 0);
     for (size_t i = 0; i < n; i++) {
-        const scheme *x = &schemes[i];
+        const model_scheme *x = &schemes[i];
         dump_add(d, "scheme %s|%s|%s|%s|%d|%.17g|%s|%s\n", x->code, x->name, x->name_en,
                  x->group_code, x->period_kind, x->total_weight, x->grading, x->description);
         assert_int_equal(store_scheme_items(s, x->code, &items, &m), 0);
@@ -155,14 +155,14 @@ static void dump_catalogue(store *s, dump *d)
     free(targets);
 }
 
-static int dump_obs(const observation *o, void *ctx)
+static int dump_obs(const model_observation *o, void *ctx)
 {
     dump_add(ctx, "obs %s|%s|%s|%.17g|%d|%s|%s|%d\n", o->indicator_code, o->unit_code,
              o->period_code, o->value, o->state, o->note, o->entered_by, o->revision);
     return 0;
 }
 
-static int dump_values(const observation *o, void *ctx)
+static int dump_values(const model_observation *o, void *ctx)
 {
     dump_add(ctx, "%s|%s|%s|%.17g\n", o->indicator_code, o->unit_code, o->period_code, o->value);
     return 0;
@@ -188,9 +188,9 @@ static char *dump_obs_values(store *s)
 /* ---- the observations of one database as a cube (indicator, unit, month) ---- */
 
 typedef struct cube {
-    unit units[MAXU];
-    indicator inds[MAXI];
-    period periods[MAXP];
+    model_unit units[MAXU];
+    model_indicator inds[MAXI];
+    model_period periods[MAXP];
     size_t nu, ni, np;
     int present[MAXI][MAXU][MAXP];
     int state[MAXI][MAXU][MAXP];
@@ -207,14 +207,14 @@ static size_t find_code(const char *code, const void *base, size_t n, size_t str
     return 0;
 }
 
-static int fill_cube(const observation *o, void *ctx)
+static int fill_cube(const model_observation *o, void *ctx)
 {
     cube *c = ctx;
     size_t i = find_code(o->indicator_code, c->inds, c->ni, sizeof c->inds[0],
-                         offsetof(indicator, code));
-    size_t u = find_code(o->unit_code, c->units, c->nu, sizeof c->units[0], offsetof(unit, code));
+                         offsetof(model_indicator, code));
+    size_t u = find_code(o->unit_code, c->units, c->nu, sizeof c->units[0], offsetof(model_unit, code));
     size_t p = find_code(o->period_code, c->periods, c->np, sizeof c->periods[0],
-                         offsetof(period, code));
+                         offsetof(model_period, code));
     assert_false(c->present[i][u][p]);
     c->present[i][u][p] = 1;
     c->state[i][u][p] = o->state;
@@ -225,9 +225,9 @@ static int fill_cube(const observation *o, void *ctx)
 static cube *load_cube(store *s)
 {
     cube *c = calloc(1, sizeof *c);
-    unit *units = NULL;
-    indicator *inds = NULL;
-    period *periods = NULL;
+    model_unit *units = NULL;
+    model_indicator *inds = NULL;
+    model_period *periods = NULL;
     size_t np_all = 0;
     obs_filter f = store_filter_all();
     assert_non_null(c);
@@ -249,7 +249,7 @@ static cube *load_cube(store *s)
     return c;
 }
 
-static int is_additive(const indicator *ind)
+static int is_additive(const model_indicator *ind)
 {
     return strcmp(ind->measure, "亿元") == 0 || strcmp(ind->measure, "万平方米") == 0;
 }
@@ -341,7 +341,7 @@ static void test_units_and_indicators(void **state)
     assert_int_equal(selves, 1);
     assert_int_equal(c->ni, DEMO_INDICATORS);
     for (size_t i = 0; i < c->ni; i++) {
-        const indicator *ind = &c->inds[i];
+        const model_indicator *ind = &c->inds[i];
         weights += ind->weight;
         assert_true(ind->name[0] && ind->name_en[0] && ind->measure[0] && ind->definition[0] &&
                     ind->source[0] && ind->lead_unit[0] && ind->coop_units[0] && ind->leader[0]);
@@ -354,7 +354,7 @@ static void test_units_and_indicators(void **state)
 
 static size_t member_count(store *s, const char *code, int want_kind, const char *parent)
 {
-    unit *m = NULL;
+    model_unit *m = NULL;
     size_t n = 0;
     assert_int_equal(store_group_members(s, code, &m, &n), 0);
     for (size_t i = 0; i < n; i++) {
@@ -371,9 +371,9 @@ static void test_groups_and_schemes(void **state)
 {
     fixture *fx = *state;
     store *s = fx->a.s;
-    group *groups = NULL;
-    scheme *schemes = NULL;
-    scheme_item *items = NULL;
+    model_group *groups = NULL;
+    model_scheme *schemes = NULL;
+    model_scheme_item *items = NULL;
     size_t ng = 0, ns = 0, ni = 0, peers = 0, race[3], nrace = 0;
     const char *self = NULL;
     for (size_t u = 0; u < fx->cube->nu; u++) {
@@ -503,7 +503,7 @@ static void test_targets(void **state)
     fixture *fx = *state;
     const cube *c = fx->cube;
     for (int year = AS_OF_YEAR - 2; year <= AS_OF_YEAR; year++) {
-        target *t = NULL;
+        model_target *t = NULL;
         size_t n = 0, ok = 0;
         assert_int_equal(store_targets(fx->a.s, year, &t, &n), 0);
         for (size_t u = 0; u < c->nu; u++) {
@@ -602,7 +602,7 @@ static void test_growth_mix(void **state)
 static void test_seasonality(void **state)
 {
     const cube *c = ((fixture *)*state)->cube;
-    size_t fai = find_code("fai", c->inds, c->ni, sizeof c->inds[0], offsetof(indicator, code));
+    size_t fai = find_code("fai", c->inds, c->ni, sizeof c->inds[0], offsetof(model_indicator, code));
     for (size_t u = 0; u < c->nu; u++) {
         if (c->units[u].kind != UNIT_REGION)
             continue;
@@ -657,7 +657,7 @@ static void test_january_as_of(void **state)
 {
     demo_db db = { "", "", NULL };
     demo_opts o = opts_of(2024, 1, 7);
-    period *periods = NULL;
+    model_period *periods = NULL;
     size_t n = 0;
     (void)state;
     db_build(&db, &o);
@@ -683,7 +683,7 @@ static void test_refusals_and_rollback(void **state)
 {
     demo_db db = { "", "", NULL };
     demo_opts o = opts_of(2025, 10, 1);
-    unit *units = NULL;
+    model_unit *units = NULL;
     int64_t nobs = -1;
     size_t nu = 99;
     (void)state;
@@ -733,7 +733,7 @@ static int run_saima(const char *db, const char *args, char *out, size_t size)
 /* The value of an observation read through the store, or NAN when there is none. */
 static double stored_value(store *s, const char *ind, const char *unit_code, const char *per)
 {
-    observation *h = NULL;
+    model_observation *h = NULL;
     size_t n = 0;
     double v = NAN;
     assert_int_equal(store_observation_history(s, ind, unit_code, per, &h, &n), 0);

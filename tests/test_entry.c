@@ -3,7 +3,7 @@
  * through the CSV import, the entry upload's restrictions, and lateness with a fixed "now". */
 #include "support.h"
 #include "io/import.h"
-#include "store/entry.h"
+#include "app/entry.h"
 #include "util/err.h"
 
 #include <setjmp.h>
@@ -24,7 +24,7 @@
 
 static void put_unit(store *s, const char *code, int kind, int order)
 {
-    unit u;
+    model_unit u;
     memset(&u, 0, sizeof u);
     snprintf(u.code, sizeof u.code, "%s", code);
     snprintf(u.name, sizeof u.name, "单位%s", code);
@@ -35,7 +35,7 @@ static void put_unit(store *s, const char *code, int kind, int order)
 
 static void put_indicator(store *s, const char *code, int order)
 {
-    indicator i;
+    model_indicator i;
     memset(&i, 0, sizeof i);
     snprintf(i.code, sizeof i.code, "%s", code);
     snprintf(i.name, sizeof i.name, "指标%s", code);
@@ -48,8 +48,8 @@ static void put_indicator(store *s, const char *code, int order)
 static void put_scheme(store *s, const char *code, const char *group_code, int kind,
                        const char *const *inds, size_t n)
 {
-    scheme sc;
-    scheme_item items[4];
+    model_scheme sc;
+    model_scheme_item items[4];
     memset(&sc, 0, sizeof sc);
     snprintf(sc.code, sizeof sc.code, "%s", code);
     snprintf(sc.name, sizeof sc.name, "方案%s", code);
@@ -69,7 +69,7 @@ static void put_scheme(store *s, const char *code, const char *group_code, int k
 
 static void put_group(store *s, const char *code, const char (*members)[MODEL_CODE_MAX], size_t n)
 {
-    group g;
+    model_group g;
     memset(&g, 0, sizeof g);
     snprintf(g.code, sizeof g.code, "%s", code);
     snprintf(g.name, sizeof g.name, "分组%s", code);
@@ -116,21 +116,21 @@ static int setup(void **state)
     return 0;
 }
 
-static entry_plan plan_of(store *s, const char *pcode)
+static app_entry_plan plan_of(store *s, const char *pcode)
 {
-    entry_plan p;
-    assert_int_equal(entry_plan_load(s, pcode, &p), 0);
+    app_entry_plan p;
+    assert_int_equal(app_entry_plan_load(s, pcode, &p), 0);
     return p;
 }
 
-static int save(store *s, const entry_plan *p, const char *unit_code, const char *ind, double v,
+static int save(store *s, const app_entry_plan *p, const char *unit_code, const char *ind, double v,
                 const char *actor, const char *at)
 {
-    entry_value val = { ind, v, "快报" };
-    entry_change c = { unit_code, P, actor, at, NULL };
+    app_entry_value val = { ind, v, "快报" };
+    app_entry_change c = { unit_code, P, actor, at, NULL };
     int rc;
     assert_int_equal(store_begin(s), 0);
-    if ((rc = entry_save(s, p, &c, &val, 1, NULL)) == 0)
+    if ((rc = app_entry_save(s, p, &c, &val, 1, NULL)) == 0)
         assert_int_equal(store_commit(s), 0);
     else
         store_rollback(s);
@@ -138,16 +138,16 @@ static int save(store *s, const entry_plan *p, const char *unit_code, const char
 }
 
 /* Runs one transition in a transaction of its own. */
-static int step(store *s, const entry_plan *p, int (*fn)(store *, const entry_plan *, const entry_change *),
+static int step(store *s, const app_entry_plan *p, int (*fn)(store *, const app_entry_plan *, const app_entry_change *),
                 const char *unit_code, const char *actor, const char *at, const char *reason)
 {
-    entry_change c = { unit_code, P, actor, at, reason };
-    return entry_in_tx(s, fn, p, &c);
+    app_entry_change c = { unit_code, P, actor, at, reason };
+    return app_entry_in_tx(s, fn, p, &c);
 }
 
-static submission get(store *s, const char *unit_code)
+static model_submission get(store *s, const char *unit_code)
 {
-    submission b;
+    model_submission b;
     assert_int_equal(store_submission_get(s, unit_code, P, &b), 0);
     return b;
 }
@@ -155,7 +155,7 @@ static submission get(store *s, const char *unit_code)
 /* The state of one stored observation. */
 static int obs_state(store *s, const char *ind, const char *unit_code)
 {
-    observation *h;
+    model_observation *h;
     size_t n;
     int state;
     assert_int_equal(store_observation_history(s, ind, unit_code, P, &h, &n), 0);
@@ -168,35 +168,35 @@ static int obs_state(store *s, const char *ind, const char *unit_code)
 static void test_plan(void **state)
 {
     store *s = ((test_db *)*state)->s;
-    entry_plan p = plan_of(s, "2026年10月");
+    app_entry_plan p = plan_of(s, "2026年10月");
     assert_string_equal(p.period_code, P);
     assert_string_equal(p.deadline, "2026-11-10");
     assert_int_equal(p.nunits, 2); /* T01's scheme is quarterly, REF is in no group */
     assert_string_equal(p.units[0].code, "R01"); /* unit order, not insertion order */
     assert_string_equal(p.units[1].code, "R02");
-    assert_int_equal(entry_plan_expected(&p, 0), 2);
-    assert_true(p.owes[0 * p.ninds + (size_t)entry_plan_indicator(&p, "GDP")]);
-    assert_true(p.owes[0 * p.ninds + (size_t)entry_plan_indicator(&p, "FAI")]);
-    assert_false(p.owes[0 * p.ninds + (size_t)entry_plan_indicator(&p, "X")]);
-    assert_int_equal(entry_plan_unit(&p, "T01"), -1);
-    entry_plan_free(&p);
+    assert_int_equal(app_entry_plan_expected(&p, 0), 2);
+    assert_true(p.owes[0 * p.ninds + (size_t)app_entry_plan_indicator(&p, "GDP")]);
+    assert_true(p.owes[0 * p.ninds + (size_t)app_entry_plan_indicator(&p, "FAI")]);
+    assert_false(p.owes[0 * p.ninds + (size_t)app_entry_plan_indicator(&p, "X")]);
+    assert_int_equal(app_entry_plan_unit(&p, "T01"), -1);
+    app_entry_plan_free(&p);
     p = plan_of(s, "2026-Q3");
     assert_int_equal(p.nunits, 1);
     assert_string_equal(p.units[0].code, "T01");
-    assert_int_equal(entry_plan_expected(&p, 0), 1);
+    assert_int_equal(app_entry_plan_expected(&p, 0), 1);
     assert_string_equal(p.deadline, "");
-    entry_plan_free(&p);
-    assert_int_equal(entry_plan_load(s, "not-a-period", &p), ERR_USAGE);
+    app_entry_plan_free(&p);
+    assert_int_equal(app_entry_plan_load(s, "not-a-period", &p), ERR_USAGE);
 }
 
 /* Every transition: who and when land on the submission and in its history. */
 static void test_transitions(void **state)
 {
     store *s = ((test_db *)*state)->s;
-    entry_plan p = plan_of(s, P);
-    submission b;
-    submission_step *h;
-    audit_entry *a;
+    app_entry_plan p = plan_of(s, P);
+    model_submission b;
+    model_submission_step *h;
+    model_audit_entry *a;
     size_t n;
     static const int from[] = { SUB_MISSING, SUB_DRAFT, SUB_SUBMITTED, SUB_RETURNED, SUB_SUBMITTED };
     static const int to[] = { SUB_DRAFT, SUB_SUBMITTED, SUB_RETURNED, SUB_SUBMITTED, SUB_APPROVED };
@@ -205,8 +205,8 @@ static void test_transitions(void **state)
 
     assert_int_equal(get(s, "R01").state, SUB_MISSING);
     /* nothing to submit, and nothing to review, yet */
-    assert_int_equal(step(s, &p, entry_submit, "R01", "clerk", T1, NULL), ERR_CONFLICT);
-    assert_int_equal(step(s, &p, entry_approve_fn, "R01", "office", T1, NULL), ERR_CONFLICT);
+    assert_int_equal(step(s, &p, app_entry_submit, "R01", "clerk", T1, NULL), ERR_CONFLICT);
+    assert_int_equal(step(s, &p, app_entry_approve_fn, "R01", "office", T1, NULL), ERR_CONFLICT);
     assert_int_equal(save(s, &p, "R01", "GDP", 100.5, "clerk", T1), 0);
     b = get(s, "R01");
     assert_int_equal(b.state, SUB_DRAFT);
@@ -214,10 +214,10 @@ static void test_transitions(void **state)
     assert_string_equal(b.updated_at, T1);
     assert_int_equal(obs_state(s, "GDP", "R01"), OBS_DRAFT);
     /* an owed indicator without a value: named */
-    assert_int_equal(step(s, &p, entry_submit, "R01", "clerk", T2, NULL), ERR_DATA);
+    assert_int_equal(step(s, &p, app_entry_submit, "R01", "clerk", T2, NULL), ERR_DATA);
     assert_non_null(strstr(err_msg(), "FAI"));
     assert_int_equal(save(s, &p, "R01", "FAI", 50, "clerk", T2), 0);
-    assert_int_equal(step(s, &p, entry_submit, "R01", "clerk", T2, NULL), 0);
+    assert_int_equal(step(s, &p, app_entry_submit, "R01", "clerk", T2, NULL), 0);
     b = get(s, "R01");
     assert_int_equal(b.state, SUB_SUBMITTED);
     assert_string_equal(b.submitted_by, "clerk");
@@ -225,11 +225,11 @@ static void test_transitions(void **state)
     assert_int_equal(obs_state(s, "FAI", "R01"), OBS_SUBMITTED);
     /* awaiting review: no saving, no second submission */
     assert_int_equal(save(s, &p, "R01", "GDP", 101, "clerk", T3), ERR_CONFLICT);
-    assert_int_equal(step(s, &p, entry_submit, "R01", "clerk", T3, NULL), ERR_CONFLICT);
+    assert_int_equal(step(s, &p, app_entry_submit, "R01", "clerk", T3, NULL), ERR_CONFLICT);
     /* a return needs a reason */
-    assert_int_equal(step(s, &p, entry_return_fn, "R01", "office", T3, NULL), ERR_DATA);
-    assert_int_equal(step(s, &p, entry_return_fn, "R01", "office", T3, "  "), ERR_DATA);
-    assert_int_equal(step(s, &p, entry_return_fn, "R01", "office", T3, "GDP 口径有误"), 0);
+    assert_int_equal(step(s, &p, app_entry_return_fn, "R01", "office", T3, NULL), ERR_DATA);
+    assert_int_equal(step(s, &p, app_entry_return_fn, "R01", "office", T3, "  "), ERR_DATA);
+    assert_int_equal(step(s, &p, app_entry_return_fn, "R01", "office", T3, "GDP 口径有误"), 0);
     b = get(s, "R01");
     assert_int_equal(b.state, SUB_RETURNED);
     assert_string_equal(b.reviewed_by, "office");
@@ -239,19 +239,19 @@ static void test_transitions(void **state)
     /* returned: editable, and stays returned until submitted again */
     assert_int_equal(save(s, &p, "R01", "GDP", 101.25, "clerk", T4), 0);
     assert_int_equal(get(s, "R01").state, SUB_RETURNED);
-    assert_int_equal(step(s, &p, entry_submit, "R01", "clerk", T5, NULL), 0);
+    assert_int_equal(step(s, &p, app_entry_submit, "R01", "clerk", T5, NULL), 0);
     b = get(s, "R01");
     assert_string_equal(b.reason, "");
     assert_string_equal(b.submitted_at, T5);
-    assert_int_equal(step(s, &p, entry_approve_fn, "R01", "office", T6, NULL), 0);
+    assert_int_equal(step(s, &p, app_entry_approve_fn, "R01", "office", T6, NULL), 0);
     b = get(s, "R01");
     assert_int_equal(b.state, SUB_APPROVED);
     assert_string_equal(b.reviewed_by, "office");
     assert_string_equal(b.reviewed_at, T6);
     assert_int_equal(obs_state(s, "GDP", "R01"), OBS_PUBLISHED);
     assert_int_equal(obs_state(s, "FAI", "R01"), OBS_PUBLISHED);
-    assert_int_equal(step(s, &p, entry_approve_fn, "R01", "office", T6, NULL), ERR_CONFLICT);
-    assert_int_equal(step(s, &p, entry_return_fn, "R01", "office", T6, "late"), ERR_CONFLICT);
+    assert_int_equal(step(s, &p, app_entry_approve_fn, "R01", "office", T6, NULL), ERR_CONFLICT);
+    assert_int_equal(step(s, &p, app_entry_return_fn, "R01", "office", T6, "late"), ERR_CONFLICT);
     /* the history, oldest first */
     assert_int_equal(store_submission_steps(s, "R01", P, &h, &n), 0);
     assert_int_equal(n, 5);
@@ -271,27 +271,27 @@ static void test_transitions(void **state)
     assert_string_equal(a[0].actor, "office");
     assert_string_equal(a[0].detail, "R01 2026-10");
     free(a);
-    entry_plan_free(&p);
+    app_entry_plan_free(&p);
 }
 
 /* Brings R01 to approved with GDP 100 and FAI 50. */
-static void approve_r01(store *s, const entry_plan *p)
+static void approve_r01(store *s, const app_entry_plan *p)
 {
     assert_int_equal(save(s, p, "R01", "GDP", 100, "clerk", T1), 0);
     assert_int_equal(save(s, p, "R01", "FAI", 50, "clerk", T1), 0);
-    assert_int_equal(step(s, p, entry_submit, "R01", "clerk", T2, NULL), 0);
-    assert_int_equal(step(s, p, entry_approve_fn, "R01", "office", T3, NULL), 0);
+    assert_int_equal(step(s, p, app_entry_submit, "R01", "clerk", T2, NULL), 0);
+    assert_int_equal(step(s, p, app_entry_approve_fn, "R01", "office", T3, NULL), 0);
 }
 
-static observation obs_of(store *s, const entry_plan *p, const char *ind, const char *unit_code,
+static model_observation obs_of(store *s, const app_entry_plan *p, const char *ind, const char *unit_code,
                           double v)
 {
-    observation o;
+    model_observation o;
     int64_t pid;
     memset(&o, 0, sizeof o);
     assert_int_equal(store_period_ensure(s, &p->period, &pid), 0);
-    o.indicator_id = p->inds[entry_plan_indicator(p, ind)].id;
-    o.unit_id = p->units[entry_plan_unit(p, unit_code)].id;
+    o.indicator_id = p->inds[app_entry_plan_indicator(p, ind)].id;
+    o.unit_id = p->units[app_entry_plan_unit(p, unit_code)].id;
     o.period_id = pid;
     o.value = v;
     o.state = OBS_DRAFT;
@@ -302,11 +302,11 @@ static observation obs_of(store *s, const entry_plan *p, const char *ind, const 
 static void test_lock_store(void **state)
 {
     store *s = ((test_db *)*state)->s;
-    entry_plan p = plan_of(s, P);
-    observation o;
+    app_entry_plan p = plan_of(s, P);
+    model_observation o;
     obs_new fresh;
-    submission next;
-    submission_step st;
+    model_submission next;
+    model_submission_step st;
     approve_r01(s, &p);
     /* a changed value, a new indicator, a bulk insert, a state change: all locked */
     o = obs_of(s, &p, "GDP", "R01", 99);
@@ -333,17 +333,17 @@ static void test_lock_store(void **state)
     /* inside one transaction, an approval locks at once */
     assert_int_equal(store_begin(s), 0);
     {
-        entry_value v[2] = { { "GDP", 80, NULL }, { "FAI", 40, NULL } };
-        entry_change c = { "R02", P, "clerk", T1, NULL };
-        assert_int_equal(entry_save(s, &p, &c, v, 2, NULL), 0);
-        assert_int_equal(entry_submit(s, &p, &c), 0);
+        app_entry_value v[2] = { { "GDP", 80, NULL }, { "FAI", 40, NULL } };
+        app_entry_change c = { "R02", P, "clerk", T1, NULL };
+        assert_int_equal(app_entry_save(s, &p, &c, v, 2, NULL), 0);
+        assert_int_equal(app_entry_submit(s, &p, &c), 0);
         c.actor = "office";
-        assert_int_equal(entry_approve(s, &c), 0);
+        assert_int_equal(app_entry_approve(s, &c), 0);
     }
     o = obs_of(s, &p, "X", "R02", 2);
     assert_int_equal(store_observation_put(s, &o, "x", NULL), ERR_LOCKED);
     assert_int_equal(store_commit(s), 0);
-    entry_plan_free(&p);
+    app_entry_plan_free(&p);
 }
 
 static int import_text(store *s, const char *csv, const io_import_opts *o, io_report *rep)
@@ -355,7 +355,7 @@ static int import_text(store *s, const char *csv, const io_import_opts *o, io_re
 static void test_lock_import(void **state)
 {
     store *s = ((test_db *)*state)->s;
-    entry_plan p = plan_of(s, P);
+    app_entry_plan p = plan_of(s, P);
     io_import_opts o = IO_IMPORT_OPTS_INIT;
     io_report rep;
     int64_t before, after;
@@ -378,7 +378,7 @@ static void test_lock_import(void **state)
     assert_int_equal(import_text(s, "indicator,unit,period,value,state,note\nGDP,R01,2026-10,100,published,快报\n",
                                  &o, &rep), 0);
     assert_int_equal(rep.unchanged, 1);
-    entry_plan_free(&p);
+    app_entry_plan_free(&p);
 }
 
 /* An entry upload takes only its unit's rows of its period, in the workflow's state. */
@@ -412,9 +412,9 @@ static void test_import_restricted(void **state)
     assert_int_equal(obs_state(s, "GDP", "R02"), OBS_DRAFT);
 }
 
-static submission sub_at(int state, const char *submitted_at)
+static model_submission sub_at(int state, const char *submitted_at)
 {
-    submission b;
+    model_submission b;
     memset(&b, 0, sizeof b);
     b.state = state;
     snprintf(b.submitted_at, sizeof b.submitted_at, "%s", submitted_at);
@@ -424,35 +424,35 @@ static submission sub_at(int state, const char *submitted_at)
 /* The deadline day ends at 24:00 Beijing time, 16:00 UTC. */
 static void test_late_rules(void **state)
 {
-    submission b;
+    model_submission b;
     (void)state;
     b = sub_at(SUB_SUBMITTED, "2026-11-10T15:59:59.999Z");
-    assert_false(entry_is_late("2026-11-10", &b, "2026-12-01T00:00:00.000Z"));
+    assert_false(app_entry_is_late("2026-11-10", &b, "2026-12-01T00:00:00.000Z"));
     b = sub_at(SUB_SUBMITTED, "2026-11-10T16:00:00.000Z");
-    assert_true(entry_is_late("2026-11-10", &b, "2026-11-10T16:00:00.000Z"));
+    assert_true(app_entry_is_late("2026-11-10", &b, "2026-11-10T16:00:00.000Z"));
     b = sub_at(SUB_APPROVED, "2026-11-12T08:00:00.000Z");
-    assert_true(entry_is_late("2026-11-10", &b, "2026-11-01T00:00:00.000Z"));
+    assert_true(app_entry_is_late("2026-11-10", &b, "2026-11-01T00:00:00.000Z"));
     b = sub_at(SUB_MISSING, "");
-    assert_false(entry_is_late("2026-11-10", &b, "2026-11-10T15:00:00.000Z"));
-    assert_true(entry_is_late("2026-11-10", &b, "2026-11-11T00:00:00.000Z"));
+    assert_false(app_entry_is_late("2026-11-10", &b, "2026-11-10T15:00:00.000Z"));
+    assert_true(app_entry_is_late("2026-11-10", &b, "2026-11-11T00:00:00.000Z"));
     /* returned: judged by now, whatever its earlier submission */
     b = sub_at(SUB_RETURNED, "2026-11-01T00:00:00.000Z");
-    assert_true(entry_is_late("2026-11-10", &b, "2026-11-20T00:00:00.000Z"));
-    assert_false(entry_is_late("", &b, "2030-01-01T00:00:00.000Z"));
+    assert_true(app_entry_is_late("2026-11-10", &b, "2026-11-20T00:00:00.000Z"));
+    assert_false(app_entry_is_late("", &b, "2030-01-01T00:00:00.000Z"));
 }
 
 static void test_time_parse(void **state)
 {
     char buf[MODEL_TIME_MAX];
     (void)state;
-    assert_int_equal(entry_time_parse("2026-11-11", buf, sizeof buf), 0);
+    assert_int_equal(app_entry_time_parse("2026-11-11", buf, sizeof buf), 0);
     assert_string_equal(buf, "2026-11-11T00:00:00.000Z");
-    assert_int_equal(entry_time_parse("2026-11-11T16:05:09Z", buf, sizeof buf), 0);
+    assert_int_equal(app_entry_time_parse("2026-11-11T16:05:09Z", buf, sizeof buf), 0);
     assert_string_equal(buf, "2026-11-11T16:05:09.000Z");
-    assert_int_equal(entry_time_parse("2026-11-11T16:05:09.123Z", buf, sizeof buf), 0);
-    assert_int_equal(entry_time_parse("2026-13-01", buf, sizeof buf), ERR_USAGE);
-    assert_int_equal(entry_time_parse("2026-11-11 16:05", buf, sizeof buf), ERR_USAGE);
-    assert_int_equal(entry_time_parse("yesterday", buf, sizeof buf), ERR_USAGE);
+    assert_int_equal(app_entry_time_parse("2026-11-11T16:05:09.123Z", buf, sizeof buf), 0);
+    assert_int_equal(app_entry_time_parse("2026-13-01", buf, sizeof buf), ERR_USAGE);
+    assert_int_equal(app_entry_time_parse("2026-11-11 16:05", buf, sizeof buf), ERR_USAGE);
+    assert_int_equal(app_entry_time_parse("yesterday", buf, sizeof buf), ERR_USAGE);
 }
 
 /* The status list with a fixed now: R01 submitted on time, R02 filled one of two and missing
@@ -460,13 +460,13 @@ static void test_time_parse(void **state)
 static void test_status_list(void **state)
 {
     store *s = ((test_db *)*state)->s;
-    entry_plan p = plan_of(s, P);
-    entry_status *st;
+    app_entry_plan p = plan_of(s, P);
+    app_entry_status *st;
     assert_int_equal(save(s, &p, "R01", "GDP", 100, "clerk", T1), 0);
     assert_int_equal(save(s, &p, "R01", "FAI", 50, "clerk", T1), 0);
-    assert_int_equal(step(s, &p, entry_submit, "R01", "clerk", "2026-11-10T15:00:00.000Z", NULL), 0);
+    assert_int_equal(step(s, &p, app_entry_submit, "R01", "clerk", "2026-11-10T15:00:00.000Z", NULL), 0);
     assert_int_equal(save(s, &p, "R02", "GDP", 80, "clerk2", T1), 0);
-    assert_int_equal(entry_status_list(s, &p, "2026-11-10T12:00:00.000Z", &st), 0);
+    assert_int_equal(app_entry_status_list(s, &p, "2026-11-10T12:00:00.000Z", &st), 0);
     assert_int_equal(st[0].sub.state, SUB_SUBMITTED);
     assert_int_equal(st[0].filled, 2);
     assert_int_equal(st[0].expected, 2);
@@ -475,36 +475,36 @@ static void test_status_list(void **state)
     assert_int_equal(st[1].filled, 1);
     assert_false(st[1].late);
     free(st);
-    assert_int_equal(entry_status_list(s, &p, "2026-11-10T16:00:00.000Z", &st), 0);
+    assert_int_equal(app_entry_status_list(s, &p, "2026-11-10T16:00:00.000Z", &st), 0);
     assert_false(st[0].late);
     assert_true(st[1].late);
     free(st);
-    entry_plan_free(&p);
+    app_entry_plan_free(&p);
 }
 
 /* Saving checks each item: owed indicator, no duplicates, finite numbers; all or nothing. */
 static void test_save_checks(void **state)
 {
     store *s = ((test_db *)*state)->s;
-    entry_plan p = plan_of(s, P);
-    entry_change c = { "R01", P, "clerk", T1, NULL };
-    entry_value bad_ind[2] = { { "GDP", 1, NULL }, { "X", 2, NULL } };
-    entry_value twice[2] = { { "GDP", 1, NULL }, { "GDP", 2, NULL } };
-    entry_value unknown[1] = { { "NOPE", 1, NULL } };
+    app_entry_plan p = plan_of(s, P);
+    app_entry_change c = { "R01", P, "clerk", T1, NULL };
+    app_entry_value bad_ind[2] = { { "GDP", 1, NULL }, { "X", 2, NULL } };
+    app_entry_value twice[2] = { { "GDP", 1, NULL }, { "GDP", 2, NULL } };
+    app_entry_value unknown[1] = { { "NOPE", 1, NULL } };
     int64_t n;
     assert_int_equal(store_begin(s), 0);
-    assert_int_equal(entry_save(s, &p, &c, bad_ind, 2, NULL), ERR_DATA);
+    assert_int_equal(app_entry_save(s, &p, &c, bad_ind, 2, NULL), ERR_DATA);
     assert_non_null(strstr(err_msg(), "values[1].indicator"));
-    assert_int_equal(entry_save(s, &p, &c, twice, 2, NULL), ERR_DATA);
+    assert_int_equal(app_entry_save(s, &p, &c, twice, 2, NULL), ERR_DATA);
     assert_non_null(strstr(err_msg(), "values[1].indicator"));
-    assert_int_equal(entry_save(s, &p, &c, unknown, 1, NULL), ERR_DATA);
+    assert_int_equal(app_entry_save(s, &p, &c, unknown, 1, NULL), ERR_DATA);
     c.unit_code = "T01";
-    assert_int_equal(entry_save(s, &p, &c, unknown, 1, NULL), ERR_NOTFOUND);
+    assert_int_equal(app_entry_save(s, &p, &c, unknown, 1, NULL), ERR_NOTFOUND);
     assert_int_equal(store_commit(s), 0);
     assert_int_equal(store_observation_count(s, &n), 0);
     assert_int_equal(n, 0);
     assert_int_equal(get(s, "R01").state, SUB_MISSING);
-    entry_plan_free(&p);
+    app_entry_plan_free(&p);
 }
 
 int main(void)

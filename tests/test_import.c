@@ -71,7 +71,7 @@ static int64_t obs_count(store *s)
 
 static size_t period_count(store *s)
 {
-    period *ps = NULL;
+    model_period *ps = NULL;
     size_t n = 0;
     assert_int_equal(store_periods(s, &ps, &n), 0);
     free(ps);
@@ -101,10 +101,10 @@ static void test_fixtures_import(void **state)
     fixture *f = *state;
     static const size_t inserted[IO_KIND_N] = { 6, 2, 4, 2, 3, 7 };
     io_report rep;
-    unit *us = NULL;
-    indicator *is = NULL;
-    observation *h = NULL;
-    audit_entry *a = NULL;
+    model_unit *us = NULL;
+    model_indicator *is = NULL;
+    model_observation *h = NULL;
+    model_audit_entry *a = NULL;
     size_t n = 0;
     for (int k = 0; k < IO_KIND_N; k++) {
         assert_int_equal(import_file(f->s, k, fixture_files[k], &rep), 0);
@@ -151,7 +151,7 @@ static void test_reimport_unchanged(void **state)
 {
     fixture *f = *state;
     static const size_t entities[IO_KIND_N] = { 6, 2, 4, 2, 3, 7 };
-    observation *h = NULL;
+    model_observation *h = NULL;
     io_report rep;
     size_t n;
     load_fixtures(f->s, IO_KIND_N);
@@ -168,7 +168,7 @@ static void test_reimport_unchanged(void **state)
 static void test_changed_value(void **state)
 {
     fixture *f = *state;
-    observation *h = NULL;
+    model_observation *h = NULL;
     io_report rep;
     size_t n;
     load_fixtures(f->s, IO_KIND_N);
@@ -191,7 +191,7 @@ static void test_state_option(void **state)
     io_import_opts o = test_import_opts(TODAY);
     const char *text = "indicator,unit,period,value\nGDP,D02,2025-02,100\n";
     const char *with_state = "indicator,unit,period,value,状态\nGDP,D02,2025-03,120,已发布\n";
-    observation *h = NULL;
+    model_observation *h = NULL;
     io_report rep;
     size_t n;
     load_fixtures(f->s, 3);
@@ -283,7 +283,7 @@ static void test_csv_edge_cases(void **state)
                       "GDP,D02,2025-02,100,\"a\nb\nc\"\n"
                       "\n"
                       "GDP,D02,2025-03,x,\n";
-    observation *h = NULL;
+    model_observation *h = NULL;
     io_report rep;
     size_t n;
     load_fixtures(f->s, 3);
@@ -559,7 +559,7 @@ static void test_unit_errors(void **state)
 static void test_group_errors(void **state)
 {
     fixture *f = *state;
-    unit *ms = NULL;
+    model_unit *ms = NULL;
     io_report rep;
     size_t n;
     load_fixtures(f->s, 2);
@@ -612,7 +612,7 @@ static void test_scheme_errors(void **state)
     fixture *f = *state;
     const char *head = "scheme,scheme_name,group,period_kind,total_weight,indicator,weight,method\n";
     char text[2048];
-    scheme_item *items = NULL;
+    model_scheme_item *items = NULL;
     io_report rep;
     size_t n;
     load_fixtures(f->s, 3);
@@ -696,7 +696,7 @@ static void test_target_errors(void **state)
 
 static size_t count_flags(store *s, const char *rule)
 {
-    obs_flag *fl = NULL;
+    model_obs_flag *fl = NULL;
     size_t n = 0, hits = 0;
     assert_int_equal(store_flags(s, 0, &fl, &n), 0);
     for (size_t i = 0; i < n; i++)
@@ -801,7 +801,7 @@ static void test_gbk_file(void **state)
     static const char gbk[] = "code,name,kind\nR01,\xc7\xe0\xc9\xbd\xc7\xf8,region\n";
     static const char junk[] = "code,name,kind\nR01,\xff\xff\xff,region\nR02,\xff,region\n";
     io_report rep;
-    unit *units;
+    model_unit *units;
     size_t n;
     assert_int_equal(io_import_buffer(f->s, IO_UNITS, "gbk.csv", gbk, sizeof gbk - 1, NULL, &rep), 0);
     assert_string_equal(rep.encoding, "GB18030");

@@ -89,7 +89,7 @@ static char *export_text(store *s, int kind, int english)
     return buf;
 }
 
-static const contest *find_contest(const contest *cs, size_t n, const char *code)
+static const model_contest *find_contest(const model_contest *cs, size_t n, const char *code)
 {
     for (size_t i = 0; i < n; i++) {
         if (strcmp(cs[i].code, code) == 0)
@@ -101,7 +101,7 @@ static const contest *find_contest(const contest *cs, size_t n, const char *code
 
 static size_t contest_count(store *s)
 {
-    contest *cs = NULL;
+    model_contest *cs = NULL;
     size_t n = 0;
     assert_int_equal(store_contests(s, "", &cs, &n), 0);
     free(cs);
@@ -114,12 +114,12 @@ static void test_fixtures_import(void **state)
 {
     fixture *f = *state;
     io_import_opts o = test_import_opts(TODAY);
-    contest *cs = NULL;
-    judge_score *js = NULL;
-    award *as = NULL;
-    event_cap *es = NULL;
-    contest_category *ks = NULL;
-    const contest *c;
+    model_contest *cs = NULL;
+    model_judge_score *js = NULL;
+    model_award *as = NULL;
+    model_event_cap *es = NULL;
+    model_contest_category *ks = NULL;
+    const model_contest *c;
     io_report rep;
     size_t n = 0;
     load_fixtures(f->s, NBASE);
@@ -201,8 +201,8 @@ static void test_reimport_unchanged(void **state)
 static void test_changed(void **state)
 {
     fixture *f = *state;
-    contest *cs = NULL;
-    judge_score *js = NULL;
+    model_contest *cs = NULL;
+    model_judge_score *js = NULL;
     io_report rep;
     size_t n;
     load_fixtures(f->s, NFILES);
@@ -280,7 +280,7 @@ static void test_export_format(void **state)
 static void test_category_errors(void **state)
 {
     fixture *f = *state;
-    contest_category *ks = NULL;
+    model_contest_category *ks = NULL;
     io_report rep;
     size_t n = 0;
     assert_int_equal(import_text(f->s, IO_CATEGORIES, "代码,名称,排序\n"
@@ -355,7 +355,7 @@ static void test_judge_errors(void **state)
                                "C25Q3_ECON,D02,李四,abc\n"      /* 8 */
                                "C25Q3_ECON,D02,,80\n"           /* 9 */
                                "C25Q3_ECON,D03,张三,81\n";      /* 10: twice */
-    judge_score *js = NULL;
+    model_judge_score *js = NULL;
     char msg[512];
     io_report rep;
     size_t n = 0;
@@ -394,7 +394,7 @@ static void test_award_errors(void **state)
                                "A5,戊,middle,contest,ECON,PEERS\n"      /* 6 */
                                "A6,己,best,unit,D01,PEERS\n"            /* 7 */
                                "A1,庚,best,contest,ECON,PEERS\n";       /* 8 */
-    award *as = NULL;
+    model_award *as = NULL;
     io_report rep;
     size_t n = 0;
     load_fixtures(f->s, NBASE + 1);
@@ -421,7 +421,7 @@ static void test_cap_errors(void **state)
                                "表扬,1800,1,1\n"          /* 5 */
                                ",2025,1,1\n"              /* 6 */
                                "争资引资,2025,6,3\n";     /* 7: twice */
-    event_cap *es = NULL;
+    model_event_cap *es = NULL;
     io_report rep;
     size_t n = 0;
     assert_int_equal(import_text(f->s, IO_CAPS, text, &rep), ERR_DATA);

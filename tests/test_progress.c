@@ -1,6 +1,6 @@
 /* test_progress: growth and completion rates on hand-worked cases, incl. the undefined ones. */
 #include "engine/progress.h"
-#include "store/model.h"
+#include "model/model.h"
 #include "util/err.h"
 
 #include <math.h>

@@ -5,7 +5,7 @@
  * recorded with their audit lines. */
 #include "support.h"
 #include "io/demo.h"
-#include "query/query.h"
+#include "app/app.h"
 #include "util/err.h"
 
 #include <jansson.h>
@@ -35,17 +35,17 @@ static int teardown(void **state)
     return 0;
 }
 
-static query_ctx ctx(int published_only)
+static app_ctx ctx(int published_only)
 {
-    query_ctx q = { g_db.s, published_only, 0, 0, "tester" };
+    app_ctx q = { g_db.s, published_only, 0, 0, "tester" };
     return q;
 }
 
 /* Runs fn and returns its result, failing the test on an error. */
-static json_t *must(int (*fn)(const query_ctx *, const query_params *, json_t **), int published_only,
-                    const query_params *p)
+static json_t *must(int (*fn)(const app_ctx *, const app_params *, json_t **), int published_only,
+                    const app_params *p)
 {
-    query_ctx q = ctx(published_only);
+    app_ctx q = ctx(published_only);
     json_t *out = NULL;
     int rc = fn(&q, p, &out);
     if (rc != 0)
@@ -74,7 +74,7 @@ typedef struct raw {
     size_t n;
 } raw;
 
-static int collect(const observation *o, void *arg)
+static int collect(const model_observation *o, void *arg)
 {
     raw *r = arg;
     if (r->n < 32) {
@@ -86,8 +86,8 @@ static int collect(const observation *o, void *arg)
 
 static void test_rankings_by_hand(void **state)
 {
-    query_params p = { NULL, NULL, "gdp", NULL, NULL, NULL, NULL };
-    json_t *res = must(query_rankings, 0, &p), *rows = json_object_get(res, "rows"), *r;
+    app_params p = { NULL, NULL, "gdp", NULL, NULL, NULL, NULL };
+    json_t *res = must(app_rankings, 0, &p), *rows = json_object_get(res, "rows"), *r;
     obs_filter f = store_filter_all();
     raw obs = { .n = 0 };
     size_t i, ranked = 0;
@@ -127,8 +127,8 @@ static void test_rankings_by_hand(void **state)
 
 static void test_heatmap_matches_rankings(void **state)
 {
-    query_params p = { NULL, NULL, NULL, NULL, NULL, NULL, NULL };
-    json_t *heat = must(query_heatmap, 0, &p), *units = json_object_get(heat, "units");
+    app_params p = { NULL, NULL, NULL, NULL, NULL, NULL, NULL };
+    json_t *heat = must(app_heatmap, 0, &p), *units = json_object_get(heat, "units");
     json_t *inds = json_object_get(heat, "indicators"), *cells = json_object_get(heat, "cells");
     size_t u, i, self = 0, gdp = 0, nself = 0;
     json_t *x;
@@ -150,8 +150,8 @@ static void test_heatmap_matches_rankings(void **state)
     }
     /* every indicator: each cell is the rank row of that unit */
     json_array_foreach(inds, i, x) {
-        query_params rp = { NULL, NULL, json_string_value(json_object_get(x, "code")), NULL, NULL, NULL, NULL };
-        json_t *rank = must(query_rankings, 0, &rp), *member;
+        app_params rp = { NULL, NULL, json_string_value(json_object_get(x, "code")), NULL, NULL, NULL, NULL };
+        json_t *rank = must(app_rankings, 0, &rp), *member;
         json_array_foreach(units, u, member) {
             json_t *cell = json_array_get(json_array_get(cells, i), u);
             json_t *row = row_of(json_object_get(rank, "rows"), "unit", json_string_value(json_object_get(member, "code")));
@@ -173,8 +173,8 @@ static void test_heatmap_matches_rankings(void **state)
 
 static void test_trend_ends_at_rankings(void **state)
 {
-    query_params p = { NULL, "2026-06", "gdp", NULL, NULL, NULL, NULL };
-    json_t *trend = must(query_trend, 0, &p), *rank = must(query_rankings, 0, &p);
+    app_params p = { NULL, "2026-06", "gdp", NULL, NULL, NULL, NULL };
+    json_t *trend = must(app_trend, 0, &p), *rank = must(app_rankings, 0, &p);
     json_t *months = json_object_get(trend, "months"), *last, *row;
     (void)state;
     assert_string_equal(json_string_value(json_object_get(json_object_get(trend, "unit"), "code")), "linjiang");
@@ -201,16 +201,16 @@ static long long abs_ll(long long v)
 
 static void test_movers_sorted(void **state)
 {
-    query_params p = { NULL, NULL, NULL, NULL, NULL, NULL, "1000" };
-    json_t *res = must(query_movers, 0, &p), *rows = json_object_get(res, "rows"), *r;
+    app_params p = { NULL, NULL, NULL, NULL, NULL, NULL, "1000" };
+    json_t *res = must(app_movers, 0, &p), *rows = json_object_get(res, "rows"), *r;
     long long prev = -1;
     size_t i;
     (void)state;
     assert_true(json_array_size(rows) > 1);
     json_array_foreach(rows, i, r) {
         long long m = json_integer_value(json_object_get(r, "move_prev"));
-        query_params rp = { NULL, NULL, json_string_value(json_object_get(r, "indicator")), NULL, NULL, NULL, NULL };
-        json_t *rank = must(query_rankings, 0, &rp);
+        app_params rp = { NULL, NULL, json_string_value(json_object_get(r, "indicator")), NULL, NULL, NULL, NULL };
+        json_t *rank = must(app_rankings, 0, &rp);
         json_t *row = row_of(json_object_get(rank, "rows"), "unit", json_string_value(json_object_get(r, "unit")));
         assert_true(m != 0);
         assert_true(prev < 0 || abs_ll(m) <= prev);
@@ -222,7 +222,7 @@ static void test_movers_sorted(void **state)
     }
     json_decref(res);
     p.limit = "3";
-    res = must(query_movers, 0, &p);
+    res = must(app_movers, 0, &p);
     assert_int_equal(json_array_size(json_object_get(res, "rows")), 3);
     json_decref(res);
 }
@@ -231,8 +231,8 @@ static void test_movers_sorted(void **state)
 
 static void test_gaps_summary(void **state)
 {
-    query_params p = { NULL, NULL, NULL, NULL, NULL, NULL, NULL };
-    json_t *res = must(query_gaps, 0, &p), *rows = json_object_get(res, "indicators"), *r;
+    app_params p = { NULL, NULL, NULL, NULL, NULL, NULL, NULL };
+    json_t *res = must(app_gaps, 0, &p), *rows = json_object_get(res, "indicators"), *r;
     json_t *sm = json_object_get(res, "summary");
     int first = 0, ranked = 0;
     size_t i;
@@ -252,8 +252,8 @@ static void test_gaps_summary(void **state)
 static void test_warnings_most_severe_first(void **state)
 {
     static const char *const order[] = { "none", "blue", "yellow", "red" };
-    query_params p = { NULL, NULL, NULL, NULL, NULL, NULL, NULL };
-    json_t *res = must(query_warnings, 0, &p), *r;
+    app_params p = { NULL, NULL, NULL, NULL, NULL, NULL, NULL };
+    json_t *res = must(app_warnings, 0, &p), *r;
     int prev = 4;
     size_t i;
     (void)state;
@@ -272,8 +272,8 @@ static void test_warnings_most_severe_first(void **state)
 
 static void test_scores_and_explain(void **state)
 {
-    query_params p = { NULL, NULL, NULL, NULL, NULL, NULL, NULL };
-    json_t *scores = must(query_scores, 0, &p), *ex = must(query_explain, 0, &p), *row, *it;
+    app_params p = { NULL, NULL, NULL, NULL, NULL, NULL, NULL };
+    json_t *scores = must(app_scores, 0, &p), *ex = must(app_explain, 0, &p), *row, *it;
     double sum = 0;
     size_t i;
     (void)state;
@@ -292,7 +292,7 @@ static void test_scores_and_explain(void **state)
 
 static int64_t id_of_unit(const char *code)
 {
-    unit *us;
+    model_unit *us;
     size_t n;
     int64_t id = 0;
     assert_int_equal(store_units(g_db.s, &us, &n), 0);
@@ -304,7 +304,7 @@ static int64_t id_of_unit(const char *code)
 
 static int64_t id_of_indicator(const char *code)
 {
-    indicator *is;
+    model_indicator *is;
     size_t n;
     int64_t id = 0;
     assert_int_equal(store_indicators(g_db.s, &is, &n), 0);
@@ -316,11 +316,11 @@ static int64_t id_of_indicator(const char *code)
 
 static void test_published_only(void **state)
 {
-    query_params p = { NULL, "2026-10", "gdp", NULL, NULL, NULL, NULL };
-    json_t *all = must(query_rankings, 0, &p), *pub, *r;
+    app_params p = { NULL, "2026-10", "gdp", NULL, NULL, NULL, NULL };
+    json_t *all = must(app_rankings, 0, &p), *pub, *r;
     period_key oct = { PERIOD_MONTH, 2026, 10 };
     char code[MODEL_CODE_MAX] = "";
-    observation o;
+    model_observation o;
     size_t i, hidden = 0, shown = 0;
     (void)state;
     /* a unit without a figure gets a draft far above everyone */
@@ -337,8 +337,8 @@ static void test_published_only(void **state)
     o.value = 99999.99;
     o.state = OBS_DRAFT;
     assert_int_equal(store_observation_put(g_db.s, &o, "tester", NULL), 0);
-    all = must(query_rankings, 0, &p);
-    pub = must(query_rankings, 1, &p);
+    all = must(app_rankings, 0, &p);
+    pub = must(app_rankings, 1, &p);
     assert_true(json_is_true(json_object_get(pub, "published_only")));
     /* everyone may see it: first; the public may not: unranked */
     r = row_of(json_object_get(all, "rows"), "unit", code);
@@ -365,10 +365,10 @@ static void test_published_only(void **state)
 
 /* ---- bad options and unknown codes ---- */
 
-static void expect(int (*fn)(const query_ctx *, const query_params *, json_t **), query_params p, int code,
+static void expect(int (*fn)(const app_ctx *, const app_params *, json_t **), app_params p, int code,
                    const char *words)
 {
-    query_ctx q = ctx(1);
+    app_ctx q = ctx(1);
     json_t *out = NULL;
     int rc = fn(&q, &p, &out);
     if (rc != code)
@@ -381,28 +381,28 @@ static void expect(int (*fn)(const query_ctx *, const query_params *, json_t **)
 static void test_errors(void **state)
 {
     (void)state;
-    expect(query_rankings, (query_params){ NULL, NULL, NULL, NULL, NULL, NULL, NULL }, ERR_USAGE, "indicator");
-    expect(query_rankings, (query_params){ NULL, "2026-Q3", "gdp", NULL, NULL, NULL, NULL }, ERR_USAGE, "period");
-    expect(query_rankings, (query_params){ NULL, "soon", "gdp", NULL, NULL, NULL, NULL }, ERR_USAGE, "period");
-    expect(query_rankings, (query_params){ NULL, NULL, "nope", NULL, NULL, NULL, NULL }, ERR_NOTFOUND, "nope");
-    expect(query_heatmap, (query_params){ "nope", NULL, NULL, NULL, NULL, NULL, NULL }, ERR_NOTFOUND, "nope");
-    expect(query_trend, (query_params){ NULL, NULL, "gdp", "nope", NULL, NULL, NULL }, ERR_NOTFOUND, "nope");
-    expect(query_movers, (query_params){ NULL, NULL, NULL, NULL, NULL, NULL, "0" }, ERR_USAGE, "limit");
-    expect(query_movers, (query_params){ NULL, NULL, NULL, NULL, NULL, NULL, "ten" }, ERR_USAGE, "limit");
-    expect(query_gaps, (query_params){ NULL, NULL, NULL, "nope", NULL, NULL, NULL }, ERR_NOTFOUND, "nope");
-    expect(query_scores, (query_params){ NULL, NULL, NULL, NULL, "nope", NULL, NULL }, ERR_NOTFOUND, "nope");
-    expect(query_explain, (query_params){ NULL, NULL, "nope", NULL, NULL, NULL, NULL }, ERR_NOTFOUND, "nope");
-    expect(query_contests, (query_params){ NULL, NULL, NULL, NULL, NULL, NULL, NULL }, ERR_USAGE, "period");
-    expect(query_contests, (query_params){ NULL, "2030-Q1", NULL, NULL, NULL, NULL, NULL }, ERR_NOTFOUND, "2030-Q1");
-    expect(query_ledger, (query_params){ NULL, NULL, NULL, NULL, NULL, "twenty", NULL }, ERR_USAGE, "year");
-    expect(query_flags, (query_params){ "nope", NULL, NULL, NULL, NULL, NULL, NULL }, ERR_NOTFOUND, "nope");
+    expect(app_rankings, (app_params){ NULL, NULL, NULL, NULL, NULL, NULL, NULL }, ERR_USAGE, "indicator");
+    expect(app_rankings, (app_params){ NULL, "2026-Q3", "gdp", NULL, NULL, NULL, NULL }, ERR_USAGE, "period");
+    expect(app_rankings, (app_params){ NULL, "soon", "gdp", NULL, NULL, NULL, NULL }, ERR_USAGE, "period");
+    expect(app_rankings, (app_params){ NULL, NULL, "nope", NULL, NULL, NULL, NULL }, ERR_NOTFOUND, "nope");
+    expect(app_heatmap, (app_params){ "nope", NULL, NULL, NULL, NULL, NULL, NULL }, ERR_NOTFOUND, "nope");
+    expect(app_trend, (app_params){ NULL, NULL, "gdp", "nope", NULL, NULL, NULL }, ERR_NOTFOUND, "nope");
+    expect(app_movers, (app_params){ NULL, NULL, NULL, NULL, NULL, NULL, "0" }, ERR_USAGE, "limit");
+    expect(app_movers, (app_params){ NULL, NULL, NULL, NULL, NULL, NULL, "ten" }, ERR_USAGE, "limit");
+    expect(app_gaps, (app_params){ NULL, NULL, NULL, "nope", NULL, NULL, NULL }, ERR_NOTFOUND, "nope");
+    expect(app_scores, (app_params){ NULL, NULL, NULL, NULL, "nope", NULL, NULL }, ERR_NOTFOUND, "nope");
+    expect(app_explain, (app_params){ NULL, NULL, "nope", NULL, NULL, NULL, NULL }, ERR_NOTFOUND, "nope");
+    expect(app_contests, (app_params){ NULL, NULL, NULL, NULL, NULL, NULL, NULL }, ERR_USAGE, "period");
+    expect(app_contests, (app_params){ NULL, "2030-Q1", NULL, NULL, NULL, NULL, NULL }, ERR_NOTFOUND, "2030-Q1");
+    expect(app_ledger, (app_params){ NULL, NULL, NULL, NULL, NULL, "twenty", NULL }, ERR_USAGE, "year");
+    expect(app_flags, (app_params){ "nope", NULL, NULL, NULL, NULL, NULL, NULL }, ERR_NOTFOUND, "nope");
 }
 
 /* ---- events: recorded and revoked with their audit lines ---- */
 
 static int audited(const char *action, const char *detail)
 {
-    audit_entry *a;
+    model_audit_entry *a;
     size_t n;
     int found = 0;
     assert_int_equal(store_audits(g_db.s, 20, &a, &n), 0);
@@ -415,16 +415,16 @@ static int audited(const char *action, const char *detail)
 
 static void test_events(void **state)
 {
-    query_ctx q = ctx(0);
-    query_event_in in = { "lj_baisha", "扣分", "1.5", NULL, "2026-05-02", "通报 7 号", "区考核委员会" };
-    query_event_in bad = in;
+    app_ctx q = ctx(0);
+    app_event_in in = { "lj_baisha", "扣分", "1.5", NULL, "2026-05-02", "通报 7 号", "区考核委员会" };
+    app_event_in bad = in;
     json_t *list, *e;
     int64_t id = 0;
     (void)state;
-    assert_int_equal(query_event_add(&q, &in, &id), 0);
+    assert_int_equal(app_event_add(&q, &in, &id), 0);
     assert_true(id > 0);
     assert_true(audited("event_add", "通报 7 号"));
-    assert_int_equal(query_events_list(&q, "lj_baisha", 2026, &list), 0);
+    assert_int_equal(app_events_list(&q, "lj_baisha", 2026, &list), 0);
     e = json_array_get(list, json_array_size(list) - 1);
     assert_int_equal(json_integer_value(json_object_get(e, "id")), id);
     assert_true(json_real_value(json_object_get(e, "points")) == -1.5); /* a deduction takes away */
@@ -432,14 +432,14 @@ static void test_events(void **state)
     assert_string_equal(json_string_value(json_object_get(e, "entered_by")), "tester");
     json_decref(list);
     bad.kind = "bogus";
-    assert_int_equal(query_event_add(&q, &bad, &id), ERR_USAGE);
+    assert_int_equal(app_event_add(&q, &bad, &id), ERR_USAGE);
     bad = in;
     bad.unit = "nope";
-    assert_int_equal(query_event_add(&q, &bad, &id), ERR_NOTFOUND);
-    assert_int_equal(query_event_revoke(&q, id, ""), ERR_USAGE);
-    assert_int_equal(query_event_revoke(&q, id, "容错免责"), 0);
+    assert_int_equal(app_event_add(&q, &bad, &id), ERR_NOTFOUND);
+    assert_int_equal(app_event_revoke(&q, id, ""), ERR_USAGE);
+    assert_int_equal(app_event_revoke(&q, id, "容错免责"), 0);
     assert_true(audited("event_revoke", "容错免责"));
-    assert_int_equal(query_event_revoke(&q, id, "again"), ERR_CONFLICT);
+    assert_int_equal(app_event_revoke(&q, id, "again"), ERR_CONFLICT);
 }
 
 int main(void)

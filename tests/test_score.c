@@ -2,7 +2,7 @@
  * against exact rational arithmetic and of totals, ranks and grades against a slow reference,
  * and the data-driven cases in tests/cases/score/NAME/{input,expected}.json. */
 #include "engine/score.h"
-#include "store/model.h"
+#include "model/model.h"
 #include "util/err.h"
 #include "support.h"
 

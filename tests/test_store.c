@@ -17,9 +17,9 @@
 /* Each test works on a store of its own on a fresh temporary database. */
 typedef test_db fixture;
 
-static unit make_unit(const char *code, const char *name, int kind, const char *parent)
+static model_unit make_unit(const char *code, const char *name, int kind, const char *parent)
 {
-    unit u;
+    model_unit u;
     memset(&u, 0, sizeof u);
     snprintf(u.code, sizeof u.code, "%s", code);
     snprintf(u.name, sizeof u.name, "%s", name);
@@ -28,9 +28,9 @@ static unit make_unit(const char *code, const char *name, int kind, const char *
     return u;
 }
 
-static indicator make_indicator(const char *code, const char *name)
+static model_indicator make_indicator(const char *code, const char *name)
 {
-    indicator ind;
+    model_indicator ind;
     memset(&ind, 0, sizeof ind);
     snprintf(ind.code, sizeof ind.code, "%s", code);
     snprintf(ind.name, sizeof ind.name, "%s", name);
@@ -45,9 +45,9 @@ static indicator make_indicator(const char *code, const char *name)
 /* Two regions, a town under the first, one indicator, and the month 2025-09. */
 static void seed_basic(store *s, int64_t *period_id)
 {
-    unit a = make_unit("R01", "青山区", UNIT_REGION, ""), b = make_unit("R02", "临江区", UNIT_REGION, "");
-    unit t = make_unit("T01", "东关街道", UNIT_TOWN, "R01");
-    indicator gdp = make_indicator("GDP", "地区生产总值");
+    model_unit a = make_unit("R01", "青山区", UNIT_REGION, ""), b = make_unit("R02", "临江区", UNIT_REGION, "");
+    model_unit t = make_unit("T01", "东关街道", UNIT_TOWN, "R01");
+    model_indicator gdp = make_indicator("GDP", "地区生产总值");
     period_key k = { PERIOD_MONTH, 2025, 9 };
     a.is_self = 1;
     assert_int_equal(store_unit_put(s, &a), 0);
@@ -59,7 +59,7 @@ static void seed_basic(store *s, int64_t *period_id)
 
 static int64_t unit_id(store *s, const char *code)
 {
-    unit *items;
+    model_unit *items;
     size_t n;
     int64_t id = -1;
     assert_int_equal(store_units(s, &items, &n), 0);
@@ -73,7 +73,7 @@ static int64_t unit_id(store *s, const char *code)
 
 static int64_t indicator_id(store *s, const char *code)
 {
-    indicator *items;
+    model_indicator *items;
     size_t n;
     int64_t id = -1;
     assert_int_equal(store_indicators(s, &items, &n), 0);
@@ -85,9 +85,9 @@ static int64_t indicator_id(store *s, const char *code)
     return id;
 }
 
-static observation make_obs(store *s, const char *ind, const char *u, int64_t pid, double v, int state)
+static model_observation make_obs(store *s, const char *ind, const char *u, int64_t pid, double v, int state)
 {
-    observation o;
+    model_observation o;
     memset(&o, 0, sizeof o);
     o.indicator_id = indicator_id(s, ind);
     o.unit_id = unit_id(s, u);
@@ -100,8 +100,8 @@ static observation make_obs(store *s, const char *ind, const char *u, int64_t pi
 static void test_unit_round_trip(void **state)
 {
     fixture *f = *state;
-    unit u = make_unit("R01", "青山区", UNIT_REGION, ""), *items;
-    unit t = make_unit("T01", "东关街道", UNIT_TOWN, "R01");
+    model_unit u = make_unit("R01", "青山区", UNIT_REGION, ""), *items;
+    model_unit t = make_unit("T01", "东关街道", UNIT_TOWN, "R01");
     size_t n;
     snprintf(u.name_en, sizeof u.name_en, "Qingshan District");
     u.is_self = 1;
@@ -126,7 +126,7 @@ static void test_unit_round_trip(void **state)
 static void test_unit_unknown_parent(void **state)
 {
     fixture *f = *state;
-    unit t = make_unit("T01", "东关街道", UNIT_TOWN, "NOPE");
+    model_unit t = make_unit("T01", "东关街道", UNIT_TOWN, "NOPE");
     assert_int_equal(store_unit_put(f->s, &t), ERR_NOTFOUND);
     assert_non_null(strstr(err_msg(), "NOPE"));
 }
@@ -135,8 +135,8 @@ static void test_group_members_round_trip(void **state)
 {
     fixture *f = *state;
     int64_t pid;
-    group g, *gs;
-    unit *members;
+    model_group g, *gs;
+    model_unit *members;
     size_t n;
     const char codes[2][MODEL_CODE_MAX] = { "R02", "R01" };
     seed_basic(f->s, &pid);
@@ -171,7 +171,7 @@ static void test_indicator_round_trip(void **state)
 {
     fixture *f = *state;
     int64_t pid;
-    indicator ind, *items;
+    model_indicator ind, *items;
     size_t n;
     seed_basic(f->s, &pid);
     ind = make_indicator("ENERGY", "单位GDP能耗");
@@ -205,9 +205,9 @@ static void test_scheme_round_trip(void **state)
 {
     fixture *f = *state;
     int64_t pid;
-    group g;
-    scheme sc, *schemes;
-    scheme_item it, *items;
+    model_group g;
+    model_scheme sc, *schemes;
+    model_scheme_item it, *items;
     size_t n;
     seed_basic(f->s, &pid);
     memset(&g, 0, sizeof g);
@@ -247,8 +247,8 @@ static void test_periods_and_targets(void **state)
     fixture *f = *state;
     int64_t pid, again, qid;
     period_key q = { PERIOD_QUARTER, 2025, 3 }, y = { PERIOD_YEAR, 2024, 1 };
-    period *ps;
-    target t, *ts;
+    model_period *ps;
+    model_target t, *ts;
     size_t n;
     seed_basic(f->s, &pid);
     assert_int_equal(store_period_ensure(f->s, &q, &qid), 0);
@@ -280,11 +280,11 @@ static void test_periods_and_targets(void **state)
 }
 
 struct obs_rows {
-    observation rows[8];
+    model_observation rows[8];
     int n;
 };
 
-static int keep_obs(const observation *o, void *ctx)
+static int keep_obs(const model_observation *o, void *ctx)
 {
     struct obs_rows *r = ctx;
     if (r->n < 8)
@@ -296,7 +296,7 @@ static void test_observation_history(void **state)
 {
     fixture *f = *state;
     int64_t pid, count;
-    observation o, *hist;
+    model_observation o, *hist;
     size_t n;
     int result;
     struct obs_rows rows = { .n = 0 };
@@ -344,7 +344,7 @@ static void test_observation_filter(void **state)
     fixture *f = *state;
     int64_t pid, qid;
     period_key q = { PERIOD_QUARTER, 2025, 3 };
-    observation o;
+    model_observation o;
     obs_filter flt = store_filter_all();
     struct obs_rows rows = { .n = 0 };
     seed_basic(f->s, &pid);
@@ -374,7 +374,7 @@ static void test_published_is_locked(void **state)
 {
     fixture *f = *state;
     int64_t pid;
-    observation o, *hist;
+    model_observation o, *hist;
     size_t n;
     seed_basic(f->s, &pid);
     o = make_obs(f->s, "GDP", "R01", pid, 100, OBS_PUBLISHED);
@@ -392,7 +392,7 @@ static void test_locked_period(void **state)
     fixture *f = *state;
     int64_t pid;
     period_key k = { PERIOD_MONTH, 2025, 9 };
-    observation o;
+    model_observation o;
     seed_basic(f->s, &pid);
     o = make_obs(f->s, "GDP", "R01", pid, 100, OBS_SUBMITTED);
     assert_int_equal(store_observation_put(f->s, &o, "clerk", NULL), 0);
@@ -410,8 +410,8 @@ static void test_rollback_writes_nothing(void **state)
     fixture *f = *state;
     int64_t pid, count, qid;
     period_key q = { PERIOD_MONTH, 2025, 10 };
-    observation o;
-    period *ps;
+    model_observation o;
+    model_period *ps;
     size_t n;
     seed_basic(f->s, &pid);
     assert_int_equal(store_begin(f->s), 0);
@@ -441,12 +441,12 @@ static void test_bulk_insert(void **state)
     int64_t pid, count;
     period_key k2 = { PERIOD_MONTH, 2025, 10 };
     obs_new rows[150];
-    observation *hist;
+    model_observation *hist;
     size_t n;
     char code[MODEL_CODE_MAX];
     seed_basic(f->s, &pid);
     for (int i = 0; i < 150; i++) {
-        unit u;
+        model_unit u;
         snprintf(code, sizeof code, "X%03d", i);
         u = make_unit(code, "区", UNIT_REGION, "");
         assert_int_equal(store_unit_put(f->s, &u), 0);
@@ -488,10 +488,10 @@ static void test_flags_users_audit(void **state)
 {
     fixture *f = *state;
     int64_t pid;
-    observation o;
-    obs_flag *flags;
-    user u, *users;
-    audit_entry *log;
+    model_observation o;
+    model_obs_flag *flags;
+    model_user u, *users;
+    model_audit_entry *log;
     size_t n;
     seed_basic(f->s, &pid);
     o = make_obs(f->s, "GDP", "R01", pid, 5, OBS_SUBMITTED);
@@ -518,7 +518,7 @@ static void test_flags_users_audit(void **state)
     assert_string_equal(users[0].unit_code, "R01");
     assert_int_equal(users[0].role, ROLE_REPORTER);
     {
-        user one;
+        model_user one;
         assert_int_equal(store_user_get(f->s, "clerk1", &one), 0);
         assert_memory_equal(&one, &users[0], sizeof one);
         assert_int_equal(store_user_get(f->s, "nobody", &one), ERR_NOTFOUND);
@@ -541,10 +541,10 @@ static void test_migration_from_version_1(void **state)
     store *old;
     int64_t pid;
     int version;
-    observation o, *hist;
+    model_observation o, *hist;
     size_t n;
-    period *ps;
-    user u, *users;
+    model_period *ps;
+    model_user u, *users;
 
     store_close(f->s);
     test_db_remove_files(f->path);

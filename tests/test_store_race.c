@@ -25,7 +25,7 @@ typedef test_db fixture;
 
 static void put_unit(store *s, const char *code, const char *name, int kind, int sort_order)
 {
-    unit u;
+    model_unit u;
     memset(&u, 0, sizeof u);
     SET(u.code, code);
     SET(u.name, name);
@@ -37,7 +37,7 @@ static void put_unit(store *s, const char *code, const char *name, int kind, int
 static void put_group(store *s, const char *code, const char *name,
                       const char (*members)[MODEL_CODE_MAX], size_t n)
 {
-    group g;
+    model_group g;
     memset(&g, 0, sizeof g);
     SET(g.code, code);
     SET(g.name, name);
@@ -48,7 +48,7 @@ static void put_group(store *s, const char *code, const char *name,
 
 static void put_category(store *s, const char *code, const char *name, int sort_order)
 {
-    contest_category c;
+    model_contest_category c;
     memset(&c, 0, sizeof c);
     SET(c.code, code);
     SET(c.name, name);
@@ -61,8 +61,8 @@ static void put_category(store *s, const char *code, const char *name, int sort_
 static void seed_base(store *s)
 {
     const char econ[3][MODEL_CODE_MAX] = { "D01", "D02", "D03" }, other[1][MODEL_CODE_MAX] = { "D04" };
-    indicator ind;
-    scheme sc;
+    model_indicator ind;
+    model_scheme sc;
     put_unit(s, "D01", "发改局", UNIT_DEPARTMENT, 1);
     put_unit(s, "D02", "工信局", UNIT_DEPARTMENT, 2);
     put_unit(s, "D03", "商务局", UNIT_DEPARTMENT, 3);
@@ -90,9 +90,9 @@ static void seed_race(store *s)
     put_category(s, "PROJ", "重点项目", 2);
 }
 
-static contest make_contest(const char *code, const char *period_code)
+static model_contest make_contest(const char *code, const char *period_code)
 {
-    contest c;
+    model_contest c;
     memset(&c, 0, sizeof c);
     SET(c.code, code);
     SET(c.name, "经济指标擂台赛");
@@ -110,7 +110,7 @@ static contest make_contest(const char *code, const char *period_code)
 
 static int64_t unit_id(store *s, const char *code)
 {
-    unit *items;
+    model_unit *items;
     size_t n;
     int64_t id = -1;
     assert_int_equal(store_units(s, &items, &n), 0);
@@ -125,7 +125,7 @@ static int64_t unit_id(store *s, const char *code)
 
 static int64_t indicator_id(store *s, const char *code)
 {
-    indicator *items;
+    model_indicator *items;
     size_t n;
     int64_t id = -1;
     assert_int_equal(store_indicators(s, &items, &n), 0);
@@ -140,7 +140,7 @@ static int64_t indicator_id(store *s, const char *code)
 
 static size_t count_periods(store *s)
 {
-    period *ps;
+    model_period *ps;
     size_t n;
     assert_int_equal(store_periods(s, &ps, &n), 0);
     free(ps);
@@ -149,7 +149,7 @@ static size_t count_periods(store *s)
 
 static size_t count_contests(store *s)
 {
-    contest *cs;
+    model_contest *cs;
     size_t n;
     assert_int_equal(store_contests(s, NULL, &cs, &n), 0);
     free(cs);
@@ -159,7 +159,7 @@ static size_t count_contests(store *s)
 static void test_category_round_trip(void **state)
 {
     fixture *f = *state;
-    contest_category a, b, *items;
+    model_contest_category a, b, *items;
     size_t n;
     memset(&a, 0, sizeof a);
     SET(a.code, "PARTY");
@@ -187,8 +187,8 @@ static void test_category_round_trip(void **state)
 static void test_contest_round_trip(void **state)
 {
     fixture *f = *state;
-    contest c = make_contest("ECO-Q3", "2025-Q3"), judges_only = make_contest("PROJ-Q3", "2025-Q3");
-    contest *items;
+    model_contest c = make_contest("ECO-Q3", "2025-Q3"), judges_only = make_contest("PROJ-Q3", "2025-Q3");
+    model_contest *items;
     size_t n;
     seed_race(f->s);
     assert_int_equal(store_contest_put(f->s, &c), 0);
@@ -223,7 +223,7 @@ static void test_contests_by_period(void **state)
         { "D-2024", "2024" },  { "E-Q3", "2025-Q3" },
     };
     static const char *const order[] = { "D-2024", "C-Q2", "B-SEP", "A-Q3", "E-Q3" };
-    contest c, *items;
+    model_contest c, *items;
     size_t n;
     seed_race(f->s);
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -248,7 +248,7 @@ static void test_contests_by_period(void **state)
     assert_int_equal(store_contests(f->s, "2025-Q7", &items, &n), ERR_DATA);
 }
 
-static void assert_contest_refused(store *s, const contest *c, int code, const char *needle)
+static void assert_contest_refused(store *s, const model_contest *c, int code, const char *needle)
 {
     assert_int_equal(store_contest_put(s, c), code);
     assert_non_null(strstr(err_msg(), needle));
@@ -257,7 +257,7 @@ static void assert_contest_refused(store *s, const contest *c, int code, const c
 static void test_contest_refusals(void **state)
 {
     fixture *f = *state;
-    contest c;
+    model_contest c;
     seed_race(f->s);
     c = make_contest("X", "2025-Q3");
     SET(c.group_code, "NOGROUP");
@@ -293,9 +293,9 @@ static void test_contest_refusals(void **state)
     assert_int_equal(count_contests(f->s), 1);
 }
 
-static judge_score make_judge(const char *unit_code, const char *judge, double score)
+static model_judge_score make_judge(const char *unit_code, const char *judge, double score)
 {
-    judge_score j;
+    model_judge_score j;
     memset(&j, 0, sizeof j);
     SET(j.contest_code, "ECO-Q3");
     SET(j.unit_code, unit_code);
@@ -307,8 +307,8 @@ static judge_score make_judge(const char *unit_code, const char *judge, double s
 static void test_judge_scores(void **state)
 {
     fixture *f = *state;
-    contest c = make_contest("ECO-Q3", "2025-Q3");
-    judge_score rows[4], *items;
+    model_contest c = make_contest("ECO-Q3", "2025-Q3");
+    model_judge_score rows[4], *items;
     size_t n;
     seed_race(f->s);
     assert_int_equal(store_contest_put(f->s, &c), 0);
@@ -347,9 +347,9 @@ static void test_judge_scores(void **state)
     free(items);
 }
 
-static contest_result make_result(const char *unit_code, double score, int rank, int64_t points)
+static model_contest_result make_result(const char *unit_code, double score, int rank, int64_t points)
 {
-    contest_result r;
+    model_contest_result r;
     memset(&r, 0, sizeof r);
     SET(r.contest_code, "ECO-Q3");
     SET(r.unit_code, unit_code);
@@ -366,8 +366,8 @@ static contest_result make_result(const char *unit_code, double score, int rank,
 static void test_results_replace(void **state)
 {
     fixture *f = *state;
-    contest c = make_contest("ECO-Q3", "2025-Q3");
-    contest_result run1[3], run2[2], bad[2], *items;
+    model_contest c = make_contest("ECO-Q3", "2025-Q3");
+    model_contest_result run1[3], run2[2], bad[2], *items;
     size_t n;
     seed_race(f->s);
     assert_int_equal(store_contest_put(f->s, &c), 0);
@@ -429,7 +429,7 @@ static void test_flag_holders(void **state)
     const char both[2][MODEL_CODE_MAX] = { "D02", "D01" }, one[1][MODEL_CODE_MAX] = { "D03" };
     const char first[1][MODEL_CODE_MAX] = { "D01" }, soe[1][MODEL_CODE_MAX] = { "D04" };
     const char unknown[2][MODEL_CODE_MAX] = { "D01", "NOUNIT" };
-    flag_holder *items;
+    model_flag_holder *items;
     size_t n;
     seed_race(f->s);
     assert_int_equal(store_flag_set(f->s, "ECON", "2025-Q3", both, 2), 0);
@@ -476,9 +476,9 @@ static void test_flag_holders(void **state)
     free(items);
 }
 
-static event make_event(const char *date, const char *unit_code, int kind, double points)
+static model_event make_event(const char *date, const char *unit_code, int kind, double points)
 {
-    event e;
+    model_event e;
     memset(&e, 0, sizeof e);
     SET(e.date, date);
     SET(e.unit_code, unit_code);
@@ -494,7 +494,7 @@ static event make_event(const char *date, const char *unit_code, int kind, doubl
 static void test_event_round_trip(void **state)
 {
     fixture *f = *state;
-    event e = make_event("2025-05-20", "D02", EVENT_BONUS, 1.5), v, *items;
+    model_event e = make_event("2025-05-20", "D02", EVENT_BONUS, 1.5), v, *items;
     int64_t id, vid;
     size_t n;
     seed_race(f->s);
@@ -553,7 +553,7 @@ static int raw_exec(const char *path, const char *sql, char *msg, size_t size)
 static void test_event_revoke(void **state)
 {
     fixture *f = *state;
-    event e = make_event("2025-06-01", "D03", EVENT_DEDUCTION, -2), kept, *items;
+    model_event e = make_event("2025-06-01", "D03", EVENT_DEDUCTION, -2), kept, *items;
     int64_t id, other;
     size_t n;
     char sql[256], msg[256];
@@ -613,7 +613,7 @@ static void test_events_by_year(void **state)
     fixture *f = *state;
     static const char *const dates[] = { "2025-12-31", "2024-12-31", "2026-01-01", "2025-01-01",
                                          "2025-06-30" };
-    event e, *items;
+    model_event e, *items;
     int64_t id;
     size_t n;
     seed_race(f->s);
@@ -643,9 +643,9 @@ static void test_events_by_year(void **state)
     free(items);
 }
 
-static event_cap make_cap(const char *category, int year, double bonus, double deduction)
+static model_event_cap make_cap(const char *category, int year, double bonus, double deduction)
 {
-    event_cap c;
+    model_event_cap c;
     memset(&c, 0, sizeof c);
     SET(c.category, category);
     c.year = year;
@@ -657,8 +657,8 @@ static event_cap make_cap(const char *category, int year, double bonus, double d
 static void test_event_caps(void **state)
 {
     fixture *f = *state;
-    event_cap a = make_cap("media", 2025, 0, 3), b = make_cap("honour", 2025, 5, 0);
-    event_cap old = make_cap("honour", 2024, 4, 0), bad, *items;
+    model_event_cap a = make_cap("media", 2025, 0, 3), b = make_cap("honour", 2025, 5, 0);
+    model_event_cap old = make_cap("honour", 2024, 4, 0), bad, *items;
     size_t n;
     assert_int_equal(store_event_cap_put(f->s, &a), 0);
     assert_int_equal(store_event_cap_put(f->s, &b), 0);
@@ -685,9 +685,9 @@ static void test_event_caps(void **state)
     free(items);
 }
 
-static award make_award(const char *code, const char *source, const char *source_code, int worst)
+static model_award make_award(const char *code, const char *source, const char *source_code, int worst)
 {
-    award a;
+    model_award a;
     memset(&a, 0, sizeof a);
     SET(a.code, code);
     SET(a.name, worst ? "蜗牛奖" : "骏马奖");
@@ -703,9 +703,9 @@ static award make_award(const char *code, const char *source, const char *source
 static void test_awards(void **state)
 {
     fixture *f = *state;
-    award best = make_award("STEED", "contest", "ECO", 0);
-    award worst = make_award("SNAIL", "indicator", "GDP", 1);
-    award bad, *items;
+    model_award best = make_award("STEED", "contest", "ECO", 0);
+    model_award worst = make_award("SNAIL", "indicator", "GDP", 1);
+    model_award bad, *items;
     size_t n;
     seed_race(f->s);
     assert_int_equal(store_award_put(f->s, &best), 0);
@@ -748,10 +748,10 @@ static void test_migration_from_version_5(void **state)
     int version;
     int64_t pid;
     period_key sep = { PERIOD_MONTH, 2025, 9 };
-    observation o, *hist;
-    scheme *schemes;
-    unit *members;
-    contest c, *cs;
+    model_observation o, *hist;
+    model_scheme *schemes;
+    model_unit *members;
+    model_contest c, *cs;
     size_t n;
 
     store_close(f->s);

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 
 #include "engine/validate.h"
-#include "store/model.h"
+#include "model/model.h"
 
 #include <math.h>
 #include <stdio.h>

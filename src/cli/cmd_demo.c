@@ -1,7 +1,7 @@
 /* cmd_demo: `saima demo` builds the deterministic demo city into an empty database and
  * prints what it holds. */
 #include "cli/cli.h"
-#include "http/auth.h"
+#include "app/auth.h"
 #include "io/demo.h"
 #include "util/err.h"
 #include "util/num.h"
@@ -43,8 +43,8 @@ static demo_account demo_accounts[] = {
 static int pick_returned(store *s, const demo_opts *opts)
 {
     demo_account *a = &demo_accounts[NACCOUNTS - 1];
-    submission *subs = NULL;
-    unit *units = NULL;
+    model_submission *subs = NULL;
+    model_unit *units = NULL;
     size_t ns = 0, nu = 0;
     char code[PERIOD_CODE_MAX];
     int rc;
@@ -70,7 +70,7 @@ done:
 /* Writes the demo's accounts (argon2id hashes) and their audit lines in one transaction. */
 static int add_accounts(const cli_ctx *ctx, store *s, const demo_opts *opts)
 {
-    user u;
+    model_user u;
     int rc;
     if ((rc = pick_returned(s, opts)) != 0 || (rc = store_begin(s)) != 0)
         return rc;
@@ -81,7 +81,7 @@ static int add_accounts(const cli_ctx *ctx, store *s, const demo_opts *opts)
         memcpy(u.display_name, a->name, sizeof u.display_name);
         memcpy(u.unit_code, a->unit, sizeof u.unit_code);
         u.role = a->role;
-        if ((rc = http_auth_hash(a->password, u.password_hash)) == 0 &&
+        if ((rc = app_auth_hash(a->password, u.password_hash)) == 0 &&
             (rc = store_user_put(s, &u)) == 0)
             rc = store_audit_add(s, ctx->actor ? ctx->actor : "", "user-add", "users", a->login);
     }
@@ -171,8 +171,8 @@ static int parse_opts(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *ar
 /* The demo goes only into an empty database, so it never mixes with real data. */
 static int check_empty(const cli_ctx *ctx, store *s)
 {
-    unit *units = NULL;
-    indicator *inds = NULL;
+    model_unit *units = NULL;
+    model_indicator *inds = NULL;
     size_t nu = 0, ni = 0;
     int64_t nobs = 0;
     int rc;
@@ -195,14 +195,14 @@ done:
 
 static int count_units(store *s, demo_counts *c)
 {
-    unit *units = NULL;
+    model_unit *units = NULL;
     size_t n = 0;
     int rc;
     if ((rc = store_units(s, &units, &n)) != 0)
         return rc;
     c->units = n;
     for (size_t i = 0; i < n; i++) {
-        const unit *u = &units[i];
+        const model_unit *u = &units[i];
         if (u->kind >= 0 && u->kind < UNIT_KIND_N)
             c->by_kind[u->kind]++;
         if (u->is_self)
@@ -216,11 +216,11 @@ static int count_units(store *s, demo_counts *c)
 
 static int count_all(store *s, demo_counts *c)
 {
-    group *groups = NULL;
-    indicator *inds = NULL;
-    scheme *schemes = NULL;
-    period *periods = NULL;
-    target *targets = NULL;
+    model_group *groups = NULL;
+    model_indicator *inds = NULL;
+    model_scheme *schemes = NULL;
+    model_period *periods = NULL;
+    model_target *targets = NULL;
     int rc;
     memset(c, 0, sizeof *c);
     if ((rc = count_units(s, c)) == 0 && (rc = store_groups(s, &groups, &c->groups)) == 0 &&

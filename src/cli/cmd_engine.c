@@ -31,7 +31,7 @@ static const cli_column rank_cols[] = {
     CLI_COL("rank", "名次", "rank", 1),
     CLI_COL("name", "单位", "unit", 0),
     CLI_COL("value_text", "数值", "value", 1),
-    CLI_ENUM_COL("tier", "梯队", "tier", query_tier_names, 4),
+    CLI_ENUM_COL("tier", "梯队", "tier", app_tier_names, 4),
     CLI_COL("move_prev_text", "较上月", "vs last month", 1),
     CLI_COL("move_year_text", "较去年同期", "vs last year", 1),
     CLI_COL("gap_above_text", "与标兵差距", "gap to next", 1),
@@ -56,7 +56,7 @@ static int emit_ranked(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *a
 {
     json_t *res;
     int rc;
-    if ((rc = cli_query(ctx, cmd, args, query_rankings, &res)) != 0)
+    if ((rc = cli_query(ctx, cmd, args, app_rankings, &res)) != 0)
         return rc;
     return emit_result(ctx, res, NULL, cols, ncols);
 }
@@ -91,7 +91,7 @@ static int forecast_backtest(const cli_ctx *ctx, const cli_cmd *cmd, const cli_a
 {
     json_t *res, *rows;
     int rc;
-    if ((rc = cli_query(ctx, cmd, args, query_backtest, &res)) != 0)
+    if ((rc = cli_query(ctx, cmd, args, app_backtest, &res)) != 0)
         return rc;
     if (!ctx->json) {
         const char *only = json_string_value(json_object_get(res, "indicator"));
@@ -147,7 +147,7 @@ int cmd_gap(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
     static const char *const api_only[] = { "unit_name", "group_name", "published_only", NULL };
     json_t *res, *rows;
     int rc;
-    if ((rc = cli_query(ctx, cmd, args, query_gaps, &res)) != 0)
+    if ((rc = cli_query(ctx, cmd, args, app_gaps, &res)) != 0)
         return rc;
     if (ctx->json)
         return cli_print_json(cli_json_strip(res, api_only));
@@ -162,7 +162,7 @@ int cmd_gap(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
 /* ---- warn ---- */
 
 static const cli_column warn_cols[] = {
-    CLI_ENUM_COL("level", "级别", "level", query_level_names, 4),
+    CLI_ENUM_COL("level", "级别", "level", app_level_names, 4),
     CLI_COL("name", "单位", "unit", 0),
     CLI_COL("indicator_name", "指标", "indicator", 0),
     CLI_COL("rank", "名次", "rank", 1),
@@ -173,7 +173,7 @@ int cmd_warn(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
 {
     json_t *res;
     int rc;
-    if ((rc = cli_query(ctx, cmd, args, query_warnings, &res)) != 0)
+    if ((rc = cli_query(ctx, cmd, args, app_warnings, &res)) != 0)
         return rc;
     return emit_result(ctx, res, cli_tr(ctx, "预警", "Warnings"), warn_cols, CLI_NCOLS(warn_cols));
 }

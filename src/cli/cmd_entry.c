@@ -5,7 +5,7 @@
  * API's (http/api_entry.h). */
 #include "cli/cli.h"
 #include "http/api_entry.h"
-#include "store/entry.h"
+#include "app/entry.h"
 #include "util/err.h"
 
 #include <stdio.h>
@@ -80,10 +80,10 @@ static int settle(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, 
             return rc;
     }
     if (n) {
-        if (entry_time_parse(n, now, nsize) != 0)
+        if (app_entry_time_parse(n, now, nsize) != 0)
             return cli_usage_error(cmd, CLI_TR(ctx, "--now 无效：%s", "--now: %s"), err_msg());
     } else {
-        entry_now(now, nsize);
+        app_entry_now(now, nsize);
     }
     return 0;
 }
@@ -170,12 +170,12 @@ static int remind(const cli_ctx *ctx, store *s, const char *pcode, const char *n
 static int review(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, store *s,
                   const char *unit_code, const char *pcode, const char *now, int approve)
 {
-    entry_change c = { unit_code, pcode, ctx->actor, NULL, cli_opt_value(cmd, args, "--reason") };
+    app_entry_change c = { unit_code, pcode, ctx->actor, NULL, cli_opt_value(cmd, args, "--reason") };
     int rc;
     if (!approve && !c.reason)
         return cli_usage_error(cmd, "%s", cli_tr(ctx, "退回需要 --reason 说明原因",
                                                  "return needs --reason"));
-    if ((rc = entry_in_tx(s, approve ? entry_approve_fn : entry_return_fn, NULL, &c)) != 0)
+    if ((rc = app_entry_in_tx(s, approve ? app_entry_approve_fn : app_entry_return_fn, NULL, &c)) != 0)
         return rc;
     if (ctx->json) {
         json_t *o;

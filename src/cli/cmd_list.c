@@ -140,7 +140,7 @@ struct obs_collect {
     size_t limit;
 };
 
-static int collect_obs(const observation *o, void *ctx)
+static int collect_obs(const model_observation *o, void *ctx)
 {
     struct obs_collect *c = ctx;
     if (c->limit && json_array_size(c->rows) >= c->limit)
@@ -225,24 +225,24 @@ int cmd_list(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
     if ((rc = cli_open_existing(ctx, &s)) != 0)
         return rc;
     if (strcmp(what, "units") == 0)
-        LIST_ARRAY(unit, store_units(s, &items, &n), unit_any, unit_cols);
+        LIST_ARRAY(model_unit, store_units(s, &items, &n), unit_any, unit_cols);
     else if (strcmp(what, "groups") == 0)
-        LIST_ARRAY(group, store_groups(s, &items, &n), group_any, group_cols);
+        LIST_ARRAY(model_group, store_groups(s, &items, &n), group_any, group_cols);
     else if (strcmp(what, "indicators") == 0)
-        LIST_ARRAY(indicator, store_indicators(s, &items, &n), indicator_any, indicator_cols);
+        LIST_ARRAY(model_indicator, store_indicators(s, &items, &n), indicator_any, indicator_cols);
     else if (strcmp(what, "schemes") == 0)
-        LIST_ARRAY(scheme, store_schemes(s, &items, &n), scheme_any, scheme_cols);
+        LIST_ARRAY(model_scheme, store_schemes(s, &items, &n), scheme_any, scheme_cols);
     else if (strcmp(what, "periods") == 0)
-        LIST_ARRAY(period, store_periods(s, &items, &n), period_any, period_cols);
+        LIST_ARRAY(model_period, store_periods(s, &items, &n), period_any, period_cols);
     else if (strcmp(what, "targets") == 0)
-        LIST_ARRAY(target, store_targets(s, (int)year, &items, &n), target_any, target_cols);
+        LIST_ARRAY(model_target, store_targets(s, (int)year, &items, &n), target_any, target_cols);
     else if (strcmp(what, "flags") == 0)
-        LIST_ARRAY(obs_flag, store_flags(s, !cli_opt_set(cmd, args, "--all"), &items, &n), flag_any,
+        LIST_ARRAY(model_obs_flag, store_flags(s, !cli_opt_set(cmd, args, "--all"), &items, &n), flag_any,
                    flag_cols);
     else if (strcmp(what, "users") == 0)
-        LIST_ARRAY(user, store_users(s, &items, &n), user_any, user_cols);
+        LIST_ARRAY(model_user, store_users(s, &items, &n), user_any, user_cols);
     else if (strcmp(what, "audit") == 0)
-        LIST_ARRAY(audit_entry, store_audits(s, limit ? (int)limit : 50, &items, &n), audit_any,
+        LIST_ARRAY(model_audit_entry, store_audits(s, limit ? (int)limit : 50, &items, &n), audit_any,
                    audit_cols);
     else
         rc = list_observations(ctx, cmd, args, s, limit);
@@ -284,10 +284,10 @@ static int emit_object(const cli_ctx *ctx, json_t *obj)
 
 static int show_unit(const cli_ctx *ctx, store *s, const char *code)
 {
-    unit *items = NULL;
+    model_unit *items = NULL;
     size_t n = 0;
     int rc = store_units(s, &items, &n);
-    const unit *u = rc == 0 ? find_code(items, n, sizeof *items, offsetof(unit, code), code) : NULL;
+    const model_unit *u = rc == 0 ? find_code(items, n, sizeof *items, offsetof(model_unit, code), code) : NULL;
     if (rc == 0)
         rc = u ? emit_object(ctx, io_json_unit(u)) : err_set(ERR_NOTFOUND, "unknown unit code '%s'", code);
     free(items);
@@ -296,11 +296,11 @@ static int show_unit(const cli_ctx *ctx, store *s, const char *code)
 
 static int show_indicator(const cli_ctx *ctx, store *s, const char *code)
 {
-    indicator *items = NULL;
+    model_indicator *items = NULL;
     size_t n = 0;
     int rc = store_indicators(s, &items, &n);
-    const indicator *ind =
-        rc == 0 ? find_code(items, n, sizeof *items, offsetof(indicator, code), code) : NULL;
+    const model_indicator *ind =
+        rc == 0 ? find_code(items, n, sizeof *items, offsetof(model_indicator, code), code) : NULL;
     if (rc == 0)
         rc = ind ? emit_object(ctx, io_json_indicator(ind))
                  : err_set(ERR_NOTFOUND, "unknown indicator code '%s'", code);
@@ -329,11 +329,11 @@ static int emit_with_children(const cli_ctx *ctx, json_t *obj, const char *key, 
 
 static int show_group(const cli_ctx *ctx, store *s, const char *code)
 {
-    group *items = NULL;
-    unit *members = NULL;
+    model_group *items = NULL;
+    model_unit *members = NULL;
     size_t n = 0, nm = 0;
     int rc = store_groups(s, &items, &n);
-    const group *g = rc == 0 ? find_code(items, n, sizeof *items, offsetof(group, code), code) : NULL;
+    const model_group *g = rc == 0 ? find_code(items, n, sizeof *items, offsetof(model_group, code), code) : NULL;
     json_t *arr = json_array();
     if (rc == 0 && !g)
         rc = err_set(ERR_NOTFOUND, "unknown group code '%s'", code);
@@ -350,11 +350,11 @@ static int show_group(const cli_ctx *ctx, store *s, const char *code)
 
 static int show_scheme(const cli_ctx *ctx, store *s, const char *code)
 {
-    scheme *items = NULL;
-    scheme_item *its = NULL;
+    model_scheme *items = NULL;
+    model_scheme_item *its = NULL;
     size_t n = 0, ni = 0;
     int rc = store_schemes(s, &items, &n);
-    const scheme *sc = rc == 0 ? find_code(items, n, sizeof *items, offsetof(scheme, code), code) : NULL;
+    const model_scheme *sc = rc == 0 ? find_code(items, n, sizeof *items, offsetof(model_scheme, code), code) : NULL;
     json_t *arr = json_array();
     if (rc == 0 && !sc)
         rc = err_set(ERR_NOTFOUND, "unknown scheme code '%s'", code);
@@ -371,7 +371,7 @@ static int show_scheme(const cli_ctx *ctx, store *s, const char *code)
 
 static int show_observation(const cli_ctx *ctx, const cli_cmd *cmd, store *s, const cli_args *args)
 {
-    observation *hist = NULL;
+    model_observation *hist = NULL;
     size_t n = 0;
     period_key key;
     char code[PERIOD_CODE_MAX];

@@ -47,15 +47,15 @@ const cli_opt cmd_events_opts[] = {
 
 int cli_contest_run_period(const cli_ctx *ctx, store *s, const period_key *p)
 {
-    query_ctx q = cli_query_ctx(ctx, s);
+    app_ctx q = cli_query_ctx(ctx, s);
     size_t ran, ng;
-    return query_contest_run(&q, p, NULL, &ran, &ng);
+    return app_contest_run(&q, p, NULL, &ran, &ng);
 }
 
 static int contest_run(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, store *s)
 {
     const char *text = cli_opt_value(cmd, args, "--period");
-    query_ctx q = cli_query_ctx(ctx, s);
+    app_ctx q = cli_query_ctx(ctx, s);
     period_key p;
     char code[PERIOD_CODE_MAX];
     size_t ran, ng;
@@ -65,7 +65,7 @@ static int contest_run(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *a
     if (period_parse(text, &p) != 0)
         return cli_usage_error(cmd, "--period: %s", err_msg());
     period_format(&p, code, sizeof code);
-    if ((rc = query_contest_run(&q, &p, cli_opt_value(cmd, args, "--group"), &ran, &ng)) != 0)
+    if ((rc = app_contest_run(&q, &p, cli_opt_value(cmd, args, "--group"), &ran, &ng)) != 0)
         return rc;
     if (!ctx->json)
         printf(CLI_TR(ctx, "已评出 %s 的 %zu 场比拼，%zu 个分组。\n\n", "%s: %zu contests run in %zu groups.\n\n"),
@@ -187,9 +187,9 @@ static int print_awards(const cli_ctx *ctx, json_t *groups)
 static int contest_show(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, store *s, int awards_only)
 {
     static const char *const api_only[] = { "contests", NULL };
-    query_ctx q = cli_query_ctx(ctx, s);
-    query_params p = cli_query_params(cmd, args);
-    cli_query_fn fn = awards_only ? query_awards : query_contests;
+    app_ctx q = cli_query_ctx(ctx, s);
+    app_params p = cli_query_params(cmd, args);
+    cli_query_fn fn = awards_only ? app_awards : app_contests;
     json_t *res = NULL, *groups, *g;
     size_t i;
     int rc;
@@ -265,7 +265,7 @@ int cmd_flags(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
     static const char *const api_only[] = { "published_only", NULL };
     json_t *res;
     int rc;
-    if ((rc = cli_query(ctx, cmd, args, query_flags, &res)) != 0)
+    if ((rc = cli_query(ctx, cmd, args, app_flags, &res)) != 0)
         return rc;
     if (ctx->json)
         return cli_print_json(cli_json_strip(res, api_only));
@@ -304,7 +304,7 @@ int cmd_ledger(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
     int rc;
     if (!cli_opt_value(cmd, args, "--year"))
         return cli_usage_error(cmd, "--year YEAR is required");
-    if ((rc = cli_query(ctx, cmd, args, query_ledger, &res)) != 0)
+    if ((rc = cli_query(ctx, cmd, args, app_ledger, &res)) != 0)
         return rc;
     groups = json_incref(json_object_get(res, "groups"));
     json_decref(res);
@@ -325,8 +325,8 @@ int cmd_ledger(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
 
 static int events_add(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, store *s)
 {
-    query_ctx q = cli_query_ctx(ctx, s);
-    query_event_in in = {
+    app_ctx q = cli_query_ctx(ctx, s);
+    app_event_in in = {
         cli_opt_value(cmd, args, "--unit"),     cli_opt_value(cmd, args, "--kind"),
         cli_opt_value(cmd, args, "--points"),   cli_opt_value(cmd, args, "--category"),
         cli_opt_value(cmd, args, "--date"),     cli_opt_value(cmd, args, "--evidence"),
@@ -336,7 +336,7 @@ static int events_add(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *ar
     int rc;
     if (!in.unit || !in.kind || !in.evidence || !in.approved_by)
         return cli_usage_error(cmd, "events add needs --unit, --kind, --evidence and --approved-by");
-    if ((rc = cli_query_error(cmd, query_event_add(&q, &in, &id))) != 0)
+    if ((rc = cli_query_error(cmd, app_event_add(&q, &in, &id))) != 0)
         return rc;
     if (ctx->json)
         return cli_print_json(json_pack("{s:I}", "id", (json_int_t)id));
@@ -358,13 +358,13 @@ static int events_list(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *a
         CLI_COL("status", "状态", "status", 0),
     };
     const char *y = cli_opt_value(cmd, args, "--year");
-    query_ctx q = cli_query_ctx(ctx, s);
+    app_ctx q = cli_query_ctx(ctx, s);
     json_t *rows;
     long year = 0;
     int rc;
     if (y && num_parse_int(y, PERIOD_YEAR_MIN, PERIOD_YEAR_MAX, &year) != 0)
         return cli_usage_error(cmd, "--year: %s", err_msg());
-    if ((rc = query_events_list(&q, cli_opt_value(cmd, args, "--unit"), (int)year, &rows)) != 0)
+    if ((rc = app_events_list(&q, cli_opt_value(cmd, args, "--unit"), (int)year, &rows)) != 0)
         return rc;
     return cli_emit_rows(ctx, rows, cols, CLI_NCOLS(cols));
 }
@@ -372,12 +372,12 @@ static int events_list(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *a
 static int events_revoke(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, store *s)
 {
     const char *reason = cli_opt_value(cmd, args, "--reason");
-    query_ctx q = cli_query_ctx(ctx, s);
+    app_ctx q = cli_query_ctx(ctx, s);
     long id;
     int rc;
     if (args->npos != 2 || num_parse_int(args->pos[1], 1, 2147483647L, &id) != 0)
         return cli_usage_error(cmd, "saima events revoke ID --reason TEXT");
-    if ((rc = cli_query_error(cmd, query_event_revoke(&q, id, reason))) == 0 && !ctx->json)
+    if ((rc = cli_query_error(cmd, app_event_revoke(&q, id, reason))) == 0 && !ctx->json)
         printf(CLI_TR(ctx, "已撤销第 %ld 号事项（记录保留）\n", "event %ld revoked (kept on record)\n"), id);
     return rc;
 }
@@ -436,10 +436,10 @@ static void print_ledger_explain(const cli_ctx *ctx, json_t *res)
 int cli_explain_ledger(const cli_ctx *ctx, store *s, const char *unit_code, int year)
 {
     static const char *const api_only[] = { "name", "published_only", NULL };
-    query_ctx q = cli_query_ctx(ctx, s);
+    app_ctx q = cli_query_ctx(ctx, s);
     json_t *res;
     int rc;
-    if ((rc = query_explain_ledger(&q, unit_code, year, &res)) != 0)
+    if ((rc = app_explain_ledger(&q, unit_code, year, &res)) != 0)
         return rc;
     if (ctx->json)
         return cli_print_json(cli_json_strip(res, api_only));

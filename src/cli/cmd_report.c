@@ -21,7 +21,7 @@ const cli_opt cmd_report_opts[] = {
 
 /* One indicator's line; has_* say which numbers exist. */
 typedef struct report_row {
-    const indicator *ind;
+    const model_indicator *ind;
     int has_value, has_last, has_target, has_yoy, has_completion;
     double value, last, goal, yoy, completion;
     int state, yoy_kind;
@@ -30,10 +30,10 @@ typedef struct report_row {
 } report_row;
 
 typedef struct report {
-    unit self, city;           /* city.code is "" when unknown */
+    model_unit self, city;           /* city.code is "" when unknown */
     period_key key, last_key;
     char code[PERIOD_CODE_MAX], last_code[PERIOD_CODE_MAX];
-    indicator *inds;
+    model_indicator *inds;
     size_t ni;
     report_row *rows;
     char (*peers)[MODEL_CODE_MAX];
@@ -53,7 +53,7 @@ static void report_free(report *r)
 /* Our region, and the unit it belongs to (the city), or else the reference unit. */
 static int find_self(const cli_ctx *ctx, store *s, report *r)
 {
-    unit *units = NULL;
+    model_unit *units = NULL;
     size_t n = 0;
     int rc, found = 0;
     if ((rc = store_units(s, &units, &n)) != 0)
@@ -77,7 +77,7 @@ static int find_self(const cli_ctx *ctx, store *s, report *r)
     return 0;
 }
 
-static int contains(const unit *list, size_t n, const char *code)
+static int contains(const model_unit *list, size_t n, const char *code)
 {
     for (size_t i = 0; i < n; i++) {
         if (strcmp(list[i].code, code) == 0)
@@ -86,7 +86,7 @@ static int contains(const unit *list, size_t n, const char *code)
     return 0;
 }
 
-static int set_peers(report *r, const unit *list, size_t n, int regions_only)
+static int set_peers(report *r, const model_unit *list, size_t n, int regions_only)
 {
     size_t k = 0;
     r->peers = calloc(n ? n : 1, sizeof *r->peers);
@@ -104,8 +104,8 @@ static int set_peers(report *r, const unit *list, size_t n, int regions_only)
 /* The peers group holding our region; without one, every region. */
 static int find_peers(store *s, report *r)
 {
-    group *groups = NULL;
-    unit *members = NULL;
+    model_group *groups = NULL;
+    model_unit *members = NULL;
     size_t ng = 0, nm = 0;
     int rc;
     if ((rc = store_groups(s, &groups, &ng)) != 0)
@@ -130,7 +130,7 @@ static int find_peers(store *s, report *r)
     return rc;
 }
 
-static int latest_month_cb(const observation *o, void *ctx)
+static int latest_month_cb(const model_observation *o, void *ctx)
 {
     period_key *best = ctx, p;
     if (period_parse(o->period_code, &p) == 0 && p.kind == PERIOD_MONTH &&
@@ -187,7 +187,7 @@ static int peer_index(const report *r, const char *unit_code)
     return -1;
 }
 
-static int this_period_cb(const observation *o, void *ctx)
+static int this_period_cb(const model_observation *o, void *ctx)
 {
     report *r = ctx;
     report_row *row = row_of(r, o->indicator_code);
@@ -206,7 +206,7 @@ static int this_period_cb(const observation *o, void *ctx)
     return 0;
 }
 
-static int last_year_cb(const observation *o, void *ctx)
+static int last_year_cb(const model_observation *o, void *ctx)
 {
     report_row *row = row_of(ctx, o->indicator_code);
     if (row) {
@@ -218,7 +218,7 @@ static int last_year_cb(const observation *o, void *ctx)
 
 static int load_targets(store *s, report *r)
 {
-    target *t = NULL;
+    model_target *t = NULL;
     size_t n = 0;
     int rc;
     if ((rc = store_targets(s, r->key.year, &t, &n)) != 0)
@@ -256,17 +256,17 @@ static void compute_rows(report *r)
  * the summary leaders quote (N 项第一 …). A store without a peer group leaves them out. */
 static int load_ranks(const cli_ctx *ctx, store *s, report *r)
 {
-    query_ctx q = cli_query_ctx(ctx, s);
-    query_scope sc;
+    app_ctx q = cli_query_ctx(ctx, s);
+    app_scope sc;
     int rc;
-    if (query_scope_at(&q, NULL, &r->key, &sc) != 0) {
+    if (app_scope_at(&q, NULL, &r->key, &sc) != 0) {
         err_clear();
         return 0;
     }
     for (size_t i = 0; i < r->ni; i++) {
-        query_analysis a;
+        app_analysis a;
         report_row *row = &r->rows[i];
-        if ((rc = query_analyze(&sc, row->ind->code, &a)) != 0)
+        if ((rc = app_analyze(&sc, row->ind->code, &a)) != 0)
             return rc;
         for (size_t u = 0; u < a.sp.nunits; u++) {
             const engine_standing *st = &a.st[u];
@@ -283,7 +283,7 @@ static int load_ranks(const cli_ctx *ctx, store *s, report *r)
             r->first_tier += st->first_tier;
             r->bottom += st->tier == TIER_BOTTOM;
         }
-        query_analysis_free(&a);
+        app_analysis_free(&a);
     }
     return 0;
 }
@@ -384,12 +384,12 @@ static void fmt_yoy(const cli_ctx *ctx, const report_row *row, char *buf, size_t
 static int add_row(const cli_ctx *ctx, table *t, const report_row *row)
 {
     char value[64], last[64], goal[64], yoy[64], done[64], rank[32], move[32];
-    const indicator *ind = row->ind;
+    const model_indicator *ind = row->ind;
     const char *cells[9];
     if (row->rank)
         snprintf(rank, sizeof rank, "%d/%d %s", row->rank, row->ranked,
                  ctx->english ? (row->tier == TIER_TOP ? "top 3" : row->tier == TIER_BOTTOM ? "bottom 3" : "")
-                              : query_tier_names[row->tier].label_zh);
+                              : app_tier_names[row->tier].label_zh);
     if (row->has_move && row->move)
         snprintf(move, sizeof move, "%s%d", row->move > 0 ? "↑" : "↓", row->move > 0 ? row->move : -row->move);
     else
@@ -470,7 +470,7 @@ static json_t *num_or_null(int has, double v)
     return has ? json_real(v) : json_null();
 }
 
-static json_t *unit_json(const unit *u)
+static json_t *unit_json(const model_unit *u)
 {
     if (!u->code[0])
         return json_null();
@@ -479,7 +479,7 @@ static json_t *unit_json(const unit *u)
 
 static json_t *row_json(const report_row *row)
 {
-    const indicator *ind = row->ind;
+    const model_indicator *ind = row->ind;
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:i}", "code", ind->code, "name", ind->name,
                           "name_en", ind->name_en, "measure", ind->measure, "precision",
                           ind->precision);
@@ -498,7 +498,7 @@ static json_t *row_json(const report_row *row)
     json_object_set_new(o, "reported", json_integer((json_int_t)row->reported));
     json_object_set_new(o, "rank", row->rank ? json_integer(row->rank) : json_null());
     json_object_set_new(o, "ranked", json_integer(row->ranked));
-    json_object_set_new(o, "tier", json_string(query_tier_names[row->tier].key));
+    json_object_set_new(o, "tier", json_string(app_tier_names[row->tier].key));
     json_object_set_new(o, "move_prev", row->rank && row->has_move ? json_integer(row->move) : json_null());
     return o;
 }

@@ -40,7 +40,7 @@ int cmd_score(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
     static const char *const api_only[] = { "scheme_name", "group_name", "published_only", NULL };
     json_t *res, *rows;
     int rc;
-    if ((rc = cli_query(ctx, cmd, args, query_scores, &res)) != 0)
+    if ((rc = cli_query(ctx, cmd, args, app_scores, &res)) != 0)
         return rc;
     if (ctx->json)
         return cli_print_json(cli_json_strip(res, api_only));
@@ -134,7 +134,7 @@ int cmd_explain(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
     int rc;
     if (cli_opt_set(cmd, args, "--ledger"))
         return explain_ledger(ctx, cmd, args);
-    if ((rc = cli_query(ctx, cmd, args, query_explain, &res)) != 0)
+    if ((rc = cli_query(ctx, cmd, args, app_explain, &res)) != 0)
         return rc;
     if (ctx->json) {
         json_array_foreach(json_object_get(res, "items"), i, it) {
@@ -166,9 +166,9 @@ static const cli_column check_cols[] = {
 int cmd_scheme(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
 {
     store *s;
-    scheme sc;
-    scheme_item *items = NULL;
-    indicator *inds = NULL;
+    model_scheme sc;
+    model_scheme_item *items = NULL;
+    model_indicator *inds = NULL;
     size_t n = 0, nind = 0;
     double sum = 0;
     json_t *rows;
@@ -178,7 +178,7 @@ int cmd_scheme(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
         return cli_usage_error(cmd, "saima scheme show CODE");
     if ((rc = cli_open_existing(ctx, &s)) != 0)
         return rc;
-    if ((rc = query_pick_scheme(s, args->pos[1], "", &sc)) != 0 ||
+    if ((rc = app_pick_scheme(s, args->pos[1], "", &sc)) != 0 ||
         (rc = store_scheme_items(s, sc.code, &items, &n)) != 0 || (rc = store_indicators(s, &inds, &nind)) != 0)
         goto done;
     rows = json_array();

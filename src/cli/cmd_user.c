@@ -2,7 +2,7 @@
  * passwords. Passwords come from the terminal without echo or one line of stdin, never argv. */
 #include "cli/cli.h"
 #include "io/json.h"
-#include "http/auth.h"
+#include "app/auth.h"
 #include "util/err.h"
 
 #include <stdio.h>
@@ -19,7 +19,7 @@ const cli_opt cmd_user_opts[] = {
 };
 
 /* A password line: the policy's byte limit, the newline and the NUL. */
-#define PASSWORD_BUF (HTTP_AUTH_PASSWORD_MAX_BYTES + 2)
+#define PASSWORD_BUF (APP_AUTH_PASSWORD_MAX_BYTES + 2)
 
 /* Logins are codes: 1..63 bytes, printable, no spaces (they appear in logs and the audit). */
 static int check_login(const char *login)
@@ -46,7 +46,7 @@ static int read_line(FILE *in, char *buf, size_t size)
     n = strlen(buf);
     if (n == size - 1 && buf[n - 1] != '\n')
         return err_set(ERR_DATA, "the password is too long: at most %d bytes",
-                       HTTP_AUTH_PASSWORD_MAX_BYTES);
+                       APP_AUTH_PASSWORD_MAX_BYTES);
     while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
         buf[--n] = '\0';
     return 0;
@@ -90,21 +90,21 @@ static int read_password(const cli_ctx *ctx, char *buf, size_t size)
 
 /* Reads, checks and hashes a new password for login into u->password_hash; the clear text
  * is wiped from memory before returning. */
-static int new_password_hash(const cli_ctx *ctx, user *u)
+static int new_password_hash(const cli_ctx *ctx, model_user *u)
 {
     char pw[PASSWORD_BUF];
-    char hash[HTTP_AUTH_HASH_SIZE];
+    char hash[APP_AUTH_HASH_SIZE];
     int rc;
     _Static_assert(sizeof hash <= sizeof u->password_hash, "a hash fits user.password_hash");
     if ((rc = read_password(ctx, pw, sizeof pw)) == 0 &&
-        (rc = http_auth_check_password(u->login, pw)) == 0 && (rc = http_auth_hash(pw, hash)) == 0)
+        (rc = app_auth_check_password(u->login, pw)) == 0 && (rc = app_auth_hash(pw, hash)) == 0)
         memcpy(u->password_hash, hash, sizeof hash);
     sodium_memzero(pw, sizeof pw);
     return rc;
 }
 
 /* Finds the account login into *out; ERR_NOTFOUND when there is none. */
-static int find_user(const cli_ctx *ctx, store *s, const char *login, user *out)
+static int find_user(const cli_ctx *ctx, store *s, const char *login, model_user *out)
 {
     int rc = store_user_get(s, login, out);
     if (rc == ERR_NOTFOUND)
@@ -113,7 +113,7 @@ static int find_user(const cli_ctx *ctx, store *s, const char *login, user *out)
 }
 
 /* Saves u and its audit line in one transaction; the detail never holds a secret. */
-static int save_user(const cli_ctx *ctx, store *s, const user *u, const char *action)
+static int save_user(const cli_ctx *ctx, store *s, const model_user *u, const char *action)
 {
     char detail[MODEL_TEXT_MAX];
     int rc;
@@ -131,7 +131,7 @@ static int save_user(const cli_ctx *ctx, store *s, const user *u, const char *ac
 
 /* Lets the store judge the account (role, unit) before anyone types a password: the same
  * save, rolled back at once. */
-static int probe_user(store *s, const user *u)
+static int probe_user(store *s, const model_user *u)
 {
     int rc;
     if ((rc = store_begin(s)) != 0)
@@ -142,7 +142,7 @@ static int probe_user(store *s, const user *u)
 }
 
 /* Prints the account after a change: JSON with --json, else one line. */
-static int report_user(const cli_ctx *ctx, const user *u, const char *zh, const char *en)
+static int report_user(const cli_ctx *ctx, const model_user *u, const char *zh, const char *en)
 {
     if (ctx->json)
         return cli_print_json(io_json_user(u));
@@ -156,7 +156,7 @@ static int user_add(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args
     const char *role = cli_opt_value(cmd, args, "--role");
     const char *unit_code = cli_opt_value(cmd, args, "--unit");
     const char *name = cli_opt_value(cmd, args, "--name");
-    user u, old;
+    model_user u, old;
     int r, rc;
     memset(&u, 0, sizeof u);
     if (!role)
@@ -179,7 +179,7 @@ static int user_add(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args
 
 static int user_passwd(const cli_ctx *ctx, store *s, const char *login)
 {
-    user u;
+    model_user u;
     int rc;
     if ((rc = find_user(ctx, s, login, &u)) != 0 || (rc = new_password_hash(ctx, &u)) != 0 ||
         (rc = save_user(ctx, s, &u, "user_passwd")) != 0)
@@ -189,7 +189,7 @@ static int user_passwd(const cli_ctx *ctx, store *s, const char *login)
 
 static int user_set_disabled(const cli_ctx *ctx, store *s, const char *login, int disabled)
 {
-    user u;
+    model_user u;
     int rc;
     if ((rc = find_user(ctx, s, login, &u)) != 0)
         return rc;
@@ -212,7 +212,7 @@ static const cli_column user_cols[] = {
 /* Every account without its hash: the hash never leaves the store through this command. */
 static int user_list(const cli_ctx *ctx, store *s)
 {
-    user *all = NULL;
+    model_user *all = NULL;
     size_t n = 0;
     json_t *rows;
     int rc;

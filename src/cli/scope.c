@@ -5,15 +5,15 @@
 
 #include <string.h>
 
-query_ctx cli_query_ctx(const cli_ctx *ctx, store *s)
+app_ctx cli_query_ctx(const cli_ctx *ctx, store *s)
 {
-    query_ctx q = { s, 0, ctx->english, !ctx->json, ctx->actor };
+    app_ctx q = { s, 0, ctx->english, !ctx->json, ctx->actor };
     return q;
 }
 
-query_params cli_query_params(const cli_cmd *cmd, const cli_args *args)
+app_params cli_query_params(const cli_cmd *cmd, const cli_args *args)
 {
-    query_params p = {
+    app_params p = {
         cli_opt_value(cmd, args, "--group"),  cli_opt_value(cmd, args, "--period"),
         cli_opt_value(cmd, args, "--indicator"), cli_opt_value(cmd, args, "--unit"),
         cli_opt_value(cmd, args, "--scheme"), cli_opt_value(cmd, args, "--year"),
@@ -33,8 +33,8 @@ int cli_query_error(const cli_cmd *cmd, int rc)
 
 int cli_query(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, cli_query_fn fn, json_t **out)
 {
-    query_params p = cli_query_params(cmd, args);
-    query_ctx q;
+    app_params p = cli_query_params(cmd, args);
+    app_ctx q;
     store *s;
     int rc;
     if ((rc = cli_open_existing(ctx, &s)) != 0)

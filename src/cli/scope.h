@@ -5,7 +5,7 @@
 #define SAIMA_CLI_SCOPE_H
 
 #include "cli/cli.h"
-#include "query/query.h"
+#include "app/app.h"
 
 /* The options every analysis command takes. */
 #define CLI_SCOPE_OPTS                                                                             \
@@ -14,17 +14,17 @@
 
 /* The query context of a command on store s: every figure (the CLI reads the database
  * directly), the command's language, table texts unless --json, --user as the actor. */
-query_ctx cli_query_ctx(const cli_ctx *ctx, store *s);
+app_ctx cli_query_ctx(const cli_ctx *ctx, store *s);
 
 /* The query options of a command's parsed arguments (--group, --period, --indicator, ...). */
-query_params cli_query_params(const cli_cmd *cmd, const cli_args *args);
+app_params cli_query_params(const cli_cmd *cmd, const cli_args *args);
 
 /* A query's usage error as the CLI reports it ("--period takes ...", with the help hint);
  * other codes pass through. */
 int cli_query_error(const cli_cmd *cmd, int rc);
 
 /* A query function of src/query over the command's options. */
-typedef int (*cli_query_fn)(const query_ctx *q, const query_params *p, json_t **out);
+typedef int (*cli_query_fn)(const app_ctx *q, const app_params *p, json_t **out);
 
 /* Opens the database (it must exist), runs fn with the command's options, closes it. *out is
  * the caller's. */

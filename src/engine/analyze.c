@@ -4,7 +4,7 @@
 #include "engine/analyze.h"
 
 #include "engine/progress.h"
-#include "store/model.h"
+#include "model/model.h"
 #include "util/err.h"
 
 #include <math.h>

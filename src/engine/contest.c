@@ -2,7 +2,7 @@
  * awards and records (rules in docs/race.md). */
 #include "engine/contest.h"
 
-#include "store/model.h"
+#include "model/model.h"
 #include "util/err.h"
 #include "util/num.h"
 

@@ -1,6 +1,6 @@
 /* progress: growth and completion rates (see progress.h for the formulas). */
 #include "engine/progress.h"
-#include "store/model.h"
+#include "model/model.h"
 #include "util/err.h"
 
 #include <math.h>

@@ -4,7 +4,7 @@
 
 #include "engine/progress.h"
 #include "engine/rank.h"
-#include "store/model.h"
+#include "model/model.h"
 #include "util/err.h"
 #include "util/num.h"
 

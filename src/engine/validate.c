@@ -1,7 +1,7 @@
 /* validate: the soft-validation rules over sorted per-unit series of one indicator. */
 #include "engine/validate.h"
 
-#include "store/model.h"
+#include "model/model.h"
 #include "util/err.h"
 #include "util/num.h"
 

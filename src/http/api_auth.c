@@ -1,7 +1,7 @@
 /* api_auth: signing in and out, who am I, and changing one's own password. Sessions live in
  * the server (session.c); the cookie is HttpOnly and SameSite=Strict, and the CSRF token a
  * page must send back with every change is given in the body of login and /api/me. */
-#include "http/auth.h"
+#include "app/auth.h"
 #include "http/routes.h"
 #include "http/session.h"
 #include "io/json.h"
@@ -43,33 +43,33 @@ static void session_cookie(http_req *req, const char *token, int max_age)
 
 /* A hash to check passwords of unknown logins against, so that a wrong login costs as much
  * time as a wrong password. */
-static char dummy_hash[HTTP_AUTH_HASH_SIZE];
+static char dummy_hash[APP_AUTH_HASH_SIZE];
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 
 static void make_dummy_hash(void)
 {
-    if (http_auth_hash("saima-no-such-account", dummy_hash) != 0)
+    if (app_auth_hash("saima-no-such-account", dummy_hash) != 0)
         dummy_hash[0] = '\0';
 }
 
 /* Checks a login and password against the store; the same answer for every failure. */
-static int check_password(store *s, const char *login, const char *password, user *u, int *rehash)
+static int check_password(store *s, const char *login, const char *password, model_user *u, int *rehash)
 {
     int found = store_user_get(s, login, u) == 0;
 
     pthread_once(&dummy_once, make_dummy_hash);
-    if (http_auth_verify(found ? u->password_hash : dummy_hash, password, rehash) != 0 || !found ||
+    if (app_auth_verify(found ? u->password_hash : dummy_hash, password, rehash) != 0 || !found ||
         u->disabled || !u->password_hash[0])
         return err_set(ERR_AUTH, "wrong login or password");
     return 0;
 }
 
 /* Stores a fresh hash and the audit line of why in one transaction. */
-static int save_password(store *s, user *u, const char *password, const char *action)
+static int save_password(store *s, model_user *u, const char *password, const char *action)
 {
     int rc;
 
-    if ((rc = http_auth_hash(password, u->password_hash)) != 0 || (rc = store_begin(s)) != 0)
+    if ((rc = app_auth_hash(password, u->password_hash)) != 0 || (rc = store_begin(s)) != 0)
         return rc;
     if ((rc = store_user_put(s, u)) == 0)
         rc = store_audit_add(s, u->login, action, "users", u->login);
@@ -80,9 +80,9 @@ static int save_password(store *s, user *u, const char *password, const char *ac
 }
 
 /* Opens a session for u and sets the reply's cookie and principal. */
-static int open_session(http_req *req, const user *u, json_t **out)
+static int open_session(http_req *req, const model_user *u, json_t **out)
 {
-    char token[HTTP_AUTH_TOKEN_SIZE], csrf[HTTP_AUTH_TOKEN_SIZE];
+    char token[APP_AUTH_TOKEN_SIZE], csrf[APP_AUTH_TOKEN_SIZE];
     int rc;
 
     if ((rc = http_session_create(http_req_sessions(req), u->login, time(NULL), token, csrf)) != 0)
@@ -102,7 +102,7 @@ static int h_login(http_req *req, json_t **out)
     const char *login, *password;
     http_sessions *t = http_req_sessions(req);
     store *s;
-    user u;
+    model_user u;
     int rc, rehash = 0;
     time_t now = time(NULL);
 
@@ -160,7 +160,7 @@ static int h_password(http_req *req, json_t **out)
     const char *current, *next;
     http_sessions *t = http_req_sessions(req);
     store *s;
-    user u;
+    model_user u;
     int rc, rehash = 0;
     time_t now = time(NULL);
 
@@ -180,7 +180,7 @@ static int h_password(http_req *req, json_t **out)
         rc = err_set(ERR_DENIED, "the current password is wrong");
         goto done;
     }
-    if ((rc = http_auth_check_password(u.login, next)) != 0 ||
+    if ((rc = app_auth_check_password(u.login, next)) != 0 ||
         (rc = save_password(s, &u, next, "passwd")) != 0)
         goto done;
     http_session_end_login(t, u.login);

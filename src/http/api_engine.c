@@ -4,7 +4,7 @@
  * from published figures only unless the caller may see unpublished ones (admins, leaders);
  * recording and revoking events is for admins and is audited under their login. */
 #include "http/routes.h"
-#include "query/query.h"
+#include "app/app.h"
 #include "util/err.h"
 #include "util/num.h"
 
@@ -14,10 +14,10 @@
 
 #define EVENT_BODY_MAX 8192
 
-typedef int (*query_fn)(const query_ctx *q, const query_params *p, json_t **out);
+typedef int (*query_fn)(const app_ctx *q, const app_params *p, json_t **out);
 
 /* The query context of a request: its store, what its caller may see, ?lang=zh|en. */
-static int ctx_of(http_req *req, query_ctx *q)
+static int ctx_of(http_req *req, app_ctx *q)
 {
     const char *lang = http_req_query(req, "lang");
     int rc;
@@ -32,9 +32,9 @@ static int ctx_of(http_req *req, query_ctx *q)
     return 0;
 }
 
-static query_params params_of(const http_req *req)
+static app_params params_of(const http_req *req)
 {
-    query_params p = {
+    app_params p = {
         http_req_query(req, "group"), http_req_query(req, "period"), http_req_query(req, "indicator"),
         http_req_query(req, "unit"),  http_req_query(req, "scheme"), http_req_query(req, "year"),
         http_req_query(req, "limit"),
@@ -45,8 +45,8 @@ static query_params params_of(const http_req *req)
 /* Runs one query over the request's options. */
 static int run(http_req *req, query_fn fn, json_t **out)
 {
-    query_ctx q;
-    query_params p = params_of(req);
+    app_ctx q;
+    app_params p = params_of(req);
     int rc = ctx_of(req, &q);
     return rc ? rc : fn(&q, &p, out);
 }
@@ -57,50 +57,50 @@ static int run(http_req *req, query_fn fn, json_t **out)
         return run(req, fn, out);                      \
     }
 
-QUERY_HANDLER(h_rankings, query_rankings)
-QUERY_HANDLER(h_heatmap, query_heatmap)
-QUERY_HANDLER(h_trend, query_trend)
-QUERY_HANDLER(h_gaps, query_gaps)
-QUERY_HANDLER(h_warnings, query_warnings)
-QUERY_HANDLER(h_movers, query_movers)
-QUERY_HANDLER(h_forecasts, query_rankings)
-QUERY_HANDLER(h_backtest, query_backtest)
-QUERY_HANDLER(h_scores, query_scores)
-QUERY_HANDLER(h_contests, query_contests)
-QUERY_HANDLER(h_awards, query_awards)
-QUERY_HANDLER(h_flags, query_flags)
-QUERY_HANDLER(h_ledger, query_ledger)
+QUERY_HANDLER(h_rankings, app_rankings)
+QUERY_HANDLER(h_heatmap, app_heatmap)
+QUERY_HANDLER(h_trend, app_trend)
+QUERY_HANDLER(h_gaps, app_gaps)
+QUERY_HANDLER(h_warnings, app_warnings)
+QUERY_HANDLER(h_movers, app_movers)
+QUERY_HANDLER(h_forecasts, app_rankings)
+QUERY_HANDLER(h_backtest, app_backtest)
+QUERY_HANDLER(h_scores, app_scores)
+QUERY_HANDLER(h_contests, app_contests)
+QUERY_HANDLER(h_awards, app_awards)
+QUERY_HANDLER(h_flags, app_flags)
+QUERY_HANDLER(h_ledger, app_ledger)
 
 /* /api/explain: a scheme's points of a unit, or with ?ledger=YEAR its race points. */
 static int h_explain(http_req *req, json_t **out)
 {
     const char *ledger = http_req_query(req, "ledger");
-    query_ctx q;
-    query_params p = params_of(req);
+    app_ctx q;
+    app_params p = params_of(req);
     int rc, year;
     if ((rc = ctx_of(req, &q)) != 0)
         return rc;
     if (!ledger)
-        return query_explain(&q, &p, out);
-    if ((rc = query_parse_year("ledger", ledger, &year)) != 0)
+        return app_explain(&q, &p, out);
+    if ((rc = app_parse_year("ledger", ledger, &year)) != 0)
         return rc;
     if (!p.unit || !p.unit[0])
         return err_set(ERR_USAGE, "unit is required with ledger");
-    return query_explain_ledger(&q, p.unit, year, out);
+    return app_explain_ledger(&q, p.unit, year, out);
 }
 
 /* GET /api/events[?unit=&year=]: the events in the list envelope. */
 static int h_events(http_req *req, json_t **out)
 {
     const char *unit_code = http_req_query(req, "unit"), *y = http_req_query(req, "year");
-    query_ctx q;
+    app_ctx q;
     json_t *all = NULL, *page;
     size_t lim, off, n;
     int rc, year = 0;
     if ((rc = http_page_parse(http_req_query(req, "limit"), http_req_query(req, "offset"), &lim, &off)) != 0 ||
-        (rc = ctx_of(req, &q)) != 0 || (y && (rc = query_parse_year("year", y, &year)) != 0) ||
-        (unit_code && unit_code[0] && (rc = query_check_unit(q.s, unit_code)) != 0) ||
-        (rc = query_events_list(&q, unit_code, year, &all)) != 0)
+        (rc = ctx_of(req, &q)) != 0 || (y && (rc = app_parse_year("year", y, &year)) != 0) ||
+        (unit_code && unit_code[0] && (rc = app_check_unit(q.s, unit_code)) != 0) ||
+        (rc = app_events_list(&q, unit_code, year, &all)) != 0)
         return rc;
     n = json_array_size(all);
     if (!(page = json_array())) {
@@ -141,8 +141,8 @@ static int h_event_add(http_req *req, json_t **out)
     const char *text[7];
     char points[NUM_TEXT_MAX];
     json_t *body = NULL;
-    query_ctx q;
-    query_event_in in;
+    app_ctx q;
+    app_event_in in;
     int64_t id;
     int rc;
     if ((rc = ctx_of(req, &q)) != 0 || (rc = http_req_json(req, &body)) != 0)
@@ -150,8 +150,8 @@ static int h_event_add(http_req *req, json_t **out)
     for (size_t k = 0; rc == 0 && k < 7; k++)
         rc = body_field(body, keys[k], points, k == 2 ? sizeof points : 0, &text[k]);
     if (rc == 0) {
-        in = (query_event_in){ text[0], text[1], text[2], text[3], text[4], text[5], text[6] };
-        rc = query_event_add(&q, &in, &id);
+        in = (app_event_in){ text[0], text[1], text[2], text[3], text[4], text[5], text[6] };
+        rc = app_event_add(&q, &in, &id);
     }
     json_decref(body);
     if (rc != 0)
@@ -165,7 +165,7 @@ static int h_event_add(http_req *req, json_t **out)
 static int h_event_revoke(http_req *req, json_t **out)
 {
     json_t *body = NULL;
-    query_ctx q;
+    app_ctx q;
     long id;
     int rc;
     if (num_parse_int(req->param[0], 1, 2147483647L, &id) != 0)
@@ -175,7 +175,7 @@ static int h_event_revoke(http_req *req, json_t **out)
     if (json_object_get(body, "reason") && !json_is_string(json_object_get(body, "reason")))
         rc = err_set(ERR_USAGE, "reason must be a string");
     else
-        rc = query_event_revoke(&q, id, json_string_value(json_object_get(body, "reason")));
+        rc = app_event_revoke(&q, id, json_string_value(json_object_get(body, "reason")));
     json_decref(body);
     if (rc != 0)
         return rc;

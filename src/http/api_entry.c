@@ -6,7 +6,7 @@
 #include "http/routes.h"
 #include "engine/validate.h"
 #include "io/import.h"
-#include "store/entry.h"
+#include "app/entry.h"
 #include "util/err.h"
 #include "util/num.h"
 
@@ -27,9 +27,9 @@ static json_t *text_or_null(const char *text)
     return text && text[0] ? json_string(text) : json_null();
 }
 
-static json_t *status_json(const unit *u, const entry_status *st)
+static json_t *status_json(const model_unit *u, const app_entry_status *st)
 {
-    const submission *b = &st->sub;
+    const model_submission *b = &st->sub;
     json_t *o = json_object();
     if (!o)
         return NULL;
@@ -49,7 +49,7 @@ static json_t *status_json(const unit *u, const entry_status *st)
 
 int http_entry_default_period(store *s, char *buf, size_t size)
 {
-    period *ps = NULL;
+    model_period *ps = NULL;
     size_t n = 0;
     int rc, found = 0;
     if ((rc = store_periods(s, &ps, &n)) != 0)
@@ -65,16 +65,16 @@ int http_entry_default_period(store *s, char *buf, size_t size)
 }
 
 /* Loads the plan and the statuses of a period. */
-static int load_status(store *s, const char *pcode, const char *now, entry_plan *p,
-                       entry_status **st)
+static int load_status(store *s, const char *pcode, const char *now, app_entry_plan *p,
+                       app_entry_status **st)
 {
-    int rc = entry_plan_load(s, pcode, p);
-    if (rc == 0 && (rc = entry_status_list(s, p, now, st)) != 0)
-        entry_plan_free(p);
+    int rc = app_entry_plan_load(s, pcode, p);
+    if (rc == 0 && (rc = app_entry_status_list(s, p, now, st)) != 0)
+        app_entry_plan_free(p);
     return rc;
 }
 
-static json_t *period_head(const entry_plan *p)
+static json_t *period_head(const app_entry_plan *p)
 {
     json_t *o = json_object();
     if (o) {
@@ -87,8 +87,8 @@ static json_t *period_head(const entry_plan *p)
 int http_entry_list_json(store *s, const char *pcode, const char *only_unit, const char *now,
                          json_t **out)
 {
-    entry_plan p;
-    entry_status *st = NULL;
+    app_entry_plan p;
+    app_entry_status *st = NULL;
     json_t *items;
     int rc;
     if ((rc = load_status(s, pcode, now, &p, &st)) != 0)
@@ -105,13 +105,13 @@ int http_entry_list_json(store *s, const char *pcode, const char *only_unit, con
         rc = err_set(ERR_NOMEM, "out of memory");
     }
     free(st);
-    entry_plan_free(&p);
+    app_entry_plan_free(&p);
     return rc;
 }
 
 static json_t *history_json(store *s, const char *unit_code, const char *pcode, int *rc)
 {
-    submission_step *steps = NULL;
+    model_submission_step *steps = NULL;
     size_t n = 0;
     json_t *arr = json_array();
     if (!arr) {
@@ -134,15 +134,15 @@ static json_t *history_json(store *s, const char *unit_code, const char *pcode, 
 
 /* The values of one unit in one pcode, by indicator index of the plan. */
 typedef struct values_ctx {
-    const entry_plan *p;
-    observation *obs;           /* one per indicator; has[i] says whether it is set */
+    const app_entry_plan *p;
+    model_observation *obs;           /* one per indicator; has[i] says whether it is set */
     unsigned char *has;
 } values_ctx;
 
-static int keep_value(const observation *o, void *arg)
+static int keep_value(const model_observation *o, void *arg)
 {
     values_ctx *v = arg;
-    long i = entry_plan_indicator(v->p, o->indicator_code);
+    long i = app_entry_plan_indicator(v->p, o->indicator_code);
     if (i >= 0) {
         v->obs[i] = *o;
         v->has[i] = 1;
@@ -150,7 +150,7 @@ static int keep_value(const observation *o, void *arg)
     return 0;
 }
 
-static int read_values(store *s, const entry_plan *p, const char *unit_code, const char *pcode,
+static int read_values(store *s, const app_entry_plan *p, const char *unit_code, const char *pcode,
                        values_ctx *v)
 {
     obs_filter f = store_filter_all();
@@ -170,7 +170,7 @@ static void values_free(values_ctx *v)
     free(v->has);
 }
 
-static json_t *items_json(store *s, const entry_plan *p, long u, int *rc)
+static json_t *items_json(store *s, const app_entry_plan *p, long u, int *rc)
 {
     values_ctx now = { 0 }, prev = { 0 };
     period_key pk = period_prev(&p->period);
@@ -182,7 +182,7 @@ static json_t *items_json(store *s, const entry_plan *p, long u, int *rc)
     else if ((*rc = read_values(s, p, p->units[u].code, p->period_code, &now)) == 0)
         *rc = read_values(s, p, p->units[u].code, prev_code, &prev);
     for (size_t i = 0; *rc == 0 && i < p->ninds; i++) {
-        const indicator *ind = &p->inds[i];
+        const model_indicator *ind = &p->inds[i];
         if (!p->owes[(size_t)u * p->ninds + i])
             continue;
         json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:i, s:o, s:o, s:o, s:o}",
@@ -208,15 +208,15 @@ static json_t *items_json(store *s, const entry_plan *p, long u, int *rc)
 int http_entry_detail_json(store *s, const char *unit_code, const char *pcode, const char *now,
                            json_t **out)
 {
-    entry_plan p;
-    entry_status *st = NULL;
+    app_entry_plan p;
+    app_entry_status *st = NULL;
     json_t *o = NULL, *history, *items;
     long u;
     int rc;
     *out = NULL;
     if ((rc = load_status(s, pcode, now, &p, &st)) != 0)
         return rc;
-    if ((u = entry_plan_unit(&p, unit_code)) < 0) {
+    if ((u = app_entry_plan_unit(&p, unit_code)) < 0) {
         rc = err_set(ERR_NOTFOUND, "unit '%s' reports no figures for %s", unit_code, p.period_code);
         goto done;
     }
@@ -238,14 +238,14 @@ int http_entry_detail_json(store *s, const char *unit_code, const char *pcode, c
 done:
     json_decref(o);
     free(st);
-    entry_plan_free(&p);
+    app_entry_plan_free(&p);
     return rc;
 }
 
 int http_entry_reminders_json(store *s, const char *pcode, const char *now, json_t **out)
 {
-    entry_plan p;
-    entry_status *st = NULL;
+    app_entry_plan p;
+    app_entry_status *st = NULL;
     json_t *missing, *late;
     int rc;
     if ((rc = load_status(s, pcode, now, &p, &st)) != 0)
@@ -254,7 +254,7 @@ int http_entry_reminders_json(store *s, const char *pcode, const char *now, json
     missing = json_array();
     late = json_array();
     for (size_t u = 0; u < p.nunits && missing && late; u++) {
-        const submission *b = &st[u].sub;
+        const model_submission *b = &st[u].sub;
         if (b->state == SUB_MISSING || b->state == SUB_DRAFT || b->state == SUB_RETURNED)
             json_array_append_new(missing, json_pack("{s:s, s:s, s:s}", "unit", p.units[u].code,
                                                      "name", p.units[u].name, "state",
@@ -275,7 +275,7 @@ int http_entry_reminders_json(store *s, const char *pcode, const char *now, json
         rc = err_set(ERR_NOMEM, "out of memory");
     }
     free(st);
-    entry_plan_free(&p);
+    app_entry_plan_free(&p);
     return rc;
 }
 
@@ -304,7 +304,7 @@ typedef struct points_ctx {
     int err;
 } points_ctx;
 
-static int keep_point(const observation *o, void *arg)
+static int keep_point(const model_observation *o, void *arg)
 {
     points_ctx *c = arg;
     period_key key;
@@ -333,7 +333,7 @@ static int add_warning(json_t *arr, const char *indicator_code, const char *rule
 }
 
 /* Validates one indicator's value of the period against the unit's history. */
-static int warn_indicator(store *s, const indicator *ind, const char *unit_code, const char *pcode,
+static int warn_indicator(store *s, const model_indicator *ind, const char *unit_code, const char *pcode,
                           json_t *arr)
 {
     obs_filter f = store_filter_all();
@@ -358,21 +358,21 @@ static int warn_indicator(store *s, const indicator *ind, const char *unit_code,
 
 int http_entry_warnings_json(store *s, const char *unit_code, const char *pcode, json_t **out)
 {
-    entry_plan p;
+    app_entry_plan p;
     values_ctx v = { 0 };
     char zh[MODEL_TEXT_MAX], en[MODEL_TEXT_MAX];
     long u;
     int rc;
     *out = NULL;
-    if ((rc = entry_plan_load(s, pcode, &p)) != 0)
+    if ((rc = app_entry_plan_load(s, pcode, &p)) != 0)
         return rc;
-    if ((u = entry_plan_unit(&p, unit_code)) < 0 || !(*out = json_array())) {
-        entry_plan_free(&p);
+    if ((u = app_entry_plan_unit(&p, unit_code)) < 0 || !(*out = json_array())) {
+        app_entry_plan_free(&p);
         return u < 0 ? 0 : err_set(ERR_NOMEM, "out of memory");
     }
     rc = read_values(s, &p, unit_code, p.period_code, &v);
     for (size_t i = 0; rc == 0 && i < p.ninds; i++) {
-        const indicator *ind = &p.inds[i];
+        const model_indicator *ind = &p.inds[i];
         int d;
         if (!v.has[i] || !p.owes[(size_t)u * p.ninds + i])
             continue;
@@ -387,7 +387,7 @@ int http_entry_warnings_json(store *s, const char *unit_code, const char *pcode,
             rc = warn_indicator(s, ind, unit_code, p.period_code, *out);
     }
     values_free(&v);
-    entry_plan_free(&p);
+    app_entry_plan_free(&p);
     if (rc != 0) {
         json_decref(*out);
         *out = NULL;
@@ -426,7 +426,7 @@ static int h_list(http_req *req, json_t **out)
     if ((rc = http_req_store(req, &s)) != 0 ||
         (rc = period_param(s, http_req_query(req, "period"), pcode, sizeof pcode)) != 0)
         return rc;
-    entry_now(now, sizeof now);
+    app_entry_now(now, sizeof now);
     return http_entry_list_json(s, pcode, req->who.role == ROLE_REPORTER ? req->who.unit_code : NULL,
                                 now, out);
 }
@@ -448,7 +448,7 @@ static int h_detail(http_req *req, json_t **out)
     int rc;
     if ((rc = target_of(req, &s, pcode, sizeof pcode)) != 0)
         return rc;
-    entry_now(now, sizeof now);
+    app_entry_now(now, sizeof now);
     return http_entry_detail_json(s, req->param[0], pcode, now, out);
 }
 
@@ -458,7 +458,7 @@ static int reply(http_req *req, store *s, const char *pcode, int warn, json_t *e
     char now[MODEL_TIME_MAX];
     json_t *warnings = NULL;
     int rc;
-    entry_now(now, sizeof now);
+    app_entry_now(now, sizeof now);
     if ((rc = http_entry_detail_json(s, req->param[0], pcode, now, out)) == 0 && warn &&
         (rc = http_entry_warnings_json(s, req->param[0], pcode, &warnings)) == 0)
         json_object_set_new(*out, "warnings", warnings);
@@ -473,7 +473,7 @@ static int reply(http_req *req, store *s, const char *pcode, int warn, json_t *e
 
 /* Reads "values" of a PUT body into v (strings borrowed from body); ERR_USAGE for the shape,
  * ERR_DATA naming the item and field. */
-static int read_values_body(json_t *body, entry_value *v, size_t *n)
+static int read_values_body(json_t *body, app_entry_value *v, size_t *n)
 {
     json_t *arr = json_object_get(body, "values"), *item;
     size_t k;
@@ -504,9 +504,9 @@ static int h_values(http_req *req, json_t **out)
 {
     store *s;
     json_t *body = NULL;
-    entry_value *v = NULL;
-    entry_plan p;
-    entry_change c = { req->param[0], NULL, req->who.login, NULL, NULL };
+    app_entry_value *v = NULL;
+    app_entry_plan p;
+    app_entry_change c = { req->param[0], NULL, req->who.login, NULL, NULL };
     char pcode[PERIOD_CODE_MAX];
     size_t n = 0;
     int rc, have_plan = 0;
@@ -517,13 +517,13 @@ static int h_values(http_req *req, json_t **out)
         rc = err_set(ERR_NOMEM, "out of memory");
         goto done;
     }
-    if ((rc = read_values_body(body, v, &n)) != 0 || (rc = entry_plan_load(s, pcode, &p)) != 0)
+    if ((rc = read_values_body(body, v, &n)) != 0 || (rc = app_entry_plan_load(s, pcode, &p)) != 0)
         goto done;
     have_plan = 1;
     c.period_code = p.period_code;
     if ((rc = store_begin(s)) != 0)
         goto done;
-    if ((rc = entry_save(s, &p, &c, v, n, NULL)) != 0 || (rc = store_commit(s)) != 0) {
+    if ((rc = app_entry_save(s, &p, &c, v, n, NULL)) != 0 || (rc = store_commit(s)) != 0) {
         char msg[1024];
         snprintf(msg, sizeof msg, "%s", err_msg());
         store_rollback(s);
@@ -533,7 +533,7 @@ static int h_values(http_req *req, json_t **out)
     rc = reply(req, s, pcode, 1, NULL, out);
 done:
     if (have_plan)
-        entry_plan_free(&p);
+        app_entry_plan_free(&p);
     free(v);
     json_decref(body);
     return rc;
@@ -552,10 +552,10 @@ static int upload_refused(const io_report *rep)
     return err_set(ERR_DATA, "%zu errors, nothing was saved: %s", rep->nerrors_total, msg);
 }
 
-static int touch_fn(store *s, const entry_plan *p, const entry_change *c)
+static int touch_fn(store *s, const app_entry_plan *p, const app_entry_change *c)
 {
     (void)p;
-    return entry_touch(s, c, "csv");
+    return app_entry_touch(s, c, "csv");
 }
 
 static int h_csv(http_req *req, json_t **out)
@@ -564,7 +564,7 @@ static int h_csv(http_req *req, json_t **out)
     json_t *body = NULL, *counts = NULL;
     const char *csv;
     char pcode[PERIOD_CODE_MAX];
-    entry_change c = { req->param[0], NULL, req->who.login, NULL, NULL };
+    app_entry_change c = { req->param[0], NULL, req->who.login, NULL, NULL };
     io_import_opts opts = IO_IMPORT_OPTS_INIT;
     io_report *rep = NULL;
     int rc;
@@ -578,7 +578,7 @@ static int h_csv(http_req *req, json_t **out)
     }
     /* The unit must report for the pcode, and its figures be open to changes. */
     if ((rc = http_entry_detail_json(s, req->param[0], pcode, "", &counts)) != 0 ||
-        (rc = entry_check_writable(s, &c)) != 0)
+        (rc = app_entry_check_writable(s, &c)) != 0)
         goto done;
     json_decref(counts);
     counts = NULL;
@@ -593,7 +593,7 @@ static int h_csv(http_req *req, json_t **out)
     rc = io_import_buffer(s, IO_OBSERVATIONS, "upload.csv", csv, strlen(csv), &opts, rep);
     if (rc == ERR_DATA && rep->nerrors > 0)
         rc = upload_refused(rep);
-    if (rc != 0 || (rc = entry_in_tx(s, touch_fn, NULL, &c)) != 0)
+    if (rc != 0 || (rc = app_entry_in_tx(s, touch_fn, NULL, &c)) != 0)
         goto done;
     counts = json_pack("{s:I, s:I, s:I, s:I}", "rows", (json_int_t)rep->rows, "inserted",
                        (json_int_t)rep->inserted, "changed", (json_int_t)rep->changed,
@@ -608,26 +608,26 @@ done:
 
 /* A transition: body must be a JSON object; reason is read for a return. */
 static int transition(http_req *req, json_t **out,
-                      int (*fn)(store *s, const entry_plan *p, const entry_change *c))
+                      int (*fn)(store *s, const app_entry_plan *p, const app_entry_change *c))
 {
     store *s;
     json_t *body = NULL;
-    entry_plan p;
+    app_entry_plan p;
     char pcode[PERIOD_CODE_MAX];
-    entry_change c = { req->param[0], NULL, req->who.login, NULL, NULL };
+    app_entry_change c = { req->param[0], NULL, req->who.login, NULL, NULL };
     int rc;
     if ((rc = target_of(req, &s, pcode, sizeof pcode)) != 0 ||
         (rc = http_req_json(req, &body)) != 0)
         goto done;
     c.period_code = pcode;
     c.reason = json_string_value(json_object_get(body, "reason"));
-    if ((rc = entry_plan_load(s, pcode, &p)) != 0)
+    if ((rc = app_entry_plan_load(s, pcode, &p)) != 0)
         goto done;
-    if (entry_plan_unit(&p, c.unit_code) < 0)
+    if (app_entry_plan_unit(&p, c.unit_code) < 0)
         rc = err_set(ERR_NOTFOUND, "unit '%s' reports no figures for %s", c.unit_code, pcode);
     else
-        rc = entry_in_tx(s, fn, &p, &c);
-    entry_plan_free(&p);
+        rc = app_entry_in_tx(s, fn, &p, &c);
+    app_entry_plan_free(&p);
     if (rc == 0)
         rc = reply(req, s, pcode, 0, NULL, out);
 done:
@@ -637,17 +637,17 @@ done:
 
 static int h_submit(http_req *req, json_t **out)
 {
-    return transition(req, out, entry_submit);
+    return transition(req, out, app_entry_submit);
 }
 
 static int h_approve(http_req *req, json_t **out)
 {
-    return transition(req, out, entry_approve_fn);
+    return transition(req, out, app_entry_approve_fn);
 }
 
 static int h_return(http_req *req, json_t **out)
 {
-    return transition(req, out, entry_return_fn);
+    return transition(req, out, app_entry_return_fn);
 }
 
 static int h_reminders(http_req *req, json_t **out)
@@ -658,7 +658,7 @@ static int h_reminders(http_req *req, json_t **out)
     if ((rc = http_req_store(req, &s)) != 0 ||
         (rc = period_param(s, http_req_query(req, "period"), pcode, sizeof pcode)) != 0)
         return rc;
-    entry_now(now, sizeof now);
+    app_entry_now(now, sizeof now);
     return http_entry_reminders_json(s, pcode, now, out);
 }
 

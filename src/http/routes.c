@@ -266,15 +266,15 @@ static int h_health(http_req *req, json_t **out)
         return rc;                                                                  \
     }
 
-LIST_HANDLER(h_units, unit, store_units, unit_any)
-LIST_HANDLER(h_groups, group, store_groups, group_any)
-LIST_HANDLER(h_indicators, indicator, store_indicators, indicator_any)
-LIST_HANDLER(h_periods, period, store_periods, period_any)
+LIST_HANDLER(h_units, model_unit, store_units, unit_any)
+LIST_HANDLER(h_groups, model_group, store_groups, group_any)
+LIST_HANDLER(h_indicators, model_indicator, store_indicators, indicator_any)
+LIST_HANDLER(h_periods, model_period, store_periods, period_any)
 
 /* A scheme with its items. */
-static json_t *scheme_full(store *s, const scheme *sc, int *rc)
+static json_t *scheme_full(store *s, const model_scheme *sc, int *rc)
 {
-    scheme_item *items = NULL;
+    model_scheme_item *items = NULL;
     size_t n = 0;
     json_t *o = NULL;
 
@@ -293,7 +293,7 @@ static json_t *scheme_full(store *s, const scheme *sc, int *rc)
 static int h_schemes(http_req *req, json_t **out)
 {
     store *s;
-    scheme *list = NULL;
+    model_scheme *list = NULL;
     size_t n = 0, lim, off;
     json_t *arr = NULL;
     int rc;
@@ -322,8 +322,8 @@ done:
 static int h_group(http_req *req, json_t **out)
 {
     store *s;
-    group *groups = NULL;
-    unit *members = NULL;
+    model_group *groups = NULL;
+    model_unit *members = NULL;
     size_t ng = 0, nm = 0, i;
     int rc;
 
@@ -353,7 +353,7 @@ done:
 static int h_indicator(http_req *req, json_t **out)
 {
     store *s;
-    indicator *list = NULL;
+    model_indicator *list = NULL;
     size_t n = 0, i;
     int rc;
 
@@ -377,7 +377,7 @@ typedef struct obs_page {
     const char *own_unit;      /* a reporter's unit: its unpublished rows are shown too */
 } obs_page;
 
-static int obs_collect(const observation *o, void *ctx)
+static int obs_collect(const model_observation *o, void *ctx)
 {
     obs_page *p = ctx;
 

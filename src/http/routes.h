@@ -4,7 +4,7 @@
 #ifndef SAIMA_HTTP_ROUTES_H
 #define SAIMA_HTTP_ROUTES_H
 
-#include "store/model.h"
+#include "model/model.h"
 #include "store/store.h"
 
 #include <jansson.h>

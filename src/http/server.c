@@ -2,7 +2,7 @@
  * limit, replies (JSON, ETag, 304, errors), the access log, per-thread stores and the
  * graceful stop. What a request may do is decided in routes.c. */
 #include "http/server.h"
-#include "http/auth.h"
+#include "app/auth.h"
 #include "http/routes.h"
 #include "http/session.h"
 #include "http/static.h"
@@ -68,7 +68,7 @@ typedef struct conn_req {
     int status;                /* what was sent, for the log */
     size_t bytes;
     struct timespec t0;
-    char token[HTTP_AUTH_TOKEN_SIZE + 4]; /* the session cookie's value */
+    char token[APP_AUTH_TOKEN_SIZE + 4]; /* the session cookie's value */
     int is_static;             /* a dashboard file, not an API route */
 } conn_req;
 
@@ -378,7 +378,7 @@ static void identify(http_server *s, struct MHD_Connection *c, conn_req *r)
     const char *cookies = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
     char login[MODEL_CODE_MAX];
     store *st;
-    user u;
+    model_user u;
 
     r->req.who.role = ROLE_PUBLIC;
     cookie_value(cookies, HTTP_SESSION_COOKIE, r->token, sizeof r->token);
@@ -740,7 +740,7 @@ int http_server_start(const http_server_opts *o, http_server **out)
         return err_set(ERR_USAGE, "port %d is not between 0 and 65535", o->port);
     if (o->threads < 0 || o->threads > HTTP_SERVER_THREADS_MAX)
         return err_set(ERR_USAGE, "threads must be between 1 and %d", HTTP_SERVER_THREADS_MAX);
-    if ((rc = http_auth_init()) != 0 || (rc = check_database(o->db_path)) != 0)
+    if ((rc = app_auth_init()) != 0 || (rc = check_database(o->db_path)) != 0)
         return rc;
     rc = 0;
     if (!(s = calloc(1, sizeof *s)))

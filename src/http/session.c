@@ -17,7 +17,7 @@
 typedef struct session {
     unsigned char hash[HASH_BYTES];
     char login[MODEL_CODE_MAX];
-    char csrf[HTTP_AUTH_TOKEN_SIZE];
+    char csrf[APP_AUTH_TOKEN_SIZE];
     time_t created, used;
 } session;
 
@@ -40,7 +40,7 @@ int http_sessions_new(http_sessions **out)
     http_sessions *t = calloc(1, sizeof *t);
 
     *out = NULL;
-    if (!t || http_auth_init() != 0) {
+    if (!t || app_auth_init() != 0) {
         free(t);
         return err_set(ERR_NOMEM, "out of memory");
     }
@@ -104,18 +104,18 @@ static int session_room(http_sessions *t, time_t now)
 }
 
 int http_session_create(http_sessions *t, const char *login, time_t now,
-                        char token[HTTP_AUTH_TOKEN_SIZE], char csrf[HTTP_AUTH_TOKEN_SIZE])
+                        char token[APP_AUTH_TOKEN_SIZE], char csrf[APP_AUTH_TOKEN_SIZE])
 {
     session s;
     int rc;
 
     memset(&s, 0, sizeof s);
-    if ((rc = http_auth_token(token, HTTP_AUTH_TOKEN_SIZE)) != 0 ||
-        (rc = http_auth_token(csrf, HTTP_AUTH_TOKEN_SIZE)) != 0)
+    if ((rc = app_auth_token(token, APP_AUTH_TOKEN_SIZE)) != 0 ||
+        (rc = app_auth_token(csrf, APP_AUTH_TOKEN_SIZE)) != 0)
         return rc;
     token_hash(token, s.hash);
     snprintf(s.login, sizeof s.login, "%s", login);
-    memcpy(s.csrf, csrf, HTTP_AUTH_TOKEN_SIZE);
+    memcpy(s.csrf, csrf, APP_AUTH_TOKEN_SIZE);
     s.created = s.used = now;
     pthread_mutex_lock(&t->mu);
     if ((rc = session_room(t, now)) == 0)
@@ -138,13 +138,13 @@ static long session_index(const http_sessions *t, const unsigned char hash[HASH_
 }
 
 int http_session_find(http_sessions *t, const char *token, time_t now,
-                      char login[MODEL_CODE_MAX], char csrf[HTTP_AUTH_TOKEN_SIZE])
+                      char login[MODEL_CODE_MAX], char csrf[APP_AUTH_TOKEN_SIZE])
 {
     unsigned char hash[HASH_BYTES];
     long i;
     int rc = ERR_AUTH;
 
-    if (!token || strlen(token) != HTTP_AUTH_TOKEN_SIZE - 1)
+    if (!token || strlen(token) != APP_AUTH_TOKEN_SIZE - 1)
         return ERR_AUTH;
     token_hash(token, hash);
     pthread_mutex_lock(&t->mu);
@@ -152,7 +152,7 @@ int http_session_find(http_sessions *t, const char *token, time_t now,
         if (session_live(&t->s[i], now)) {
             t->s[i].used = now;
             memcpy(login, t->s[i].login, MODEL_CODE_MAX);
-            memcpy(csrf, t->s[i].csrf, HTTP_AUTH_TOKEN_SIZE);
+            memcpy(csrf, t->s[i].csrf, APP_AUTH_TOKEN_SIZE);
             rc = 0;
         } else {
             session_drop(t, (size_t)i);

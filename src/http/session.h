@@ -5,8 +5,8 @@
 #ifndef SAIMA_HTTP_SESSION_H
 #define SAIMA_HTTP_SESSION_H
 
-#include "http/auth.h"
-#include "store/model.h"
+#include "app/auth.h"
+#include "model/model.h"
 
 #include <time.h>
 
@@ -26,12 +26,12 @@ void http_sessions_free(http_sessions *t);
 /* Starts a session for login at now; writes its token and CSRF token. Returns 0 or an err
  * code (ERR_INTERNAL when randomness fails). */
 int http_session_create(http_sessions *t, const char *login, time_t now,
-                        char token[HTTP_AUTH_TOKEN_SIZE], char csrf[HTTP_AUTH_TOKEN_SIZE]);
+                        char token[APP_AUTH_TOKEN_SIZE], char csrf[APP_AUTH_TOKEN_SIZE]);
 
 /* Finds the live session of token at now and marks it used; writes its login and CSRF token.
  * Returns 0 or ERR_AUTH when there is none (unknown, idle too long or too old). */
 int http_session_find(http_sessions *t, const char *token, time_t now,
-                      char login[MODEL_CODE_MAX], char csrf[HTTP_AUTH_TOKEN_SIZE]);
+                      char login[MODEL_CODE_MAX], char csrf[APP_AUTH_TOKEN_SIZE]);
 
 /* Ends the session of token (nothing when there is none). */
 void http_session_end(http_sessions *t, const char *token);

@@ -520,7 +520,7 @@ static void copy_text(char *dst, size_t size, const char *src)
 static int put_unit(store *s, const char *code, const char *name, const char *name_en, int kind,
                     const char *parent, int is_self, int sort_order)
 {
-    unit u;
+    model_unit u;
     memset(&u, 0, sizeof u);
     copy_text(u.code, sizeof u.code, code);
     copy_text(u.name, sizeof u.name, name);
@@ -568,7 +568,7 @@ static int put_units(store *s)
 static int put_group(store *s, const char *code, const char *name, const char *name_en, int kind,
                      const char *description, const char (*members)[MODEL_CODE_MAX], size_t n)
 {
-    group g;
+    model_group g;
     int rc;
     memset(&g, 0, sizeof g);
     copy_text(g.code, sizeof g.code, code);
@@ -615,7 +615,7 @@ static int put_groups(store *s)
 
 static int put_indicators(store *s)
 {
-    indicator ind;
+    model_indicator ind;
     int rc;
     for (int k = 0; k < I_N; k++) {
         const ind_spec *sp = &inds[k];
@@ -642,7 +642,7 @@ static int put_indicators(store *s)
     return 0;
 }
 
-static void set_item(scheme_item *it, const char *scheme_code, int k, double weight, int order)
+static void set_item(model_scheme_item *it, const char *scheme_code, int k, double weight, int order)
 {
     memset(it, 0, sizeof *it);
     copy_text(it->scheme_code, sizeof it->scheme_code, scheme_code);
@@ -654,10 +654,10 @@ static void set_item(scheme_item *it, const char *scheme_code, int k, double wei
 
 /* A monthly scheme whose declared total is the sum of its items' weights (100 here). */
 static int put_scheme(store *s, const char *code, const char *name, const char *name_en,
-                      const char *group_code, const char *description, const scheme_item *items,
+                      const char *group_code, const char *description, const model_scheme_item *items,
                       size_t n)
 {
-    scheme sc;
+    model_scheme sc;
     int rc;
     memset(&sc, 0, sizeof sc);
     copy_text(sc.code, sizeof sc.code, code);
@@ -676,7 +676,7 @@ static int put_scheme(store *s, const char *code, const char *name, const char *
 
 static int put_schemes(store *s)
 {
-    scheme_item items[I_N];
+    model_scheme_item items[I_N];
     int rc;
     for (int k = 0; k < I_N; k++)
         set_item(&items[k], "yz_assess", k, inds[k].weight, k + 1);
@@ -708,7 +708,7 @@ static int ensure_periods(store *s, demo_city *c)
     return 0;
 }
 
-static int find_unit_id(const unit *list, size_t n, const char *code, int64_t *id)
+static int find_unit_id(const model_unit *list, size_t n, const char *code, int64_t *id)
 {
     for (size_t i = 0; i < n; i++) {
         if (strcmp(list[i].code, code) == 0) {
@@ -722,8 +722,8 @@ static int find_unit_id(const unit *list, size_t n, const char *code, int64_t *i
 /* Reads back the ids the store gave the units and indicators just written. */
 static int load_ids(store *s, demo_city *c)
 {
-    unit *units = NULL;
-    indicator *list = NULL;
+    model_unit *units = NULL;
+    model_indicator *list = NULL;
     size_t nu = 0, ni = 0;
     int rc;
     if ((rc = store_units(s, &units, &nu)) != 0)
@@ -757,7 +757,7 @@ static int write_series(store *s, const demo_city *c, int64_t unit_id, int64_t i
                         const series *sr, int state, const char *note_published,
                         const char *note_fresh)
 {
-    observation o;
+    model_observation o;
     int rc;
     memset(&o, 0, sizeof o);
     o.unit_id = unit_id;
@@ -781,7 +781,7 @@ static int write_series(store *s, const demo_city *c, int64_t unit_id, int64_t i
 static int write_targets(store *s, const demo_city *c, const char *unit_code, int k,
                          const series *sr, const char *note)
 {
-    target t;
+    model_target t;
     int rc;
     memset(&t, 0, sizeof t);
     copy_text(t.indicator_code, sizeof t.indicator_code, inds[k].code);

@@ -5,7 +5,7 @@
  * that the office returned with a reason; units without figures are missing. Two units
  * submitted after the deadline. Times are fixed, so the demo stays deterministic. */
 #include "io/demo.h"
-#include "store/entry.h"
+#include "app/entry.h"
 #include "util/err.h"
 
 #include <stdio.h>
@@ -30,7 +30,7 @@ static period_key next_month(const period_key *p)
 /* Deadlines of every month on record: the 10th of the following month. */
 static int set_deadlines(store *s)
 {
-    period *ps = NULL;
+    model_period *ps = NULL;
     size_t n = 0;
     char date[32];
     int rc;
@@ -49,7 +49,7 @@ static int set_deadlines(store *s)
 }
 
 /* The state of a unit's first observation in the period, or -1 when it has none. */
-static int first_state(const observation *o, void *arg)
+static int first_state(const model_observation *o, void *arg)
 {
     *(int *)arg = o->state;
     return 1;
@@ -83,7 +83,7 @@ typedef struct demo_pick {
 
 /* In plan order (regions first): the first approved unit other than ours and the first
  * unit awaiting review were late; the first region awaiting review is returned. */
-static int pick(store *s, const entry_plan *p, demo_pick *picks)
+static int pick(store *s, const app_entry_plan *p, demo_pick *picks)
 {
     long late_approved = -1, late_waiting = -1, returned = -1;
     int rc;
@@ -110,36 +110,36 @@ static int pick(store *s, const entry_plan *p, demo_pick *picks)
 }
 
 /* Walks one unit through the workflow as picked. */
-static int walk(store *s, const entry_plan *p, size_t u, const demo_pick *pk)
+static int walk(store *s, const app_entry_plan *p, size_t u, const demo_pick *pk)
 {
     char at[MODEL_TIME_MAX];
     int day = pk->late ? 12 + (int)(u % 3) : 3 + (int)(u * 3 % 7);
-    entry_change c = { p->units[u].code, p->period_code, p->units[u].code, at, NULL };
+    app_entry_change c = { p->units[u].code, p->period_code, p->units[u].code, at, NULL };
     int rc;
     stamp(&p->period, day, 1 + (int)(u % 8), at, sizeof at);
-    if ((rc = entry_touch(s, &c, "demo")) != 0 || (rc = entry_submit(s, p, &c)) != 0)
+    if ((rc = app_entry_touch(s, &c, "demo")) != 0 || (rc = app_entry_submit(s, p, &c)) != 0)
         return rc;
     c.actor = OFFICE;
     stamp(&p->period, day + 1, 2 + (int)(u % 6), at, sizeof at);
     if (pk->state == OBS_APPROVED)
-        return entry_approve(s, &c);
+        return app_entry_approve(s, &c);
     if (pk->returned) {
         c.reason = RETURN_REASON;
-        return entry_return(s, &c);
+        return app_entry_return(s, &c);
     }
     return 0;
 }
 
 int demo_write_entry(store *s, const demo_opts *opts)
 {
-    entry_plan p;
+    app_entry_plan p;
     demo_pick *picks = NULL;
     char code[PERIOD_CODE_MAX];
     int rc;
     if ((rc = set_deadlines(s)) != 0)
         return rc;
     period_format(&opts->as_of, code, sizeof code);
-    if ((rc = entry_plan_load(s, code, &p)) != 0)
+    if ((rc = app_entry_plan_load(s, code, &p)) != 0)
         return rc;
     if (!(picks = calloc(p.nunits ? p.nunits : 1, sizeof *picks))) {
         rc = err_set(ERR_NOMEM, "out of memory");
@@ -153,6 +153,6 @@ int demo_write_entry(store *s, const demo_opts *opts)
     }
 done:
     free(picks);
-    entry_plan_free(&p);
+    app_entry_plan_free(&p);
     return rc;
 }

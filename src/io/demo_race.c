@@ -46,7 +46,7 @@ static int put_categories(store *s)
 {
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < NCATEGORIES; i++) {
-        contest_category c;
+        model_contest_category c;
         memset(&c, 0, sizeof c);
         snprintf(c.code, sizeof c.code, "%s", categories[i].code);
         snprintf(c.name, sizeof c.name, "%s", categories[i].name);
@@ -61,9 +61,9 @@ static int put_categories(store *s)
  * demo) plus the category's and the quarter's luck; judges differ by a few points and score
  * in halves, as score sheets do. */
 static int put_contest(store *s, const char *group_code, size_t cat, const period_key *q,
-                       const unit *members, size_t n, const double *level, uint64_t *rng)
+                       const model_unit *members, size_t n, const double *level, uint64_t *rng)
 {
-    contest c;
+    model_contest c;
     char qcode[PERIOD_CODE_MAX];
     int rc;
     memset(&c, 0, sizeof c);
@@ -89,7 +89,7 @@ static int put_contest(store *s, const char *group_code, size_t cat, const perio
     for (size_t u = 0; rc == 0 && u < n; u++) {
         double quality = level[u] + (uniform(rng) - 0.5) * 14;
         for (int j = 0; rc == 0 && j < NJUDGES; j++) {
-            judge_score js;
+            model_judge_score js;
             double score = floor((quality + (uniform(rng) - 0.5) * 6) * 2 + 0.5) / 2;
             memset(&js, 0, sizeof js);
             snprintf(js.contest_code, sizeof js.contest_code, "%s", c.code);
@@ -120,7 +120,7 @@ static int put_contests(store *s, const demo_opts *opts)
     uint64_t rng = opts->seed ^ 0x5a11a5eedu;
     int rc = 0;
     for (size_t g = 0; rc == 0 && g < NGROUPS; g++) {
-        unit *members;
+        model_unit *members;
         size_t n;
         double level[32];
         if ((rc = store_group_members(s, race_groups[g], &members, &n)) != 0)
@@ -164,7 +164,7 @@ static int put_events(store *s, const demo_opts *opts)
     };
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < sizeof evs / sizeof evs[0]; i++) {
-        event e;
+        model_event e;
         int64_t id;
         int year = opts->as_of.year + evs[i].year_offset;
         memset(&e, 0, sizeof e);
@@ -182,7 +182,7 @@ static int put_events(store *s, const demo_opts *opts)
             rc = store_event_revoke(s, id, evs[i].revoke_reason, "区考核委员会");
     }
     for (int y = opts->as_of.year - 1; rc == 0 && y <= opts->as_of.year; y++) {
-        event_cap honour = { "honour", y, 5, 0 }, notice = { "notice", y, 0, 3 };
+        model_event_cap honour = { "honour", y, 5, 0 }, notice = { "notice", y, 0, 3 };
         if ((rc = store_event_cap_put(s, &honour)) == 0)
             rc = store_event_cap_put(s, &notice);
     }
@@ -193,7 +193,7 @@ static int put_awards(store *s)
 {
     int rc = 0;
     for (size_t g = 0; rc == 0 && g < NGROUPS; g++) {
-        award best, worst;
+        model_award best, worst;
         memset(&best, 0, sizeof best);
         snprintf(best.code, sizeof best.code, "junma-%s", race_groups[g]);
         snprintf(best.name, sizeof best.name, "骏马奖");

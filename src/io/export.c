@@ -40,7 +40,7 @@ static const char *flag(int v)
 
 static int export_units(exporter *x)
 {
-    unit *us = NULL;
+    model_unit *us = NULL;
     size_t n = 0;
     int rc;
     if ((rc = store_units(x->s, &us, &n)) != 0)
@@ -59,7 +59,7 @@ static int export_units(exporter *x)
 /* The member codes of a group joined by ';' (the caller frees *out). */
 static int member_list(store *s, const char *code, char **out)
 {
-    unit *ms = NULL;
+    model_unit *ms = NULL;
     size_t n = 0, len = 0;
     char *text;
     int rc;
@@ -84,7 +84,7 @@ static int member_list(store *s, const char *code, char **out)
 
 static int export_groups(exporter *x)
 {
-    group *gs = NULL;
+    model_group *gs = NULL;
     size_t n = 0;
     int rc;
     if ((rc = store_groups(x->s, &gs, &n)) != 0)
@@ -104,13 +104,13 @@ static int export_groups(exporter *x)
 
 static int export_indicators(exporter *x)
 {
-    indicator *is = NULL;
+    model_indicator *is = NULL;
     size_t n = 0;
     int rc;
     if ((rc = store_indicators(x->s, &is, &n)) != 0)
         return rc;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        const indicator *d = &is[i];
+        const model_indicator *d = &is[i];
         char precision[16], weight[NUM_TEXT_MAX], sort[16];
         snprintf(precision, sizeof precision, "%d", d->precision);
         num_format(d->weight, weight, sizeof weight);
@@ -129,14 +129,14 @@ static int export_indicators(exporter *x)
 /* One row per item; a scheme without items has nothing to write. */
 static int export_schemes(exporter *x)
 {
-    scheme *ss = NULL;
+    model_scheme *ss = NULL;
     size_t n = 0;
     int rc;
     if ((rc = store_schemes(x->s, &ss, &n)) != 0)
         return rc;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        const scheme *sc = &ss[i];
-        scheme_item *items = NULL;
+        const model_scheme *sc = &ss[i];
+        model_scheme_item *items = NULL;
         size_t ni = 0;
         char total[NUM_TEXT_MAX];
         if ((rc = store_scheme_items(x->s, sc->code, &items, &ni)) != 0)
@@ -164,7 +164,7 @@ static int matches(const char *want, const char *code)
 
 static int export_targets(exporter *x)
 {
-    target *ts = NULL;
+    model_target *ts = NULL;
     size_t n = 0;
     int rc;
     if ((rc = store_targets(x->s, x->opts->year, &ts, &n)) != 0)
@@ -184,7 +184,7 @@ static int export_targets(exporter *x)
 }
 
 /* store_observations_each callback: writes one observation. */
-static int write_obs(const observation *o, void *arg)
+static int write_obs(const model_observation *o, void *arg)
 {
     char value[NUM_TEXT_MAX];
     num_format(o->value, value, sizeof value);
@@ -218,7 +218,7 @@ static int export_observations(exporter *x)
 
 static int export_categories(exporter *x)
 {
-    contest_category *ks = NULL;
+    model_contest_category *ks = NULL;
     size_t n = 0;
     int rc;
     if ((rc = store_categories(x->s, &ks, &n)) != 0)
@@ -236,13 +236,13 @@ static int export_categories(exporter *x)
 /* Weights in percent (stored in basis points), the tie rule by its key. */
 static int export_contests(exporter *x)
 {
-    contest *cs = NULL;
+    model_contest *cs = NULL;
     size_t n = 0;
     int rc;
     if ((rc = store_contests(x->s, "", &cs, &n)) != 0)
         return rc;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        const contest *c = &cs[i];
+        const model_contest *c = &cs[i];
         char sw[NUM_TEXT_MAX], jw[NUM_TEXT_MAX];
         num_format(c->engine_weight_bp / 100.0, sw, sizeof sw);
         num_format(c->judge_weight_bp / 100.0, jw, sizeof jw);
@@ -258,13 +258,13 @@ static int export_contests(exporter *x)
 /* The scores of every contest, contest by contest. */
 static int export_judges(exporter *x)
 {
-    contest *cs = NULL;
+    model_contest *cs = NULL;
     size_t n = 0;
     int rc;
     if ((rc = store_contests(x->s, "", &cs, &n)) != 0)
         return rc;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        judge_score *js = NULL;
+        model_judge_score *js = NULL;
         size_t nj = 0;
         if ((rc = store_judge_scores(x->s, cs[i].code, &js, &nj)) != 0)
             break;
@@ -282,13 +282,13 @@ static int export_judges(exporter *x)
 
 static int export_awards(exporter *x)
 {
-    award *as = NULL;
+    model_award *as = NULL;
     size_t n = 0;
     int rc;
     if ((rc = store_awards(x->s, &as, &n)) != 0)
         return rc;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        const award *a = &as[i];
+        const model_award *a = &as[i];
         const char *f[] = { a->code, a->name, a->name_en, io__award_kinds[a->worst ? 1 : 0].key,
                             a->source, a->source_code, a->group_code, a->rule };
         rc = row(x, f, sizeof f / sizeof f[0]);
@@ -299,7 +299,7 @@ static int export_awards(exporter *x)
 
 static int export_caps(exporter *x)
 {
-    event_cap *es = NULL;
+    model_event_cap *es = NULL;
     size_t n = 0;
     int rc;
     if ((rc = store_event_caps(x->s, 0, &es, &n)) != 0)

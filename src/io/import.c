@@ -467,7 +467,7 @@ int io__load_units(io__ctx *c)
         return 0;
     if ((rc = store_units(c->s, &c->units, &c->nunits)) != 0)
         return rc;
-    return map_codes(&c->unit_map, c->units, c->nunits, sizeof *c->units, offsetof(unit, code));
+    return map_codes(&c->unit_map, c->units, c->nunits, sizeof *c->units, offsetof(model_unit, code));
 }
 
 int io__load_indicators(io__ctx *c)
@@ -477,7 +477,7 @@ int io__load_indicators(io__ctx *c)
         return 0;
     if ((rc = store_indicators(c->s, &c->inds, &c->ninds)) != 0)
         return rc;
-    return map_codes(&c->ind_map, c->inds, c->ninds, sizeof *c->inds, offsetof(indicator, code));
+    return map_codes(&c->ind_map, c->inds, c->ninds, sizeof *c->inds, offsetof(model_indicator, code));
 }
 
 int io__load_groups(io__ctx *c)
@@ -487,7 +487,7 @@ int io__load_groups(io__ctx *c)
         return 0;
     if ((rc = store_groups(c->s, &c->groups, &c->ngroups)) != 0)
         return rc;
-    return map_codes(&c->group_map, c->groups, c->ngroups, sizeof *c->groups, offsetof(group, code));
+    return map_codes(&c->group_map, c->groups, c->ngroups, sizeof *c->groups, offsetof(model_group, code));
 }
 
 int io__grow(void **p, size_t *cap, size_t n, size_t elem)

@@ -34,7 +34,7 @@ static const io__column ind_cols[IC_N] = {
 };
 
 typedef struct ind_row {
-    indicator ind;
+    model_indicator ind;
     long line;
 } ind_row;
 
@@ -62,7 +62,7 @@ static int inds_begin(io__ctx *c)
 
 typedef struct coop_ctx {
     io__ctx *c;
-    indicator *ind;
+    model_indicator *ind;
     size_t len;
     int bad;
 } coop_ctx;
@@ -101,7 +101,7 @@ static int inds_row(io__ctx *c, csv_record *rec)
 {
     inds_kd *d = c->kd;
     ind_row r;
-    indicator *ind = &r.ind;
+    model_indicator *ind = &r.ind;
     coop_ctx m = { c, ind, 0, 0 };
     long precision, sort;
     int bad = 0, rc;
@@ -148,7 +148,7 @@ static int inds_check(io__ctx *c)
     return 0;
 }
 
-static int same_indicator(const indicator *a, const indicator *b)
+static int same_indicator(const model_indicator *a, const model_indicator *b)
 {
     return strcmp(a->name, b->name) == 0 && strcmp(a->name_en, b->name_en) == 0 &&
            strcmp(a->measure, b->measure) == 0 && strcmp(a->definition, b->definition) == 0 &&
@@ -165,7 +165,7 @@ static int inds_write(io__ctx *c)
     inds_kd *d = c->kd;
     int rc;
     for (size_t i = 0; i < d->n; i++) {
-        const indicator *ind = &d->rows[i].ind;
+        const model_indicator *ind = &d->rows[i].ind;
         long old = io__map_get(&c->ind_map, ind->code);
         int outcome = old < 0                                  ? OBS_PUT_NEW
                       : same_indicator(&c->inds[old], ind) ? OBS_PUT_SAME

@@ -94,13 +94,13 @@ typedef struct io__ctx {
     char hdr[IO__MAX_COLS][64];    /* per column: the header as written in the file */
 
     /* Reference lists, loaded on demand, with code -> index maps. */
-    unit *units;
+    model_unit *units;
     size_t nunits;
     io__map unit_map;
-    indicator *inds;
+    model_indicator *inds;
     size_t ninds;
     io__map ind_map;
-    group *groups;
+    model_group *groups;
     size_t ngroups;
     io__map group_map;
 

@@ -129,7 +129,7 @@ static int add_period(obs_kd *d, const period_key *key, int64_t id, int locked, 
 static int obs_begin(io__ctx *c)
 {
     obs_kd *d = calloc(1, sizeof *d);
-    period *ps = NULL;
+    model_period *ps = NULL;
     size_t nps = 0;
     int rc;
     if (!d)
@@ -280,7 +280,7 @@ static int obs_row_read(io__ctx *c, csv_record *rec)
 }
 
 /* store_observations_each callback: keeps one stored value of an indicator of the file. */
-static int keep_old(const observation *o, void *arg)
+static int keep_old(const model_observation *o, void *arg)
 {
     io__ctx *c = arg;
     obs_kd *d = c->kd;
@@ -375,7 +375,7 @@ static uint64_t approved_key(uint32_t unit_ix, uint32_t per)
 static int load_approved(io__ctx *c)
 {
     obs_kd *d = c->kd;
-    submission *subs = NULL;
+    model_submission *subs = NULL;
     size_t n = 0;
     long dup;
     int rc = store_submissions(c->s, NULL, &subs, &n);
@@ -508,7 +508,7 @@ static int obs_check(io__ctx *c)
 }
 
 /* Fills the ids, value, state and note of row r into o. */
-static void fill_obs(io__ctx *c, const obs_row *r, observation *o)
+static void fill_obs(io__ctx *c, const obs_row *r, model_observation *o)
 {
     obs_kd *d = c->kd;
     const char *note = d->notes + r->note;
@@ -534,7 +534,7 @@ static void locked_row(io__ctx *c, const obs_row *r)
     }
 }
 
-static int write_flags(io__ctx *c, observation *o)
+static int write_flags(io__ctx *c, model_observation *o)
 {
     obs_kd *d = c->kd;
     char msg[MODEL_TEXT_MAX];
@@ -571,7 +571,7 @@ static int cmp_write_order(const void *a, const void *b, void *arg)
 static int obs_write(io__ctx *c)
 {
     obs_kd *d = c->kd;
-    observation *o = calloc(1, sizeof *o);
+    model_observation *o = calloc(1, sizeof *o);
     uint32_t *order = malloc((d->n ? d->n : 1) * sizeof *order);
     obs_new *fresh = malloc((d->n ? d->n : 1) * sizeof *fresh);
     const char *actor = c->opts.actor ? c->opts.actor : "";

@@ -63,7 +63,7 @@ static const io__column category_cols[KC_N] = {
 };
 
 typedef struct category_row {
-    contest_category k;
+    model_contest_category k;
     long line;
 } category_row;
 
@@ -71,7 +71,7 @@ typedef struct categories_kd {
     category_row *rows;
     size_t n, cap;
     io__map codes;        /* code -> row */
-    contest_category *old;
+    model_contest_category *old;
     size_t nold;
     io__map old_map;      /* code -> stored category */
 } categories_kd;
@@ -90,7 +90,7 @@ static int categories_begin(io__ctx *c)
     c->kd = d;
     if ((rc = store_categories(c->s, &d->old, &d->nold)) != 0)
         return rc;
-    return map_items(&d->old_map, d->old, d->nold, sizeof *d->old, offsetof(contest_category, code));
+    return map_items(&d->old_map, d->old, d->nold, sizeof *d->old, offsetof(model_contest_category, code));
 }
 
 static int categories_row(io__ctx *c, csv_record *rec)
@@ -126,7 +126,7 @@ static int categories_write(io__ctx *c)
     categories_kd *d = c->kd;
     int rc;
     for (size_t i = 0; i < d->n; i++) {
-        const contest_category *k = &d->rows[i].k;
+        const model_contest_category *k = &d->rows[i].k;
         long o = io__map_get(&d->old_map, k->code);
         if ((rc = store_category_put(c->s, k)) != 0)
             return rc;
@@ -178,7 +178,7 @@ static const io__column contest_cols[CC_N] = {
 };
 
 typedef struct contest_row {
-    contest x;
+    model_contest x;
     long line;
 } contest_row;
 
@@ -186,13 +186,13 @@ typedef struct contests_kd {
     contest_row *rows;
     size_t n, cap;
     io__map codes;        /* code -> row */
-    contest_category *cats;
+    model_contest_category *cats;
     size_t ncats;
     io__map cat_map;
-    scheme *schemes;
+    model_scheme *schemes;
     size_t nschemes;
     io__map scheme_map;
-    contest *old;
+    model_contest *old;
     size_t nold;
     io__map old_map;
 } contests_kd;
@@ -211,13 +211,13 @@ static int contests_begin(io__ctx *c)
     c->kd = d;
     if ((rc = io__load_groups(c)) != 0 || (rc = store_categories(c->s, &d->cats, &d->ncats)) != 0 ||
         (rc = map_items(&d->cat_map, d->cats, d->ncats, sizeof *d->cats,
-                        offsetof(contest_category, code))) != 0 ||
+                        offsetof(model_contest_category, code))) != 0 ||
         (rc = store_schemes(c->s, &d->schemes, &d->nschemes)) != 0 ||
         (rc = map_items(&d->scheme_map, d->schemes, d->nschemes, sizeof *d->schemes,
-                        offsetof(scheme, code))) != 0 ||
+                        offsetof(model_scheme, code))) != 0 ||
         (rc = store_contests(c->s, "", &d->old, &d->nold)) != 0)
         return rc;
-    return map_items(&d->old_map, d->old, d->nold, sizeof *d->old, offsetof(contest, code));
+    return map_items(&d->old_map, d->old, d->nold, sizeof *d->old, offsetof(model_contest, code));
 }
 
 static int read_period(io__ctx *c, csv_record *rec, char *dst, size_t size)
@@ -251,7 +251,7 @@ static int read_percent(io__ctx *c, csv_record *rec, int col, int *bp)
 
 /* Sets the two weights: both left out, all to the scheme when there is one, else to the
  * judges; one left out, the rest of 100 %; both given, they must add up to 100 %. */
-static int read_weights(io__ctx *c, csv_record *rec, contest *x)
+static int read_weights(io__ctx *c, csv_record *rec, model_contest *x)
 {
     int sbp, jbp;
     if ((read_percent(c, rec, CC_SCHEME_WEIGHT, &sbp) | read_percent(c, rec, CC_JUDGE_WEIGHT, &jbp)))
@@ -277,7 +277,7 @@ static int read_weights(io__ctx *c, csv_record *rec, contest *x)
 }
 
 /* The points table as written, checked by the engine; -1 when bad (recorded). */
-static int read_points(io__ctx *c, csv_record *rec, contest *x)
+static int read_points(io__ctx *c, csv_record *rec, model_contest *x)
 {
     engine_points_table t;
     char why[256];
@@ -323,7 +323,7 @@ static int contests_row(io__ctx *c, csv_record *rec)
     return 0;
 }
 
-static int contest_same(const contest *a, const contest *b)
+static int contest_same(const model_contest *a, const model_contest *b)
 {
     return strcmp(a->name, b->name) == 0 && strcmp(a->group_code, b->group_code) == 0 &&
            strcmp(a->category_code, b->category_code) == 0 &&
@@ -339,7 +339,7 @@ static int contests_write(io__ctx *c)
     contests_kd *d = c->kd;
     int rc;
     for (size_t i = 0; i < d->n; i++) {
-        const contest *x = &d->rows[i].x;
+        const model_contest *x = &d->rows[i].x;
         long o = io__map_get(&d->old_map, x->code);
         if ((rc = store_contest_put(c->s, x)) != 0)
             return rc;
@@ -383,7 +383,7 @@ static const io__column judge_cols[JC_N] = {
 };
 
 typedef struct judge_row {
-    judge_score j;
+    model_judge_score j;
     long line;
 } judge_row;
 
@@ -391,7 +391,7 @@ typedef struct judges_kd {
     judge_row *rows;
     size_t n, cap;
     io__map keys;         /* "contest\x1funit\x1fjudge" -> row */
-    contest *contests;
+    model_contest *contests;
     size_t ncontests;
     io__map contest_map;
     io__map groups_read;  /* group code -> 0 once its members are in members */
@@ -413,10 +413,10 @@ static int judges_begin(io__ctx *c)
         (rc = store_contests(c->s, "", &d->contests, &d->ncontests)) != 0)
         return rc;
     return map_items(&d->contest_map, d->contests, d->ncontests, sizeof *d->contests,
-                     offsetof(contest, code));
+                     offsetof(model_contest, code));
 }
 
-static void judge_key(const judge_score *j, char *buf, size_t size)
+static void judge_key(const model_judge_score *j, char *buf, size_t size)
 {
     snprintf(buf, size, "%s\x1f%s\x1f%s", j->contest_code, j->unit_code, j->judge);
 }
@@ -426,7 +426,7 @@ static int load_members(io__ctx *c, const char *group_code)
 {
     judges_kd *d = c->kd;
     char key[2 * MODEL_CODE_MAX + 2];
-    unit *us = NULL;
+    model_unit *us = NULL;
     size_t n = 0;
     int rc;
     if (io__map_get(&d->groups_read, group_code) >= 0)
@@ -442,7 +442,7 @@ static int load_members(io__ctx *c, const char *group_code)
 }
 
 /* Checks the unit exists and belongs to the group of contest x (NULL when unknown). */
-static int check_unit(io__ctx *c, const contest *x, const char *unit_code, int *bad)
+static int check_unit(io__ctx *c, const model_contest *x, const char *unit_code, int *bad)
 {
     judges_kd *d = c->kd;
     char key[2 * MODEL_CODE_MAX + 2];
@@ -469,7 +469,7 @@ static int judges_row(io__ctx *c, csv_record *rec)
     judges_kd *d = c->kd;
     judge_row r;
     char key[2 * MODEL_CODE_MAX + MODEL_NAME_MAX + 2];
-    const contest *x = NULL;
+    const model_contest *x = NULL;
     long prev;
     int bad = 0, rc;
     memset(&r, 0, sizeof r);
@@ -506,7 +506,7 @@ static int load_old_scores(io__ctx *c, const char *contest_code)
 {
     judges_kd *d = c->kd;
     char key[2 * MODEL_CODE_MAX + MODEL_NAME_MAX + 2];
-    judge_score *js = NULL;
+    model_judge_score *js = NULL;
     size_t n = 0;
     int rc;
     if (io__map_get(&d->contests_read, contest_code) >= 0)
@@ -533,7 +533,7 @@ static int judges_write(io__ctx *c)
             return rc;
     }
     for (size_t i = 0; i < d->n; i++) {
-        const judge_score *j = &d->rows[i].j;
+        const model_judge_score *j = &d->rows[i].j;
         long o;
         judge_key(j, key, sizeof key);
         o = io__map_get(&d->old_map, key);
@@ -585,7 +585,7 @@ const model_enum io__award_kinds[2] = { { "best", "最佳" }, { "worst", "最差
 const model_enum io__award_sources[2] = { { "contest", "比拼" }, { "indicator", "指标" } };
 
 typedef struct award_row {
-    award a;
+    model_award a;
     long line;
 } award_row;
 
@@ -593,10 +593,10 @@ typedef struct awards_kd {
     award_row *rows;
     size_t n, cap;
     io__map codes;
-    contest_category *cats;
+    model_contest_category *cats;
     size_t ncats;
     io__map cat_map;
-    award *old;
+    model_award *old;
     size_t nold;
     io__map old_map;
 } awards_kd;
@@ -616,10 +616,10 @@ static int awards_begin(io__ctx *c)
     if ((rc = io__load_groups(c)) != 0 || (rc = io__load_indicators(c)) != 0 ||
         (rc = store_categories(c->s, &d->cats, &d->ncats)) != 0 ||
         (rc = map_items(&d->cat_map, d->cats, d->ncats, sizeof *d->cats,
-                        offsetof(contest_category, code))) != 0 ||
+                        offsetof(model_contest_category, code))) != 0 ||
         (rc = store_awards(c->s, &d->old, &d->nold)) != 0)
         return rc;
-    return map_items(&d->old_map, d->old, d->nold, sizeof *d->old, offsetof(award, code));
+    return map_items(&d->old_map, d->old, d->nold, sizeof *d->old, offsetof(model_award, code));
 }
 
 static int awards_row(io__ctx *c, csv_record *rec)
@@ -654,7 +654,7 @@ static int awards_row(io__ctx *c, csv_record *rec)
     return 0;
 }
 
-static int award_same(const award *a, const award *b)
+static int award_same(const model_award *a, const model_award *b)
 {
     return strcmp(a->name, b->name) == 0 && strcmp(a->name_en, b->name_en) == 0 &&
            !a->worst == !b->worst && strcmp(a->source, b->source) == 0 &&
@@ -667,7 +667,7 @@ static int awards_write(io__ctx *c)
     awards_kd *d = c->kd;
     int rc;
     for (size_t i = 0; i < d->n; i++) {
-        const award *a = &d->rows[i].a;
+        const model_award *a = &d->rows[i].a;
         long o = io__map_get(&d->old_map, a->code);
         if ((rc = store_award_put(c->s, a)) != 0)
             return rc;
@@ -708,7 +708,7 @@ static const io__column cap_cols[EC_N] = {
 };
 
 typedef struct cap_row {
-    event_cap e;
+    model_event_cap e;
     long line;
 } cap_row;
 
@@ -716,12 +716,12 @@ typedef struct caps_kd {
     cap_row *rows;
     size_t n, cap;
     io__map keys;         /* "category\x1fyear" -> row */
-    event_cap *old;
+    model_event_cap *old;
     size_t nold;
     io__map old_map;
 } caps_kd;
 
-static void cap_key(const event_cap *e, char *buf, size_t size)
+static void cap_key(const model_event_cap *e, char *buf, size_t size)
 {
     snprintf(buf, size, "%s\x1f%d", e->category, e->year);
 }
@@ -780,7 +780,7 @@ static int caps_write(io__ctx *c)
     char key[MODEL_CODE_MAX + 16];
     int rc;
     for (size_t i = 0; i < d->n; i++) {
-        const event_cap *e = &d->rows[i].e;
+        const model_event_cap *e = &d->rows[i].e;
         long o;
         cap_key(e, key, sizeof key);
         o = io__map_get(&d->old_map, key);

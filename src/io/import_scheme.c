@@ -34,14 +34,14 @@ static const io__column scheme_cols[SC_N] = {
 };
 
 typedef struct scheme_entry {
-    scheme sc;
+    model_scheme sc;
     long line;            /* its first row */
     int bad;              /* one of its rows was refused: its sum is not checked */
     size_t nitems;
 } scheme_entry;
 
 typedef struct item_row {
-    scheme_item it;
+    model_scheme_item it;
     size_t scheme;        /* index of its scheme_entry */
     long line;
 } item_row;
@@ -85,7 +85,7 @@ static int read_period_kind(io__ctx *c, csv_record *rec, int *out)
 }
 
 /* Reads the scheme fields of a row into sc; -1 when one is bad (recorded). */
-static int read_scheme_fields(io__ctx *c, csv_record *rec, scheme *sc)
+static int read_scheme_fields(io__ctx *c, csv_record *rec, model_scheme *sc)
 {
     int bad = 0;
     memset(sc, 0, sizeof *sc);
@@ -131,9 +131,9 @@ static int agree(io__ctx *c, int col, long first, const char *was, const char *n
     return -1;
 }
 
-static int check_agrees(io__ctx *c, const scheme_entry *e, const scheme *sc)
+static int check_agrees(io__ctx *c, const scheme_entry *e, const model_scheme *sc)
 {
-    const scheme *a = &e->sc;
+    const model_scheme *a = &e->sc;
     char x[NUM_TEXT_MAX], y[NUM_TEXT_MAX];
     int bad = 0;
     num_format(a->total_weight, x, sizeof x);
@@ -151,7 +151,7 @@ static int check_agrees(io__ctx *c, const scheme_entry *e, const scheme *sc)
 }
 
 /* Reads the item fields of a row; the method defaults to the indicator's. */
-static int read_item(io__ctx *c, csv_record *rec, scheme_item *it)
+static int read_item(io__ctx *c, csv_record *rec, model_scheme_item *it)
 {
     long ind = -1;
     int bad = 0;
@@ -182,7 +182,7 @@ static int read_item(io__ctx *c, csv_record *rec, scheme_item *it)
 static int schemes_row(io__ctx *c, csv_record *rec)
 {
     schemes_kd *d = c->kd;
-    scheme sc;
+    model_scheme sc;
     item_row r;
     char key[2 * MODEL_CODE_MAX + 2];
     long e, prev;
@@ -245,17 +245,17 @@ static int schemes_check(io__ctx *c)
 }
 
 /* Whether a scheme and its items differ from the stored ones. */
-static int scheme_outcome(io__ctx *c, const scheme *sc, const scheme_item *items, size_t n,
+static int scheme_outcome(io__ctx *c, const model_scheme *sc, const model_scheme_item *items, size_t n,
                           int *outcome)
 {
-    scheme *all = NULL;
-    scheme_item *old = NULL;
+    model_scheme *all = NULL;
+    model_scheme_item *old = NULL;
     size_t nall = 0, nold = 0;
     int rc, same = 0, found = 0;
     if ((rc = store_schemes(c->s, &all, &nall)) != 0)
         return rc;
     for (size_t i = 0; i < nall && !found; i++) {
-        const scheme *a = &all[i];
+        const model_scheme *a = &all[i];
         if (strcmp(a->code, sc->code) != 0)
             continue;
         found = 1;
@@ -282,12 +282,12 @@ static int scheme_outcome(io__ctx *c, const scheme *sc, const scheme_item *items
 static int schemes_write(io__ctx *c)
 {
     schemes_kd *d = c->kd;
-    scheme_item *items = malloc((d->nitems + 1) * sizeof *items);
+    model_scheme_item *items = malloc((d->nitems + 1) * sizeof *items);
     int rc = 0, outcome;
     if (!items)
         return err_set(ERR_NOMEM, "out of memory");
     for (size_t e = 0; rc == 0 && e < d->nschemes; e++) {
-        const scheme *sc = &d->schemes[e].sc;
+        const model_scheme *sc = &d->schemes[e].sc;
         size_t n = 0;
         for (size_t i = 0; i < d->nitems; i++) {
             if (d->items[i].scheme == e)
@@ -333,7 +333,7 @@ static const io__column target_cols[TC_N] = {
 };
 
 typedef struct target_row {
-    target t;
+    model_target t;
     long line;
 } target_row;
 
@@ -341,12 +341,12 @@ typedef struct targets_kd {
     target_row *rows;
     size_t n, cap;
     io__map keys;         /* "indicator\x1funit\x1fyear" -> row */
-    target *old;
+    model_target *old;
     size_t nold;
     io__map old_keys;     /* the same key -> stored target */
 } targets_kd;
 
-static void target_key(const target *t, char *buf, size_t size)
+static void target_key(const model_target *t, char *buf, size_t size)
 {
     snprintf(buf, size, "%s\x1f%s\x1f%d", t->indicator_code, t->unit_code, t->year);
 }
@@ -425,7 +425,7 @@ static int targets_write(io__ctx *c)
     char key[2 * MODEL_CODE_MAX + 16];
     int rc;
     for (size_t i = 0; i < d->n; i++) {
-        const target *t = &d->rows[i].t;
+        const model_target *t = &d->rows[i].t;
         long o;
         target_key(t, key, sizeof key);
         o = io__map_get(&d->old_keys, key);

@@ -23,7 +23,7 @@ static const io__column unit_cols[UC_N] = {
 };
 
 typedef struct unit_row {
-    unit u;
+    model_unit u;
     long line;
     int depth;            /* ancestors in the file: parents are written first */
 } unit_row;
@@ -118,10 +118,10 @@ static int cmp_depth(const void *pa, const void *pb)
     return (a->line > b->line) - (a->line < b->line);
 }
 
-static int unit_outcome(io__ctx *c, const unit *u)
+static int unit_outcome(io__ctx *c, const model_unit *u)
 {
     long i = io__map_get(&c->unit_map, u->code);
-    const unit *old = i >= 0 ? &c->units[i] : NULL;
+    const model_unit *old = i >= 0 ? &c->units[i] : NULL;
     if (!old)
         return OBS_PUT_NEW;
     return strcmp(old->name, u->name) == 0 && strcmp(old->name_en, u->name_en) == 0 &&
@@ -174,7 +174,7 @@ static const io__column group_cols[GC_N] = {
 };
 
 typedef struct group_row {
-    group g;
+    model_group g;
     long line;
     char (*members)[MODEL_CODE_MAX];
     size_t nmembers, mcap;
@@ -275,8 +275,8 @@ static int groups_check(io__ctx *c)
 static int group_outcome(io__ctx *c, const group_row *r, int *outcome)
 {
     long i = io__map_get(&c->group_map, r->g.code);
-    const group *old = i >= 0 ? &c->groups[i] : NULL;
-    unit *members = NULL;
+    const model_group *old = i >= 0 ? &c->groups[i] : NULL;
+    model_unit *members = NULL;
     size_t n = 0;
     int rc, same;
     if (!old) {

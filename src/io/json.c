@@ -2,7 +2,7 @@
  * and the server's API share (a user never carries its password hash). */
 #include "io/json.h"
 
-json_t *io_json_unit(const unit *u)
+json_t *io_json_unit(const model_unit *u)
 {
     return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:b, s:i}", "code", u->code, "name", u->name,
                      "name_en", u->name_en, "kind", model_unit_kinds[u->kind].key, "parent",
@@ -10,13 +10,13 @@ json_t *io_json_unit(const unit *u)
                      u->sort_order);
 }
 
-json_t *io_json_group(const group *g)
+json_t *io_json_group(const model_group *g)
 {
     return json_pack("{s:s, s:s, s:s, s:s, s:s}", "code", g->code, "name", g->name, "name_en",
                      g->name_en, "kind", model_group_kinds[g->kind].key, "description", g->description);
 }
 
-json_t *io_json_indicator(const indicator *i)
+json_t *io_json_indicator(const model_indicator *i)
 {
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:f, s:s}", "code",
                           i->code, "name", i->name, "name_en", i->name_en, "measure", i->measure,
@@ -36,7 +36,7 @@ json_t *io_json_indicator(const indicator *i)
     return o;
 }
 
-json_t *io_json_scheme(const scheme *sc)
+json_t *io_json_scheme(const model_scheme *sc)
 {
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:s, s:s, s:s}", "code", sc->code, "name",
                      sc->name, "name_en", sc->name_en, "group", sc->group_code, "period_kind",
@@ -44,26 +44,26 @@ json_t *io_json_scheme(const scheme *sc)
                      sc->grading, "settings", sc->settings, "description", sc->description);
 }
 
-json_t *io_json_scheme_item(const scheme_item *it)
+json_t *io_json_scheme_item(const model_scheme_item *it)
 {
     return json_pack("{s:s, s:f, s:s, s:s}", "indicator", it->indicator_code, "weight", it->weight,
                      "method", model_methods[it->method].key, "params", it->params);
 }
 
-json_t *io_json_period(const period *p)
+json_t *io_json_period(const model_period *p)
 {
     return json_pack("{s:s, s:s, s:i, s:i, s:b, s:s}", "code", p->code, "kind",
                      period_kind_name(p->key.kind), "year", p->key.year, "seq", p->key.seq, "locked",
                      p->locked, "deadline", p->deadline);
 }
 
-json_t *io_json_target(const target *t)
+json_t *io_json_target(const model_target *t)
 {
     return json_pack("{s:s, s:s, s:i, s:f, s:s}", "indicator", t->indicator_code, "unit",
                      t->unit_code, "year", t->year, "value", t->value, "note", t->note);
 }
 
-json_t *io_json_observation(const observation *o)
+json_t *io_json_observation(const model_observation *o)
 {
     return json_pack("{s:s, s:s, s:s, s:f, s:s, s:s, s:s, s:s, s:i}", "indicator", o->indicator_code,
                      "unit", o->unit_code, "period", o->period_code, "value", o->value, "state",
@@ -71,7 +71,7 @@ json_t *io_json_observation(const observation *o)
                      "entered_at", o->entered_at, "revision", o->revision);
 }
 
-json_t *io_json_flag(const obs_flag *f)
+json_t *io_json_flag(const model_obs_flag *f)
 {
     return json_pack("{s:I, s:s, s:s, s:s, s:s, s:f, s:s, s:s, s:s}", "id", (json_int_t)f->id,
                      "indicator", f->indicator_code, "unit", f->unit_code, "period", f->period_code,
@@ -79,14 +79,14 @@ json_t *io_json_flag(const obs_flag *f)
                      "created_at", f->created_at);
 }
 
-json_t *io_json_user(const user *u)
+json_t *io_json_user(const model_user *u)
 {
     return json_pack("{s:s, s:s, s:s, s:s?, s:b, s:s}", "login", u->login, "name", u->display_name,
                      "role", model_roles[u->role].key, "unit", u->unit_code[0] ? u->unit_code : NULL,
                      "disabled", u->disabled, "created_at", u->created_at);
 }
 
-json_t *io_json_audit(const audit_entry *a)
+json_t *io_json_audit(const model_audit_entry *a)
 {
     return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)a->id, "at", a->at, "actor",
                      a->actor, "action", a->action, "entity", a->entity, "detail", a->detail);

@@ -5,7 +5,7 @@
 #ifndef SAIMA_STORE_H
 #define SAIMA_STORE_H
 
-#include "store/model.h"
+#include "model/model.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -35,7 +35,7 @@ typedef struct obs_new {
 } obs_new;
 
 /* Called once per observation; a nonzero return stops the iteration and is returned. */
-typedef int (*store_obs_cb)(const observation *obs, void *ctx);
+typedef int (*store_obs_cb)(const model_observation *obs, void *ctx);
 
 /* The operations of a back end. Each returns 0 or a negative err code with err_msg() set. */
 struct store_ops {
@@ -47,64 +47,64 @@ struct store_ops {
     int (*commit)(store *s);
     int (*rollback)(store *s);
 
-    int (*unit_put)(store *s, const unit *u);
-    int (*units)(store *s, unit **out, size_t *n);
-    int (*group_put)(store *s, const group *g);
+    int (*unit_put)(store *s, const model_unit *u);
+    int (*units)(store *s, model_unit **out, size_t *n);
+    int (*group_put)(store *s, const model_group *g);
     int (*group_set_members)(store *s, const char *group_code, const char (*unit_codes)[MODEL_CODE_MAX],
                              size_t n);
-    int (*groups)(store *s, group **out, size_t *n);
-    int (*group_members)(store *s, const char *group_code, unit **out, size_t *n);
-    int (*indicator_put)(store *s, const indicator *ind);
-    int (*indicators)(store *s, indicator **out, size_t *n);
-    int (*scheme_put)(store *s, const scheme *sc);
-    int (*scheme_set_items)(store *s, const char *scheme_code, const scheme_item *items, size_t n);
-    int (*schemes)(store *s, scheme **out, size_t *n);
-    int (*scheme_items)(store *s, const char *scheme_code, scheme_item **out, size_t *n);
+    int (*groups)(store *s, model_group **out, size_t *n);
+    int (*group_members)(store *s, const char *group_code, model_unit **out, size_t *n);
+    int (*indicator_put)(store *s, const model_indicator *ind);
+    int (*indicators)(store *s, model_indicator **out, size_t *n);
+    int (*scheme_put)(store *s, const model_scheme *sc);
+    int (*scheme_set_items)(store *s, const char *scheme_code, const model_scheme_item *items, size_t n);
+    int (*schemes)(store *s, model_scheme **out, size_t *n);
+    int (*scheme_items)(store *s, const char *scheme_code, model_scheme_item **out, size_t *n);
     int (*period_ensure)(store *s, const period_key *key, int64_t *id);
     int (*period_set_locked)(store *s, const period_key *key, int locked);
-    int (*periods)(store *s, period **out, size_t *n);
-    int (*target_put)(store *s, const target *t);
-    int (*targets)(store *s, int year, target **out, size_t *n);
-    int (*observation_put)(store *s, const observation *obs, const char *actor, int *result);
+    int (*periods)(store *s, model_period **out, size_t *n);
+    int (*target_put)(store *s, const model_target *t);
+    int (*targets)(store *s, int year, model_target **out, size_t *n);
+    int (*observation_put)(store *s, const model_observation *obs, const char *actor, int *result);
     int (*observations_insert)(store *s, const obs_new *rows, size_t n, const char *actor);
     int (*observations_each)(store *s, const obs_filter *f, store_obs_cb cb, void *ctx);
     int (*observation_history)(store *s, const char *indicator_code, const char *unit_code,
-                               const char *period_code, observation **out, size_t *n);
+                               const char *period_code, model_observation **out, size_t *n);
     int (*observation_count)(store *s, int64_t *n);
-    int (*flag_add)(store *s, const observation *obs, const char *rule, const char *message);
-    int (*flags)(store *s, int open_only, obs_flag **out, size_t *n);
-    int (*user_put)(store *s, const user *u);
-    int (*users)(store *s, user **out, size_t *n);
-    int (*user_get)(store *s, const char *login, user *out);
+    int (*flag_add)(store *s, const model_observation *obs, const char *rule, const char *message);
+    int (*flags)(store *s, int open_only, model_obs_flag **out, size_t *n);
+    int (*user_put)(store *s, const model_user *u);
+    int (*users)(store *s, model_user **out, size_t *n);
+    int (*user_get)(store *s, const char *login, model_user *out);
     int (*audit_add)(store *s, const char *actor, const char *action, const char *entity,
                      const char *detail);
-    int (*audits)(store *s, int limit, audit_entry **out, size_t *n);
+    int (*audits)(store *s, int limit, model_audit_entry **out, size_t *n);
 
-    int (*category_put)(store *s, const contest_category *c);
-    int (*categories)(store *s, contest_category **out, size_t *n);
-    int (*contest_put)(store *s, const contest *c);
-    int (*contests)(store *s, const char *period_code, contest **out, size_t *n);
-    int (*judge_score_put)(store *s, const judge_score *j);
-    int (*judge_scores)(store *s, const char *contest_code, judge_score **out, size_t *n);
-    int (*contest_results_set)(store *s, const char *contest_code, const contest_result *r, size_t n);
-    int (*contest_results)(store *s, const char *contest_code, contest_result **out, size_t *n);
+    int (*category_put)(store *s, const model_contest_category *c);
+    int (*categories)(store *s, model_contest_category **out, size_t *n);
+    int (*contest_put)(store *s, const model_contest *c);
+    int (*contests)(store *s, const char *period_code, model_contest **out, size_t *n);
+    int (*judge_score_put)(store *s, const model_judge_score *j);
+    int (*judge_scores)(store *s, const char *contest_code, model_judge_score **out, size_t *n);
+    int (*contest_results_set)(store *s, const char *contest_code, const model_contest_result *r, size_t n);
+    int (*contest_results)(store *s, const char *contest_code, model_contest_result **out, size_t *n);
     int (*flag_set)(store *s, const char *group_code, const char *period_code,
                     const char (*unit_codes)[MODEL_CODE_MAX], size_t n);
-    int (*flags_held)(store *s, const char *group_code, flag_holder **out, size_t *n);
-    int (*event_add)(store *s, const event *e, int64_t *id);
+    int (*flags_held)(store *s, const char *group_code, model_flag_holder **out, size_t *n);
+    int (*event_add)(store *s, const model_event *e, int64_t *id);
     int (*event_revoke)(store *s, int64_t id, const char *reason, const char *by);
-    int (*events)(store *s, int year, event **out, size_t *n);
-    int (*event_cap_put)(store *s, const event_cap *c);
-    int (*event_caps)(store *s, int year, event_cap **out, size_t *n);
-    int (*award_put)(store *s, const award *a);
-    int (*awards)(store *s, award **out, size_t *n);
+    int (*events)(store *s, int year, model_event **out, size_t *n);
+    int (*event_cap_put)(store *s, const model_event_cap *c);
+    int (*event_caps)(store *s, int year, model_event_cap **out, size_t *n);
+    int (*award_put)(store *s, const model_award *a);
+    int (*awards)(store *s, model_award **out, size_t *n);
 
     int (*period_set_deadline)(store *s, const period_key *key, const char *deadline);
-    int (*submission_get)(store *s, const char *unit_code, const char *period_code, submission *out);
-    int (*submissions)(store *s, const char *period_code, submission **out, size_t *n);
+    int (*submission_get)(store *s, const char *unit_code, const char *period_code, model_submission *out);
+    int (*submissions)(store *s, const char *period_code, model_submission **out, size_t *n);
     int (*submission_steps)(store *s, const char *unit_code, const char *period_code,
-                            submission_step **out, size_t *n);
-    int (*submission_write)(store *s, const submission *next, const submission_step *step);
+                            model_submission_step **out, size_t *n);
+    int (*submission_write)(store *s, const model_submission *next, const model_submission_step *step);
     int (*observations_set_state)(store *s, const char *unit_code, const char *period_code,
                                   int state, int *changed);
 };
@@ -144,39 +144,39 @@ int store_commit(store *s);
 int store_rollback(store *s);
 
 /* Inserts or updates by code. A missing parent or member code is ERR_NOTFOUND. */
-int store_unit_put(store *s, const unit *u);
-int store_units(store *s, unit **out, size_t *n);
-int store_group_put(store *s, const group *g);
+int store_unit_put(store *s, const model_unit *u);
+int store_units(store *s, model_unit **out, size_t *n);
+int store_group_put(store *s, const model_group *g);
 /* Replaces the members of a group with the units given, in that order. */
 int store_group_set_members(store *s, const char *group_code, const char (*unit_codes)[MODEL_CODE_MAX],
                             size_t n);
-int store_groups(store *s, group **out, size_t *n);
-int store_group_members(store *s, const char *group_code, unit **out, size_t *n);
-int store_indicator_put(store *s, const indicator *ind);
-int store_indicators(store *s, indicator **out, size_t *n);
-int store_scheme_put(store *s, const scheme *sc);
+int store_groups(store *s, model_group **out, size_t *n);
+int store_group_members(store *s, const char *group_code, model_unit **out, size_t *n);
+int store_indicator_put(store *s, const model_indicator *ind);
+int store_indicators(store *s, model_indicator **out, size_t *n);
+int store_scheme_put(store *s, const model_scheme *sc);
 /* Replaces the items of a scheme. */
-int store_scheme_set_items(store *s, const char *scheme_code, const scheme_item *items, size_t n);
-int store_schemes(store *s, scheme **out, size_t *n);
-int store_scheme_items(store *s, const char *scheme_code, scheme_item **out, size_t *n);
+int store_scheme_set_items(store *s, const char *scheme_code, const model_scheme_item *items, size_t n);
+int store_schemes(store *s, model_scheme **out, size_t *n);
+int store_scheme_items(store *s, const char *scheme_code, model_scheme_item **out, size_t *n);
 
 /* Returns the id of a period, creating its row if it is new. */
 int store_period_ensure(store *s, const period_key *key, int64_t *id);
 /* Locks or unlocks a period for every unit; writes to a locked period fail with ERR_LOCKED. */
 int store_period_set_locked(store *s, const period_key *key, int locked);
 /* All periods, ordered by period_ordinal. */
-int store_periods(store *s, period **out, size_t *n);
+int store_periods(store *s, model_period **out, size_t *n);
 
 /* Inserts or replaces a target. */
-int store_target_put(store *s, const target *t);
+int store_target_put(store *s, const model_target *t);
 /* Targets of one year, or of every year when year is 0. */
-int store_targets(store *s, int year, target **out, size_t *n);
+int store_targets(store *s, int year, model_target **out, size_t *n);
 
 /* Writes an observation (ids filled). A changed value, state or note keeps the earlier
  * version in the history and raises the revision; an identical one writes nothing.
  * A published observation, a locked period or a unit's period whose submission is approved
  * is ERR_LOCKED. result may be NULL. */
-int store_observation_put(store *s, const observation *obs, const char *actor, int *result);
+int store_observation_put(store *s, const model_observation *obs, const char *actor, int *result);
 /* Inserts observations the caller knows to be new (checked in the same transaction), many
  * per statement: the fast path of a large import. An existing one is ERR_CONFLICT, a locked
  * period or an approved submission's unit and period ERR_LOCKED; rows in key order (indicator, period, unit) insert fastest. */
@@ -184,56 +184,56 @@ int store_observations_insert(store *s, const obs_new *rows, size_t n, const cha
 int store_observations_each(store *s, const obs_filter *f, store_obs_cb cb, void *ctx);
 /* Every version of one observation, oldest first, the current one last. */
 int store_observation_history(store *s, const char *indicator_code, const char *unit_code,
-                              const char *period_code, observation **out, size_t *n);
+                              const char *period_code, model_observation **out, size_t *n);
 int store_observation_count(store *s, int64_t *n);
 
 /* Records a soft-validation flag on an observation (ids and value used). */
-int store_flag_add(store *s, const observation *obs, const char *rule, const char *message);
-int store_flags(store *s, int open_only, obs_flag **out, size_t *n);
+int store_flag_add(store *s, const model_observation *obs, const char *rule, const char *message);
+int store_flags(store *s, int open_only, model_obs_flag **out, size_t *n);
 
 /* Inserts or updates an account by login. */
-int store_user_put(store *s, const user *u);
-int store_users(store *s, user **out, size_t *n);
+int store_user_put(store *s, const model_user *u);
+int store_users(store *s, model_user **out, size_t *n);
 /* One account by login, or ERR_NOTFOUND. */
-int store_user_get(store *s, const char *login, user *out);
+int store_user_get(store *s, const char *login, model_user *out);
 
 int store_audit_add(store *s, const char *actor, const char *action, const char *entity,
                     const char *detail);
 /* The newest entries first, at most limit (0 for all). */
-int store_audits(store *s, int limit, audit_entry **out, size_t *n);
+int store_audits(store *s, int limit, model_audit_entry **out, size_t *n);
 
 /* ---- the race (SPEC §6-7) ---- */
 
 /* Inserts or updates a contest category by code. */
-int store_category_put(store *s, const contest_category *c);
-int store_categories(store *s, contest_category **out, size_t *n);
+int store_category_put(store *s, const model_contest_category *c);
+int store_categories(store *s, model_contest_category **out, size_t *n);
 /* Inserts or updates a contest by code; unknown group, category, scheme or a period that is
  * not a month, quarter, half or year is ERR_NOTFOUND / ERR_DATA. */
-int store_contest_put(store *s, const contest *c);
+int store_contest_put(store *s, const model_contest *c);
 /* The contests of one period, or of every period when period_code is "" or NULL. */
-int store_contests(store *s, const char *period_code, contest **out, size_t *n);
+int store_contests(store *s, const char *period_code, model_contest **out, size_t *n);
 /* Inserts or replaces one judge's score of one unit. */
-int store_judge_score_put(store *s, const judge_score *j);
-int store_judge_scores(store *s, const char *contest_code, judge_score **out, size_t *n);
+int store_judge_score_put(store *s, const model_judge_score *j);
+int store_judge_scores(store *s, const char *contest_code, model_judge_score **out, size_t *n);
 /* Replaces the results of a contest (a run); run_at is set by the store. */
-int store_contest_results_set(store *s, const char *contest_code, const contest_result *r, size_t n);
-int store_contest_results(store *s, const char *contest_code, contest_result **out, size_t *n);
+int store_contest_results_set(store *s, const char *contest_code, const model_contest_result *r, size_t n);
+int store_contest_results(store *s, const char *contest_code, model_contest_result **out, size_t *n);
 /* Sets the holders of a group's red flag for a period (replacing any; n = 0 for nobody). */
 int store_flag_set(store *s, const char *group_code, const char *period_code,
                    const char (*unit_codes)[MODEL_CODE_MAX], size_t n);
 /* The flag's holders of one group (every group when "" or NULL), in period order. */
-int store_flags_held(store *s, const char *group_code, flag_holder **out, size_t *n);
+int store_flags_held(store *s, const char *group_code, model_flag_holder **out, size_t *n);
 /* Records an event; *id receives its number. created_at is set by the store. */
-int store_event_add(store *s, const event *e, int64_t *id);
+int store_event_add(store *s, const model_event *e, int64_t *id);
 /* Revokes an event: it stays on record with the reason, who and when, and counts for
  * nothing. Revoking twice or an unknown id is ERR_CONFLICT / ERR_NOTFOUND. */
 int store_event_revoke(store *s, int64_t id, const char *reason, const char *by);
 /* The events dated in a year (every year when 0), oldest first, revoked ones included. */
-int store_events(store *s, int year, event **out, size_t *n);
-int store_event_cap_put(store *s, const event_cap *c);
-int store_event_caps(store *s, int year, event_cap **out, size_t *n);
-int store_award_put(store *s, const award *a);
-int store_awards(store *s, award **out, size_t *n);
+int store_events(store *s, int year, model_event **out, size_t *n);
+int store_event_cap_put(store *s, const model_event_cap *c);
+int store_event_caps(store *s, int year, model_event_cap **out, size_t *n);
+int store_award_put(store *s, const model_award *a);
+int store_awards(store *s, model_award **out, size_t *n);
 
 /* ---- data entry (docs/entry.md; the workflow's rules are in store/entry.h) ---- */
 
@@ -243,18 +243,18 @@ int store_awards(store *s, award **out, size_t *n);
 int store_period_set_deadline(store *s, const period_key *key, const char *deadline);
 /* The submission of a unit for a period; state SUB_MISSING (codes filled, the rest empty)
  * when there is none. An unknown unit is ERR_NOTFOUND. */
-int store_submission_get(store *s, const char *unit_code, const char *period_code, submission *out);
+int store_submission_get(store *s, const char *unit_code, const char *period_code, model_submission *out);
 /* The submissions of one period ("" or NULL: every period), by period then unit order. */
-int store_submissions(store *s, const char *period_code, submission **out, size_t *n);
+int store_submissions(store *s, const char *period_code, model_submission **out, size_t *n);
 /* The transitions of one submission, oldest first. */
 int store_submission_steps(store *s, const char *unit_code, const char *period_code,
-                           submission_step **out, size_t *n);
+                           model_submission_step **out, size_t *n);
 /* Writes a transition: next is the submission as it becomes (its state is step->to_state),
  * step says from which state, who, when and why, and is kept in the history. A step from
  * SUB_MISSING inserts (ERR_CONFLICT when one exists); any other step is applied only if the
  * submission is still in step->from_state (else ERR_CONFLICT). Transitions the workflow does
  * not allow are refused by the database (ERR_LOCKED). Both times must be given. */
-int store_submission_write(store *s, const submission *next, const submission_step *step);
+int store_submission_write(store *s, const model_submission *next, const model_submission_step *step);
 /* Sets the state of every observation of a unit in a period (each change keeps the earlier
  * version); *changed (may be NULL) receives how many changed. ERR_LOCKED when the period is
  * locked or the unit's figures are approved. */

@@ -519,7 +519,7 @@ static int sq_rollback(store *s)
 
 /* ---- units and groups ---- */
 
-static int sq_unit_put(store *s, const unit *u)
+static int sq_unit_put(store *s, const model_unit *u)
 {
     sq_store *q = sq(s);
     sqlite3_stmt *st = stmt(q, ST_UNIT_PUT);
@@ -539,7 +539,7 @@ static int sq_unit_put(store *s, const unit *u)
 
 static void read_unit(sqlite3_stmt *st, void *elem)
 {
-    unit *u = elem;
+    model_unit *u = elem;
     u->id = sqlite3_column_int64(st, 0);
     copy_col(u->code, sizeof u->code, st, 1);
     copy_col(u->name, sizeof u->name, st, 2);
@@ -550,13 +550,13 @@ static void read_unit(sqlite3_stmt *st, void *elem)
     u->sort_order = sqlite3_column_int(st, 7);
 }
 
-static int sq_units(store *s, unit **out, size_t *n)
+static int sq_units(store *s, model_unit **out, size_t *n)
 {
     sqlite3_stmt *st = stmt(sq(s), ST_UNITS);
     return st ? collect(sq(s), st, sizeof **out, read_unit, (void **)out, n) : ERR_DB;
 }
 
-static int sq_group_put(store *s, const group *g)
+static int sq_group_put(store *s, const model_group *g)
 {
     sqlite3_stmt *st = stmt(sq(s), ST_GROUP_PUT);
     if (!st)
@@ -599,7 +599,7 @@ static int sq_group_set_members(store *s, const char *group_code,
 
 static void read_group(sqlite3_stmt *st, void *elem)
 {
-    group *g = elem;
+    model_group *g = elem;
     g->id = sqlite3_column_int64(st, 0);
     copy_col(g->code, sizeof g->code, st, 1);
     copy_col(g->name, sizeof g->name, st, 2);
@@ -608,13 +608,13 @@ static void read_group(sqlite3_stmt *st, void *elem)
     copy_col(g->description, sizeof g->description, st, 5);
 }
 
-static int sq_groups(store *s, group **out, size_t *n)
+static int sq_groups(store *s, model_group **out, size_t *n)
 {
     sqlite3_stmt *st = stmt(sq(s), ST_GROUPS);
     return st ? collect(sq(s), st, sizeof **out, read_group, (void **)out, n) : ERR_DB;
 }
 
-static int sq_group_members(store *s, const char *group_code, unit **out, size_t *n)
+static int sq_group_members(store *s, const char *group_code, model_unit **out, size_t *n)
 {
     sq_store *q = sq(s);
     sqlite3_stmt *st;
@@ -657,7 +657,7 @@ static int set_coop_units(sq_store *q, int64_t iid, const char *codes)
     return 0;
 }
 
-static int sq_indicator_put(store *s, const indicator *ind)
+static int sq_indicator_put(store *s, const model_indicator *ind)
 {
     sq_store *q = sq(s);
     sqlite3_stmt *st = stmt(q, ST_INDICATOR_PUT);
@@ -692,7 +692,7 @@ static int sq_indicator_put(store *s, const indicator *ind)
 
 static void read_indicator(sqlite3_stmt *st, void *elem)
 {
-    indicator *ind = elem;
+    model_indicator *ind = elem;
     ind->id = sqlite3_column_int64(st, 0);
     copy_col(ind->code, sizeof ind->code, st, 1);
     copy_col(ind->name, sizeof ind->name, st, 2);
@@ -714,13 +714,13 @@ static void read_indicator(sqlite3_stmt *st, void *elem)
     ind->sort_order = sqlite3_column_int(st, 18);
 }
 
-static int sq_indicators(store *s, indicator **out, size_t *n)
+static int sq_indicators(store *s, model_indicator **out, size_t *n)
 {
     sqlite3_stmt *st = stmt(sq(s), ST_INDICATORS);
     return st ? collect(sq(s), st, sizeof **out, read_indicator, (void **)out, n) : ERR_DB;
 }
 
-static int sq_scheme_put(store *s, const scheme *sc)
+static int sq_scheme_put(store *s, const model_scheme *sc)
 {
     sq_store *q = sq(s);
     sqlite3_stmt *st = stmt(q, ST_SCHEME_PUT);
@@ -740,7 +740,7 @@ static int sq_scheme_put(store *s, const scheme *sc)
     return run(q, st, "save scheme");
 }
 
-static int sq_scheme_set_items(store *s, const char *scheme_code, const scheme_item *items, size_t n)
+static int sq_scheme_set_items(store *s, const char *scheme_code, const model_scheme_item *items, size_t n)
 {
     sq_store *q = sq(s);
     sqlite3_stmt *st;
@@ -772,7 +772,7 @@ static int sq_scheme_set_items(store *s, const char *scheme_code, const scheme_i
 
 static void read_scheme(sqlite3_stmt *st, void *elem)
 {
-    scheme *sc = elem;
+    model_scheme *sc = elem;
     char kind[16];
     sc->id = sqlite3_column_int64(st, 0);
     copy_col(sc->code, sizeof sc->code, st, 1);
@@ -788,7 +788,7 @@ static void read_scheme(sqlite3_stmt *st, void *elem)
     copy_col(sc->settings, sizeof sc->settings, st, 9);
 }
 
-static int sq_schemes(store *s, scheme **out, size_t *n)
+static int sq_schemes(store *s, model_scheme **out, size_t *n)
 {
     sqlite3_stmt *st = stmt(sq(s), ST_SCHEMES);
     return st ? collect(sq(s), st, sizeof **out, read_scheme, (void **)out, n) : ERR_DB;
@@ -796,7 +796,7 @@ static int sq_schemes(store *s, scheme **out, size_t *n)
 
 static void read_item(sqlite3_stmt *st, void *elem)
 {
-    scheme_item *it = elem;
+    model_scheme_item *it = elem;
     copy_col(it->scheme_code, sizeof it->scheme_code, st, 0);
     copy_col(it->indicator_code, sizeof it->indicator_code, st, 1);
     it->weight = sqlite3_column_double(st, 2);
@@ -805,7 +805,7 @@ static void read_item(sqlite3_stmt *st, void *elem)
     it->sort_order = sqlite3_column_int(st, 5);
 }
 
-static int sq_scheme_items(store *s, const char *scheme_code, scheme_item **out, size_t *n)
+static int sq_scheme_items(store *s, const char *scheme_code, model_scheme_item **out, size_t *n)
 {
     sq_store *q = sq(s);
     sqlite3_stmt *st;
@@ -861,7 +861,7 @@ static int sq_period_set_locked(store *s, const period_key *key, int locked)
 
 static void read_period(sqlite3_stmt *st, void *elem)
 {
-    period *p = elem;
+    model_period *p = elem;
     char kind[16];
     p->id = sqlite3_column_int64(st, 0);
     copy_col(kind, sizeof kind, st, 1);
@@ -876,11 +876,11 @@ static void read_period(sqlite3_stmt *st, void *elem)
 
 static int cmp_period(const void *a, const void *b)
 {
-    long x = period_ordinal(&((const period *)a)->key), y = period_ordinal(&((const period *)b)->key);
+    long x = period_ordinal(&((const model_period *)a)->key), y = period_ordinal(&((const model_period *)b)->key);
     return (x > y) - (x < y);
 }
 
-static int sq_periods(store *s, period **out, size_t *n)
+static int sq_periods(store *s, model_period **out, size_t *n)
 {
     sqlite3_stmt *st = stmt(sq(s), ST_PERIODS);
     int rc;
@@ -891,7 +891,7 @@ static int sq_periods(store *s, period **out, size_t *n)
     return rc;
 }
 
-static int sq_target_put(store *s, const target *t)
+static int sq_target_put(store *s, const model_target *t)
 {
     sq_store *q = sq(s);
     sqlite3_stmt *st = stmt(q, ST_TARGET_PUT);
@@ -909,7 +909,7 @@ static int sq_target_put(store *s, const target *t)
 
 static void read_target(sqlite3_stmt *st, void *elem)
 {
-    target *t = elem;
+    model_target *t = elem;
     copy_col(t->indicator_code, sizeof t->indicator_code, st, 0);
     copy_col(t->unit_code, sizeof t->unit_code, st, 1);
     t->year = sqlite3_column_int(st, 2);
@@ -917,7 +917,7 @@ static void read_target(sqlite3_stmt *st, void *elem)
     copy_col(t->note, sizeof t->note, st, 4);
 }
 
-static int sq_targets(store *s, int year, target **out, size_t *n)
+static int sq_targets(store *s, int year, model_target **out, size_t *n)
 {
     sqlite3_stmt *st = stmt(sq(s), ST_TARGETS);
     if (!st)
@@ -928,7 +928,7 @@ static int sq_targets(store *s, int year, target **out, size_t *n)
 
 /* ---- observations ---- */
 
-static void bind_obs_key(sqlite3_stmt *st, const observation *o)
+static void bind_obs_key(sqlite3_stmt *st, const model_observation *o)
 {
     sqlite3_bind_int64(st, 1, o->indicator_id);
     sqlite3_bind_int64(st, 2, o->period_id);
@@ -936,7 +936,7 @@ static void bind_obs_key(sqlite3_stmt *st, const observation *o)
 }
 
 /* Binds the key, value, state, note, actor and time of an observation write. */
-static void bind_obs_write(sqlite3_stmt *st, const observation *o, const char *actor, const char *now)
+static void bind_obs_write(sqlite3_stmt *st, const model_observation *o, const char *actor, const char *now)
 {
     bind_obs_key(st, o);
     sqlite3_bind_double(st, 4, o->value);
@@ -947,7 +947,7 @@ static void bind_obs_write(sqlite3_stmt *st, const observation *o, const char *a
 }
 
 /* The existing row differs: published rows are locked, identical rows are left alone. */
-static int update_existing(sq_store *q, const observation *o, const char *actor, const char *now,
+static int update_existing(sq_store *q, const model_observation *o, const char *actor, const char *now,
                            int *outcome)
 {
     sqlite3_stmt *st = stmt(q, ST_OBS_GET);
@@ -1048,7 +1048,7 @@ static int check_period_open(sq_store *q, int64_t period_id, int64_t unit_id)
     return lc.approved ? check_unit_open(q, period_id, unit_id) : 0;
 }
 
-static int sq_observation_put(store *s, const observation *o, const char *actor, int *result)
+static int sq_observation_put(store *s, const model_observation *o, const char *actor, int *result)
 {
     sq_store *q = sq(s);
     sqlite3_stmt *st = stmt(q, ST_OBS_INSERT);
@@ -1152,7 +1152,7 @@ static int sq_observations_insert(store *s, const obs_new *rows, size_t n, const
     return rc;
 }
 
-static void read_obs_row(sqlite3_stmt *st, observation *o)
+static void read_obs_row(sqlite3_stmt *st, model_observation *o)
 {
     o->indicator_id = sqlite3_column_int64(st, 0);
     o->unit_id = sqlite3_column_int64(st, 1);
@@ -1200,7 +1200,7 @@ static int sq_observations_each(store *s, const obs_filter *f, store_obs_cb cb, 
 {
     sq_store *q = sq(s);
     sqlite3_stmt *st;
-    observation *o;
+    model_observation *o;
     char sql[1024];
     int rc, stop = 0;
     /* A private statement: the callback may call the store again. */
@@ -1230,10 +1230,10 @@ static int sq_observations_each(store *s, const obs_filter *f, store_obs_cb cb, 
 }
 
 static int sq_observation_history(store *s, const char *indicator_code, const char *unit_code,
-                                  const char *period_code, observation **out, size_t *n)
+                                  const char *period_code, model_observation **out, size_t *n)
 {
     sq_store *q = sq(s);
-    observation key;
+    model_observation key;
     sqlite3_stmt *st;
     int rc;
     memset(&key, 0, sizeof key);
@@ -1247,7 +1247,7 @@ static int sq_observation_history(store *s, const char *indicator_code, const ch
     *out = NULL;
     *n = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        observation *bigger = realloc(*out, (*n + 1) * sizeof **out);
+        model_observation *bigger = realloc(*out, (*n + 1) * sizeof **out);
         if (!bigger) {
             sqlite3_reset(st);
             free(*out);
@@ -1255,7 +1255,7 @@ static int sq_observation_history(store *s, const char *indicator_code, const ch
             return err_set(ERR_NOMEM, "out of memory");
         }
         *out = bigger;
-        observation *o = &(*out)[(*n)++];
+        model_observation *o = &(*out)[(*n)++];
         *o = key;
         snprintf(o->indicator_code, sizeof o->indicator_code, "%s", indicator_code);
         snprintf(o->unit_code, sizeof o->unit_code, "%s", unit_code);
@@ -1290,7 +1290,7 @@ static int sq_observation_count(store *s, int64_t *n)
 
 /* ---- flags, users, audit ---- */
 
-static int sq_flag_add(store *s, const observation *o, const char *rule, const char *message)
+static int sq_flag_add(store *s, const model_observation *o, const char *rule, const char *message)
 {
     sqlite3_stmt *st = stmt(sq(s), ST_FLAG_ADD);
     char now[MODEL_TIME_MAX];
@@ -1307,7 +1307,7 @@ static int sq_flag_add(store *s, const observation *o, const char *rule, const c
 
 static void read_flag(sqlite3_stmt *st, void *elem)
 {
-    obs_flag *f = elem;
+    model_obs_flag *f = elem;
     f->id = sqlite3_column_int64(st, 0);
     copy_col(f->indicator_code, sizeof f->indicator_code, st, 1);
     copy_col(f->unit_code, sizeof f->unit_code, st, 2);
@@ -1319,7 +1319,7 @@ static void read_flag(sqlite3_stmt *st, void *elem)
     copy_col(f->status, sizeof f->status, st, 8);
 }
 
-static int sq_flags(store *s, int open_only, obs_flag **out, size_t *n)
+static int sq_flags(store *s, int open_only, model_obs_flag **out, size_t *n)
 {
     sqlite3_stmt *st = stmt(sq(s), ST_FLAGS);
     if (!st)
@@ -1328,7 +1328,7 @@ static int sq_flags(store *s, int open_only, obs_flag **out, size_t *n)
     return collect(sq(s), st, sizeof **out, read_flag, (void **)out, n);
 }
 
-static int sq_user_put(store *s, const user *u)
+static int sq_user_put(store *s, const model_user *u)
 {
     sq_store *q = sq(s);
     sqlite3_stmt *st = stmt(q, ST_USER_PUT);
@@ -1352,7 +1352,7 @@ static int sq_user_put(store *s, const user *u)
 
 static void read_user(sqlite3_stmt *st, void *elem)
 {
-    user *u = elem;
+    model_user *u = elem;
     u->id = sqlite3_column_int64(st, 0);
     copy_col(u->login, sizeof u->login, st, 1);
     copy_col(u->display_name, sizeof u->display_name, st, 2);
@@ -1363,13 +1363,13 @@ static void read_user(sqlite3_stmt *st, void *elem)
     copy_col(u->created_at, sizeof u->created_at, st, 7);
 }
 
-static int sq_users(store *s, user **out, size_t *n)
+static int sq_users(store *s, model_user **out, size_t *n)
 {
     sqlite3_stmt *st = stmt(sq(s), ST_USERS);
     return st ? collect(sq(s), st, sizeof **out, read_user, (void **)out, n) : ERR_DB;
 }
 
-static int sq_user_get(store *s, const char *login, user *out)
+static int sq_user_get(store *s, const char *login, model_user *out)
 {
     sqlite3_stmt *st = stmt(sq(s), ST_USER_GET);
     int rc;
@@ -1405,7 +1405,7 @@ static int sq_audit_add(store *s, const char *actor, const char *action, const c
 
 static void read_audit(sqlite3_stmt *st, void *elem)
 {
-    audit_entry *a = elem;
+    model_audit_entry *a = elem;
     a->id = sqlite3_column_int64(st, 0);
     copy_col(a->at, sizeof a->at, st, 1);
     copy_col(a->actor, sizeof a->actor, st, 2);
@@ -1414,7 +1414,7 @@ static void read_audit(sqlite3_stmt *st, void *elem)
     copy_col(a->detail, sizeof a->detail, st, 5);
 }
 
-static int sq_audits(store *s, int limit, audit_entry **out, size_t *n)
+static int sq_audits(store *s, int limit, model_audit_entry **out, size_t *n)
 {
     sqlite3_stmt *st = stmt(sq(s), ST_AUDITS);
     if (!st)
@@ -1487,7 +1487,7 @@ static int resolve_units(sq_store *q, const char *first, size_t stride, size_t n
     return 0;
 }
 
-static int sq_category_put(store *s, const contest_category *c)
+static int sq_category_put(store *s, const model_contest_category *c)
 {
     sqlite3_stmt *st = stmt(sq(s), ST_CATEGORY_PUT);
     if (!st)
@@ -1501,7 +1501,7 @@ static int sq_category_put(store *s, const contest_category *c)
 
 static void read_category(sqlite3_stmt *st, void *elem)
 {
-    contest_category *c = elem;
+    model_contest_category *c = elem;
     c->id = sqlite3_column_int64(st, 0);
     copy_col(c->code, sizeof c->code, st, 1);
     copy_col(c->name, sizeof c->name, st, 2);
@@ -1509,7 +1509,7 @@ static void read_category(sqlite3_stmt *st, void *elem)
     c->sort_order = sqlite3_column_int(st, 4);
 }
 
-static int sq_categories(store *s, contest_category **out, size_t *n)
+static int sq_categories(store *s, model_contest_category **out, size_t *n)
 {
     sqlite3_stmt *st = stmt(sq(s), ST_CATEGORIES);
     return st ? collect(sq(s), st, sizeof **out, read_category, (void **)out, n) : ERR_DB;
@@ -1517,7 +1517,7 @@ static int sq_categories(store *s, contest_category **out, size_t *n)
 
 /* Every reference is resolved before the period row is ensured, so an unknown code leaves
  * no trace; the weights are the database's to check (contest_weights_add_up). */
-static int sq_contest_put(store *s, const contest *c)
+static int sq_contest_put(store *s, const model_contest *c)
 {
     sq_store *q = sq(s);
     sqlite3_stmt *st;
@@ -1554,7 +1554,7 @@ static int sq_contest_put(store *s, const contest *c)
 
 static void read_contest(sqlite3_stmt *st, void *elem)
 {
-    contest *c = elem;
+    model_contest *c = elem;
     c->id = sqlite3_column_int64(st, 0);
     copy_col(c->code, sizeof c->code, st, 1);
     copy_col(c->name, sizeof c->name, st, 2);
@@ -1571,7 +1571,7 @@ static void read_contest(sqlite3_stmt *st, void *elem)
 
 /* A period given in any accepted form filters by its canonical code; a period without a
  * row simply has no contests. */
-static int sq_contests(store *s, const char *period_code, contest **out, size_t *n)
+static int sq_contests(store *s, const char *period_code, model_contest **out, size_t *n)
 {
     sq_store *q = sq(s);
     sqlite3_stmt *st;
@@ -1589,7 +1589,7 @@ static int sq_contests(store *s, const char *period_code, contest **out, size_t 
     return collect(q, st, sizeof **out, read_contest, (void **)out, n);
 }
 
-static int sq_judge_score_put(store *s, const judge_score *j)
+static int sq_judge_score_put(store *s, const model_judge_score *j)
 {
     sq_store *q = sq(s);
     sqlite3_stmt *st;
@@ -1615,14 +1615,14 @@ static int sq_judge_score_put(store *s, const judge_score *j)
 
 static void read_judge_score(sqlite3_stmt *st, void *elem)
 {
-    judge_score *j = elem;
+    model_judge_score *j = elem;
     copy_col(j->contest_code, sizeof j->contest_code, st, 0);
     copy_col(j->unit_code, sizeof j->unit_code, st, 1);
     copy_col(j->judge, sizeof j->judge, st, 2);
     j->score = sqlite3_column_double(st, 3);
 }
 
-static int sq_judge_scores(store *s, const char *contest_code, judge_score **out, size_t *n)
+static int sq_judge_scores(store *s, const char *contest_code, model_judge_score **out, size_t *n)
 {
     sq_store *q = sq(s);
     sqlite3_stmt *st;
@@ -1636,7 +1636,7 @@ static int sq_judge_scores(store *s, const char *contest_code, judge_score **out
     return collect(q, st, sizeof **out, read_judge_score, (void **)out, n);
 }
 
-static int add_result(sq_store *q, int64_t cid, int64_t uid, const contest_result *r,
+static int add_result(sq_store *q, int64_t cid, int64_t uid, const model_contest_result *r,
                       const char *now)
 {
     sqlite3_stmt *st = stmt(q, ST_RESULT_ADD);
@@ -1657,7 +1657,7 @@ static int add_result(sq_store *q, int64_t cid, int64_t uid, const contest_resul
 
 /* The results belong to the contest named; a row naming another contest is refused. Every
  * code is checked before the old results go, so a bad row changes nothing. */
-static int sq_contest_results_set(store *s, const char *contest_code, const contest_result *r,
+static int sq_contest_results_set(store *s, const char *contest_code, const model_contest_result *r,
                                   size_t n)
 {
     sq_store *q = sq(s);
@@ -1692,7 +1692,7 @@ done:
 
 static void read_result(sqlite3_stmt *st, void *elem)
 {
-    contest_result *r = elem;
+    model_contest_result *r = elem;
     copy_col(r->contest_code, sizeof r->contest_code, st, 0);
     copy_col(r->unit_code, sizeof r->unit_code, st, 1);
     r->engine_score = sqlite3_column_double(st, 2);
@@ -1705,7 +1705,7 @@ static void read_result(sqlite3_stmt *st, void *elem)
     copy_col(r->run_at, sizeof r->run_at, st, 9);
 }
 
-static int sq_contest_results(store *s, const char *contest_code, contest_result **out, size_t *n)
+static int sq_contest_results(store *s, const char *contest_code, model_contest_result **out, size_t *n)
 {
     sq_store *q = sq(s);
     sqlite3_stmt *st;
@@ -1764,14 +1764,14 @@ done:
 
 static void read_holder(sqlite3_stmt *st, void *elem)
 {
-    flag_holder *h = elem;
+    model_flag_holder *h = elem;
     copy_col(h->group_code, sizeof h->group_code, st, 0);
     copy_col(h->period_code, sizeof h->period_code, st, 1);
     copy_col(h->unit_code, sizeof h->unit_code, st, 2);
     copy_col(h->decided_at, sizeof h->decided_at, st, 3);
 }
 
-static int sq_flags_held(store *s, const char *group_code, flag_holder **out, size_t *n)
+static int sq_flags_held(store *s, const char *group_code, model_flag_holder **out, size_t *n)
 {
     sq_store *q = sq(s);
     sqlite3_stmt *st;
@@ -1789,7 +1789,7 @@ static int sq_flags_held(store *s, const char *group_code, flag_holder **out, si
 /* ---- the race: events, caps, awards ---- */
 
 /* A new event is recorded as it happened: revocation is its own, later, step. */
-static int sq_event_add(store *s, const event *e, int64_t *id)
+static int sq_event_add(store *s, const model_event *e, int64_t *id)
 {
     sq_store *q = sq(s);
     sqlite3_stmt *st;
@@ -1877,7 +1877,7 @@ static int sq_event_revoke(store *s, int64_t id, const char *reason, const char 
 
 static void read_event(sqlite3_stmt *st, void *elem)
 {
-    event *e = elem;
+    model_event *e = elem;
     e->id = sqlite3_column_int64(st, 0);
     copy_col(e->date, sizeof e->date, st, 1);
     copy_col(e->unit_code, sizeof e->unit_code, st, 2);
@@ -1896,7 +1896,7 @@ static void read_event(sqlite3_stmt *st, void *elem)
 
 /* A year is a range of dates, so the index on date serves it; every date is digits and
  * dashes, so "" and "~" bound them all. */
-static int sq_events(store *s, int year, event **out, size_t *n)
+static int sq_events(store *s, int year, model_event **out, size_t *n)
 {
     sqlite3_stmt *st = stmt(sq(s), ST_EVENTS);
     char from[24] = "", to[24] = "~";
@@ -1911,7 +1911,7 @@ static int sq_events(store *s, int year, event **out, size_t *n)
     return collect(sq(s), st, sizeof **out, read_event, (void **)out, n);
 }
 
-static int sq_event_cap_put(store *s, const event_cap *c)
+static int sq_event_cap_put(store *s, const model_event_cap *c)
 {
     sqlite3_stmt *st;
     if (c->category[0] == '\0')
@@ -1927,14 +1927,14 @@ static int sq_event_cap_put(store *s, const event_cap *c)
 
 static void read_cap(sqlite3_stmt *st, void *elem)
 {
-    event_cap *c = elem;
+    model_event_cap *c = elem;
     copy_col(c->category, sizeof c->category, st, 0);
     c->year = sqlite3_column_int(st, 1);
     c->max_bonus = sqlite3_column_double(st, 2);
     c->max_deduction = sqlite3_column_double(st, 3);
 }
 
-static int sq_event_caps(store *s, int year, event_cap **out, size_t *n)
+static int sq_event_caps(store *s, int year, model_event_cap **out, size_t *n)
 {
     sqlite3_stmt *st = stmt(sq(s), ST_CAPS);
     if (!st)
@@ -1945,7 +1945,7 @@ static int sq_event_caps(store *s, int year, event_cap **out, size_t *n)
 
 /* The source code must name an existing contest category or indicator; it is kept as
  * written, the code being the stable name of either. */
-static int sq_award_put(store *s, const award *a)
+static int sq_award_put(store *s, const model_award *a)
 {
     sq_store *q = sq(s);
     sqlite3_stmt *st;
@@ -1976,7 +1976,7 @@ static int sq_award_put(store *s, const award *a)
 
 static void read_award(sqlite3_stmt *st, void *elem)
 {
-    award *a = elem;
+    model_award *a = elem;
     a->id = sqlite3_column_int64(st, 0);
     copy_col(a->code, sizeof a->code, st, 1);
     copy_col(a->name, sizeof a->name, st, 2);
@@ -1988,7 +1988,7 @@ static void read_award(sqlite3_stmt *st, void *elem)
     copy_col(a->rule, sizeof a->rule, st, 8);
 }
 
-static int sq_awards(store *s, award **out, size_t *n)
+static int sq_awards(store *s, model_award **out, size_t *n)
 {
     sqlite3_stmt *st = stmt(sq(s), ST_AWARDS);
     return st ? collect(sq(s), st, sizeof **out, read_award, (void **)out, n) : ERR_DB;
@@ -2020,7 +2020,7 @@ static int sq_period_set_deadline(store *s, const period_key *key, const char *d
 
 static void read_submission(sqlite3_stmt *st, void *elem)
 {
-    submission *b = elem;
+    model_submission *b = elem;
     copy_col(b->unit_code, sizeof b->unit_code, st, 0);
     copy_col(b->period_code, sizeof b->period_code, st, 1);
     b->state = enum_col(st, 2, model_sub_states, SUB_STATE_N);
@@ -2050,7 +2050,7 @@ static int sub_key(sq_store *q, const char *unit_code, const char *period_code, 
     return rc;
 }
 
-static int sq_submission_get(store *s, const char *unit_code, const char *period_code, submission *out)
+static int sq_submission_get(store *s, const char *unit_code, const char *period_code, model_submission *out)
 {
     sq_store *q = sq(s);
     sqlite3_stmt *st;
@@ -2073,7 +2073,7 @@ static int sq_submission_get(store *s, const char *unit_code, const char *period
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(q, "read submission");
 }
 
-static int sq_submissions(store *s, const char *period_code, submission **out, size_t *n)
+static int sq_submissions(store *s, const char *period_code, model_submission **out, size_t *n)
 {
     sq_store *q = sq(s);
     sqlite3_stmt *st;
@@ -2099,7 +2099,7 @@ static int sq_submissions(store *s, const char *period_code, submission **out, s
 
 static void read_step(sqlite3_stmt *st, void *elem)
 {
-    submission_step *t = elem;
+    model_submission_step *t = elem;
     t->id = sqlite3_column_int64(st, 0);
     copy_col(t->unit_code, sizeof t->unit_code, st, 1);
     copy_col(t->period_code, sizeof t->period_code, st, 2);
@@ -2111,7 +2111,7 @@ static void read_step(sqlite3_stmt *st, void *elem)
 }
 
 static int sq_submission_steps(store *s, const char *unit_code, const char *period_code,
-                               submission_step **out, size_t *n)
+                               model_submission_step **out, size_t *n)
 {
     sq_store *q = sq(s);
     sqlite3_stmt *st;
@@ -2129,7 +2129,7 @@ static int sq_submission_steps(store *s, const char *unit_code, const char *peri
 }
 
 /* Binds the row of a submission write: ids, state and the text columns (?1 .. ?10). */
-static void bind_submission(sqlite3_stmt *st, int64_t pid, int64_t uid, const submission *b)
+static void bind_submission(sqlite3_stmt *st, int64_t pid, int64_t uid, const model_submission *b)
 {
     sqlite3_bind_int64(st, 1, pid);
     sqlite3_bind_int64(st, 2, uid);
@@ -2143,7 +2143,7 @@ static void bind_submission(sqlite3_stmt *st, int64_t pid, int64_t uid, const su
     bind_text(st, 10, b->updated_at);
 }
 
-static int check_step(const submission *next, const submission_step *step)
+static int check_step(const model_submission *next, const model_submission_step *step)
 {
     if (step->from_state < 0 || step->from_state >= SUB_STATE_N || step->to_state <= SUB_MISSING ||
         step->to_state >= SUB_STATE_N || next->state != step->to_state)
@@ -2155,7 +2155,7 @@ static int check_step(const submission *next, const submission_step *step)
     return 0;
 }
 
-static int sq_submission_write(store *s, const submission *next, const submission_step *step)
+static int sq_submission_write(store *s, const model_submission *next, const model_submission_step *step)
 {
     sq_store *q = sq(s);
     sqlite3_stmt *st;

@@ -1,7 +1,7 @@
-/* query_scope: the group, month and analysis plumbing every engine result shares — the
+/* scope: the group, month and analysis plumbing every engine result shares — the
  * default group and month, the scheme's thresholds, one indicator analysed on the figures the
  * reader may see, and the JSON of a standing. */
-#include "query/query.h"
+#include "app/app.h"
 
 #include "util/err.h"
 #include "util/num.h"
@@ -10,28 +10,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-const model_enum query_tier_names[] = {
+const model_enum app_tier_names[] = {
     { "none", "—" }, { "top", "前三" }, { "middle", "中游" }, { "bottom", "后三" },
 };
-const model_enum query_level_names[] = {
+const model_enum app_level_names[] = {
     { "none", "无" }, { "blue", "蓝色" }, { "yellow", "黄色" }, { "red", "红色" },
 };
-const model_enum query_warning_names[WARN_N] = {
+const model_enum app_warning_names[WARN_N] = {
     { "bottom_three", "排名后三" }, { "rank_fall", "排名下降" }, { "behind_time", "落后时间进度" },
     { "forecast_miss", "预计完不成目标" }, { "negative_growth", "负增长" }, { "missing", "数据缺失" },
 };
 
-void query_analysis_free(query_analysis *a)
+void app_analysis_free(app_analysis *a)
 {
-    store_panel_free(&a->sp);
+    app_panel_free(&a->sp);
     free(a->st);
     memset(a, 0, sizeof *a);
 }
 
-int query_peer_group(store *s, char *out)
+int app_peer_group(store *s, char *out)
 {
-    group *gs;
-    unit *members;
+    model_group *gs;
+    model_unit *members;
     size_t ng, nm;
     int rc = store_groups(s, &gs, &ng), found = 0;
     for (size_t i = 0; rc == 0 && i < ng && !found; i++) {
@@ -53,7 +53,7 @@ int query_peer_group(store *s, char *out)
     return rc;
 }
 
-static int stop_at_first(const observation *o, void *ctx)
+static int stop_at_first(const model_observation *o, void *ctx)
 {
     (void)o;
     (void)ctx;
@@ -72,7 +72,7 @@ static int has_published(store *s, const char *period_code)
 /* The latest month on record (with published_only, the latest holding a published figure). */
 static int latest_month(store *s, int published_only, period_key *out)
 {
-    period *ps;
+    model_period *ps;
     size_t n;
     int rc = store_periods(s, &ps, &n), found = 0;
     for (size_t i = n; rc == 0 && i-- > 0 && !found;) {
@@ -90,7 +90,7 @@ static int latest_month(store *s, int published_only, period_key *out)
 /* The name of a group in the language asked for, or ERR_NOTFOUND. */
 static int group_name(store *s, int english, const char *code, char *out, size_t size)
 {
-    group *gs;
+    model_group *gs;
     size_t n;
     int rc = store_groups(s, &gs, &n), found = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -108,7 +108,7 @@ static int group_name(store *s, int english, const char *code, char *out, size_t
 /* The warning thresholds of the group's scheme (its settings), else the defaults. */
 static int group_params(store *s, const char *group_code, engine_params *out)
 {
-    scheme *all;
+    model_scheme *all;
     size_t n;
     int rc = store_schemes(s, &all, &n);
     *out = engine_params_default();
@@ -126,7 +126,7 @@ static int group_params(store *s, const char *group_code, engine_params *out)
     return rc;
 }
 
-int query_scope_set_group(query_scope *sc, const char *group_code)
+int app_scope_set_group(app_scope *sc, const char *group_code)
 {
     int rc;
     snprintf(sc->group, sizeof sc->group, "%s", group_code);
@@ -135,7 +135,7 @@ int query_scope_set_group(query_scope *sc, const char *group_code)
     return group_params(sc->s, sc->group, &sc->params);
 }
 
-static void scope_init(const query_ctx *q, query_scope *sc)
+static void scope_init(const app_ctx *q, app_scope *sc)
 {
     memset(sc, 0, sizeof *sc);
     sc->s = q->s;
@@ -152,22 +152,22 @@ static int pick_group(store *s, const char *group_code, char *out)
         snprintf(out, MODEL_CODE_MAX, "%s", group_code);
         return 0;
     }
-    return query_peer_group(s, out);
+    return app_peer_group(s, out);
 }
 
-int query_scope_at(const query_ctx *q, const char *group_code, const period_key *month, query_scope *sc)
+int app_scope_at(const app_ctx *q, const char *group_code, const period_key *month, app_scope *sc)
 {
     char code[MODEL_CODE_MAX];
     int rc;
     scope_init(q, sc);
-    if ((rc = pick_group(sc->s, group_code, code)) != 0 || (rc = query_scope_set_group(sc, code)) != 0)
+    if ((rc = pick_group(sc->s, group_code, code)) != 0 || (rc = app_scope_set_group(sc, code)) != 0)
         return rc;
     sc->month = *month;
     period_format(&sc->month, sc->month_code, sizeof sc->month_code);
     return 0;
 }
 
-int query_scope_open(const query_ctx *q, const char *group_code, const char *month_text, query_scope *sc)
+int app_scope_open(const app_ctx *q, const char *group_code, const char *month_text, app_scope *sc)
 {
     char code[MODEL_CODE_MAX];
     int rc;
@@ -179,35 +179,35 @@ int query_scope_open(const query_ctx *q, const char *group_code, const char *mon
         return rc;
     if (!(month_text && month_text[0]) && (rc = latest_month(sc->s, sc->published_only, &sc->month)) != 0)
         return rc;
-    if ((rc = query_scope_set_group(sc, code)) != 0)
+    if ((rc = app_scope_set_group(sc, code)) != 0)
         return rc;
     period_format(&sc->month, sc->month_code, sizeof sc->month_code);
     return 0;
 }
 
-int query_analyze(const query_scope *sc, const char *indicator_code, query_analysis *a)
+int app_analyze(const app_scope *sc, const char *indicator_code, app_analysis *a)
 {
     engine_rank_ws ws = { 0 };
     int rc;
     memset(a, 0, sizeof *a);
-    if ((rc = store_panel_load_visible(sc->s, sc->group, indicator_code, sc->month.year,
+    if ((rc = app_panel_load_visible(sc->s, sc->group, indicator_code, sc->month.year,
                                        sc->published_only, &a->sp)) != 0)
         return rc;
-    a->t = store_panel_month(&a->sp, &sc->month);
+    a->t = app_panel_month(&a->sp, &sc->month);
     if (!(a->st = calloc(a->sp.nunits ? a->sp.nunits : 1, sizeof *a->st)))
         rc = err_set(ERR_NOMEM, "out of memory");
     else
         rc = engine_analyze(&a->sp.p, (size_t)a->t, &sc->params, &ws, a->st);
     engine_rank_ws_free(&ws);
     if (rc != 0)
-        query_analysis_free(a);
+        app_analysis_free(a);
     return rc;
 }
 
-int query_scope_indicators(const query_scope *sc, indicator **out, size_t *n)
+int app_scope_indicators(const app_scope *sc, model_indicator **out, size_t *n)
 {
-    scheme *schemes;
-    scheme_item *items;
+    model_scheme *schemes;
+    model_scheme_item *items;
     size_t ns, ni, keep = 0;
     int rc = store_indicators(sc->s, out, n);
     if (rc != 0 || (rc = store_schemes(sc->s, &schemes, &ns)) != 0)
@@ -231,9 +231,9 @@ int query_scope_indicators(const query_scope *sc, indicator **out, size_t *n)
     return 0;
 }
 
-int query_our_unit(store *s, const char *group_code, char *out)
+int app_our_unit(store *s, const char *group_code, char *out)
 {
-    unit *members;
+    model_unit *members;
     size_t n;
     int rc = store_group_members(s, group_code, &members, &n), found = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -248,7 +248,7 @@ int query_our_unit(store *s, const char *group_code, char *out)
     return rc;
 }
 
-int query_parse_year(const char *name, const char *text, int *year)
+int app_parse_year(const char *name, const char *text, int *year)
 {
     long y;
     if (!text || num_parse_int(text, PERIOD_YEAR_MIN, PERIOD_YEAR_MAX, &y) != 0)
@@ -259,7 +259,7 @@ int query_parse_year(const char *name, const char *text, int *year)
 
 /* ---- JSON of a standing ---- */
 
-json_t *query_num_or_null(double v, int decimals)
+json_t *app_num_or_null(double v, int decimals)
 {
     return isfinite(v) ? json_real(engine_round(v, decimals)) : json_null();
 }
@@ -274,19 +274,19 @@ static json_t *warnings_json(unsigned bits)
     json_t *arr = json_array();
     for (int w = 0; w < WARN_N; w++) {
         if (bits & (1u << w))
-            json_array_append_new(arr, json_string(query_warning_names[w].key));
+            json_array_append_new(arr, json_string(app_warning_names[w].key));
     }
     return arr;
 }
 
-static json_t *code_or_null(const store_panel *sp, int index)
+static json_t *code_or_null(const app_panel *sp, int index)
 {
     return index >= 0 ? json_string(sp->units[index].code) : json_null();
 }
 
-json_t *query_standing_json(const query_analysis *a, size_t u)
+json_t *app_standing_json(const app_analysis *a, size_t u)
 {
-    const store_panel *sp = &a->sp;
+    const app_panel *sp = &a->sp;
     const engine_standing *st = &a->st[u];
     size_t cell = u * sp->p.nmonths + (size_t)a->t;
     int prec = sp->ind.precision;
@@ -297,7 +297,7 @@ json_t *query_standing_json(const query_analysis *a, size_t u)
     json_object_set_new(o, "value", sp->present[cell] ? json_real(sp->value[cell]) : json_null());
     json_object_set_new(o, "rank", int_or_null(st->rank.rank, st->rank.rank > 0));
     json_object_set_new(o, "ties", json_integer(st->rank.ties));
-    json_object_set_new(o, "tier", json_string(query_tier_names[st->tier].key));
+    json_object_set_new(o, "tier", json_string(app_tier_names[st->tier].key));
     json_object_set_new(o, "first_tier", json_boolean(st->first_tier));
     json_object_set_new(o, "rank_prev", int_or_null(st->rank_prev, st->rank_prev > 0));
     json_object_set_new(o, "move_prev",
@@ -306,30 +306,30 @@ json_t *query_standing_json(const query_analysis *a, size_t u)
     json_object_set_new(o, "move_year",
                         int_or_null(st->move_year, st->rank_last_year > 0 && st->rank.rank > 0));
     json_object_set_new(o, "above", code_or_null(sp, st->rank.above));
-    json_object_set_new(o, "gap_above", query_num_or_null(st->gap_above, prec));
-    json_object_set_new(o, "pct_to_overtake", query_num_or_null(st->pct_to_overtake, 2));
+    json_object_set_new(o, "gap_above", app_num_or_null(st->gap_above, prec));
+    json_object_set_new(o, "pct_to_overtake", app_num_or_null(st->pct_to_overtake, 2));
     json_object_set_new(o, "below", code_or_null(sp, st->rank.below));
-    json_object_set_new(o, "lead_below", query_num_or_null(st->lead_below, prec));
-    json_object_set_new(o, "gap_reference", query_num_or_null(st->gap_reference, prec));
-    json_object_set_new(o, "growth", query_num_or_null(st->growth, 2));
+    json_object_set_new(o, "lead_below", app_num_or_null(st->lead_below, prec));
+    json_object_set_new(o, "gap_reference", app_num_or_null(st->gap_reference, prec));
+    json_object_set_new(o, "growth", app_num_or_null(st->growth, 2));
     json_object_set_new(o, "target", sp->target_present[u] ? json_real(sp->target[u]) : json_null());
-    json_object_set_new(o, "completion", query_num_or_null(st->completion, 2));
-    json_object_set_new(o, "time_linear", query_num_or_null(st->time_linear, 2));
-    json_object_set_new(o, "time_seasonal", query_num_or_null(st->time_seasonal, 2));
+    json_object_set_new(o, "completion", app_num_or_null(st->completion, 2));
+    json_object_set_new(o, "time_linear", app_num_or_null(st->time_linear, 2));
+    json_object_set_new(o, "time_seasonal", app_num_or_null(st->time_seasonal, 2));
     json_object_set_new(o, "half_half", json_boolean(st->half_half));
-    json_object_set_new(o, "forecast", query_num_or_null(st->forecast, prec));
+    json_object_set_new(o, "forecast", app_num_or_null(st->forecast, prec));
     json_object_set_new(o, "forecast_rank", int_or_null(st->forecast_rank, st->forecast_rank > 0));
     json_object_set_new(o, "warnings", warnings_json(st->warnings));
-    json_object_set_new(o, "level", json_string(query_level_names[st->level].key));
+    json_object_set_new(o, "level", json_string(app_level_names[st->level].key));
     return o;
 }
 
-json_t *query_group_json(const query_scope *sc)
+json_t *app_group_json(const app_scope *sc)
 {
     return json_pack("{s:s, s:s}", "code", sc->group, "name", sc->group_name);
 }
 
-json_t *query_indicator_json(const indicator *ind)
+json_t *app_indicator_json(const model_indicator *ind)
 {
     return json_pack("{s:s, s:s, s:s, s:s, s:i}", "code", ind->code, "name", ind->name, "unit",
                      ind->measure, "direction", model_directions[ind->direction].key, "precision",
@@ -353,7 +353,7 @@ static void add_move_text(int english, json_t *row, const char *key)
     json_object_set_new(row, text_key, json_string(buf));
 }
 
-void query_add_fixed_text(json_t *row, const char *key, int decimals)
+void app_add_fixed_text(json_t *row, const char *key, int decimals)
 {
     json_t *v = json_object_get(row, key);
     char buf[64], text_key[64];
@@ -364,16 +364,16 @@ void query_add_fixed_text(json_t *row, const char *key, int decimals)
     json_object_set_new(row, text_key, json_string(buf));
 }
 
-void query_add_display_texts(int english, json_t *row, int precision)
+void app_add_display_texts(int english, json_t *row, int precision)
 {
     static const char *const at_precision[] = { "value", "gap_above", "lead_below", "gap_reference",
                                                 "target", "forecast" };
     static const char *const percents[] = { "pct_to_overtake", "growth", "completion", "time_linear",
                                             "time_seasonal" };
     for (size_t i = 0; i < sizeof at_precision / sizeof at_precision[0]; i++)
-        query_add_fixed_text(row, at_precision[i], precision);
+        app_add_fixed_text(row, at_precision[i], precision);
     for (size_t i = 0; i < sizeof percents / sizeof percents[0]; i++)
-        query_add_fixed_text(row, percents[i], 1);
+        app_add_fixed_text(row, percents[i], 1);
     add_move_text(english, row, "move_prev");
     add_move_text(english, row, "move_year");
 }
@@ -388,7 +388,7 @@ static int cmp_by_rank(const void *a, const void *b, void *arg)
     return (x > y) - (x < y);
 }
 
-size_t *query_rank_order(const query_analysis *a)
+size_t *app_rank_order(const app_analysis *a)
 {
     size_t *order = malloc((a->sp.nunits ? a->sp.nunits : 1) * sizeof *order);
     if (!order)

@@ -1,7 +1,7 @@
 /* entry: the data-entry workflow over the store interface: the plan of who reports what,
  * each unit's status and lateness, and the transitions with their history and audit lines.
  * No SQL here: the rules are the same for every back end. */
-#include "store/entry.h"
+#include "app/entry.h"
 #include "util/err.h"
 
 #include <math.h>
@@ -12,7 +12,7 @@
 
 /* ---- the plan ---- */
 
-void entry_plan_free(entry_plan *p)
+void app_entry_plan_free(app_entry_plan *p)
 {
     if (!p)
         return;
@@ -22,7 +22,7 @@ void entry_plan_free(entry_plan *p)
     memset(p, 0, sizeof *p);
 }
 
-long entry_plan_unit(const entry_plan *p, const char *unit_code)
+long app_entry_plan_unit(const app_entry_plan *p, const char *unit_code)
 {
     for (size_t u = 0; u < p->nunits; u++) {
         if (strcmp(p->units[u].code, unit_code) == 0)
@@ -31,7 +31,7 @@ long entry_plan_unit(const entry_plan *p, const char *unit_code)
     return -1;
 }
 
-long entry_plan_indicator(const entry_plan *p, const char *indicator_code)
+long app_entry_plan_indicator(const app_entry_plan *p, const char *indicator_code)
 {
     for (size_t i = 0; i < p->ninds; i++) {
         if (strcmp(p->inds[i].code, indicator_code) == 0)
@@ -40,7 +40,7 @@ long entry_plan_indicator(const entry_plan *p, const char *indicator_code)
     return -1;
 }
 
-size_t entry_plan_expected(const entry_plan *p, size_t u)
+size_t app_entry_plan_expected(const app_entry_plan *p, size_t u)
 {
     size_t n = 0;
     for (size_t i = 0; i < p->ninds; i++)
@@ -50,11 +50,11 @@ size_t entry_plan_expected(const entry_plan *p, size_t u)
 
 /* Marks the members of a scheme's group (in all_units order, index into owes by unit) as
  * owing the scheme's indicators. */
-static int add_scheme(store *s, const scheme *sc, const unit *all, size_t nall,
-                      const entry_plan *p, unsigned char *owes_all, unsigned char *reports)
+static int add_scheme(store *s, const model_scheme *sc, const model_unit *all, size_t nall,
+                      const app_entry_plan *p, unsigned char *owes_all, unsigned char *reports)
 {
-    unit *members = NULL;
-    scheme_item *items = NULL;
+    model_unit *members = NULL;
+    model_scheme_item *items = NULL;
     size_t nm = 0, ni = 0;
     int rc;
     if ((rc = store_group_members(s, sc->group_code, &members, &nm)) != 0 ||
@@ -66,7 +66,7 @@ static int add_scheme(store *s, const scheme *sc, const unit *all, size_t nall,
                 continue;
             reports[u] = 1;
             for (size_t k = 0; k < ni; k++) {
-                long i = entry_plan_indicator(p, items[k].indicator_code);
+                long i = app_entry_plan_indicator(p, items[k].indicator_code);
                 if (i >= 0)
                     owes_all[u * p->ninds + (size_t)i] = 1;
             }
@@ -79,7 +79,7 @@ done:
 }
 
 /* Keeps the reporting units of all (reports[u] set) and their rows of owes_all. */
-static int keep_reporting(entry_plan *p, unit *all, size_t nall, const unsigned char *owes_all,
+static int keep_reporting(app_entry_plan *p, model_unit *all, size_t nall, const unsigned char *owes_all,
                           const unsigned char *reports)
 {
     size_t n = 0;
@@ -99,9 +99,9 @@ static int keep_reporting(entry_plan *p, unit *all, size_t nall, const unsigned 
     return 0;
 }
 
-static void find_deadline(store *s, entry_plan *p)
+static void find_deadline(store *s, app_entry_plan *p)
 {
-    period *ps = NULL;
+    model_period *ps = NULL;
     size_t n = 0;
     if (store_periods(s, &ps, &n) != 0) {
         err_clear();
@@ -114,10 +114,10 @@ static void find_deadline(store *s, entry_plan *p)
     free(ps);
 }
 
-int entry_plan_load(store *s, const char *period_text, entry_plan *out)
+int app_entry_plan_load(store *s, const char *period_text, app_entry_plan *out)
 {
-    scheme *schemes = NULL;
-    unit *all = NULL;
+    model_scheme *schemes = NULL;
+    model_unit *all = NULL;
     size_t ns = 0, nall = 0;
     unsigned char *owes_all = NULL, *reports = NULL;
     int rc;
@@ -149,13 +149,13 @@ done:
     free(owes_all);
     free(reports);
     if (rc != 0)
-        entry_plan_free(out);
+        app_entry_plan_free(out);
     return rc;
 }
 
 /* ---- times and lateness ---- */
 
-void entry_now(char *buf, size_t size)
+void app_entry_now(char *buf, size_t size)
 {
     struct timespec ts;
     struct tm tm;
@@ -166,7 +166,7 @@ void entry_now(char *buf, size_t size)
     snprintf(buf + n, size - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
 }
 
-int entry_time_parse(const char *text, char *buf, size_t size)
+int app_entry_time_parse(const char *text, char *buf, size_t size)
 {
     int y, m, d, hh = 0, mm = 0, ss = 0, n = 0;
     if (!text)
@@ -185,7 +185,7 @@ int entry_time_parse(const char *text, char *buf, size_t size)
     return 0;
 }
 
-int entry_is_late(const char *deadline, const submission *sub, const char *now)
+int app_entry_is_late(const char *deadline, const model_submission *sub, const char *now)
 {
     char cutoff[MODEL_TIME_MAX];
     const char *when;
@@ -203,27 +203,27 @@ int entry_is_late(const char *deadline, const submission *sub, const char *now)
 /* ---- status ---- */
 
 typedef struct fill_ctx {
-    const entry_plan *p;
-    entry_status *st;
+    const app_entry_plan *p;
+    app_entry_status *st;
 } fill_ctx;
 
-static int count_filled(const observation *o, void *arg)
+static int count_filled(const model_observation *o, void *arg)
 {
     fill_ctx *f = arg;
-    long u = entry_plan_unit(f->p, o->unit_code), i;
-    if (u < 0 || (i = entry_plan_indicator(f->p, o->indicator_code)) < 0)
+    long u = app_entry_plan_unit(f->p, o->unit_code), i;
+    if (u < 0 || (i = app_entry_plan_indicator(f->p, o->indicator_code)) < 0)
         return 0;
     f->st[u].filled += f->p->owes[(size_t)u * f->p->ninds + (size_t)i];
     return 0;
 }
 
-int entry_status_list(store *s, const entry_plan *p, const char *now, entry_status **out)
+int app_entry_status_list(store *s, const app_entry_plan *p, const char *now, app_entry_status **out)
 {
-    submission *subs = NULL;
+    model_submission *subs = NULL;
     size_t ns = 0;
     obs_filter f = store_filter_all();
     fill_ctx fc;
-    entry_status *st = calloc(p->nunits ? p->nunits : 1, sizeof *st);
+    app_entry_status *st = calloc(p->nunits ? p->nunits : 1, sizeof *st);
     int rc;
     *out = NULL;
     if (!st)
@@ -231,12 +231,12 @@ int entry_status_list(store *s, const entry_plan *p, const char *now, entry_stat
     for (size_t u = 0; u < p->nunits; u++) {
         snprintf(st[u].sub.unit_code, sizeof st[u].sub.unit_code, "%s", p->units[u].code);
         snprintf(st[u].sub.period_code, sizeof st[u].sub.period_code, "%s", p->period_code);
-        st[u].expected = entry_plan_expected(p, u);
+        st[u].expected = app_entry_plan_expected(p, u);
     }
     if ((rc = store_submissions(s, p->period_code, &subs, &ns)) != 0)
         goto done;
     for (size_t k = 0; k < ns; k++) {
-        long u = entry_plan_unit(p, subs[k].unit_code);
+        long u = app_entry_plan_unit(p, subs[k].unit_code);
         if (u >= 0)
             st[u].sub = subs[k];
     }
@@ -246,7 +246,7 @@ int entry_status_list(store *s, const entry_plan *p, const char *now, entry_stat
     if ((rc = store_observations_each(s, &f, count_filled, &fc)) != 0)
         goto done;
     for (size_t u = 0; u < p->nunits; u++)
-        st[u].late = entry_is_late(p->deadline, &st[u].sub, now);
+        st[u].late = app_entry_is_late(p->deadline, &st[u].sub, now);
 done:
     free(subs);
     if (rc != 0)
@@ -268,15 +268,15 @@ static int has_text(const char *text)
 }
 
 /* The time of a change: the one given, or now. */
-static void change_time(const entry_change *c, char *buf, size_t size)
+static void change_time(const app_entry_change *c, char *buf, size_t size)
 {
     if (c->at && c->at[0])
         snprintf(buf, size, "%s", c->at);
     else
-        entry_now(buf, size);
+        app_entry_now(buf, size);
 }
 
-static int audit(store *s, const entry_change *c, const char *action, const char *extra)
+static int audit(store *s, const app_entry_change *c, const char *action, const char *extra)
 {
     char detail[MODEL_TEXT_MAX];
     snprintf(detail, sizeof detail, "%s %s%s%.900s", c->unit_code, c->period_code,
@@ -285,11 +285,11 @@ static int audit(store *s, const entry_change *c, const char *action, const char
 }
 
 /* Moves the submission cur to state to, with the step's who, when and why. */
-static int step_to(store *s, const submission *cur, int to, const entry_change *c,
+static int step_to(store *s, const model_submission *cur, int to, const app_entry_change *c,
                    const char *reason)
 {
-    submission next = *cur;
-    submission_step step;
+    model_submission next = *cur;
+    model_submission_step step;
     const char *actor = c->actor ? c->actor : "";
     memset(&step, 0, sizeof step);
     change_time(c, step.at, sizeof step.at);
@@ -313,14 +313,14 @@ static int step_to(store *s, const submission *cur, int to, const entry_change *
     return store_submission_write(s, &next, &step);
 }
 
-static int current(store *s, const entry_change *c, submission *out)
+static int current(store *s, const app_entry_change *c, model_submission *out)
 {
     if (!c->unit_code || !c->period_code)
         return err_set(ERR_USAGE, "a submission needs a unit and a period");
     return store_submission_get(s, c->unit_code, c->period_code, out);
 }
 
-static int writable(const submission *b)
+static int writable(const model_submission *b)
 {
     if (b->state == SUB_APPROVED)
         return err_set(ERR_LOCKED, "%s %s: the figures are approved and locked", b->unit_code,
@@ -332,16 +332,16 @@ static int writable(const submission *b)
     return 0;
 }
 
-int entry_check_writable(store *s, const entry_change *c)
+int app_entry_check_writable(store *s, const app_entry_change *c)
 {
-    submission cur;
+    model_submission cur;
     int rc = current(s, c, &cur);
     return rc ? rc : writable(&cur);
 }
 
-int entry_touch(store *s, const entry_change *c, const char *what)
+int app_entry_touch(store *s, const app_entry_change *c, const char *what)
 {
-    submission cur;
+    model_submission cur;
     int rc;
     if ((rc = current(s, c, &cur)) != 0 || (rc = writable(&cur)) != 0)
         return rc;
@@ -351,13 +351,13 @@ int entry_touch(store *s, const entry_change *c, const char *what)
 }
 
 /* Checks one value to save against the plan: ERR_DATA names the item and the field. */
-static int check_value(const entry_plan *p, long u, const entry_value *v, size_t k, size_t n,
-                       const entry_value *all)
+static int check_value(const app_entry_plan *p, long u, const app_entry_value *v, size_t k, size_t n,
+                       const app_entry_value *all)
 {
     long i;
     if (!v->indicator_code || !v->indicator_code[0])
         return err_set(ERR_DATA, "values[%zu].indicator: missing", k);
-    i = entry_plan_indicator(p, v->indicator_code);
+    i = app_entry_plan_indicator(p, v->indicator_code);
     if (i < 0)
         return err_set(ERR_DATA, "values[%zu].indicator: unknown indicator '%s'", k,
                        v->indicator_code);
@@ -376,13 +376,13 @@ static int check_value(const entry_plan *p, long u, const entry_value *v, size_t
     return 0;
 }
 
-int entry_save(store *s, const entry_plan *p, const entry_change *c, const entry_value *v,
+int app_entry_save(store *s, const app_entry_plan *p, const app_entry_change *c, const app_entry_value *v,
                size_t n, size_t *changed)
 {
-    submission cur;
-    observation *o = NULL;
+    model_submission cur;
+    model_observation *o = NULL;
     char what[64];
-    long u = entry_plan_unit(p, c->unit_code ? c->unit_code : "");
+    long u = app_entry_plan_unit(p, c->unit_code ? c->unit_code : "");
     size_t nchanged = 0;
     int64_t pid;
     int rc, result;
@@ -399,7 +399,7 @@ int entry_save(store *s, const entry_plan *p, const entry_change *c, const entry
     if (!(o = calloc(1, sizeof *o)))
         return err_set(ERR_NOMEM, "out of memory");
     for (size_t k = 0; k < n && rc == 0; k++) {
-        o->indicator_id = p->inds[entry_plan_indicator(p, v[k].indicator_code)].id;
+        o->indicator_id = p->inds[app_entry_plan_indicator(p, v[k].indicator_code)].id;
         o->unit_id = p->units[u].id;
         o->period_id = pid;
         o->value = v[k].value;
@@ -421,14 +421,14 @@ int entry_save(store *s, const entry_plan *p, const entry_change *c, const entry
 
 /* Marks the plan's indicators that have a value. */
 typedef struct have_ctx {
-    const entry_plan *p;
+    const app_entry_plan *p;
     unsigned char *have;
 } have_ctx;
 
-static int mark_have(const observation *o, void *arg)
+static int mark_have(const model_observation *o, void *arg)
 {
     have_ctx *h = arg;
-    long i = entry_plan_indicator(h->p, o->indicator_code);
+    long i = app_entry_plan_indicator(h->p, o->indicator_code);
     if (i >= 0)
         h->have[i] = 1;
     return 0;
@@ -436,7 +436,7 @@ static int mark_have(const observation *o, void *arg)
 
 /* Writes the codes of unit u's owed indicators without a value, joined by ", ", to buf;
  * *nmissing receives how many. */
-static int missing_values(store *s, const entry_plan *p, long u, char *buf, size_t size,
+static int missing_values(store *s, const app_entry_plan *p, long u, char *buf, size_t size,
                           size_t *nmissing)
 {
     obs_filter f = store_filter_all();
@@ -463,12 +463,12 @@ static int missing_values(store *s, const entry_plan *p, long u, char *buf, size
     return rc;
 }
 
-int entry_submit(store *s, const entry_plan *p, const entry_change *c)
+int app_entry_submit(store *s, const app_entry_plan *p, const app_entry_change *c)
 {
-    submission cur;
+    model_submission cur;
     char missing[512];
     size_t nmissing;
-    long u = entry_plan_unit(p, c->unit_code ? c->unit_code : "");
+    long u = app_entry_plan_unit(p, c->unit_code ? c->unit_code : "");
     int rc;
     if (u < 0)
         return err_set(ERR_NOTFOUND, "unit '%s' reports no figures for %s",
@@ -491,7 +491,7 @@ int entry_submit(store *s, const entry_plan *p, const entry_change *c)
 }
 
 /* The submission must be awaiting review. */
-static int reviewable(const submission *b)
+static int reviewable(const model_submission *b)
 {
     if (b->state == SUB_SUBMITTED)
         return 0;
@@ -501,9 +501,9 @@ static int reviewable(const submission *b)
                    model_sub_states[b->state].key);
 }
 
-int entry_approve(store *s, const entry_change *c)
+int app_entry_approve(store *s, const app_entry_change *c)
 {
-    submission cur;
+    model_submission cur;
     int rc;
     if ((rc = current(s, c, &cur)) != 0 || (rc = reviewable(&cur)) != 0)
         return rc;
@@ -515,9 +515,9 @@ int entry_approve(store *s, const entry_change *c)
     return audit(s, c, "entry-approve", NULL);
 }
 
-int entry_return(store *s, const entry_change *c)
+int app_entry_return(store *s, const app_entry_change *c)
 {
-    submission cur;
+    model_submission cur;
     int rc;
     if (!has_text(c->reason))
         return err_set(ERR_DATA, "reason: a return needs a reason");
@@ -531,20 +531,20 @@ int entry_return(store *s, const entry_change *c)
     return audit(s, c, "entry-return", c->reason);
 }
 
-int entry_approve_fn(store *s, const entry_plan *p, const entry_change *c)
+int app_entry_approve_fn(store *s, const app_entry_plan *p, const app_entry_change *c)
 {
     (void)p;
-    return entry_approve(s, c);
+    return app_entry_approve(s, c);
 }
 
-int entry_return_fn(store *s, const entry_plan *p, const entry_change *c)
+int app_entry_return_fn(store *s, const app_entry_plan *p, const app_entry_change *c)
 {
     (void)p;
-    return entry_return(s, c);
+    return app_entry_return(s, c);
 }
 
-int entry_in_tx(store *s, int (*fn)(store *s, const entry_plan *p, const entry_change *c),
-                const entry_plan *p, const entry_change *c)
+int app_entry_in_tx(store *s, int (*fn)(store *s, const app_entry_plan *p, const app_entry_change *c),
+                const app_entry_plan *p, const app_entry_change *c)
 {
     char detail[1024];
     int rc;

@@ -1,5 +1,5 @@
 /* auth: argon2id password hashes, the password policy and session tokens (libsodium). */
-#include "http/auth.h"
+#include "app/auth.h"
 #include "util/err.h"
 
 #include <pthread.h>
@@ -10,14 +10,14 @@
  * is libsodium's recommendation for online logins: slow enough that a stolen database costs
  * an attacker real work per guess, fast enough that a login stays instant and a burst of
  * logins on a small office server does not exhaust its memory (MODERATE would take 256 MiB
- * and about a second per attempt). Raising it later is safe: http_auth_verify reports old
+ * and about a second per attempt). Raising it later is safe: app_auth_verify reports old
  * hashes as needing a rehash. */
 #define AUTH_OPSLIMIT crypto_pwhash_OPSLIMIT_INTERACTIVE
 #define AUTH_MEMLIMIT crypto_pwhash_MEMLIMIT_INTERACTIVE
 
-_Static_assert(HTTP_AUTH_HASH_SIZE <= 256, "a hash fits user.password_hash (MODEL_NAME_MAX)");
-_Static_assert(HTTP_AUTH_TOKEN_SIZE ==
-                   sodium_base64_ENCODED_LEN(HTTP_AUTH_TOKEN_BYTES,
+_Static_assert(APP_AUTH_HASH_SIZE <= 256, "a hash fits user.password_hash (MODEL_NAME_MAX)");
+_Static_assert(APP_AUTH_TOKEN_SIZE ==
+                   sodium_base64_ENCODED_LEN(APP_AUTH_TOKEN_BYTES,
                                              sodium_base64_VARIANT_URLSAFE_NO_PADDING),
                "the token text size matches its encoding");
 
@@ -29,19 +29,19 @@ static void init_sodium(void)
     init_result = sodium_init() < 0 ? -1 : 0;
 }
 
-int http_auth_init(void)
+int app_auth_init(void)
 {
     if (pthread_once(&init_once, init_sodium) != 0 || init_result != 0)
         return err_set(ERR_INTERNAL, "cannot initialise libsodium");
     return 0;
 }
 
-int http_auth_hash_cost(const char *password, unsigned long long opslimit, size_t memlimit,
-                        char out[HTTP_AUTH_HASH_SIZE])
+int app_auth_hash_cost(const char *password, unsigned long long opslimit, size_t memlimit,
+                        char out[APP_AUTH_HASH_SIZE])
 {
     int rc;
     out[0] = '\0';
-    if ((rc = http_auth_init()) != 0)
+    if ((rc = app_auth_init()) != 0)
         return rc;
     if (opslimit < crypto_pwhash_OPSLIMIT_MIN || memlimit < crypto_pwhash_MEMLIMIT_MIN)
         return err_set(ERR_USAGE, "password hash cost below the minimum (%llu passes, %zu bytes)",
@@ -56,19 +56,19 @@ int http_auth_hash_cost(const char *password, unsigned long long opslimit, size_
     return 0;
 }
 
-int http_auth_hash(const char *password, char out[HTTP_AUTH_HASH_SIZE])
+int app_auth_hash(const char *password, char out[APP_AUTH_HASH_SIZE])
 {
-    return http_auth_hash_cost(password, AUTH_OPSLIMIT, AUTH_MEMLIMIT, out);
+    return app_auth_hash_cost(password, AUTH_OPSLIMIT, AUTH_MEMLIMIT, out);
 }
 
-int http_auth_verify(const char *hash, const char *password, int *needs_rehash)
+int app_auth_verify(const char *hash, const char *password, int *needs_rehash)
 {
     int rc;
     if (needs_rehash)
         *needs_rehash = 0;
-    if ((rc = http_auth_init()) != 0)
+    if ((rc = app_auth_init()) != 0)
         return rc;
-    if (!hash || hash[0] == '\0' || strnlen(hash, HTTP_AUTH_HASH_SIZE) == HTTP_AUTH_HASH_SIZE)
+    if (!hash || hash[0] == '\0' || strnlen(hash, APP_AUTH_HASH_SIZE) == APP_AUTH_HASH_SIZE)
         return err_set(ERR_DATA, "wrong login or password");
     if (crypto_pwhash_str_verify(hash, password, strlen(password)) != 0)
         return err_set(ERR_DATA, "wrong login or password");
@@ -105,14 +105,14 @@ static int has_control(const char *s)
     return 0;
 }
 
-int http_auth_check_password(const char *login, const char *password)
+int app_auth_check_password(const char *login, const char *password)
 {
-    if (utf8_length(password) < HTTP_AUTH_PASSWORD_MIN)
+    if (utf8_length(password) < APP_AUTH_PASSWORD_MIN)
         return err_set(ERR_DATA, "the password is too short: at least %d characters",
-                       HTTP_AUTH_PASSWORD_MIN);
-    if (strlen(password) > HTTP_AUTH_PASSWORD_MAX_BYTES)
+                       APP_AUTH_PASSWORD_MIN);
+    if (strlen(password) > APP_AUTH_PASSWORD_MAX_BYTES)
         return err_set(ERR_DATA, "the password is too long: at most %d bytes",
-                       HTTP_AUTH_PASSWORD_MAX_BYTES);
+                       APP_AUTH_PASSWORD_MAX_BYTES);
     if (all_digits(password))
         return err_set(ERR_DATA, "the password must not be only digits");
     if (login && strcasecmp(login, password) == 0)
@@ -122,16 +122,16 @@ int http_auth_check_password(const char *login, const char *password)
     return 0;
 }
 
-int http_auth_token(char *out, size_t size)
+int app_auth_token(char *out, size_t size)
 {
-    unsigned char raw[HTTP_AUTH_TOKEN_BYTES];
+    unsigned char raw[APP_AUTH_TOKEN_BYTES];
     int rc;
     if (size > 0)
         out[0] = '\0';
-    if (size < HTTP_AUTH_TOKEN_SIZE)
+    if (size < APP_AUTH_TOKEN_SIZE)
         return err_set(ERR_INTERNAL, "token buffer of %zu bytes, %d needed", size,
-                       HTTP_AUTH_TOKEN_SIZE);
-    if ((rc = http_auth_init()) != 0)
+                       APP_AUTH_TOKEN_SIZE);
+    if ((rc = app_auth_init()) != 0)
         return rc;
     randombytes_buf(raw, sizeof raw);
     sodium_bin2base64(out, size, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);

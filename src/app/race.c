@@ -1,8 +1,8 @@
-/* query_race: the race (SPEC §7) as JSON — contests scored by the engine (a scheme's score
+/* race: the race (SPEC §7) as JSON — contests scored by the engine (a scheme's score
  * blended with the judges'), ranked and turned into points; each group's quarter decides its
  * red flag; awards; the year ledger adds quarters and events under caps. Every figure is the
  * engine's; running a period is the only change made here. */
-#include "query/query.h"
+#include "app/app.h"
 
 #include "engine/contest.h"
 #include "util/err.h"
@@ -12,19 +12,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *tr(const query_ctx *q, const char *zh, const char *en)
+static const char *tr(const app_ctx *q, const char *zh, const char *en)
 {
     return q->english ? en : zh;
 }
 
-static const char *actor(const query_ctx *q)
+static const char *actor(const app_ctx *q)
 {
     return q->actor ? q->actor : "";
 }
 
 /* ---- shared: a group's units and the quarter standings ---- */
 
-static long member_index(const unit *members, size_t n, const char *code)
+static long member_index(const model_unit *members, size_t n, const char *code)
 {
     for (size_t i = 0; i < n; i++) {
         if (strcmp(members[i].code, code) == 0)
@@ -37,9 +37,9 @@ static long member_index(const unit *members, size_t n, const char *code)
  * the ranking of the totals. */
 typedef struct standing {
     char group_code[MODEL_CODE_MAX];
-    unit *members;
+    model_unit *members;
     size_t nunits;
-    contest *contests;           /* the group's contests in the period */
+    model_contest *contests;           /* the group's contests in the period */
     size_t ncontests;
     engine_points *points;       /* nunits × ncontests */
     engine_points *judge;        /* nunits: the judges' parts added up */
@@ -60,11 +60,11 @@ static void standing_free(standing *st)
 }
 
 /* Orders a group's contests by their categories' own order (the seeds' order), not by code. */
-static void order_by_category(store *s, contest *cs, size_t n)
+static void order_by_category(store *s, model_contest *cs, size_t n)
 {
-    contest_category *cats;
+    model_contest_category *cats;
     size_t nc, k = 0;
-    contest *sorted = malloc((n + 1) * sizeof *sorted);
+    model_contest *sorted = malloc((n + 1) * sizeof *sorted);
     if (!sorted || store_categories(s, &cats, &nc) != 0) {
         free(sorted);
         return;
@@ -88,7 +88,7 @@ static void order_by_category(store *s, contest *cs, size_t n)
 }
 
 /* Gathers the results of a group's contests in a period and ranks the totals. */
-static int standing_load(store *s, const char *group_code, const contest *all, size_t nall, standing *st)
+static int standing_load(store *s, const char *group_code, const model_contest *all, size_t nall, standing *st)
 {
     engine_rank_ws ws = { 0 };
     double *tv = NULL;
@@ -115,7 +115,7 @@ static int standing_load(store *s, const char *group_code, const contest *all, s
     }
     st->ran = st->ncontests > 0;
     for (size_t c = 0; rc == 0 && c < st->ncontests; c++) {
-        contest_result *res;
+        model_contest_result *res;
         size_t nres;
         if ((rc = store_contest_results(s, st->contests[c].code, &res, &nres)) != 0)
             break;
@@ -145,7 +145,7 @@ done:
 }
 
 /* The distinct groups of a list of contests, in order of first appearance. */
-static size_t distinct_groups(const contest *c, size_t n, const char *only, char (*out)[MODEL_CODE_MAX])
+static size_t distinct_groups(const model_contest *c, size_t n, const char *only, char (*out)[MODEL_CODE_MAX])
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
@@ -163,11 +163,11 @@ static size_t distinct_groups(const contest *c, size_t n, const char *only, char
 /* ---- contest run ---- */
 
 /* The scheme part of every member at the contest period's last month, by member index. */
-static int scheme_parts(const query_ctx *q, const contest *c, const unit *members, size_t n,
+static int scheme_parts(const app_ctx *q, const model_contest *c, const model_unit *members, size_t n,
                         engine_points *part, unsigned char *has)
 {
     period_key p, month;
-    query_scored r;
+    app_scored r;
     int rc;
     memset(has, 0, n);
     if (!c->scheme_code[0] || c->engine_weight_bp == 0)
@@ -175,7 +175,7 @@ static int scheme_parts(const query_ctx *q, const contest *c, const unit *member
     if (period_parse(c->period_code, &p) != 0)
         return err_set(ERR_DATA, "contest '%s': bad period '%s'", c->code, c->period_code);
     month = (period_key){ PERIOD_MONTH, p.year, period_last_month(&p) };
-    if ((rc = query_score_scheme_at(q, c->scheme_code, &month, &r)) != 0)
+    if ((rc = app_score_scheme_at(q, c->scheme_code, &month, &r)) != 0)
         return rc;
     for (size_t u = 0; u < r.nunits; u++) {
         long m = member_index(members, n, r.an[0].sp.units[u].code);
@@ -184,15 +184,15 @@ static int scheme_parts(const query_ctx *q, const contest *c, const unit *member
             has[m] = 1;
         }
     }
-    query_scored_free(&r);
+    app_scored_free(&r);
     return 0;
 }
 
 /* The judges' part of every member, by member index. */
-static int judge_parts(store *s, const contest *c, const unit *members, size_t n, engine_points *part,
+static int judge_parts(store *s, const model_contest *c, const model_unit *members, size_t n, engine_points *part,
                        unsigned char *has)
 {
-    judge_score *js;
+    model_judge_score *js;
     size_t nj;
     double *buf;
     int rc = store_judge_scores(s, c->code, &js, &nj);
@@ -218,15 +218,15 @@ static int judge_parts(store *s, const contest *c, const unit *members, size_t n
 }
 
 /* Scores, ranks and awards points in one contest, and stores its results. */
-static int run_contest(const query_ctx *q, store *s, const contest *c)
+static int run_contest(const app_ctx *q, store *s, const model_contest *c)
 {
-    unit *members = NULL;
+    model_unit *members = NULL;
     size_t n = 0;
     engine_points *sp = NULL, *jp = NULL, *score = NULL;
     unsigned char *has_s = NULL, *has_j = NULL, *present = NULL;
     double *sv = NULL;
     engine_ranked *ranked = NULL;
-    contest_result *res = NULL;
+    model_contest_result *res = NULL;
     engine_points_table points_table;
     engine_rank_ws ws = { 0 };
     int rc;
@@ -259,7 +259,7 @@ static int run_contest(const query_ctx *q, store *s, const contest *c)
     if ((rc = engine_rank_group(sv, present, n, 1, ENGINE_PRECISION_EXACT, &ws, ranked, NULL)) != 0)
         goto done;
     for (size_t u = 0; u < n; u++) {
-        contest_result *r = &res[u];
+        model_contest_result *r = &res[u];
         snprintf(r->contest_code, sizeof r->contest_code, "%s", c->code);
         snprintf(r->unit_code, sizeof r->unit_code, "%s", members[u].code);
         r->engine_score = engine_points_to_double(sp[u]);
@@ -291,7 +291,7 @@ static long previous_holder(store *s, const standing *st, const period_key *p)
 {
     period_key prev = period_prev(p);
     char code[PERIOD_CODE_MAX];
-    flag_holder *fh;
+    model_flag_holder *fh;
     size_t n;
     long at = -1;
     period_format(&prev, code, sizeof code);
@@ -335,11 +335,11 @@ static int decide_flag(store *s, const standing *st, const period_key *p, const 
 
 /* Runs the contests of a period (of one group when only is set) in one transaction and
  * decides each group's flag; *ran and *ngroups count what was done. */
-int query_contest_run(const query_ctx *q, const period_key *p, const char *only, size_t *ran, size_t *ngroups)
+int app_contest_run(const app_ctx *q, const period_key *p, const char *only, size_t *ran, size_t *ngroups)
 {
     store *s = q->s;
     char code[PERIOD_CODE_MAX], (*groups)[MODEL_CODE_MAX] = NULL;
-    contest *cs = NULL;
+    model_contest *cs = NULL;
     size_t n = 0, ng;
     int rc;
     *ran = *ngroups = 0;
@@ -390,7 +390,7 @@ done:
 static int flag_holders_of(store *s, const char *group_code, const char *period_code, const standing *st,
                            unsigned char *flag)
 {
-    flag_holder *fh;
+    model_flag_holder *fh;
     size_t n;
     int rc = store_flags_held(s, group_code, &fh, &n);
     memset(flag, 0, st->nunits);
@@ -407,7 +407,7 @@ static int flag_holders_of(store *s, const char *group_code, const char *period_
 /* The winners of one award in a period, as a JSON array of unit codes, from the group's
  * contest of the award's category (awards by indicator rank the indicator at the period's
  * last month). */
-static json_t *award_winners(const query_ctx *q, store *s, const award *a, const standing *st,
+static json_t *award_winners(const app_ctx *q, store *s, const model_award *a, const standing *st,
                              const period_key *p)
 {
     json_t *codes = json_array();
@@ -418,7 +418,7 @@ static json_t *award_winners(const query_ctx *q, store *s, const award *a, const
         goto done;
     if (strcmp(a->source, "contest") == 0) {
         for (size_t c = 0; c < st->ncontests && !found; c++) {
-            contest_result *res;
+            model_contest_result *res;
             size_t nres;
             if (strcmp(st->contests[c].category_code, a->source_code) != 0 ||
                 store_contest_results(s, st->contests[c].code, &res, &nres) != 0)
@@ -439,17 +439,17 @@ static json_t *award_winners(const query_ctx *q, store *s, const award *a, const
                 ranked[u].worse += ranked[u].rank && ranked[v].rank > ranked[u].rank;
         }
     } else {
-        query_scope sc;
-        query_analysis an;
+        app_scope sc;
+        app_analysis an;
         period_key month = { PERIOD_MONTH, p->year, period_last_month(p) };
-        if (query_scope_at(q, st->group_code, &month, &sc) == 0 && query_analyze(&sc, a->source_code, &an) == 0) {
+        if (app_scope_at(q, st->group_code, &month, &sc) == 0 && app_analyze(&sc, a->source_code, &an) == 0) {
             for (size_t u = 0; u < an.sp.nunits; u++) {
                 long m = member_index(st->members, st->nunits, an.sp.units[u].code);
                 if (m >= 0)
                     ranked[m] = an.st[u].rank;
             }
             found = 1;
-            query_analysis_free(&an);
+            app_analysis_free(&an);
         }
     }
     if (found)
@@ -464,9 +464,9 @@ done:
     return codes;
 }
 
-static json_t *awards_json(const query_ctx *q, store *s, const standing *st, const period_key *p)
+static json_t *awards_json(const app_ctx *q, store *s, const standing *st, const period_key *p)
 {
-    award *as;
+    model_award *as;
     size_t n;
     json_t *arr = json_array();
     if (store_awards(s, &as, &n) != 0)
@@ -504,12 +504,12 @@ static json_t *contests_json(const standing *st)
     return arr;
 }
 
-static json_t *group_show_json(const query_ctx *q, store *s, const standing *st, const period_key *p,
+static json_t *group_show_json(const app_ctx *q, store *s, const standing *st, const period_key *p,
                                const char *period_code)
 {
     unsigned char *flag = calloc(st->nunits + 1, 1);
     json_t *units = json_array(), *holders = json_array();
-    group *gs;
+    model_group *gs;
     size_t ng;
     char gname[MODEL_NAME_MAX];
     size_t *order = malloc((st->nunits + 1) * sizeof *order);
@@ -552,14 +552,14 @@ static json_t *group_show_json(const query_ctx *q, store *s, const standing *st,
 
 /* ---- flags: holder history, changes, and flags per unit and year ---- */
 
-static const char *name_of(const unit *all, size_t n, const char *code)
+static const char *name_of(const model_unit *all, size_t n, const char *code)
 {
     long i = member_index(all, n, code);
     return i >= 0 ? all[i].name : code;
 }
 
 /* Whether unit held the group's flag in the period before p. */
-static int held_before(const flag_holder *fh, size_t n, const char *group_code, const char *period_code,
+static int held_before(const model_flag_holder *fh, size_t n, const char *group_code, const char *period_code,
                        const char *unit_code)
 {
     period_key p, prev;
@@ -577,7 +577,7 @@ static int held_before(const flag_holder *fh, size_t n, const char *group_code, 
 }
 
 /* Whether unit holds the group's flag in the period after p (so it did not lose it). */
-static int held_in(const flag_holder *fh, size_t n, const char *group_code, const char *period_code,
+static int held_in(const model_flag_holder *fh, size_t n, const char *group_code, const char *period_code,
                    const char *unit_code)
 {
     for (size_t i = 0; i < n; i++) {
@@ -590,7 +590,7 @@ static int held_in(const flag_holder *fh, size_t n, const char *group_code, cons
 
 /* The flag's history: each holder as won or kept, and each holder of the period before that
  * no longer holds it as lost. */
-static json_t *flag_history(const query_ctx *q, const flag_holder *fh, size_t n, const unit *units, size_t nu)
+static json_t *flag_history(const app_ctx *q, const model_flag_holder *fh, size_t n, const model_unit *units, size_t nu)
 {
     json_t *history = json_array();
     for (size_t i = 0; i < n; i++) {
@@ -625,9 +625,9 @@ static json_t *flag_history(const query_ctx *q, const flag_holder *fh, size_t n,
 
 /* Records of every unit of the groups shown: quarters won (first place), the current and the
  * longest run of first places (连冠), the best rank ever, and flags held. */
-static int flag_records(store *s, const char *only, const flag_holder *fh, size_t nfh, json_t *records)
+static int flag_records(store *s, const char *only, const model_flag_holder *fh, size_t nfh, json_t *records)
 {
-    contest *cs = NULL, *in_period = NULL;
+    model_contest *cs = NULL, *in_period = NULL;
     size_t ncs = 0, ng;
     char (*groups)[MODEL_CODE_MAX] = NULL;
     int rc;
@@ -641,7 +641,7 @@ static int flag_records(store *s, const char *only, const flag_holder *fh, size_
     }
     ng = distinct_groups(cs, ncs, only, groups);
     for (size_t g = 0; rc == 0 && g < ng; g++) {
-        unit *members = NULL;
+        model_unit *members = NULL;
         size_t nm = 0, np = 0;
         const char *last_period = "";
         int *ranks = NULL;
@@ -693,7 +693,7 @@ done:
 /* ---- ledger: the year's quarters and events ---- */
 
 typedef struct ledger {
-    unit *members;
+    model_unit *members;
     size_t nunits;
     engine_points *quarters;     /* nunits × 4 */
     engine_total *totals;
@@ -707,8 +707,8 @@ static void ledger_free(ledger *l)
     memset(l, 0, sizeof *l);
 }
 
-static int ledger_build(store *s, const char *group_code, int year, const contest *cs, size_t ncs,
-                        const event *evs, size_t nev, const event_cap *caps, size_t ncap, ledger *l)
+static int ledger_build(store *s, const char *group_code, int year, const model_contest *cs, size_t ncs,
+                        const model_event *evs, size_t nev, const model_event_cap *caps, size_t ncap, ledger *l)
 {
     engine_event *ee = NULL;
     engine_cap *ec = NULL;
@@ -725,7 +725,7 @@ static int ledger_build(store *s, const char *group_code, int year, const contes
     }
     for (size_t c = 0; rc == 0 && c < ncs; c++) {
         period_key p;
-        contest_result *res;
+        model_contest_result *res;
         size_t nres;
         if (strcmp(cs[c].group_code, group_code) != 0 || period_parse(cs[c].period_code, &p) != 0 ||
             p.year != year)
@@ -739,7 +739,7 @@ static int ledger_build(store *s, const char *group_code, int year, const contes
         }
         free(res);
     }
-    if (rc == 0 && (rc = query_year_events(evs, nev, caps, ncap, l->members, l->nunits, &ee, &ne, &ec, &nc)) == 0)
+    if (rc == 0 && (rc = app_year_events(evs, nev, caps, ncap, l->members, l->nunits, &ee, &ne, &ec, &nc)) == 0)
         rc = engine_totals(l->quarters, l->nunits, 4, ee, ne, ec, nc, l->totals);
 done:
     free(ee);
@@ -749,7 +749,7 @@ done:
     return rc;
 }
 
-static json_t *ledger_rows(const query_ctx *q, const ledger *l)
+static json_t *ledger_rows(const app_ctx *q, const ledger *l)
 {
     json_t *rows = json_array();
     for (int r = 0; r <= (int)l->nunits; r++) {
@@ -791,7 +791,7 @@ static json_t *ledger_rows(const query_ctx *q, const ledger *l)
 
 
 /* The period option of a contest query: required, any period form. */
-static int contest_period(const query_params *p, period_key *key, char *code)
+static int contest_period(const app_params *p, period_key *key, char *code)
 {
     if (!p->period || !p->period[0])
         return err_set(ERR_USAGE, "period is required (a quarter such as 2026-Q3)");
@@ -802,12 +802,12 @@ static int contest_period(const query_params *p, period_key *key, char *code)
 }
 
 /* Every group's show of a period (awards only when awards_only) as a JSON array. */
-static int show_groups(const query_ctx *q, const query_params *p, int awards_only, char *code, json_t **out)
+static int show_groups(const app_ctx *q, const app_params *p, int awards_only, char *code, json_t **out)
 {
     const char *only = p->group && p->group[0] ? p->group : NULL;
     period_key key;
     char (*groups)[MODEL_CODE_MAX] = NULL;
-    contest *cs = NULL;
+    model_contest *cs = NULL;
     size_t n = 0, ng;
     json_t *arr;
     int rc;
@@ -846,13 +846,13 @@ static int show_groups(const query_ctx *q, const query_params *p, int awards_onl
 }
 
 /* Wraps a JSON array of groups: {"<key>": value, "published_only", "groups"}. */
-static int wrap_groups(const query_ctx *q, const char *key, json_t *value, json_t *groups, json_t **out)
+static int wrap_groups(const app_ctx *q, const char *key, json_t *value, json_t *groups, json_t **out)
 {
     *out = json_pack("{s:o, s:b, s:o}", key, value, "published_only", q->published_only, "groups", groups);
     return *out ? 0 : err_set(ERR_NOMEM, "out of memory");
 }
 
-int query_contests(const query_ctx *q, const query_params *p, json_t **out)
+int app_contests(const app_ctx *q, const app_params *p, json_t **out)
 {
     char code[PERIOD_CODE_MAX];
     json_t *groups;
@@ -860,7 +860,7 @@ int query_contests(const query_ctx *q, const query_params *p, json_t **out)
     return rc ? rc : wrap_groups(q, "period", json_string(code), groups, out);
 }
 
-int query_awards(const query_ctx *q, const query_params *p, json_t **out)
+int app_awards(const app_ctx *q, const app_params *p, json_t **out)
 {
     char code[PERIOD_CODE_MAX];
     json_t *groups;
@@ -871,7 +871,7 @@ int query_awards(const query_ctx *q, const query_params *p, json_t **out)
 /* ERR_NOTFOUND unless code (when given) names a group. */
 static int check_group(store *s, const char *code)
 {
-    group *gs;
+    model_group *gs;
     size_t n;
     int rc, found = 0;
     if (!code)
@@ -885,7 +885,7 @@ static int check_group(store *s, const char *code)
 }
 
 /* How many flags each unit held each year, from the holders. */
-static json_t *flag_tally(const flag_holder *fh, size_t n, const unit *units, size_t nu)
+static json_t *flag_tally(const model_flag_holder *fh, size_t n, const model_unit *units, size_t nu)
 {
     json_t *tally = json_array();
     for (size_t i = 0; i < n; i++) {
@@ -907,11 +907,11 @@ static json_t *flag_tally(const flag_holder *fh, size_t n, const unit *units, si
     return tally;
 }
 
-int query_flags(const query_ctx *q, const query_params *p, json_t **out)
+int app_flags(const app_ctx *q, const app_params *p, json_t **out)
 {
     const char *only = p->group && p->group[0] ? p->group : NULL;
-    flag_holder *fh = NULL;
-    unit *units = NULL;
+    model_flag_holder *fh = NULL;
+    model_unit *units = NULL;
     size_t n = 0, nu = 0;
     json_t *history = NULL, *tally = NULL, *records = json_array();
     int rc;
@@ -937,19 +937,19 @@ int query_flags(const query_ctx *q, const query_params *p, json_t **out)
     return rc ? rc : *out ? 0 : err_set(ERR_NOMEM, "out of memory");
 }
 
-int query_ledger(const query_ctx *q, const query_params *p, json_t **out)
+int app_ledger(const app_ctx *q, const app_params *p, json_t **out)
 {
     const char *only = p->group && p->group[0] ? p->group : NULL;
     char (*groups)[MODEL_CODE_MAX] = NULL;
-    contest *cs = NULL;
-    event *evs = NULL;
-    event_cap *caps = NULL;
+    model_contest *cs = NULL;
+    model_event *evs = NULL;
+    model_event_cap *caps = NULL;
     size_t ncs = 0, nev = 0, ncap = 0, ng = 0;
     json_t *arr = json_array();
     int rc, year = 0;
     if (!p->year || !p->year[0])
         rc = err_set(ERR_USAGE, "year is required (such as 2026)");
-    else if ((rc = query_parse_year("year", p->year, &year)) == 0)
+    else if ((rc = app_parse_year("year", p->year, &year)) == 0)
         rc = check_group(q->s, only);
     if (rc == 0 && (rc = store_contests(q->s, "", &cs, &ncs)) == 0 && (rc = store_events(q->s, year, &evs, &nev)) == 0 &&
         (rc = store_event_caps(q->s, year, &caps, &ncap)) == 0) {
@@ -981,7 +981,7 @@ int query_ledger(const query_ctx *q, const query_params *p, json_t **out)
 
 /* ---- explain a unit's points: every contest, every event, the caps ---- */
 
-static json_t *unit_events_json(const event *evs, size_t nev, const char *unit_code)
+static json_t *unit_events_json(const model_event *evs, size_t nev, const char *unit_code)
 {
     json_t *events = json_array();
     for (size_t i = 0; i < nev; i++) {
@@ -996,12 +996,12 @@ static json_t *unit_events_json(const event *evs, size_t nev, const char *unit_c
     return events;
 }
 
-int query_explain_ledger(const query_ctx *q, const char *unit_code, int year, json_t **out)
+int app_explain_ledger(const app_ctx *q, const char *unit_code, int year, json_t **out)
 {
     store *s = q->s;
-    contest *cs = NULL;
-    event *evs = NULL;
-    event_cap *caps = NULL;
+    model_contest *cs = NULL;
+    model_event *evs = NULL;
+    model_event_cap *caps = NULL;
     size_t ncs = 0, nev = 0, ncap = 0;
     json_t *contests = json_array();
     ledger l;
@@ -1013,7 +1013,7 @@ int query_explain_ledger(const query_ctx *q, const char *unit_code, int year, js
         goto done;
     for (size_t c = 0; rc == 0 && c < ncs; c++) {
         period_key p;
-        contest_result *res;
+        model_contest_result *res;
         size_t nres;
         if (period_parse(cs[c].period_code, &p) != 0 || p.year != year ||
             (rc = store_contest_results(s, cs[c].code, &res, &nres)) != 0)

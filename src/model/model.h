@@ -52,7 +52,7 @@ extern const model_enum model_sub_states[SUB_STATE_N];
 int model_enum_find(const model_enum *names, int n, const char *text);
 
 /* A unit: a peer region, department, town, SOE or the reference region (参照物). */
-typedef struct unit {
+typedef struct model_unit {
     int64_t id;
     char code[MODEL_CODE_MAX];
     char name[MODEL_NAME_MAX];
@@ -61,20 +61,20 @@ typedef struct unit {
     char parent_code[MODEL_CODE_MAX];  /* "" when top level */
     int is_self;                       /* our own region */
     int sort_order;
-} unit;
+} model_unit;
 
 /* A group of units that compete with each other (peers, a race group, a size class). */
-typedef struct group {
+typedef struct model_group {
     int64_t id;
     char code[MODEL_CODE_MAX];
     char name[MODEL_NAME_MAX];
     char name_en[MODEL_NAME_MAX];
     int kind;                          /* enum group_kind */
     char description[MODEL_TEXT_MAX];
-} group;
+} model_group;
 
 /* An indicator with every field of SPEC §3. */
-typedef struct indicator {
+typedef struct model_indicator {
     int64_t id;
     char code[MODEL_CODE_MAX];
     char name[MODEL_NAME_MAX];
@@ -94,10 +94,10 @@ typedef struct indicator {
     int is_bonus;                      /* 加分指标 */
     int is_veto;                       /* 一票否决 */
     int sort_order;
-} indicator;
+} model_indicator;
 
 /* A scheme: who competes (a group) over which indicators with which weights. */
-typedef struct scheme {
+typedef struct model_scheme {
     int64_t id;
     char code[MODEL_CODE_MAX];
     char name[MODEL_NAME_MAX];
@@ -108,39 +108,39 @@ typedef struct scheme {
     char grading[MODEL_TEXT_MAX];      /* grade rule, e.g. "优秀>=90;良好>=80;一般>=60" */
     char settings[MODEL_TEXT_MAX];     /* warning thresholds, e.g. "first_tier=5;rank_fall=1" */
     char description[MODEL_TEXT_MAX];
-} scheme;
+} model_scheme;
 
 /* One indicator of a scheme with its weight, method and method parameters. */
-typedef struct scheme_item {
+typedef struct model_scheme_item {
     char scheme_code[MODEL_CODE_MAX];
     char indicator_code[MODEL_CODE_MAX];
     double weight;
     int method;                        /* enum scoring_method */
     char params[MODEL_TEXT_MAX];       /* method parameters, "key=value;key=value" */
     int sort_order;
-} scheme_item;
+} model_scheme_item;
 
 /* A period row: its key, canonical code, and whether it is locked for every unit. */
-typedef struct period {
+typedef struct model_period {
     int64_t id;
     period_key key;
     char code[PERIOD_CODE_MAX];
     int locked;
     char deadline[MODEL_TIME_MAX];     /* submission deadline, "" if none */
-} period;
+} model_period;
 
 /* An annual target (目标值) of an indicator for a unit. */
-typedef struct target {
+typedef struct model_target {
     char indicator_code[MODEL_CODE_MAX];
     char unit_code[MODEL_CODE_MAX];
     int year;
     double value;
     char note[MODEL_TEXT_MAX];
-} target;
+} model_target;
 
 /* An observation (indicator, unit, period) -> value, with its state and provenance.
  * Writers fill the ids; readers get ids and codes. */
-typedef struct observation {
+typedef struct model_observation {
     int64_t indicator_id;
     int64_t unit_id;
     int64_t period_id;
@@ -153,10 +153,10 @@ typedef struct observation {
     char entered_by[MODEL_NAME_MAX];
     char entered_at[MODEL_TIME_MAX];
     int revision;                      /* 1 for the first value, +1 for each change */
-} observation;
+} model_observation;
 
 /* A soft-validation flag: a value accepted but marked for review. */
-typedef struct obs_flag {
+typedef struct model_obs_flag {
     int64_t id;
     char indicator_code[MODEL_CODE_MAX];
     char unit_code[MODEL_CODE_MAX];
@@ -166,20 +166,20 @@ typedef struct obs_flag {
     double value;
     char created_at[MODEL_TIME_MAX];
     char status[16];                   /* open, accepted, corrected */
-} obs_flag;
+} model_obs_flag;
 
 /* A contest category (经济指标, 重点项目, 争资引资, 乡村建设, 创建创新, 基层党建, ...). */
-typedef struct contest_category {
+typedef struct model_contest_category {
     int64_t id;
     char code[MODEL_CODE_MAX];
     char name[MODEL_NAME_MAX];
     char name_en[MODEL_NAME_MAX];
     int sort_order;
-} contest_category;
+} model_contest_category;
 
 /* A contest (赛马, 擂台赛): a group's race in one category over one period (a quarter by
  * default). An entry's score blends the engine's score under a scheme with the judges'. */
-typedef struct contest {
+typedef struct model_contest {
     int64_t id;
     char code[MODEL_CODE_MAX];
     char name[MODEL_NAME_MAX];
@@ -192,19 +192,19 @@ typedef struct contest {
     int drop_extremes;                 /* judges: drop the highest and the lowest */
     char points[MODEL_TEXT_MAX];       /* rank -> points: "top=3,2,1;bottom=-3,-2,-1" */
     int flag_tie_rule;                 /* enum flag_tie_rule */
-} contest;
+} model_contest;
 
 /* One judge's score of one unit in a contest (现场测评), in points out of 100. */
-typedef struct judge_score {
+typedef struct model_judge_score {
     char contest_code[MODEL_CODE_MAX];
     char unit_code[MODEL_CODE_MAX];
     char judge[MODEL_NAME_MAX];
     double score;
-} judge_score;
+} model_judge_score;
 
 /* A unit's result in a contest as last run: scores in points, rank, and points won or lost
  * (in 1/10000 point). */
-typedef struct contest_result {
+typedef struct model_contest_result {
     char contest_code[MODEL_CODE_MAX];
     char unit_code[MODEL_CODE_MAX];
     double engine_score, judge_score, score;
@@ -212,18 +212,18 @@ typedef struct contest_result {
     int rank;
     int64_t points;
     char run_at[MODEL_TIME_MAX];
-} contest_result;
+} model_contest_result;
 
 /* A holder of a group's rotating red flag (流动红旗) for a period; ties may share it. */
-typedef struct flag_holder {
+typedef struct model_flag_holder {
     char group_code[MODEL_CODE_MAX];
     char period_code[PERIOD_CODE_MAX];
     char unit_code[MODEL_CODE_MAX];
     char decided_at[MODEL_TIME_MAX];
-} flag_holder;
+} model_flag_holder;
 
 /* A commendation, criticism, bonus, deduction or veto incident (一事一嘉奖、一事一通报). */
-typedef struct event {
+typedef struct model_event {
     int64_t id;
     char date[16];                     /* YYYY-MM-DD */
     char unit_code[MODEL_CODE_MAX];
@@ -238,18 +238,18 @@ typedef struct event {
     char revoked_by[MODEL_NAME_MAX];
     char revoked_at[MODEL_TIME_MAX];
     char created_at[MODEL_TIME_MAX];
-} event;
+} model_event;
 
 /* The most a unit may gain and lose from events of one category in one year (0 = no cap). */
-typedef struct event_cap {
+typedef struct model_event_cap {
     char category[MODEL_CODE_MAX];
     int year;
     double max_bonus, max_deduction;
-} event_cap;
+} model_event_cap;
 
 /* A named award (骏马奖 / 蜗牛奖 / user-defined): the best or the worst of a group by a
  * contest category or an indicator; the rule text is stored and shown as written. */
-typedef struct award {
+typedef struct model_award {
     int64_t id;
     char code[MODEL_CODE_MAX];
     char name[MODEL_NAME_MAX];
@@ -259,10 +259,10 @@ typedef struct award {
     char source_code[MODEL_CODE_MAX];  /* the category code or the indicator code */
     char group_code[MODEL_CODE_MAX];
     char rule[MODEL_TEXT_MAX];
-} award;
+} model_award;
 
 /* An account (used by the server in a later issue). */
-typedef struct user {
+typedef struct model_user {
     int64_t id;
     char login[MODEL_CODE_MAX];
     char display_name[MODEL_NAME_MAX];
@@ -271,11 +271,11 @@ typedef struct user {
     char password_hash[MODEL_NAME_MAX];
     int disabled;
     char created_at[MODEL_TIME_MAX];
-} user;
+} model_user;
 
 /* A unit's submission of its figures for one period (docs/entry.md). An approved one locks
  * the unit's figures of that period. Times are ISO 8601 UTC, "" when not yet. */
-typedef struct submission {
+typedef struct model_submission {
     char unit_code[MODEL_CODE_MAX];
     char period_code[PERIOD_CODE_MAX];
     int state;                         /* enum sub_state */
@@ -286,11 +286,11 @@ typedef struct submission {
     char reason[MODEL_TEXT_MAX];       /* why it was returned; "" otherwise */
     char updated_by[MODEL_NAME_MAX];   /* the last change of any kind */
     char updated_at[MODEL_TIME_MAX];
-} submission;
+} model_submission;
 
 /* One transition of a submission, kept for ever: who moved it from which state to which,
  * when, and why (a return's reason). */
-typedef struct submission_step {
+typedef struct model_submission_step {
     int64_t id;
     char unit_code[MODEL_CODE_MAX];
     char period_code[PERIOD_CODE_MAX];
@@ -298,16 +298,16 @@ typedef struct submission_step {
     char by[MODEL_NAME_MAX];
     char at[MODEL_TIME_MAX];
     char reason[MODEL_TEXT_MAX];
-} submission_step;
+} model_submission_step;
 
 /* One line of the audit log. */
-typedef struct audit_entry {
+typedef struct model_audit_entry {
     int64_t id;
     char at[MODEL_TIME_MAX];
     char actor[MODEL_NAME_MAX];
     char action[MODEL_CODE_MAX];
     char entity[MODEL_CODE_MAX];
     char detail[MODEL_TEXT_MAX];
-} audit_entry;
+} model_audit_entry;
 
 #endif

@@ -1,30 +1,30 @@
-/* query: the engine's results as JSON, shared by the CLI and the server. Each function takes
+/* app: the use-case layer the CLI and the server share for every read and write. Each function takes
  * a store, plain-text options and whether only published figures count, reads through the
  * store, computes in the engine, and returns one JSON value (the caller's) or an err code
  * with err_set detail: ERR_USAGE for a bad option (the message starts with the option's
  * name), ERR_NOTFOUND for an unknown code. No printing here. */
-#ifndef SAIMA_QUERY_H
-#define SAIMA_QUERY_H
+#ifndef SAIMA_APP_H
+#define SAIMA_APP_H
 
 #include "engine/analyze.h"
 #include "engine/score.h"
-#include "store/panel.h"
+#include "app/panel.h"
 #include "store/store.h"
 
 #include <jansson.h>
 #include <stdint.h>
 
 /* Who asks and how: the store, what they may see, the language of translated texts. */
-typedef struct query_ctx {
+typedef struct app_ctx {
     store *s;
     int published_only;        /* nonzero: results from published figures only */
     int english;               /* translated texts in English (default Chinese) */
     int texts;                 /* add the "*_text" display strings tables show */
     const char *actor;         /* who is recorded as making a change ("" or NULL: nobody) */
-} query_ctx;
+} app_ctx;
 
 /* The options of a query as text, NULL (or "") when not given. */
-typedef struct query_params {
+typedef struct app_params {
     const char *group;         /* a group code (default: the peer group of our region) */
     const char *period;        /* a month "2026-10" (results), a quarter "2026-Q3" (contests) */
     const char *indicator;
@@ -32,14 +32,14 @@ typedef struct query_params {
     const char *scheme;
     const char *year;
     const char *limit;
-} query_params;
+} app_params;
 
-extern const model_enum query_tier_names[4], query_level_names[4], query_warning_names[WARN_N];
+extern const model_enum app_tier_names[4], app_level_names[4], app_warning_names[WARN_N];
 
-/* ---- scope: a group and a month (query_scope.c) ---- */
+/* ---- scope: a group and a month (app_scope.c) ---- */
 
 /* What an analysis works on: a group, a month, the thresholds of the group's scheme. */
-typedef struct query_scope {
+typedef struct app_scope {
     store *s;                  /* borrowed */
     int published_only, english;
     char group[MODEL_CODE_MAX];
@@ -47,103 +47,103 @@ typedef struct query_scope {
     period_key month;
     char month_code[PERIOD_CODE_MAX];
     engine_params params;      /* the thresholds of the group's scheme, else the defaults */
-} query_scope;
+} app_scope;
 
 /* One indicator analysed at the scope's month. */
-typedef struct query_analysis {
-    store_panel sp;
+typedef struct app_analysis {
+    app_panel sp;
     long t;
     engine_standing *st;
-} query_analysis;
+} app_analysis;
 
 /* Settles the group (group_code, else the peer group of our region) and the month (month_text, else
  * the latest month on record; with published_only the latest with a published figure).
  * ERR_USAGE for a period that is not a month, ERR_NOTFOUND for an unknown group. */
-int query_scope_open(const query_ctx *q, const char *group_code, const char *month_text, query_scope *sc);
+int app_scope_open(const app_ctx *q, const char *group_code, const char *month_text, app_scope *sc);
 
 /* The same scope at a given month (no defaults looked up for it). */
-int query_scope_at(const query_ctx *q, const char *group_code, const period_key *month, query_scope *sc);
+int app_scope_at(const app_ctx *q, const char *group_code, const period_key *month, app_scope *sc);
 
 /* Points the scope at another group (a scheme's). */
-int query_scope_set_group(query_scope *sc, const char *group_code);
+int app_scope_set_group(app_scope *sc, const char *group_code);
 
 /* The indicators of the group's scheme, else every indicator; *out is the caller's. */
-int query_scope_indicators(const query_scope *sc, indicator **out, size_t *n);
+int app_scope_indicators(const app_scope *sc, model_indicator **out, size_t *n);
 
 /* The peer group (kind peers) holding our own region, else the first group. */
-int query_peer_group(store *s, char *out);
+int app_peer_group(store *s, char *out);
 
 /* Our own unit in a group (is_self), or ERR_NOTFOUND asking for a unit. */
-int query_our_unit(store *s, const char *group_code, char *out);
+int app_our_unit(store *s, const char *group_code, char *out);
 
 /* Loads (visible figures only when the scope says so) and analyses one indicator; release
- * with query_analysis_free. */
-int query_analyze(const query_scope *sc, const char *indicator_code, query_analysis *a);
-void query_analysis_free(query_analysis *a);
+ * with app_analysis_free. */
+int app_analyze(const app_scope *sc, const char *indicator_code, app_analysis *a);
+void app_analysis_free(app_analysis *a);
 
 /* The units of an analysis in rank order, the unranked last (the caller frees it). */
-size_t *query_rank_order(const query_analysis *a);
+size_t *app_rank_order(const app_analysis *a);
 
 /* A unit's standing as JSON: numbers as numbers (rounded for display), null when none. */
-json_t *query_standing_json(const query_analysis *a, size_t u);
+json_t *app_standing_json(const app_analysis *a, size_t u);
 
 /* {"code","name"} of the scope's group. */
-json_t *query_group_json(const query_scope *sc);
+json_t *app_group_json(const app_scope *sc);
 
 /* {"code","name","unit","direction","precision"} of an indicator. */
-json_t *query_indicator_json(const indicator *ind);
+json_t *app_indicator_json(const model_indicator *ind);
 
 /* A finite number rounded to decimals, or null. */
-json_t *query_num_or_null(double v, int decimals);
+json_t *app_num_or_null(double v, int decimals);
 
 /* Adds key_text: the number at key with a fixed count of decimals, for tables. */
-void query_add_fixed_text(json_t *row, const char *key, int decimals);
+void app_add_fixed_text(json_t *row, const char *key, int decimals);
 
 /* Adds the table texts of a standing's numbers and movements ("↑2", "持平"). */
-void query_add_display_texts(int english, json_t *row, int precision);
+void app_add_display_texts(int english, json_t *row, int precision);
 
 /* Parses a year option (name for the message); ERR_USAGE when it is not a year. */
-int query_parse_year(const char *name, const char *text, int *year);
+int app_parse_year(const char *name, const char *text, int *year);
 
-/* ---- analysis results (query_engine.c) ---- */
+/* ---- analysis results (app_engine.c) ---- */
 
 /* Every unit's standing on params->indicator (required), rank order:
  * {"group":{code,name},"period","indicator":{...},"published_only","rows":[...]}. */
-int query_rankings(const query_ctx *q, const query_params *p, json_t **out);
+int app_rankings(const app_ctx *q, const app_params *p, json_t **out);
 
 /* One unit (params->unit, else ours) across the group's indicators, with the leaders'
  * summary: {"unit","unit_name","group","group_name","period","published_only","summary",
  * "indicators":[...]}. */
-int query_gaps(const query_ctx *q, const query_params *p, json_t **out);
+int app_gaps(const app_ctx *q, const app_params *p, json_t **out);
 
 /* Every warning of the group (only params->unit / params->indicator when given), the most
  * severe first: {"group":{...},"period","published_only","rows":[...]}. */
-int query_warnings(const query_ctx *q, const query_params *p, json_t **out);
+int app_warnings(const app_ctx *q, const app_params *p, json_t **out);
 
 /* How far last year's forecasts landed, by month, over the year-to-date indicators (or
  * params->indicator): {"group":{...},"period","year","indicator","published_only","rows"}. */
-int query_backtest(const query_ctx *q, const query_params *p, json_t **out);
+int app_backtest(const app_ctx *q, const app_params *p, json_t **out);
 
 /* Every member's rank on every indicator of the group: {"group","period","published_only",
  * "units":[...],"indicators":[...],"cells":[[cell|null per unit] per indicator]}. */
-int query_heatmap(const query_ctx *q, const query_params *p, json_t **out);
+int app_heatmap(const app_ctx *q, const app_params *p, json_t **out);
 
 /* One unit's value, rank and target over the 24 months up to the period, oldest first. */
-int query_trend(const query_ctx *q, const query_params *p, json_t **out);
+int app_trend(const app_ctx *q, const app_params *p, json_t **out);
 
 /* The biggest movements in rank since last month, |move| descending then indicator order,
  * at most params->limit (default 10): {"group","period","published_only","rows":[...]}. */
-int query_movers(const query_ctx *q, const query_params *p, json_t **out);
+int app_movers(const app_ctx *q, const app_params *p, json_t **out);
 
-/* ---- scores (query_score.c) ---- */
+/* ---- scores (app_score.c) ---- */
 
 /* A scheme scored at a month. */
-typedef struct query_scored {
-    query_scope sc;
-    scheme sch;
-    scheme_item *items;
+typedef struct app_scored {
+    app_scope sc;
+    model_scheme sch;
+    model_scheme_item *items;
     size_t nitems, nunits;
-    query_analysis *an;          /* per item */
+    app_analysis *an;          /* per item */
     engine_method *methods;      /* per item */
     engine_points *scores;       /* nunits × nitems */
     engine_explain *why;         /* nunits × nitems */
@@ -151,81 +151,81 @@ typedef struct query_scored {
     engine_grading grading;
     char grade_names[8][ENGINE_GRADE_NAME_MAX];
     int has_grading;
-} query_scored;
+} app_scored;
 
 /* The scheme named (code), else the group's, else the first; ERR_NOTFOUND when unknown. */
-int query_pick_scheme(store *s, const char *code, const char *group_code, scheme *out);
+int app_pick_scheme(store *s, const char *code, const char *group_code, model_scheme *out);
 
 /* Maps a year's events and caps (store records) to the engine's, for the members of a group:
  * events of other units are left out, categories become indexes. *out_ev and *out_cap are the
  * caller's to free. */
-int query_year_events(const event *evs, size_t nev, const event_cap *caps, size_t ncap,
-                      const unit *members, size_t nunits, engine_event **out_ev, size_t *nout_ev,
+int app_year_events(const model_event *evs, size_t nev, const model_event_cap *caps, size_t ncap,
+                      const model_unit *members, size_t nunits, engine_event **out_ev, size_t *nout_ev,
                       engine_cap **out_cap, size_t *nout_cap);
 
-/* Scores a scheme (code, else the first) at a month; release with query_scored_free. */
-int query_score_scheme_at(const query_ctx *q, const char *scheme_code, const period_key *month,
-                          query_scored *r);
+/* Scores a scheme (code, else the first) at a month; release with app_scored_free. */
+int app_score_scheme_at(const app_ctx *q, const char *scheme_code, const period_key *month,
+                          app_scored *r);
 
 /* Scores params->scheme (else the scheme of the default group) at params->period. */
-int query_score_open(const query_ctx *q, const query_params *p, query_scored *r);
-void query_scored_free(query_scored *r);
+int app_score_open(const app_ctx *q, const app_params *p, app_scored *r);
+void app_scored_free(app_scored *r);
 
 /* A scheme's scores, totals, rank and grades: {"scheme","scheme_name","group","group_name",
  * "period","published_only","units":[...]} (units in rank order). */
-int query_scores(const query_ctx *q, const query_params *p, json_t **out);
+int app_scores(const app_ctx *q, const app_params *p, json_t **out);
 
 /* How one unit's (params->unit, else ours) points were reached, item by item (only
  * params->indicator when given): {"unit","unit_name","scheme","scheme_name","grading",
  * "period","published_only","units","items":[...],"items_total","bonus","deduction",
  * "total","rank","veto","grade"}; each item also carries "params" (the method's). */
-int query_explain(const query_ctx *q, const query_params *p, json_t **out);
+int app_explain(const app_ctx *q, const app_params *p, json_t **out);
 
-/* ---- the race (query_race.c) ---- */
+/* ---- the race (app_race.c) ---- */
 
 /* Runs the contests of a period (of group only when set) in one transaction and decides each
  * group's red flag; *ran and *ngroups count what was done. Audited as ctx->actor. */
-int query_contest_run(const query_ctx *q, const period_key *p, const char *only, size_t *ran,
+int app_contest_run(const app_ctx *q, const period_key *p, const char *only, size_t *ran,
                       size_t *ngroups);
 
 /* The contests of params->period (a quarter; required) by group (params->group only):
  * {"period","published_only","groups":[{group,name,period,ran,units,flag,awards,contests}]}. */
-int query_contests(const query_ctx *q, const query_params *p, json_t **out);
+int app_contests(const app_ctx *q, const app_params *p, json_t **out);
 
 /* The awards of params->period (required) by group: {"period","published_only",
  * "groups":[{group,period,awards}]}. */
-int query_awards(const query_ctx *q, const query_params *p, json_t **out);
+int app_awards(const app_ctx *q, const app_params *p, json_t **out);
 
 /* The red flag's history, flags per unit and year, and records (params->group only):
  * {"published_only","history","tally","records"}. */
-int query_flags(const query_ctx *q, const query_params *p, json_t **out);
+int app_flags(const app_ctx *q, const app_params *p, json_t **out);
 
 /* The year ledger (params->year required) by group: {"year","published_only",
  * "groups":[{group,year,units}]}. */
-int query_ledger(const query_ctx *q, const query_params *p, json_t **out);
+int app_ledger(const app_ctx *q, const app_params *p, json_t **out);
 
 /* A unit's race points in a year: each contest, each event, the caps and the total:
  * {"unit","name","year","contests","events","contests_total","bonus","deduction","total",
  * "veto","rank","published_only"}. */
-int query_explain_ledger(const query_ctx *q, const char *unit_code, int year, json_t **out);
+int app_explain_ledger(const app_ctx *q, const char *unit_code, int year, json_t **out);
 
-/* ---- events (query_events.c) ---- */
+/* ---- events (app_events.c) ---- */
 
 /* An event to record, as text (NULL when not given). */
-typedef struct query_event_in {
+typedef struct app_event_in {
     const char *unit, *kind, *points, *category, *date, *evidence, *approved_by;
-} query_event_in;
+} app_event_in;
 
 /* The events of a year (0: every year), of one unit when given, as a JSON array. */
 /* 0 when code names a unit, else ERR_NOTFOUND naming it. */
-int query_check_unit(store *s, const char *code);
+int app_check_unit(store *s, const char *code);
 
-int query_events_list(const query_ctx *q, const char *unit_code, int year, json_t **out);
+int app_events_list(const app_ctx *q, const char *unit_code, int year, json_t **out);
 
 /* Checks and records an event (entered by ctx->actor), audited, in one transaction. */
-int query_event_add(const query_ctx *q, const query_event_in *in, int64_t *id);
+int app_event_add(const app_ctx *q, const app_event_in *in, int64_t *id);
 
 /* Revokes an event (kept on record with the reason), audited, in one transaction. */
-int query_event_revoke(const query_ctx *q, int64_t id, const char *reason);
+int app_event_revoke(const app_ctx *q, int64_t id, const char *reason);
 
 #endif

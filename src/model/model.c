@@ -1,5 +1,5 @@
 /* model: names of the enumerations, in the order of their enums. */
-#include "store/model.h"
+#include "model/model.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* panel: assembles an engine panel from store reads (no SQL here). */
-#include "store/panel.h"
+#include "app/panel.h"
 
 #include "util/err.h"
 
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void store_panel_free(store_panel *sp)
+void app_panel_free(app_panel *sp)
 {
     free(sp->units);
     free(sp->value);
@@ -19,7 +19,7 @@ void store_panel_free(store_panel *sp)
     memset(sp, 0, sizeof *sp);
 }
 
-long store_panel_month(const store_panel *sp, const period_key *month)
+long app_panel_month(const app_panel *sp, const period_key *month)
 {
     long t;
     if (month->kind != PERIOD_MONTH)
@@ -28,9 +28,9 @@ long store_panel_month(const store_panel *sp, const period_key *month)
     return t >= 0 && (size_t)t < sp->p.nmonths ? t : -1;
 }
 
-static int find_indicator(store *s, const char *code, indicator *out)
+static int find_indicator(store *s, const char *code, model_indicator *out)
 {
-    indicator *items;
+    model_indicator *items;
     size_t n;
     int rc = store_indicators(s, &items, &n), found = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -46,9 +46,9 @@ static int find_indicator(store *s, const char *code, indicator *out)
 }
 
 /* The members' common parent, when every member has it and it is a reference unit. */
-static int find_reference(store *s, const store_panel *sp, unit *out)
+static int find_reference(store *s, const app_panel *sp, model_unit *out)
 {
-    unit *all;
+    model_unit *all;
     size_t n;
     int found = 0;
     if (sp->nunits == 0 || !sp->units[0].parent_code[0] || store_units(s, &all, &n) != 0)
@@ -70,7 +70,7 @@ static int find_reference(store *s, const store_panel *sp, unit *out)
 }
 
 /* The member index of a unit code, or -1. Groups are small: a scan is enough. */
-static long member_index(const store_panel *sp, const char *code)
+static long member_index(const app_panel *sp, const char *code)
 {
     for (size_t i = 0; i < sp->nunits; i++) {
         if (strcmp(sp->units[i].code, code) == 0)
@@ -79,12 +79,12 @@ static long member_index(const store_panel *sp, const char *code)
     return -1;
 }
 
-static int take_observation(const observation *o, void *ctx)
+static int take_observation(const model_observation *o, void *ctx)
 {
-    store_panel *sp = ctx;
+    app_panel *sp = ctx;
     period_key key;
     long t, u;
-    if (period_parse(o->period_code, &key) != 0 || (t = store_panel_month(sp, &key)) < 0)
+    if (period_parse(o->period_code, &key) != 0 || (t = app_panel_month(sp, &key)) < 0)
         return 0;
     if (sp->has_reference && strcmp(o->unit_code, sp->reference.code) == 0) {
         sp->ref[t] = o->value;
@@ -96,9 +96,9 @@ static int take_observation(const observation *o, void *ctx)
     return 0;
 }
 
-static int load_targets(store *s, store_panel *sp)
+static int load_targets(store *s, app_panel *sp)
 {
-    target *ts;
+    model_target *ts;
     size_t n;
     int rc = store_targets(s, sp->year, &ts, &n);
     for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -112,16 +112,16 @@ static int load_targets(store *s, store_panel *sp)
     return rc;
 }
 
-int store_panel_load(store *s, const char *group_code, const char *indicator_code, int year,
-                     store_panel *out)
+int app_panel_load(store *s, const char *group_code, const char *indicator_code, int year,
+                     app_panel *out)
 {
-    return store_panel_load_visible(s, group_code, indicator_code, year, 0, out);
+    return app_panel_load_visible(s, group_code, indicator_code, year, 0, out);
 }
 
-int store_panel_load_visible(store *s, const char *group_code, const char *indicator_code,
-                             int year, int published_only, store_panel *out)
+int app_panel_load_visible(store *s, const char *group_code, const char *indicator_code,
+                             int year, int published_only, app_panel *out)
 {
-    size_t months = (STORE_PANEL_HISTORY_YEARS + 1) * 12, cells;
+    size_t months = (APP_PANEL_HISTORY_YEARS + 1) * 12, cells;
     obs_filter f = store_filter_all();
     int rc;
     memset(out, 0, sizeof *out);
@@ -143,7 +143,7 @@ int store_panel_load_visible(store *s, const char *group_code, const char *indic
         goto fail;
     }
     out->p = (engine_panel){
-        .nunits = out->nunits, .nmonths = months, .first_year = year - STORE_PANEL_HISTORY_YEARS,
+        .nunits = out->nunits, .nmonths = months, .first_year = year - APP_PANEL_HISTORY_YEARS,
         .value = out->value, .present = out->present,
         .reference = out->has_reference ? out->ref : NULL,
         .reference_present = out->has_reference ? out->ref_present : NULL,
@@ -154,7 +154,7 @@ int store_panel_load_visible(store *s, const char *group_code, const char *indic
     snprintf(f.indicator_code, sizeof f.indicator_code, "%s", indicator_code);
     f.period_kind = PERIOD_MONTH;
     f.published_only = published_only;
-    for (int y = year - STORE_PANEL_HISTORY_YEARS; rc == 0 && y <= year; y++) {
+    for (int y = year - APP_PANEL_HISTORY_YEARS; rc == 0 && y <= year; y++) {
         f.year = y;
         rc = store_observations_each(s, &f, take_observation, out);
     }
@@ -163,6 +163,6 @@ int store_panel_load_visible(store *s, const char *group_code, const char *indic
     if (rc == 0)
         return 0;
 fail:
-    store_panel_free(out);
+    app_panel_free(out);
     return rc;
 }

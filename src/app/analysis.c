@@ -1,7 +1,7 @@
-/* query_engine: the engine's analysis of a group at a month (SPEC §5) as JSON — rankings,
+/* analysis: the engine's analysis of a group at a month (SPEC §5) as JSON — rankings,
  * one unit's gaps with the leaders' summary, warnings, the forecast's backtest, and the
  * dashboard's heatmap, trend and movers. Every figure is the engine's. */
-#include "query/query.h"
+#include "app/app.h"
 
 #include "util/err.h"
 #include "util/num.h"
@@ -13,7 +13,7 @@
 #define MOVERS_MAX 1000
 #define TREND_MONTHS 24
 
-static int need_indicator(const query_params *p)
+static int need_indicator(const app_params *p)
 {
     if (!p->indicator || !p->indicator[0])
         return err_set(ERR_USAGE, "indicator is required (an indicator code such as gdp)");
@@ -21,9 +21,9 @@ static int need_indicator(const query_params *p)
 }
 
 /* The object every result of a scope starts from: group, period, published_only. */
-static json_t *scope_result(const query_scope *sc)
+static json_t *scope_result(const app_scope *sc)
 {
-    return json_pack("{s:o, s:s, s:b}", "group", query_group_json(sc), "period", sc->month_code,
+    return json_pack("{s:o, s:s, s:b}", "group", app_group_json(sc), "period", sc->month_code,
                      "published_only", sc->published_only);
 }
 
@@ -52,32 +52,32 @@ static int finish(int rc, json_t *obj, json_t **out)
 
 /* ---- rankings ---- */
 
-int query_rankings(const query_ctx *q, const query_params *p, json_t **out)
+int app_rankings(const app_ctx *q, const app_params *p, json_t **out)
 {
-    query_scope sc;
-    query_analysis a;
+    app_scope sc;
+    app_analysis a;
     size_t *order;
     json_t *res = NULL, *rows;
     int rc;
-    if ((rc = need_indicator(p)) != 0 || (rc = query_scope_open(q, p->group, p->period, &sc)) != 0 ||
-        (rc = query_analyze(&sc, p->indicator, &a)) != 0)
+    if ((rc = need_indicator(p)) != 0 || (rc = app_scope_open(q, p->group, p->period, &sc)) != 0 ||
+        (rc = app_analyze(&sc, p->indicator, &a)) != 0)
         return rc;
-    if (!(order = query_rank_order(&a))) {
-        query_analysis_free(&a);
+    if (!(order = app_rank_order(&a))) {
+        app_analysis_free(&a);
         return err_set(ERR_NOMEM, "out of memory");
     }
     rows = json_array();
     for (size_t k = 0; rows && k < a.sp.nunits; k++) {
-        json_t *row = query_standing_json(&a, order[k]);
+        json_t *row = app_standing_json(&a, order[k]);
         if (q->texts)
-            query_add_display_texts(q->english, row, a.sp.ind.precision);
+            app_add_display_texts(q->english, row, a.sp.ind.precision);
         json_array_append_new(rows, row);
     }
     free(order);
     res = scope_result(&sc);
-    rc = put(0, res, "indicator", query_indicator_json(&a.sp.ind));
+    rc = put(0, res, "indicator", app_indicator_json(&a.sp.ind));
     rc = put(rc, res, "rows", rows);
-    query_analysis_free(&a);
+    app_analysis_free(&a);
     return finish(rc, res, out);
 }
 
@@ -98,7 +98,7 @@ static void summary_add(summary *sm, const engine_standing *st)
     sm->bottom += st->tier == TIER_BOTTOM;
 }
 
-static long unit_at(const store_panel *sp, const char *code)
+static long unit_at(const app_panel *sp, const char *code)
 {
     for (size_t k = 0; k < sp->nunits; k++) {
         if (strcmp(sp->units[k].code, code) == 0)
@@ -108,12 +108,12 @@ static long unit_at(const store_panel *sp, const char *code)
 }
 
 /* The gap row of unit u on one indicator. */
-static json_t *gap_row(const query_ctx *q, const query_analysis *a, const indicator *ind, size_t u)
+static json_t *gap_row(const app_ctx *q, const app_analysis *a, const model_indicator *ind, size_t u)
 {
-    json_t *row = query_standing_json(a, u);
+    json_t *row = app_standing_json(a, u);
     const engine_ranked *r = &a->st[u].rank;
     if (q->texts)
-        query_add_display_texts(q->english, row, a->sp.ind.precision);
+        app_add_display_texts(q->english, row, a->sp.ind.precision);
     json_object_set_new(row, "indicator_name", json_string(ind->name));
     json_object_set_new(row, "above_name", json_string(r->above >= 0 ? a->sp.units[r->above].name : "—"));
     json_object_set_new(row, "below_name", json_string(r->below >= 0 ? a->sp.units[r->below].name : "—"));
@@ -121,32 +121,32 @@ static json_t *gap_row(const query_ctx *q, const query_analysis *a, const indica
 }
 
 /* The unit asked for, else ours in the scope's group. */
-static int pick_unit(const query_scope *sc, const char *unit_opt, char *out)
+static int pick_unit(const app_scope *sc, const char *unit_opt, char *out)
 {
     if (unit_opt && unit_opt[0]) {
         snprintf(out, MODEL_CODE_MAX, "%s", unit_opt);
         return 0;
     }
-    return query_our_unit(sc->s, sc->group, out);
+    return app_our_unit(sc->s, sc->group, out);
 }
 
-int query_gaps(const query_ctx *q, const query_params *p, json_t **out)
+int app_gaps(const app_ctx *q, const app_params *p, json_t **out)
 {
     char unit_code[MODEL_CODE_MAX], unit_name[MODEL_NAME_MAX] = "";
-    indicator *inds = NULL;
+    model_indicator *inds = NULL;
     size_t nind = 0;
     summary sm = { 0, 0, 0, 0, 0, 0 };
     json_t *rows, *res;
-    query_scope sc;
+    app_scope sc;
     int rc;
-    if ((rc = query_scope_open(q, p->group, p->period, &sc)) != 0 ||
-        (rc = pick_unit(&sc, p->unit, unit_code)) != 0 || (rc = query_scope_indicators(&sc, &inds, &nind)) != 0)
+    if ((rc = app_scope_open(q, p->group, p->period, &sc)) != 0 ||
+        (rc = pick_unit(&sc, p->unit, unit_code)) != 0 || (rc = app_scope_indicators(&sc, &inds, &nind)) != 0)
         return rc;
     rows = json_array();
     for (size_t i = 0; rc == 0 && i < nind; i++) {
-        query_analysis a;
+        app_analysis a;
         long u;
-        if ((rc = query_analyze(&sc, inds[i].code, &a)) != 0)
+        if ((rc = app_analyze(&sc, inds[i].code, &a)) != 0)
             break;
         if ((u = unit_at(&a.sp, unit_code)) < 0) {
             rc = err_set(ERR_NOTFOUND, "unit '%s' is not in group '%s'", unit_code, sc.group);
@@ -156,7 +156,7 @@ int query_gaps(const query_ctx *q, const query_params *p, json_t **out)
             if (a.st[u].rank.rank > 0)
                 summary_add(&sm, &a.st[u]);
         }
-        query_analysis_free(&a);
+        app_analysis_free(&a);
     }
     free(inds);
     if (rc != 0) {
@@ -180,7 +180,7 @@ static void reasons_text(int english, unsigned bits, char *buf, size_t size)
     for (int w = 0; w < WARN_N && n < size; w++) {
         if (bits & (1u << w))
             n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? (english ? ", " : "、") : "",
-                                  english ? query_warning_names[w].key : query_warning_names[w].label_zh);
+                                  english ? app_warning_names[w].key : app_warning_names[w].label_zh);
     }
 }
 
@@ -235,7 +235,7 @@ static void row_list_free(row_list *l)
 }
 
 /* The warned units of one analysis (only_unit when given) into l. */
-static int warned_rows(const query_ctx *q, const query_analysis *a, const indicator *ind, const char *only_unit,
+static int warned_rows(const app_ctx *q, const app_analysis *a, const model_indicator *ind, const char *only_unit,
                        row_list *l)
 {
     int rc = 0;
@@ -244,9 +244,9 @@ static int warned_rows(const query_ctx *q, const query_analysis *a, const indica
         json_t *row;
         if (a->st[u].level == LEVEL_NONE || (only_unit && strcmp(only_unit, a->sp.units[u].code) != 0))
             continue;
-        row = query_standing_json(a, u);
+        row = app_standing_json(a, u);
         if (q->texts)
-            query_add_display_texts(q->english, row, a->sp.ind.precision);
+            app_add_display_texts(q->english, row, a->sp.ind.precision);
         reasons_text(q->english, a->st[u].warnings, text, sizeof text);
         json_object_set_new(row, "indicator_name", json_string(ind->name));
         json_object_set_new(row, "reasons", json_string(text));
@@ -256,26 +256,26 @@ static int warned_rows(const query_ctx *q, const query_analysis *a, const indica
     return rc;
 }
 
-int query_warnings(const query_ctx *q, const query_params *p, json_t **out)
+int app_warnings(const app_ctx *q, const app_params *p, json_t **out)
 {
     const char *only_unit = p->unit && p->unit[0] ? p->unit : NULL;
     const char *only_ind = p->indicator && p->indicator[0] ? p->indicator : NULL;
-    indicator *inds = NULL;
+    model_indicator *inds = NULL;
     size_t nind = 0;
     row_list found = { NULL, 0, 0 };
-    query_scope sc;
+    app_scope sc;
     json_t *res;
     int rc;
-    if ((rc = query_scope_open(q, p->group, p->period, &sc)) != 0 || (rc = query_scope_indicators(&sc, &inds, &nind)) != 0)
+    if ((rc = app_scope_open(q, p->group, p->period, &sc)) != 0 || (rc = app_scope_indicators(&sc, &inds, &nind)) != 0)
         return rc;
     for (size_t i = 0; rc == 0 && i < nind; i++) {
-        query_analysis a;
+        app_analysis a;
         if (only_ind && strcmp(only_ind, inds[i].code) != 0)
             continue;
-        if ((rc = query_analyze(&sc, inds[i].code, &a)) != 0)
+        if ((rc = app_analyze(&sc, inds[i].code, &a)) != 0)
             break;
         rc = warned_rows(q, &a, &inds[i], only_unit, &found);
-        query_analysis_free(&a);
+        app_analysis_free(&a);
     }
     free(inds);
     if (rc != 0) {
@@ -291,30 +291,30 @@ int query_warnings(const query_ctx *q, const query_params *p, json_t **out)
 
 /* ---- the forecast's backtest ---- */
 
-int query_backtest(const query_ctx *q, const query_params *p, json_t **out)
+int app_backtest(const app_ctx *q, const app_params *p, json_t **out)
 {
     const char *only = p->indicator && p->indicator[0] ? p->indicator : NULL;
-    indicator *inds = NULL;
+    model_indicator *inds = NULL;
     size_t nind = 0;
     engine_backtest sum;
     json_t *rows, *res;
-    query_scope sc;
+    app_scope sc;
     int rc, year;
-    if ((rc = query_scope_open(q, p->group, p->period, &sc)) != 0)
+    if ((rc = app_scope_open(q, p->group, p->period, &sc)) != 0)
         return rc;
     year = sc.month.year - 1;
     memset(&sum, 0, sizeof sum);
-    rc = query_scope_indicators(&sc, &inds, &nind);
+    rc = app_scope_indicators(&sc, &inds, &nind);
     for (size_t i = 0; rc == 0 && i < nind; i++) {
-        store_panel sp;
+        app_panel sp;
         engine_backtest one;
         if ((only && strcmp(only, inds[i].code) != 0) || inds[i].value_kind != VK_YTD)
             continue;
-        if ((rc = store_panel_load_visible(sc.s, sc.group, inds[i].code, year, sc.published_only, &sp)) != 0)
+        if ((rc = app_panel_load_visible(sc.s, sc.group, inds[i].code, year, sc.published_only, &sp)) != 0)
             break;
         if ((rc = engine_forecast_backtest(&sp.p, year, &one)) == 0)
             engine_backtest_add(&sum, &one);
-        store_panel_free(&sp);
+        app_panel_free(&sp);
     }
     free(inds);
     if (rc != 0)
@@ -322,10 +322,10 @@ int query_backtest(const query_ctx *q, const query_params *p, json_t **out)
     rows = json_array();
     for (int m = 0; m < 12; m++) {
         json_t *row = json_pack("{s:i, s:o, s:o, s:i}", "month", m + 1, "seasonal",
-                                query_num_or_null(sum.mape_seasonal[m], 2), "linear",
-                                query_num_or_null(sum.mape_linear[m], 2), "n", sum.n[m]);
-        query_add_fixed_text(row, "seasonal", 2);
-        query_add_fixed_text(row, "linear", 2);
+                                app_num_or_null(sum.mape_seasonal[m], 2), "linear",
+                                app_num_or_null(sum.mape_linear[m], 2), "n", sum.n[m]);
+        app_add_fixed_text(row, "seasonal", 2);
+        app_add_fixed_text(row, "linear", 2);
         json_array_append_new(rows, row);
     }
     res = scope_result(&sc);
@@ -337,12 +337,12 @@ int query_backtest(const query_ctx *q, const query_params *p, json_t **out)
 
 /* ---- heatmap: every member's rank on every indicator ---- */
 
-static json_t *heat_cell(const query_analysis *a, long u)
+static json_t *heat_cell(const app_analysis *a, long u)
 {
     json_t *row, *cell;
     if (u < 0 || a->st[u].rank.rank <= 0)
         return json_null();
-    row = query_standing_json(a, (size_t)u);
+    row = app_standing_json(a, (size_t)u);
     cell = json_pack("{s:O, s:O, s:O, s:O, s:O}", "rank", json_object_get(row, "rank"), "ties",
                      json_object_get(row, "ties"), "tier", json_object_get(row, "tier"), "value",
                      json_object_get(row, "value"), "move_prev", json_object_get(row, "move_prev"));
@@ -350,7 +350,7 @@ static json_t *heat_cell(const query_analysis *a, long u)
     return cell;
 }
 
-static json_t *heat_units(const unit *m, size_t n)
+static json_t *heat_units(const model_unit *m, size_t n)
 {
     json_t *arr = json_array();
     for (size_t u = 0; u < n; u++)
@@ -359,25 +359,25 @@ static json_t *heat_units(const unit *m, size_t n)
     return arr;
 }
 
-int query_heatmap(const query_ctx *q, const query_params *p, json_t **out)
+int app_heatmap(const app_ctx *q, const app_params *p, json_t **out)
 {
-    indicator *inds = NULL;
-    unit *members = NULL;
+    model_indicator *inds = NULL;
+    model_unit *members = NULL;
     size_t nind = 0, nm = 0;
     json_t *res = NULL, *ind_arr = NULL, *cells = NULL;
-    query_scope sc;
+    app_scope sc;
     int rc;
-    if ((rc = query_scope_open(q, p->group, p->period, &sc)) != 0)
+    if ((rc = app_scope_open(q, p->group, p->period, &sc)) != 0)
         return rc;
     if ((rc = store_group_members(sc.s, sc.group, &members, &nm)) != 0 ||
-        (rc = query_scope_indicators(&sc, &inds, &nind)) != 0)
+        (rc = app_scope_indicators(&sc, &inds, &nind)) != 0)
         goto done;
     ind_arr = json_array();
     cells = json_array();
     for (size_t i = 0; rc == 0 && i < nind; i++) {
-        query_analysis a;
+        app_analysis a;
         json_t *line = json_array();
-        if ((rc = query_analyze(&sc, inds[i].code, &a)) != 0) {
+        if ((rc = app_analyze(&sc, inds[i].code, &a)) != 0) {
             json_decref(line);
             break;
         }
@@ -387,7 +387,7 @@ int query_heatmap(const query_ctx *q, const query_params *p, json_t **out)
         json_array_append_new(ind_arr, json_pack("{s:s, s:s, s:s, s:s}", "code", inds[i].code, "name",
                                                  inds[i].name, "unit", inds[i].measure, "direction",
                                                  model_directions[inds[i].direction].key));
-        query_analysis_free(&a);
+        app_analysis_free(&a);
     }
     if (rc == 0) {
         res = scope_result(&sc);
@@ -406,7 +406,7 @@ done:
 /* The target of an indicator for a unit in a year, as JSON (null when none). */
 static json_t *target_of(store *s, const char *ind, const char *unit_code, int year)
 {
-    target *ts;
+    model_target *ts;
     size_t n;
     json_t *v = NULL;
     if (store_targets(s, year, &ts, &n) != 0)
@@ -420,7 +420,7 @@ static json_t *target_of(store *s, const char *ind, const char *unit_code, int y
 }
 
 /* The months of the trend: rank of every month among the members, value and the target. */
-static int trend_months(const query_scope *sc, const query_analysis *a, size_t u, json_t *months)
+static int trend_months(const app_scope *sc, const app_analysis *a, size_t u, json_t *months)
 {
     const engine_panel *pn = &a->sp.p;
     size_t n = a->sp.nunits, nm = pn->nmonths;
@@ -460,16 +460,16 @@ static int trend_months(const query_scope *sc, const query_analysis *a, size_t u
     return rc;
 }
 
-int query_trend(const query_ctx *q, const query_params *p, json_t **out)
+int app_trend(const app_ctx *q, const app_params *p, json_t **out)
 {
     char unit_code[MODEL_CODE_MAX];
-    query_scope sc;
-    query_analysis a;
+    app_scope sc;
+    app_analysis a;
     json_t *res = NULL, *months;
     long u;
     int rc;
-    if ((rc = need_indicator(p)) != 0 || (rc = query_scope_open(q, p->group, p->period, &sc)) != 0 ||
-        (rc = pick_unit(&sc, p->unit, unit_code)) != 0 || (rc = query_analyze(&sc, p->indicator, &a)) != 0)
+    if ((rc = need_indicator(p)) != 0 || (rc = app_scope_open(q, p->group, p->period, &sc)) != 0 ||
+        (rc = pick_unit(&sc, p->unit, unit_code)) != 0 || (rc = app_analyze(&sc, p->indicator, &a)) != 0)
         return rc;
     if ((u = unit_at(&a.sp, unit_code)) < 0)
         rc = err_set(ERR_NOTFOUND, "unit '%s' is not in group '%s'", unit_code, sc.group);
@@ -478,11 +478,11 @@ int query_trend(const query_ctx *q, const query_params *p, json_t **out)
     else if ((rc = trend_months(&sc, &a, (size_t)u, months)) != 0)
         json_decref(months);
     else
-        res = json_pack("{s:o, s:{s:s, s:s}, s:o, s:s, s:b, s:o}", "indicator", query_indicator_json(&a.sp.ind),
+        res = json_pack("{s:o, s:{s:s, s:s}, s:o, s:s, s:b, s:o}", "indicator", app_indicator_json(&a.sp.ind),
                         "unit", "code", a.sp.units[u].code, "name", a.sp.units[u].name, "group",
-                        query_group_json(&sc), "period", sc.month_code, "published_only", sc.published_only,
+                        app_group_json(&sc), "period", sc.month_code, "published_only", sc.published_only,
                         "months", months);
-    query_analysis_free(&a);
+    app_analysis_free(&a);
     return finish(rc, res, out);
 }
 
@@ -506,9 +506,9 @@ static int cmp_movers(const void *a, const void *b)
     return (ox > oy) - (ox < oy);
 }
 
-static int moved_rows(const query_analysis *a, const indicator *ind, row_list *l)
+static int moved_rows(const app_analysis *a, const model_indicator *ind, row_list *l)
 {
-    size_t *order = query_rank_order(a);
+    size_t *order = app_rank_order(a);
     int rc = order ? 0 : err_set(ERR_NOMEM, "out of memory");
     for (size_t k = 0; rc == 0 && k < a->sp.nunits; k++) {
         const engine_standing *st = &a->st[order[k]];
@@ -524,25 +524,25 @@ static int moved_rows(const query_analysis *a, const indicator *ind, row_list *l
     return rc;
 }
 
-int query_movers(const query_ctx *q, const query_params *p, json_t **out)
+int app_movers(const app_ctx *q, const app_params *p, json_t **out)
 {
-    indicator *inds = NULL;
+    model_indicator *inds = NULL;
     size_t nind = 0;
     long limit = MOVERS_DEFAULT;
     row_list found = { NULL, 0, 0 };
-    query_scope sc;
+    app_scope sc;
     json_t *res, *rows;
     int rc;
     if (p->limit && p->limit[0] && num_parse_int(p->limit, 1, MOVERS_MAX, &limit) != 0)
         return err_set(ERR_USAGE, "limit takes a number from 1 to %d, not '%s'", MOVERS_MAX, p->limit);
-    if ((rc = query_scope_open(q, p->group, p->period, &sc)) != 0 || (rc = query_scope_indicators(&sc, &inds, &nind)) != 0)
+    if ((rc = app_scope_open(q, p->group, p->period, &sc)) != 0 || (rc = app_scope_indicators(&sc, &inds, &nind)) != 0)
         return rc;
     for (size_t i = 0; rc == 0 && i < nind; i++) {
-        query_analysis a;
-        if ((rc = query_analyze(&sc, inds[i].code, &a)) != 0)
+        app_analysis a;
+        if ((rc = app_analyze(&sc, inds[i].code, &a)) != 0)
             break;
         rc = moved_rows(&a, &inds[i], &found);
-        query_analysis_free(&a);
+        app_analysis_free(&a);
     }
     free(inds);
     if (rc != 0) {

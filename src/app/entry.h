@@ -5,9 +5,9 @@
  * is kept in the submission's history and written to the audit log.
  *
  * The transitions run inside a transaction the caller opened (store_begin), so that a
- * change lands with its audit line or not at all; entry_in_tx does that for one call. */
-#ifndef SAIMA_ENTRY_H
-#define SAIMA_ENTRY_H
+ * change lands with its audit line or not at all; app_entry_in_tx does that for one call. */
+#ifndef SAIMA_APP_ENTRY_H
+#define SAIMA_APP_ENTRY_H
 
 #include "store/store.h"
 
@@ -16,101 +16,101 @@
 /* Who reports what for one period. A unit reports when it is a member of a group that a
  * scheme of the period's kind assesses (monthly schemes for a month); it owes the union of
  * the indicators of those schemes. */
-typedef struct entry_plan {
+typedef struct app_entry_plan {
     period_key period;
     char period_code[PERIOD_CODE_MAX];
     char deadline[MODEL_TIME_MAX];  /* the period's deadline "YYYY-MM-DD", "" when none */
-    unit *units;                    /* the reporting units, in unit order */
+    model_unit *units;                    /* the reporting units, in unit order */
     size_t nunits;
-    indicator *inds;                /* every indicator, in indicator order */
+    model_indicator *inds;                /* every indicator, in indicator order */
     size_t ninds;
     unsigned char *owes;            /* owes[u * ninds + i]: unit u reports indicator i */
-} entry_plan;
+} app_entry_plan;
 
 /* Loads the plan of a period (any form period_parse reads; ERR_USAGE when it is not one).
- * *out is the caller's, to release with entry_plan_free. */
-int entry_plan_load(store *s, const char *period_text, entry_plan *out);
-void entry_plan_free(entry_plan *p);
+ * *out is the caller's, to release with app_entry_plan_free. */
+int app_entry_plan_load(store *s, const char *period_text, app_entry_plan *out);
+void app_entry_plan_free(app_entry_plan *p);
 /* The index of a unit among the plan's reporting units, or -1. */
-long entry_plan_unit(const entry_plan *p, const char *unit_code);
+long app_entry_plan_unit(const app_entry_plan *p, const char *unit_code);
 /* The index of an indicator in the plan, or -1. */
-long entry_plan_indicator(const entry_plan *p, const char *indicator_code);
+long app_entry_plan_indicator(const app_entry_plan *p, const char *indicator_code);
 /* How many indicators reporting unit u owes. */
-size_t entry_plan_expected(const entry_plan *p, size_t u);
+size_t app_entry_plan_expected(const app_entry_plan *p, size_t u);
 
 /* Where one reporting unit stands. */
-typedef struct entry_status {
-    submission sub;                 /* state SUB_MISSING when there is none */
+typedef struct app_entry_status {
+    model_submission sub;                 /* state SUB_MISSING when there is none */
     int late;
     size_t filled, expected;        /* owed indicators with a value, and owed in all */
-} entry_status;
+} app_entry_status;
 
 /* The status of every reporting unit of the plan, in plan order (*out has p->nunits
- * elements, the caller's to free). now is an ISO 8601 UTC time (entry_now) and decides
+ * elements, the caller's to free). now is an ISO 8601 UTC time (app_entry_now) and decides
  * whether a unit that has not submitted is late. */
-int entry_status_list(store *s, const entry_plan *p, const char *now, entry_status **out);
+int app_entry_status_list(store *s, const app_entry_plan *p, const char *now, app_entry_status **out);
 
 /* Late: submitted (or approved) after the deadline, or not submitted and the deadline has
  * passed at now. The deadline day ends at 24:00 China Standard Time (16:00 UTC). No
  * deadline, never late. */
-int entry_is_late(const char *deadline, const submission *sub, const char *now);
+int app_entry_is_late(const char *deadline, const model_submission *sub, const char *now);
 
 /* The current time as ISO 8601 UTC with milliseconds (buf of MODEL_TIME_MAX). */
-void entry_now(char *buf, size_t size);
+void app_entry_now(char *buf, size_t size);
 
-/* Reads "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS[.fff]Z" into the ISO form entry_is_late
+/* Reads "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS[.fff]Z" into the ISO form app_entry_is_late
  * compares (a date alone is its 00:00 UTC). Returns 0 or ERR_USAGE. */
-int entry_time_parse(const char *text, char *buf, size_t size);
+int app_entry_time_parse(const char *text, char *buf, size_t size);
 
 /* One figure to save. */
-typedef struct entry_value {
+typedef struct app_entry_value {
     const char *indicator_code;
     double value;
     const char *note;               /* NULL or "" for none */
-} entry_value;
+} app_entry_value;
 
 /* The submission a transition applies to, who makes it, when ("" or NULL: now) and why. */
-typedef struct entry_change {
+typedef struct app_entry_change {
     const char *unit_code;
-    const char *period_code;        /* canonical code, as in entry_plan.period_code */
+    const char *period_code;        /* canonical code, as in app_entry_plan.period_code */
     const char *actor;
     const char *at;
     const char *reason;             /* a return's reason; otherwise ignored */
-} entry_change;
+} app_entry_change;
 
 /* ERR_LOCKED when the submission is approved, ERR_CONFLICT while it awaits review
  * (submitted): figures can be saved only in the states missing, draft and returned. */
-int entry_check_writable(store *s, const entry_change *c);
+int app_entry_check_writable(store *s, const app_entry_change *c);
 
 /* Saves figures of a reporting unit as drafts, all or none: each indicator must be one the
  * unit owes (ERR_DATA naming "values[i].indicator"), each value finite, each note short
  * enough. A missing submission becomes a draft; a returned one stays returned until it is
  * submitted again. *changed (may be NULL) receives how many values were new or changed. */
-int entry_save(store *s, const entry_plan *p, const entry_change *c, const entry_value *v,
+int app_entry_save(store *s, const app_entry_plan *p, const app_entry_change *c, const app_entry_value *v,
                size_t n, size_t *changed);
 
 /* After figures were written another way (a CSV upload): a missing submission becomes a
  * draft, and the audit log records the change. */
-int entry_touch(store *s, const entry_change *c, const char *what);
+int app_entry_touch(store *s, const app_entry_change *c, const char *what);
 
 /* draft or returned -> submitted, when every owed indicator has a value (else ERR_DATA
  * naming the missing ones). The figures become submitted. */
-int entry_submit(store *s, const entry_plan *p, const entry_change *c);
+int app_entry_submit(store *s, const app_entry_plan *p, const app_entry_change *c);
 
 /* submitted -> approved: the unit's figures of the period become published and locked. */
-int entry_approve(store *s, const entry_change *c);
+int app_entry_approve(store *s, const app_entry_change *c);
 
 /* submitted -> returned with a reason (ERR_DATA without one): the figures become drafts
  * again and may be corrected. */
-int entry_return(store *s, const entry_change *c);
+int app_entry_return(store *s, const app_entry_change *c);
 
 /* Runs fn(s, p, c) in its own transaction: committed when it returns 0, else rolled back
  * keeping the error's message. p may be NULL for functions that ignore it. */
-int entry_in_tx(store *s, int (*fn)(store *s, const entry_plan *p, const entry_change *c),
-                const entry_plan *p, const entry_change *c);
+int app_entry_in_tx(store *s, int (*fn)(store *s, const app_entry_plan *p, const app_entry_change *c),
+                const app_entry_plan *p, const app_entry_change *c);
 
-/* Adapters of entry_approve and entry_return for entry_in_tx. */
-int entry_approve_fn(store *s, const entry_plan *p, const entry_change *c);
-int entry_return_fn(store *s, const entry_plan *p, const entry_change *c);
+/* Adapters of app_entry_approve and app_entry_return for app_entry_in_tx. */
+int app_entry_approve_fn(store *s, const app_entry_plan *p, const app_entry_change *c);
+int app_entry_return_fn(store *s, const app_entry_plan *p, const app_entry_change *c);
 
 #endif

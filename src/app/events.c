@@ -1,7 +1,7 @@
-/* query_events: the events ledger (SPEC §6) — listing, recording and revoking bonuses,
+/* events: the events ledger (SPEC §6) — listing, recording and revoking bonuses,
  * deductions, commendations, criticisms and vetoes. A change and its audit line go in one
  * transaction; a revoked event stays on record with its reason. */
-#include "query/query.h"
+#include "app/app.h"
 
 #include "util/err.h"
 #include "util/num.h"
@@ -10,14 +10,14 @@
 #include <string.h>
 #include <time.h>
 
-static const char *actor(const query_ctx *q)
+static const char *actor(const app_ctx *q)
 {
     return q->actor ? q->actor : "";
 }
 
-int query_events_list(const query_ctx *q, const char *unit_code, int year, json_t **out)
+int app_events_list(const app_ctx *q, const char *unit_code, int year, json_t **out)
 {
-    event *evs;
+    model_event *evs;
     size_t n;
     json_t *rows;
     int rc;
@@ -66,7 +66,7 @@ static int copy_field(const char *name, const char *text, char *dst, size_t size
 
 /* The kind and points of an event: deductions and criticisms take points away whatever the
  * sign typed, a veto takes none, the others add. */
-static int event_points(const query_event_in *in, event *e)
+static int event_points(const app_event_in *in, model_event *e)
 {
     int k;
     if ((k = model_enum_find(model_event_kinds, EVENT_KIND_N, in->kind)) < 0)
@@ -89,7 +89,7 @@ static int event_points(const query_event_in *in, event *e)
 }
 
 /* Fills an event from the text fields, checking each. */
-static int event_of(const query_ctx *q, const query_event_in *in, event *e)
+static int event_of(const app_ctx *q, const app_event_in *in, model_event *e)
 {
     int rc;
     memset(e, 0, sizeof *e);
@@ -123,9 +123,9 @@ static int event_of(const query_ctx *q, const query_event_in *in, event *e)
     return rc;
 }
 
-int query_check_unit(store *s, const char *code)
+int app_check_unit(store *s, const char *code)
 {
-    unit *us;
+    model_unit *us;
     size_t n;
     int rc, found = 0;
     if ((rc = store_units(s, &us, &n)) != 0)
@@ -136,11 +136,11 @@ int query_check_unit(store *s, const char *code)
     return found ? 0 : err_set(ERR_NOTFOUND, "unknown unit code '%s'", code);
 }
 
-int query_event_add(const query_ctx *q, const query_event_in *in, int64_t *id)
+int app_event_add(const app_ctx *q, const app_event_in *in, int64_t *id)
 {
-    event e;
+    model_event e;
     int rc;
-    if ((rc = event_of(q, in, &e)) != 0 || (rc = query_check_unit(q->s, e.unit_code)) != 0 ||
+    if ((rc = event_of(q, in, &e)) != 0 || (rc = app_check_unit(q->s, e.unit_code)) != 0 ||
         (rc = store_begin(q->s)) != 0)
         return rc;
     if ((rc = store_event_add(q->s, &e, id)) == 0)
@@ -151,7 +151,7 @@ int query_event_add(const query_ctx *q, const query_event_in *in, int64_t *id)
     return rc;
 }
 
-int query_event_revoke(const query_ctx *q, int64_t id, const char *reason)
+int app_event_revoke(const app_ctx *q, int64_t id, const char *reason)
 {
     int rc;
     if (!reason || !reason[0])

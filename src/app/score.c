@@ -1,17 +1,17 @@
-/* query_score: a scheme's scores, totals, overall rank and grades at a month (SPEC §6), with
+/* score: a scheme's scores, totals, overall rank and grades at a month (SPEC §6), with
  * the year's events under caps, and how every rank and score was reached, as JSON. The
  * figures are the engine's. */
-#include "query/query.h"
+#include "app/app.h"
 
 #include "util/err.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-void query_scored_free(query_scored *r)
+void app_scored_free(app_scored *r)
 {
     for (size_t i = 0; r->an && i < r->nitems; i++)
-        query_analysis_free(&r->an[i]);
+        app_analysis_free(&r->an[i]);
     free(r->an);
     free(r->items);
     free(r->methods);
@@ -21,9 +21,9 @@ void query_scored_free(query_scored *r)
     memset(r, 0, sizeof *r);
 }
 
-int query_pick_scheme(store *s, const char *code, const char *group_code, scheme *out)
+int app_pick_scheme(store *s, const char *code, const char *group_code, model_scheme *out)
 {
-    scheme *all;
+    model_scheme *all;
     size_t n;
     int rc, found = 0;
     if (code && !code[0])
@@ -47,9 +47,9 @@ int query_pick_scheme(store *s, const char *code, const char *group_code, scheme
 }
 
 /* Scores every unit on one item from its analysis. */
-static int score_item(query_scored *r, size_t i)
+static int score_item(app_scored *r, size_t i)
 {
-    const query_analysis *a = &r->an[i];
+    const app_analysis *a = &r->an[i];
     size_t months = a->sp.p.nmonths, t = (size_t)a->t;
     double *v = malloc((r->nunits + 1) * sizeof *v);
     unsigned char *pres = malloc(r->nunits + 1);
@@ -76,7 +76,7 @@ static int score_item(query_scored *r, size_t i)
     return rc;
 }
 
-static long member_index(const unit *members, size_t n, const char *code)
+static long member_index(const model_unit *members, size_t n, const char *code)
 {
     for (size_t i = 0; i < n; i++) {
         if (strcmp(members[i].code, code) == 0)
@@ -98,7 +98,7 @@ static int category_index(char (*names)[MODEL_CODE_MAX], size_t *n, size_t cap, 
     return (int)(*n)++;
 }
 
-int query_year_events(const event *evs, size_t nev, const event_cap *caps, size_t ncap, const unit *members,
+int app_year_events(const model_event *evs, size_t nev, const model_event_cap *caps, size_t ncap, const model_unit *members,
                       size_t nunits, engine_event **out_ev, size_t *nout_ev, engine_cap **out_cap,
                       size_t *nout_cap)
 {
@@ -143,17 +143,17 @@ int query_year_events(const event *evs, size_t nev, const event_cap *caps, size_
 
 /* Totals the item scores with the year's events (bonuses, deductions, vetoes) under the
  * year's caps: SPEC §6's total = indicator scores + bonuses − deductions. */
-static int add_events(query_scored *r)
+static int add_events(app_scored *r)
 {
-    event *evs = NULL;
-    event_cap *caps = NULL;
+    model_event *evs = NULL;
+    model_event_cap *caps = NULL;
     engine_event *ee = NULL;
     engine_cap *ec = NULL;
     size_t nev = 0, ncap = 0, ne = 0, nc = 0;
     int rc;
     if ((rc = store_events(r->sc.s, r->sc.month.year, &evs, &nev)) == 0 &&
         (rc = store_event_caps(r->sc.s, r->sc.month.year, &caps, &ncap)) == 0 &&
-        (rc = query_year_events(evs, nev, caps, ncap, r->an[0].sp.units, r->nunits, &ee, &ne, &ec, &nc)) == 0)
+        (rc = app_year_events(evs, nev, caps, ncap, r->an[0].sp.units, r->nunits, &ee, &ne, &ec, &nc)) == 0)
         rc = engine_totals(r->scores, r->nunits, r->nitems, ee, ne, ec, nc, r->totals);
     free(evs);
     free(caps);
@@ -163,11 +163,11 @@ static int add_events(query_scored *r)
 }
 
 /* Parses every item's method, with the scheme and indicator in the message of a bad one. */
-static int parse_methods(query_scored *r)
+static int parse_methods(app_scored *r)
 {
     for (size_t i = 0; i < r->nitems; i++) {
         int rc;
-        if ((rc = query_analyze(&r->sc, r->items[i].indicator_code, &r->an[i])) != 0)
+        if ((rc = app_analyze(&r->sc, r->items[i].indicator_code, &r->an[i])) != 0)
             return rc;
         if ((rc = engine_method_parse(r->items[i].method, r->items[i].weight, r->an[i].sp.p.higher_better,
                                       r->items[i].params, &r->methods[i])) != 0) {
@@ -180,10 +180,10 @@ static int parse_methods(query_scored *r)
 }
 
 /* Analyses and scores every item of r->sch at r->sc's month, totals and grades. */
-static int score_opened(query_scored *r)
+static int score_opened(app_scored *r)
 {
     int rc;
-    if ((rc = query_scope_set_group(&r->sc, r->sch.group_code)) != 0 ||
+    if ((rc = app_scope_set_group(&r->sc, r->sch.group_code)) != 0 ||
         (rc = store_scheme_items(r->sc.s, r->sch.code, &r->items, &r->nitems)) != 0)
         goto fail;
     if (r->nitems == 0) {
@@ -220,24 +220,24 @@ static int score_opened(query_scored *r)
     }
     return 0;
 fail:
-    query_scored_free(r);
+    app_scored_free(r);
     return rc;
 }
 
-int query_score_open(const query_ctx *q, const query_params *p, query_scored *r)
+int app_score_open(const app_ctx *q, const app_params *p, app_scored *r)
 {
     int rc;
     memset(r, 0, sizeof *r);
-    if ((rc = query_scope_open(q, p->group, p->period, &r->sc)) != 0 ||
-        (rc = query_pick_scheme(r->sc.s, p->scheme, r->sc.group, &r->sch)) != 0) {
-        query_scored_free(r);
+    if ((rc = app_scope_open(q, p->group, p->period, &r->sc)) != 0 ||
+        (rc = app_pick_scheme(r->sc.s, p->scheme, r->sc.group, &r->sch)) != 0) {
+        app_scored_free(r);
         return rc;
     }
     return score_opened(r);
 }
 
-int query_score_scheme_at(const query_ctx *q, const char *scheme_code, const period_key *month,
-                          query_scored *r)
+int app_score_scheme_at(const app_ctx *q, const char *scheme_code, const period_key *month,
+                          app_scored *r)
 {
     int rc;
     memset(r, 0, sizeof *r);
@@ -246,8 +246,8 @@ int query_score_scheme_at(const query_ctx *q, const char *scheme_code, const per
     r->sc.english = q->english;
     r->sc.month = *month;
     period_format(month, r->sc.month_code, sizeof r->sc.month_code);
-    if ((rc = query_pick_scheme(q->s, scheme_code, "", &r->sch)) != 0) {
-        query_scored_free(r);
+    if ((rc = app_pick_scheme(q->s, scheme_code, "", &r->sch)) != 0) {
+        app_scored_free(r);
         return rc;
     }
     return score_opened(r);
@@ -258,7 +258,7 @@ static json_t *points_json(engine_points p)
     return json_real(engine_points_to_double(p));
 }
 
-static const char *grade_name(const query_scored *r, int grade)
+static const char *grade_name(const app_scored *r, int grade)
 {
     return r->has_grading && grade >= 0 ? r->grade_names[grade] : NULL;
 }
@@ -272,7 +272,7 @@ static int cmp_total_rank(const void *a, const void *b, void *arg)
     return (x > y) - (x < y);
 }
 
-static json_t *unit_score_json(const query_ctx *q, const query_scored *r, size_t u)
+static json_t *unit_score_json(const app_ctx *q, const app_scored *r, size_t u)
 {
     const engine_total *t = &r->totals[u];
     const char *grade = grade_name(r, t->grade);
@@ -299,16 +299,16 @@ static json_t *unit_score_json(const query_ctx *q, const query_scored *r, size_t
     return o;
 }
 
-int query_scores(const query_ctx *q, const query_params *p, json_t **out)
+int app_scores(const app_ctx *q, const app_params *p, json_t **out)
 {
-    query_scored r;
+    app_scored r;
     size_t *order;
     json_t *rows;
     int rc;
-    if ((rc = query_score_open(q, p, &r)) != 0)
+    if ((rc = app_score_open(q, p, &r)) != 0)
         return rc;
     if (!(order = malloc((r.nunits + 1) * sizeof *order))) {
-        query_scored_free(&r);
+        app_scored_free(&r);
         return err_set(ERR_NOMEM, "out of memory");
     }
     for (size_t u = 0; u < r.nunits; u++)
@@ -322,13 +322,13 @@ int query_scores(const query_ctx *q, const query_params *p, json_t **out)
                      r.sch.name, "group", r.sc.group,
                      "group_name", r.sc.group_name, "period", r.sc.month_code, "published_only",
                      r.sc.published_only, "units", rows);
-    query_scored_free(&r);
+    app_scored_free(&r);
     return *out ? 0 : err_set(ERR_NOMEM, "out of memory");
 }
 
 /* ---- explain ---- */
 
-static long unit_index(const query_scored *r, const char *code)
+static long unit_index(const app_scored *r, const char *code)
 {
     for (size_t u = 0; u < r->nunits; u++) {
         if (strcmp(r->an[0].sp.units[u].code, code) == 0)
@@ -345,9 +345,9 @@ static json_t *inputs_json(const engine_explain *why)
     return o;
 }
 
-static json_t *item_explain_json(const query_scored *r, size_t i, size_t u)
+static json_t *item_explain_json(const app_scored *r, size_t i, size_t u)
 {
-    const query_analysis *a = &r->an[i];
+    const app_analysis *a = &r->an[i];
     const engine_ranked *rk = &a->st[u].rank;
     const engine_explain *why = &r->why[u * r->nitems + i];
     size_t cell = u * a->sp.p.nmonths + (size_t)a->t;
@@ -361,20 +361,20 @@ static json_t *item_explain_json(const query_scored *r, size_t i, size_t u)
                      "params", r->items[i].params);
 }
 
-int query_explain(const query_ctx *q, const query_params *p, json_t **out)
+int app_explain(const app_ctx *q, const app_params *p, json_t **out)
 {
     const char *only = p->indicator && p->indicator[0] ? p->indicator : NULL;
     char code[MODEL_CODE_MAX];
-    query_scored r;
+    app_scored r;
     json_t *items;
     const engine_total *t;
     long u;
     int rc;
-    if ((rc = query_score_open(q, p, &r)) != 0)
+    if ((rc = app_score_open(q, p, &r)) != 0)
         return rc;
     if (p->unit && p->unit[0])
         snprintf(code, sizeof code, "%s", p->unit);
-    else if ((rc = query_our_unit(r.sc.s, r.sc.group, code)) != 0)
+    else if ((rc = app_our_unit(r.sc.s, r.sc.group, code)) != 0)
         goto done;
     if ((u = unit_index(&r, code)) < 0) {
         rc = err_set(ERR_NOTFOUND, "unit '%s' is not in group '%s'", code, r.sc.group);
@@ -400,6 +400,6 @@ int query_explain(const query_ctx *q, const query_params *p, json_t **out)
                      points_json(t->total), "rank", t->rank, "veto", t->veto, "grade", grade_name(&r, t->grade));
     rc = *out ? 0 : err_set(ERR_NOMEM, "out of memory");
 done:
-    query_scored_free(&r);
+    app_scored_free(&r);
     return rc;
 }
