@@ -1,5 +1,5 @@
 /* cmd_engine: `saima rank | gap | warn | forecast` — the engine's analysis of a group at a
- * month (SPEC §5) as tables or JSON. The results come from src/query (the server's too);
+ * month (SPEC §5) as tables or JSON. The results come from src/app (the server's too);
  * this file only prints them. */
 #include "cli/scope.h"
 #include "util/err.h"

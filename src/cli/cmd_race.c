@@ -1,5 +1,5 @@
 /* cmd_race: the race (SPEC §7) — `saima contest run|show`, `flags`, `awards`, `ledger`,
- * `events add|list|revoke`. The race is run and read through src/query (the server's too);
+ * `events add|list|revoke`. The race is run and read through src/app (the server's too);
  * this file parses options and prints. */
 #include "cli/scope.h"
 #include "engine/score.h"

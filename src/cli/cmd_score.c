@@ -1,6 +1,6 @@
 /* cmd_score: `saima score | explain | scheme show` — a scheme's scores, totals, overall rank
  * and grades at a month (SPEC §6), and how every rank and score was reached. The results
- * come from src/query (the server's too); this file prints them. */
+ * come from src/app (the server's too); this file prints them. */
 #include "cli/scope.h"
 #include "engine/score.h"
 #include "util/err.h"

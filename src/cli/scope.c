@@ -1,4 +1,4 @@
-/* scope: the CLI's glue to src/query — options in, a query's JSON out. */
+/* scope: the CLI's glue to src/app — options in, a query's JSON out. */
 #include "cli/scope.h"
 
 #include "util/err.h"

@@ -1,4 +1,4 @@
-/* scope: what the CLI's engine commands share on top of src/query — the group and period
+/* scope: what the CLI's engine commands share on top of src/app — the group and period
  * options, the query context of a command (everything visible, texts for tables unless
  * --json), running one query on the command's database, and the heading above a table. */
 #ifndef SAIMA_CLI_SCOPE_H
@@ -23,7 +23,7 @@ app_params cli_query_params(const cli_cmd *cmd, const cli_args *args);
  * other codes pass through. */
 int cli_query_error(const cli_cmd *cmd, int rc);
 
-/* A query function of src/query over the command's options. */
+/* A query function of src/app over the command's options. */
 typedef int (*cli_query_fn)(const app_ctx *q, const app_params *p, json_t **out);
 
 /* Opens the database (it must exist), runs fn with the command's options, closes it. *out is

@@ -1,6 +1,6 @@
 /* api_engine: the engine's results over HTTP (docs/api.md, "Engine results") — rankings,
  * heatmap, trend, gaps, warnings, movers, forecasts, scores, explanations, and the race's
- * contests, flags, awards, ledger and events. Every result comes from src/query, computed
+ * contests, flags, awards, ledger and events. Every result comes from src/app, computed
  * from published figures only unless the caller may see unpublished ones (admins, leaders);
  * recording and revoking events is for admins and is audited under their login. */
 #include "http/routes.h"
