@@ -8,6 +8,7 @@
 
 #include "engine/analyze.h"
 #include "engine/score.h"
+#include "app/entry.h"
 #include "app/panel.h"
 #include "store/store.h"
 
@@ -21,6 +22,8 @@ typedef struct app_ctx {
     int english;               /* translated texts in English (default Chinese) */
     int texts;                 /* add the "*_text" display strings tables show */
     const char *actor;         /* who is recorded as making a change ("" or NULL: nobody) */
+    const char *actor_unit;    /* a reporter's unit: it acts on no other ("" or NULL: any) */
+    const char *now;           /* the time lateness is judged at, ISO UTC ("" or NULL: the clock) */
 } app_ctx;
 
 /* The options of a query as text, NULL (or "") when not given. */
@@ -227,5 +230,51 @@ int app_event_add(const app_ctx *q, const app_event_in *in, int64_t *id);
 
 /* Revokes an event (kept on record with the reason), audited, in one transaction. */
 int app_event_revoke(const app_ctx *q, int64_t id, const char *reason);
+
+/* ---- transactions (tx.c) ---- */
+
+/* Ends the transaction a use case opened: commits when rc is 0, else rolls back keeping rc
+ * and its detail message. Returns rc, or the commit's error. */
+int app_tx_end(store *s, int rc);
+
+/* ---- data entry and approval (submissions.c, docs/entry.md) ---- */
+
+/* The latest month on record as a period code, ERR_NOTFOUND when there is none. */
+int app_latest_month(store *s, char *buf, size_t size);
+
+/* The canonical code of a period given as text, or the latest month when text is NULL or "";
+ * ERR_USAGE when it is not a period. */
+int app_period_or_latest(store *s, const char *text, char *buf, size_t size);
+
+/* {"period","deadline","items":[...]}: every reporting unit's submission of the period (NULL:
+ * the latest month), or only the actor's unit's for a reporter. */
+int app_submissions_list(const app_ctx *q, const char *period, json_t **out);
+
+/* One submission with its history and its items (owed indicators with value, the previous
+ * period's value and note). ERR_NOTFOUND when the unit does not report for the period,
+ * ERR_DENIED when a reporter asks for another unit. */
+int app_submission_show(const app_ctx *q, const char *unit_code, const char *period, json_t **out);
+
+/* Saves figures as drafts (all or none, one transaction) and answers with the submission and
+ * its soft-validation "warnings". */
+int app_submission_save(const app_ctx *q, const char *unit_code, const char *period,
+                        const app_entry_value *v, size_t n, json_t **out);
+
+/* Saves the figures of a CSV in the import format, restricted to the unit and period, as
+ * drafts; answers with the submission, its warnings and the import's counts ("import"). A
+ * refused file is ERR_DATA naming the first errors by line and column. */
+int app_submission_upload(const app_ctx *q, const char *unit_code, const char *period,
+                          const char *csv, size_t len, json_t **out);
+
+/* Moves a submission to SUB_SUBMITTED, SUB_APPROVED (publishes and locks) or SUB_RETURNED
+ * (reason required) in one transaction, and answers with the submission as it now is. */
+int app_submission_move(const app_ctx *q, int to, const char *unit_code, const char *period,
+                        const char *reason, json_t **out);
+
+/* 催报: {"period","deadline","missing":[...],"late":[...]}. */
+int app_reminders(const app_ctx *q, const char *period, json_t **out);
+
+/* Sets a period's deadline ("YYYY-MM-DD", "" for none), audited, in one transaction. */
+int app_deadline_set(const app_ctx *q, const char *period, const char *date);
 
 #endif

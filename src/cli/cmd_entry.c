@@ -1,11 +1,9 @@
 /* cmd_entry: `saima submissions list|show|approve|return|remind|deadline` — the assessment
  * office's side of data entry from the terminal (docs/entry.md): who has submitted, one
  * submission with its figures and history, approving (publishes and locks) or returning with
- * a reason, the 催报 list of missing and late units, and a period's deadline. The JSON is the
- * API's (http/api_entry.h). */
-#include "cli/cli.h"
-#include "http/api_entry.h"
-#include "app/entry.h"
+ * a reason, the 催报 list of missing and late units, and a period's deadline. Every answer
+ * comes from the use-case layer (app/submissions.c), the API's too; this file prints it. */
+#include "cli/scope.h"
 #include "util/err.h"
 
 #include <stdio.h>
@@ -64,27 +62,20 @@ static const cli_column late_cols[] = {
     CLI_COL("submitted_at", "报送时间", "submitted at", 0),
 };
 
-/* The period of --period (canonical) or the latest month; "now" of --now or the clock. */
+/* The period of --period (canonical) or the latest month; "now" of --now ("" for the clock). */
 static int settle(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, store *s,
                   char *pcode, size_t psize, char *now, size_t nsize)
 {
     const char *p = cli_opt_value(cmd, args, "--period"), *n = cli_opt_value(cmd, args, "--now");
     period_key key;
-    if (p) {
-        if (period_parse(p, &key) != 0)
-            return cli_usage_error(cmd, CLI_TR(ctx, "--period 无效：%s", "--period: %s"), err_msg());
-        period_format(&key, pcode, psize);
-    } else {
-        int rc = http_entry_default_period(s, pcode, psize);
-        if (rc != 0)
-            return rc;
-    }
-    if (n) {
-        if (app_entry_time_parse(n, now, nsize) != 0)
-            return cli_usage_error(cmd, CLI_TR(ctx, "--now 无效：%s", "--now: %s"), err_msg());
-    } else {
-        app_entry_now(now, nsize);
-    }
+    int rc;
+    if (p && period_parse(p, &key) != 0)
+        return cli_usage_error(cmd, CLI_TR(ctx, "--period 无效：%s", "--period: %s"), err_msg());
+    if ((rc = app_period_or_latest(s, p, pcode, psize)) != 0)
+        return rc;
+    now[0] = '\0';
+    if (n && app_entry_time_parse(n, now, nsize) != 0)
+        return cli_usage_error(cmd, CLI_TR(ctx, "--now 无效：%s", "--now: %s"), err_msg());
     return 0;
 }
 
@@ -100,11 +91,11 @@ static void print_head(const cli_ctx *ctx, json_t *o)
            text_of(o, "deadline"));
 }
 
-static int list(const cli_ctx *ctx, store *s, const char *pcode, const char *now)
+static int list(const cli_ctx *ctx, const app_ctx *q, const char *pcode)
 {
     json_t *o;
     int rc;
-    if ((rc = http_entry_list_json(s, pcode, NULL, now, &o)) != 0)
+    if ((rc = app_submissions_list(q, pcode, &o)) != 0)
         return rc;
     if (ctx->json)
         return cli_print_json(o);
@@ -114,13 +105,12 @@ static int list(const cli_ctx *ctx, store *s, const char *pcode, const char *now
     return rc;
 }
 
-static int show(const cli_ctx *ctx, store *s, const char *unit_code, const char *pcode,
-                const char *now)
+static int show(const cli_ctx *ctx, const app_ctx *q, const char *unit_code, const char *pcode)
 {
     json_t *o, *state;
     char label[MODEL_TEXT_MAX];
     int rc;
-    if ((rc = http_entry_detail_json(s, unit_code, pcode, now, &o)) != 0)
+    if ((rc = app_submission_show(q, unit_code, pcode, &o)) != 0)
         return rc;
     if (ctx->json)
         return cli_print_json(o);
@@ -145,11 +135,11 @@ static int show(const cli_ctx *ctx, store *s, const char *unit_code, const char 
     return rc;
 }
 
-static int remind(const cli_ctx *ctx, store *s, const char *pcode, const char *now)
+static int remind(const cli_ctx *ctx, const app_ctx *q, const char *pcode)
 {
     json_t *o, *missing, *late;
     int rc;
-    if ((rc = http_entry_reminders_json(s, pcode, now, &o)) != 0)
+    if ((rc = app_reminders(q, pcode, &o)) != 0)
         return rc;
     if (ctx->json)
         return cli_print_json(o);
@@ -167,56 +157,41 @@ static int remind(const cli_ctx *ctx, store *s, const char *pcode, const char *n
 }
 
 /* Approves or returns one unit's submission, then prints it. */
-static int review(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, store *s,
-                  const char *unit_code, const char *pcode, const char *now, int approve)
+static int review(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, const app_ctx *q,
+                  const char *unit_code, const char *pcode, int approve)
 {
-    app_entry_change c = { unit_code, pcode, ctx->actor, NULL, cli_opt_value(cmd, args, "--reason") };
+    const char *reason = cli_opt_value(cmd, args, "--reason");
+    json_t *o;
     int rc;
-    if (!approve && !c.reason)
+    if (!approve && !reason)
         return cli_usage_error(cmd, "%s", cli_tr(ctx, "退回需要 --reason 说明原因",
                                                  "return needs --reason"));
-    if ((rc = app_entry_in_tx(s, approve ? app_entry_approve_fn : app_entry_return_fn, NULL, &c)) != 0)
+    if ((rc = app_submission_move(q, approve ? SUB_APPROVED : SUB_RETURNED, unit_code, pcode, reason,
+                                  &o)) != 0)
         return rc;
-    if (ctx->json) {
-        json_t *o;
-        if ((rc = http_entry_detail_json(s, unit_code, pcode, now, &o)) != 0)
-            return rc;
+    if (ctx->json)
         return cli_print_json(o);
-    }
+    json_decref(o);
     if (approve)
         printf(CLI_TR(ctx, "已审核：%s %s，数据已发布并锁定\n",
                       "approved: %s %s; the figures are published and locked\n"),
                unit_code, pcode);
     else
         printf(CLI_TR(ctx, "已退回：%s %s，原因：%s\n", "returned: %s %s, because: %s\n"),
-               unit_code, pcode, c.reason);
+               unit_code, pcode, reason);
     return 0;
 }
 
-static int deadline(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, store *s,
+static int deadline(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, const app_ctx *q,
                     const char *pcode)
 {
     const char *date = cli_opt_value(cmd, args, "--date");
-    period_key key;
-    char detail[64];
     int rc;
     if (!date)
         return cli_usage_error(cmd, "%s", cli_tr(ctx, "deadline 需要 --date YYYY-MM-DD",
                                                  "deadline needs --date YYYY-MM-DD"));
-    if (period_parse(pcode, &key) != 0)
-        return err_set(ERR_USAGE, "'%s' is not a period", pcode);
-    snprintf(detail, sizeof detail, "%s deadline=%.16s", pcode, date);
-    if ((rc = store_begin(s)) != 0)
+    if ((rc = app_deadline_set(q, pcode, date)) != 0)
         return rc;
-    if ((rc = store_period_set_deadline(s, &key, date)) != 0 ||
-        (rc = store_audit_add(s, ctx->actor ? ctx->actor : "", "entry-deadline", "periods",
-                              detail)) != 0 ||
-        (rc = store_commit(s)) != 0) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", err_msg());
-        store_rollback(s);
-        return err_set(rc, "%s", msg);
-    }
     if (ctx->json)
         return cli_print_json(json_pack("{s:s, s:s}", "period", pcode, "deadline", date));
     printf(CLI_TR(ctx, "%s 的报送截止日期：%s\n", "deadline of %s: %s\n"), pcode,
@@ -251,20 +226,23 @@ int cmd_submissions(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args
     const char *sub = args->pos[0];
     char pcode[PERIOD_CODE_MAX], now[MODEL_TIME_MAX];
     store *s = NULL;
+    app_ctx q;
     int rc, with_unit;
     if ((rc = check_args(ctx, cmd, args, &with_unit)) != 0 || (rc = cli_open_existing(ctx, &s)) != 0 ||
         (rc = settle(ctx, cmd, args, s, pcode, sizeof pcode, now, sizeof now)) != 0)
         goto done;
+    q = cli_query_ctx(ctx, s);
+    q.now = now;
     if (strcmp(sub, "list") == 0)
-        rc = list(ctx, s, pcode, now);
+        rc = list(ctx, &q, pcode);
     else if (strcmp(sub, "show") == 0)
-        rc = show(ctx, s, args->pos[1], pcode, now);
+        rc = show(ctx, &q, args->pos[1], pcode);
     else if (strcmp(sub, "remind") == 0)
-        rc = remind(ctx, s, pcode, now);
+        rc = remind(ctx, &q, pcode);
     else if (strcmp(sub, "deadline") == 0)
-        rc = deadline(ctx, cmd, args, s, pcode);
+        rc = deadline(ctx, cmd, args, &q, pcode);
     else
-        rc = review(ctx, cmd, args, s, args->pos[1], pcode, now, strcmp(sub, "approve") == 0);
+        rc = review(ctx, cmd, args, &q, args->pos[1], pcode, strcmp(sub, "approve") == 0);
 done:
     store_close(s);
     return rc;

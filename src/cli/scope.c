@@ -7,7 +7,7 @@
 
 app_ctx cli_query_ctx(const cli_ctx *ctx, store *s)
 {
-    app_ctx q = { s, 0, ctx->english, !ctx->json, ctx->actor };
+    app_ctx q = { s, 0, ctx->english, !ctx->json, ctx->actor, NULL, NULL };
     return q;
 }
 

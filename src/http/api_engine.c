@@ -16,8 +16,7 @@
 
 typedef int (*query_fn)(const app_ctx *q, const app_params *p, json_t **out);
 
-/* The query context of a request: its store, what its caller may see, ?lang=zh|en. */
-static int ctx_of(http_req *req, app_ctx *q)
+int http_req_app_ctx(http_req *req, app_ctx *q)
 {
     const char *lang = http_req_query(req, "lang");
     int rc;
@@ -47,7 +46,7 @@ static int run(http_req *req, query_fn fn, json_t **out)
 {
     app_ctx q;
     app_params p = params_of(req);
-    int rc = ctx_of(req, &q);
+    int rc = http_req_app_ctx(req, &q);
     return rc ? rc : fn(&q, &p, out);
 }
 
@@ -78,7 +77,7 @@ static int h_explain(http_req *req, json_t **out)
     app_ctx q;
     app_params p = params_of(req);
     int rc, year;
-    if ((rc = ctx_of(req, &q)) != 0)
+    if ((rc = http_req_app_ctx(req, &q)) != 0)
         return rc;
     if (!ledger)
         return app_explain(&q, &p, out);
@@ -98,7 +97,7 @@ static int h_events(http_req *req, json_t **out)
     size_t lim, off, n;
     int rc, year = 0;
     if ((rc = http_page_parse(http_req_query(req, "limit"), http_req_query(req, "offset"), &lim, &off)) != 0 ||
-        (rc = ctx_of(req, &q)) != 0 || (y && (rc = app_parse_year("year", y, &year)) != 0) ||
+        (rc = http_req_app_ctx(req, &q)) != 0 || (y && (rc = app_parse_year("year", y, &year)) != 0) ||
         (unit_code && unit_code[0] && (rc = app_check_unit(q.s, unit_code)) != 0) ||
         (rc = app_events_list(&q, unit_code, year, &all)) != 0)
         return rc;
@@ -145,7 +144,7 @@ static int h_event_add(http_req *req, json_t **out)
     app_event_in in;
     int64_t id;
     int rc;
-    if ((rc = ctx_of(req, &q)) != 0 || (rc = http_req_json(req, &body)) != 0)
+    if ((rc = http_req_app_ctx(req, &q)) != 0 || (rc = http_req_json(req, &body)) != 0)
         return rc;
     for (size_t k = 0; rc == 0 && k < 7; k++)
         rc = body_field(body, keys[k], points, k == 2 ? sizeof points : 0, &text[k]);
@@ -170,7 +169,7 @@ static int h_event_revoke(http_req *req, json_t **out)
     int rc;
     if (num_parse_int(req->param[0], 1, 2147483647L, &id) != 0)
         return err_set(ERR_NOTFOUND, "no event '%s'", req->param[0]);
-    if ((rc = ctx_of(req, &q)) != 0 || (rc = http_req_json(req, &body)) != 0)
+    if ((rc = http_req_app_ctx(req, &q)) != 0 || (rc = http_req_json(req, &body)) != 0)
         return rc;
     if (json_object_get(body, "reason") && !json_is_string(json_object_get(body, "reason")))
         rc = err_set(ERR_USAGE, "reason must be a string");

@@ -154,4 +154,10 @@ void http_req_set_cookie(http_req *req, const char *value);
  * (server.c). Returns 0 or the store's error; ERR_INTERNAL outside a server. */
 int http_req_store(http_req *req, store **out);
 
+struct app_ctx;
+
+/* The use-case context of a request (api_engine.c): its store, what its caller may see, who
+ * acts, and ?lang=zh|en. Returns 0, ERR_USAGE for another lang, or the store's error. */
+int http_req_app_ctx(http_req *req, struct app_ctx *q);
+
 #endif
