@@ -1,6 +1,7 @@
 /* entry: the data-entry workflow over the store interface: the plan of who reports what,
  * each unit's status and lateness, and the transitions with their history and audit lines.
  * No SQL here: the rules are the same for every back end. */
+#include "app/app.h"
 #include "app/entry.h"
 #include "util/err.h"
 
@@ -546,13 +547,6 @@ int app_entry_return_fn(store *s, const app_entry_plan *p, const app_entry_chang
 int app_entry_in_tx(store *s, int (*fn)(store *s, const app_entry_plan *p, const app_entry_change *c),
                 const app_entry_plan *p, const app_entry_change *c)
 {
-    char detail[1024];
-    int rc;
-    if ((rc = store_begin(s)) != 0)
-        return rc;
-    if ((rc = fn(s, p, c)) == 0 && (rc = store_commit(s)) == 0)
-        return 0;
-    snprintf(detail, sizeof detail, "%s", err_msg());
-    store_rollback(s);
-    return err_set(rc, "%s", detail);
+    int rc = store_begin(s);
+    return rc ? rc : app_tx_end(s, fn(s, p, c));
 }

@@ -145,10 +145,7 @@ int app_event_add(const app_ctx *q, const app_event_in *in, int64_t *id)
         return rc;
     if ((rc = store_event_add(q->s, &e, id)) == 0)
         rc = store_audit_add(q->s, e.entered_by, "event_add", "events", e.evidence);
-    if (rc == 0)
-        return store_commit(q->s);
-    store_rollback(q->s);
-    return rc;
+    return app_tx_end(q->s, rc);
 }
 
 int app_event_revoke(const app_ctx *q, int64_t id, const char *reason)
@@ -160,8 +157,5 @@ int app_event_revoke(const app_ctx *q, int64_t id, const char *reason)
         return rc;
     if ((rc = store_event_revoke(q->s, id, reason, actor(q))) == 0)
         rc = store_audit_add(q->s, actor(q), "event_revoke", "events", reason);
-    if (rc == 0)
-        return store_commit(q->s);
-    store_rollback(q->s);
-    return rc;
+    return app_tx_end(q->s, rc);
 }

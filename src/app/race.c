@@ -374,10 +374,7 @@ int app_contest_run(const app_ctx *q, const period_key *p, const char *only, siz
     }
     if (rc == 0)
         rc = store_audit_add(s, actor(q), "contest_run", "contests", code);
-    if (rc == 0)
-        rc = store_commit(s);
-    else
-        store_rollback(s);
+    rc = app_tx_end(s, rc);
     *ngroups = ng;
 done:
     free(groups);
