@@ -36,7 +36,7 @@ static int run_race(store *s, const demo_opts *d)
 {
     period_key quarters[8];
     size_t nq = demo_race_quarters(&d->as_of, quarters), ran, ng;
-    app_ctx q = { s, 0, 0, 0, "tester" };
+    app_ctx q = { .s = s, .actor = "tester" };
     int rc = 0;
 
     for (size_t i = 0; rc == 0 && i < nq; i++)
@@ -192,7 +192,7 @@ static void test_visibility(void **state)
     (void)state;
     assert_int_equal(store_open(g.db, &s), 0);
     {
-        app_ctx q = { s, 1, 0, 0, NULL };
+        app_ctx q = { .s = s, .published_only = 1 };
         assert_int_equal(app_rankings(&q, &p, &want_pub), 0);
         q.published_only = 0;
         assert_int_equal(app_rankings(&q, &p, &want_all), 0);

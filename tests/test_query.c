@@ -37,7 +37,7 @@ static int teardown(void **state)
 
 static app_ctx ctx(int published_only)
 {
-    app_ctx q = { g_db.s, published_only, 0, 0, "tester" };
+    app_ctx q = { .s = g_db.s, .published_only = published_only, .actor = "tester" };
     return q;
 }
 

@@ -7,7 +7,7 @@
 
 app_ctx cli_query_ctx(const cli_ctx *ctx, store *s)
 {
-    app_ctx q = { s, 0, ctx->english, !ctx->json, ctx->actor, NULL, NULL };
+    app_ctx q = { .s = s, .english = ctx->english, .texts = !ctx->json, .actor = ctx->actor };
     return q;
 }
 

@@ -16,21 +16,6 @@
 
 typedef int (*query_fn)(const app_ctx *q, const app_params *p, json_t **out);
 
-int http_req_app_ctx(http_req *req, app_ctx *q)
-{
-    const char *lang = http_req_query(req, "lang");
-    int rc;
-    memset(q, 0, sizeof *q);
-    if ((rc = http_req_store(req, &q->s)) != 0)
-        return rc;
-    if (lang && strcmp(lang, "en") != 0 && strcmp(lang, "zh") != 0)
-        return err_set(ERR_USAGE, "lang takes zh or en, not '%s'", lang);
-    q->english = lang && strcmp(lang, "en") == 0;
-    q->published_only = !http_req_sees_unpublished(req);
-    q->actor = req->who.login;
-    return 0;
-}
-
 static app_params params_of(const http_req *req)
 {
     app_params p = {

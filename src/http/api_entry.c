@@ -19,26 +19,17 @@
 
 /* ---- handlers ---- */
 
-/* The use-case context of an entry request: its store, who acts, a reporter's unit. */
-static int ctx_of(http_req *req, app_ctx *q)
-{
-    int rc = http_req_app_ctx(req, q);
-    if (rc == 0 && req->who.role == ROLE_REPORTER)
-        q->actor_unit = req->who.unit_code;
-    return rc;
-}
-
 static int h_list(http_req *req, json_t **out)
 {
     app_ctx q;
-    int rc = ctx_of(req, &q);
+    int rc = http_req_app_ctx(req, &q);
     return rc ? rc : app_submissions_list(&q, http_req_query(req, "period"), out);
 }
 
 static int h_detail(http_req *req, json_t **out)
 {
     app_ctx q;
-    int rc = ctx_of(req, &q);
+    int rc = http_req_app_ctx(req, &q);
     return rc ? rc : app_submission_show(&q, req->param[0], req->param[1], out);
 }
 
@@ -78,7 +69,7 @@ static int h_values(http_req *req, json_t **out)
     app_entry_value *v = NULL;
     size_t n = 0;
     int rc;
-    if ((rc = ctx_of(req, &q)) != 0 || (rc = http_req_json(req, &body)) != 0)
+    if ((rc = http_req_app_ctx(req, &q)) != 0 || (rc = http_req_json(req, &body)) != 0)
         goto done;
     if (!(v = calloc(VALUES_MAX, sizeof *v)))
         rc = err_set(ERR_NOMEM, "out of memory");
@@ -96,7 +87,7 @@ static int h_csv(http_req *req, json_t **out)
     json_t *body = NULL;
     const char *csv;
     int rc;
-    if ((rc = ctx_of(req, &q)) != 0 || (rc = http_req_json(req, &body)) != 0)
+    if ((rc = http_req_app_ctx(req, &q)) != 0 || (rc = http_req_json(req, &body)) != 0)
         goto done;
     if (!(csv = json_string_value(json_object_get(body, "csv"))))
         rc = err_set(ERR_USAGE, "csv: the CSV text is required");
@@ -113,7 +104,7 @@ static int transition(http_req *req, json_t **out, int to)
     app_ctx q;
     json_t *body = NULL;
     int rc;
-    if ((rc = ctx_of(req, &q)) == 0 && (rc = http_req_json(req, &body)) == 0)
+    if ((rc = http_req_app_ctx(req, &q)) == 0 && (rc = http_req_json(req, &body)) == 0)
         rc = app_submission_move(&q, to, req->param[0], req->param[1],
                                  json_string_value(json_object_get(body, "reason")), out);
     json_decref(body);
@@ -138,7 +129,7 @@ static int h_return(http_req *req, json_t **out)
 static int h_reminders(http_req *req, json_t **out)
 {
     app_ctx q;
-    int rc = ctx_of(req, &q);
+    int rc = http_req_app_ctx(req, &q);
     return rc ? rc : app_reminders(&q, http_req_query(req, "period"), out);
 }
 

@@ -496,23 +496,3 @@ int http_routes_all(http_route **out, size_t *n)
     *n = total;
     return 0;
 }
-
-int http_req_sees_unpublished(const http_req *req)
-{
-    return req->who.role == ROLE_ADMIN || req->who.role == ROLE_LEADER;
-}
-
-int http_req_json(const http_req *req, json_t **out)
-{
-    json_error_t e;
-
-    *out = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &e);
-    if (!*out)
-        return err_set(ERR_USAGE, "bad JSON at line %d, column %d: %s", e.line, e.column, e.text);
-    if (!json_is_object(*out)) {
-        json_decref(*out);
-        *out = NULL;
-        return err_set(ERR_USAGE, "the request body must be a JSON object");
-    }
-    return 0;
-}
