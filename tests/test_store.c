@@ -50,10 +50,10 @@ static void seed_basic(store *s, int64_t *period_id)
     model_indicator gdp = make_indicator("GDP", "地区生产总值");
     period_key k = { PERIOD_MONTH, 2025, 9 };
     a.is_self = 1;
-    assert_int_equal(store_unit_put(s, &a), 0);
-    assert_int_equal(store_unit_put(s, &b), 0);
-    assert_int_equal(store_unit_put(s, &t), 0);
-    assert_int_equal(store_indicator_put(s, &gdp), 0);
+    assert_int_equal(store_unit_put(s, &a, NULL), 0);
+    assert_int_equal(store_unit_put(s, &b, NULL), 0);
+    assert_int_equal(store_unit_put(s, &t, NULL), 0);
+    assert_int_equal(store_indicator_put(s, &gdp, NULL), 0);
     assert_int_equal(store_period_ensure(s, &k, period_id), 0);
 }
 
@@ -106,11 +106,11 @@ static void test_unit_round_trip(void **state)
     snprintf(u.name_en, sizeof u.name_en, "Qingshan District");
     u.is_self = 1;
     u.sort_order = 3;
-    assert_int_equal(store_unit_put(f->s, &u), 0);
-    assert_int_equal(store_unit_put(f->s, &t), 0);
+    assert_int_equal(store_unit_put(f->s, &u, NULL), 0);
+    assert_int_equal(store_unit_put(f->s, &t, NULL), 0);
     /* An update by code changes the row instead of adding one. */
     snprintf(u.name, sizeof u.name, "青山新区");
-    assert_int_equal(store_unit_put(f->s, &u), 0);
+    assert_int_equal(store_unit_put(f->s, &u, NULL), 0);
     assert_int_equal(store_units(f->s, &items, &n), 0);
     assert_int_equal(n, 2);
     assert_string_equal(items[0].code, "T01"); /* sort order 0 before 3 */
@@ -127,7 +127,7 @@ static void test_unit_unknown_parent(void **state)
 {
     fixture *f = *state;
     model_unit t = make_unit("T01", "东关街道", UNIT_TOWN, "NOPE");
-    assert_int_equal(store_unit_put(f->s, &t), ERR_NOTFOUND);
+    assert_int_equal(store_unit_put(f->s, &t, NULL), ERR_NOTFOUND);
     assert_non_null(strstr(err_msg(), "NOPE"));
 }
 
@@ -145,8 +145,8 @@ static void test_group_members_round_trip(void **state)
     snprintf(g.name, sizeof g.name, "市对区考核");
     snprintf(g.description, sizeof g.description, "12 区县");
     g.kind = GROUP_PEERS;
-    assert_int_equal(store_group_put(f->s, &g), 0);
-    assert_int_equal(store_group_set_members(f->s, "PEERS", codes, 2), 0);
+    assert_int_equal(store_group_put(f->s, &g, NULL), 0);
+    assert_int_equal(store_group_set_members(f->s, "PEERS", codes, 2, NULL), 0);
     assert_int_equal(store_groups(f->s, &gs, &n), 0);
     assert_int_equal(n, 1);
     assert_string_equal(gs[0].name, "市对区考核");
@@ -159,11 +159,11 @@ static void test_group_members_round_trip(void **state)
     assert_string_equal(members[1].code, "R01");
     free(members);
     /* Replacing the members drops the old ones. */
-    assert_int_equal(store_group_set_members(f->s, "PEERS", codes + 1, 1), 0);
+    assert_int_equal(store_group_set_members(f->s, "PEERS", codes + 1, 1, NULL), 0);
     assert_int_equal(store_group_members(f->s, "PEERS", &members, &n), 0);
     assert_int_equal(n, 1);
     free(members);
-    assert_int_equal(store_group_set_members(f->s, "PEERS", (const char(*)[MODEL_CODE_MAX]) "XX", 1),
+    assert_int_equal(store_group_set_members(f->s, "PEERS", (const char(*)[MODEL_CODE_MAX]) "XX", 1, NULL),
                      ERR_NOTFOUND);
 }
 
@@ -191,14 +191,14 @@ static void test_indicator_round_trip(void **state)
     ind.is_bonus = 1;
     ind.is_veto = 1;
     ind.sort_order = 9;
-    assert_int_equal(store_indicator_put(f->s, &ind), 0);
+    assert_int_equal(store_indicator_put(f->s, &ind, NULL), 0);
     assert_int_equal(store_indicators(f->s, &items, &n), 0);
     assert_int_equal(n, 2);
     ind.id = items[1].id;
     assert_memory_equal(&items[1], &ind, sizeof ind);
     free(items);
     snprintf(ind.coop_units, sizeof ind.coop_units, "NOPE");
-    assert_int_equal(store_indicator_put(f->s, &ind), ERR_NOTFOUND);
+    assert_int_equal(store_indicator_put(f->s, &ind, NULL), ERR_NOTFOUND);
 }
 
 static void test_scheme_round_trip(void **state)
@@ -213,7 +213,7 @@ static void test_scheme_round_trip(void **state)
     memset(&g, 0, sizeof g);
     snprintf(g.code, sizeof g.code, "PEERS");
     snprintf(g.name, sizeof g.name, "兄弟区县");
-    assert_int_equal(store_group_put(f->s, &g), 0);
+    assert_int_equal(store_group_put(f->s, &g, NULL), 0);
     memset(&sc, 0, sizeof sc);
     snprintf(sc.code, sizeof sc.code, "CITY2025");
     snprintf(sc.name, sizeof sc.name, "市对区考核方案");
@@ -221,14 +221,14 @@ static void test_scheme_round_trip(void **state)
     snprintf(sc.grading, sizeof sc.grading, "优秀>=90;良好>=80");
     sc.period_kind = PERIOD_QUARTER;
     sc.total_weight = 100;
-    assert_int_equal(store_scheme_put(f->s, &sc), 0);
+    assert_int_equal(store_scheme_put(f->s, &sc, NULL), 0);
     memset(&it, 0, sizeof it);
     snprintf(it.scheme_code, sizeof it.scheme_code, "CITY2025");
     snprintf(it.indicator_code, sizeof it.indicator_code, "GDP");
     snprintf(it.params, sizeof it.params, "step=5");
     it.weight = 100;
     it.method = METHOD_RANK;
-    assert_int_equal(store_scheme_set_items(f->s, "CITY2025", &it, 1), 0);
+    assert_int_equal(store_scheme_set_items(f->s, "CITY2025", &it, 1, NULL), 0);
     assert_int_equal(store_schemes(f->s, &schemes, &n), 0);
     assert_int_equal(n, 1);
     sc.id = schemes[0].id;
@@ -239,7 +239,7 @@ static void test_scheme_round_trip(void **state)
     assert_memory_equal(&items[0], &it, sizeof it);
     free(items);
     snprintf(sc.group_code, sizeof sc.group_code, "NOPE");
-    assert_int_equal(store_scheme_put(f->s, &sc), ERR_NOTFOUND);
+    assert_int_equal(store_scheme_put(f->s, &sc, NULL), ERR_NOTFOUND);
 }
 
 static void test_periods_and_targets(void **state)
@@ -267,9 +267,9 @@ static void test_periods_and_targets(void **state)
     snprintf(t.note, sizeof t.note, "年初目标");
     t.year = 2025;
     t.value = 612.5;
-    assert_int_equal(store_target_put(f->s, &t), 0);
+    assert_int_equal(store_target_put(f->s, &t, NULL), 0);
     t.value = 640; /* replacing keeps one row */
-    assert_int_equal(store_target_put(f->s, &t), 0);
+    assert_int_equal(store_target_put(f->s, &t, NULL), 0);
     assert_int_equal(store_targets(f->s, 2025, &ts, &n), 0);
     assert_int_equal(n, 1);
     assert_memory_equal(&ts[0], &t, sizeof t);
@@ -298,22 +298,22 @@ static void test_observation_history(void **state)
     int64_t pid, count;
     model_observation o, *hist;
     size_t n;
-    int result;
+    enum store_put_result result;
     struct obs_rows rows = { .n = 0 };
     obs_filter all = store_filter_all();
     seed_basic(f->s, &pid);
     o = make_obs(f->s, "GDP", "R01", pid, 412.5, OBS_SUBMITTED);
     snprintf(o.note, sizeof o.note, "统计快报");
     assert_int_equal(store_observation_put(f->s, &o, "clerk1", &result), 0);
-    assert_int_equal(result, OBS_PUT_NEW);
+    assert_int_equal(result, STORE_INSERTED);
     assert_int_equal(store_observation_put(f->s, &o, "clerk1", &result), 0);
-    assert_int_equal(result, OBS_PUT_SAME);
+    assert_int_equal(result, STORE_UNCHANGED);
     o.value = 413.25;
     assert_int_equal(store_observation_put(f->s, &o, "clerk2", &result), 0);
-    assert_int_equal(result, OBS_PUT_CHANGED);
+    assert_int_equal(result, STORE_CHANGED);
     o.state = OBS_APPROVED;
     assert_int_equal(store_observation_put(f->s, &o, "office", &result), 0);
-    assert_int_equal(result, OBS_PUT_CHANGED);
+    assert_int_equal(result, STORE_CHANGED);
 
     assert_int_equal(store_observation_history(f->s, "GDP", "R01", "2025-09", &hist, &n), 0);
     assert_int_equal(n, 3);
@@ -380,7 +380,7 @@ static void test_published_is_locked(void **state)
     o = make_obs(f->s, "GDP", "R01", pid, 100, OBS_PUBLISHED);
     assert_int_equal(store_observation_put(f->s, &o, "office", NULL), 0);
     o.value = 101;
-    assert_int_equal(store_observation_put(f->s, &o, "clerk", NULL), ERR_LOCKED);
+    assert_int_equal(store_observation_put(f->s, &o, "clerk", NULL), ERR_PUBLISHED);
     assert_int_equal(store_observation_history(f->s, "GDP", "R01", "2025-09", &hist, &n), 0);
     assert_int_equal(n, 1);
     assert_true(hist[0].value == 100);
@@ -449,7 +449,7 @@ static void test_bulk_insert(void **state)
         model_unit u;
         snprintf(code, sizeof code, "X%03d", i);
         u = make_unit(code, "区", UNIT_REGION, "");
-        assert_int_equal(store_unit_put(f->s, &u), 0);
+        assert_int_equal(store_unit_put(f->s, &u, NULL), 0);
         rows[i].indicator_id = indicator_id(f->s, "GDP");
         rows[i].period_id = pid;
         rows[i].unit_id = unit_id(f->s, code);
@@ -510,9 +510,9 @@ static void test_flags_users_audit(void **state)
     snprintf(u.login, sizeof u.login, "clerk1");
     snprintf(u.display_name, sizeof u.display_name, "李填报");
     u.role = ROLE_REPORTER;
-    assert_int_equal(store_user_put(f->s, &u), ERR_DATA); /* a reporter needs a unit */
+    assert_int_equal(store_user_put(f->s, &u, NULL), ERR_DATA); /* a reporter needs a unit */
     snprintf(u.unit_code, sizeof u.unit_code, "R01");
-    assert_int_equal(store_user_put(f->s, &u), 0);
+    assert_int_equal(store_user_put(f->s, &u, NULL), 0);
     assert_int_equal(store_users(f->s, &users, &n), 0);
     assert_int_equal(n, 1);
     assert_string_equal(users[0].unit_code, "R01");
@@ -574,7 +574,7 @@ static void test_migration_from_version_1(void **state)
     memset(&u, 0, sizeof u);
     snprintf(u.login, sizeof u.login, "admin");
     u.role = ROLE_ADMIN;
-    assert_int_equal(store_user_put(f->s, &u), 0); /* tables of later versions exist */
+    assert_int_equal(store_user_put(f->s, &u, NULL), 0); /* tables of later versions exist */
     assert_int_equal(store_users(f->s, &users, &n), 0);
     assert_int_equal(n, 1);
     free(users);

@@ -515,9 +515,9 @@ int io__unique(io__ctx *c, const io__map *seen, int col, const char *code,
 
 void io__count(io__ctx *c, int outcome)
 {
-    if (outcome == OBS_PUT_NEW)
+    if (outcome == STORE_INSERTED)
         c->rep->inserted++;
-    else if (outcome == OBS_PUT_CHANGED)
+    else if (outcome == STORE_CHANGED)
         c->rep->changed++;
     else
         c->rep->unchanged++;

@@ -167,10 +167,10 @@ static int inds_write(io__ctx *c)
     for (size_t i = 0; i < d->n; i++) {
         const model_indicator *ind = &d->rows[i].ind;
         long old = io__map_get(&c->ind_map, ind->code);
-        int outcome = old < 0                                  ? OBS_PUT_NEW
-                      : same_indicator(&c->inds[old], ind) ? OBS_PUT_SAME
-                                                               : OBS_PUT_CHANGED;
-        if ((rc = store_indicator_put(c->s, ind)) != 0)
+        int outcome = old < 0                                  ? STORE_INSERTED
+                      : same_indicator(&c->inds[old], ind) ? STORE_UNCHANGED
+                                                               : STORE_CHANGED;
+        if ((rc = store_indicator_put(c->s, ind, NULL)) != 0)
             return rc;
         io__count(c, outcome);
     }

@@ -128,14 +128,14 @@ static int categories_write(io__ctx *c)
     for (size_t i = 0; i < d->n; i++) {
         const model_contest_category *k = &d->rows[i].k;
         long o = io__map_get(&d->old_map, k->code);
-        if ((rc = store_category_put(c->s, k)) != 0)
+        if ((rc = store_category_put(c->s, k, NULL)) != 0)
             return rc;
-        io__count(c, o < 0 ? OBS_PUT_NEW
+        io__count(c, o < 0 ? STORE_INSERTED
                            : strcmp(d->old[o].name, k->name) == 0 &&
                                      strcmp(d->old[o].name_en, k->name_en) == 0 &&
                                      d->old[o].sort_order == k->sort_order
-                                 ? OBS_PUT_SAME
-                                 : OBS_PUT_CHANGED);
+                                 ? STORE_UNCHANGED
+                                 : STORE_CHANGED);
     }
     return 0;
 }
@@ -341,10 +341,10 @@ static int contests_write(io__ctx *c)
     for (size_t i = 0; i < d->n; i++) {
         const model_contest *x = &d->rows[i].x;
         long o = io__map_get(&d->old_map, x->code);
-        if ((rc = store_contest_put(c->s, x)) != 0)
+        if ((rc = store_contest_put(c->s, x, NULL)) != 0)
             return rc;
-        io__count(c, o < 0 ? OBS_PUT_NEW : contest_same(&d->old[o], x) ? OBS_PUT_SAME
-                                                                        : OBS_PUT_CHANGED);
+        io__count(c, o < 0 ? STORE_INSERTED : contest_same(&d->old[o], x) ? STORE_UNCHANGED
+                                                                        : STORE_CHANGED);
     }
     return 0;
 }
@@ -537,9 +537,9 @@ static int judges_write(io__ctx *c)
         long o;
         judge_key(j, key, sizeof key);
         o = io__map_get(&d->old_map, key);
-        if ((rc = store_judge_score_put(c->s, j)) != 0)
+        if ((rc = store_judge_score_put(c->s, j, NULL)) != 0)
             return rc;
-        io__count(c, o < 0 ? OBS_PUT_NEW : d->old[o] == j->score ? OBS_PUT_SAME : OBS_PUT_CHANGED);
+        io__count(c, o < 0 ? STORE_INSERTED : d->old[o] == j->score ? STORE_UNCHANGED : STORE_CHANGED);
     }
     return 0;
 }
@@ -669,10 +669,10 @@ static int awards_write(io__ctx *c)
     for (size_t i = 0; i < d->n; i++) {
         const model_award *a = &d->rows[i].a;
         long o = io__map_get(&d->old_map, a->code);
-        if ((rc = store_award_put(c->s, a)) != 0)
+        if ((rc = store_award_put(c->s, a, NULL)) != 0)
             return rc;
-        io__count(c, o < 0 ? OBS_PUT_NEW : award_same(&d->old[o], a) ? OBS_PUT_SAME
-                                                                      : OBS_PUT_CHANGED);
+        io__count(c, o < 0 ? STORE_INSERTED : award_same(&d->old[o], a) ? STORE_UNCHANGED
+                                                                      : STORE_CHANGED);
     }
     return 0;
 }
@@ -784,13 +784,13 @@ static int caps_write(io__ctx *c)
         long o;
         cap_key(e, key, sizeof key);
         o = io__map_get(&d->old_map, key);
-        if ((rc = store_event_cap_put(c->s, e)) != 0)
+        if ((rc = store_event_cap_put(c->s, e, NULL)) != 0)
             return rc;
-        io__count(c, o < 0 ? OBS_PUT_NEW
+        io__count(c, o < 0 ? STORE_INSERTED
                            : d->old[o].max_bonus == e->max_bonus &&
                                      d->old[o].max_deduction == e->max_deduction
-                                 ? OBS_PUT_SAME
-                                 : OBS_PUT_CHANGED);
+                                 ? STORE_UNCHANGED
+                                 : STORE_CHANGED);
     }
     return 0;
 }

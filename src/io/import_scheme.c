@@ -275,7 +275,7 @@ static int scheme_outcome(io__ctx *c, const model_scheme *sc, const model_scheme
                    strcmp(old[i].params, items[i].params) == 0;
         free(old);
     }
-    *outcome = !found ? OBS_PUT_NEW : same ? OBS_PUT_SAME : OBS_PUT_CHANGED;
+    *outcome = !found ? STORE_INSERTED : same ? STORE_UNCHANGED : STORE_CHANGED;
     return 0;
 }
 
@@ -294,8 +294,8 @@ static int schemes_write(io__ctx *c)
                 items[n++] = d->items[i].it;
         }
         if ((rc = scheme_outcome(c, sc, items, n, &outcome)) == 0 &&
-            (rc = store_scheme_put(c->s, sc)) == 0 &&
-            (rc = store_scheme_set_items(c->s, sc->code, items, n)) == 0)
+            (rc = store_scheme_put(c->s, sc, NULL)) == 0 &&
+            (rc = store_scheme_set_items(c->s, sc->code, items, n, NULL)) == 0)
             io__count(c, outcome);
     }
     free(items);
@@ -429,12 +429,12 @@ static int targets_write(io__ctx *c)
         long o;
         target_key(t, key, sizeof key);
         o = io__map_get(&d->old_keys, key);
-        if ((rc = store_target_put(c->s, t)) != 0)
+        if ((rc = store_target_put(c->s, t, NULL)) != 0)
             return rc;
-        io__count(c, o < 0 ? OBS_PUT_NEW
+        io__count(c, o < 0 ? STORE_INSERTED
                            : d->old[o].value == t->value && strcmp(d->old[o].note, t->note) == 0
-                                 ? OBS_PUT_SAME
-                                 : OBS_PUT_CHANGED);
+                                 ? STORE_UNCHANGED
+                                 : STORE_CHANGED);
     }
     return 0;
 }

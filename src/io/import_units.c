@@ -123,12 +123,12 @@ static int unit_outcome(io__ctx *c, const model_unit *u)
     long i = io__map_get(&c->unit_map, u->code);
     const model_unit *old = i >= 0 ? &c->units[i] : NULL;
     if (!old)
-        return OBS_PUT_NEW;
+        return STORE_INSERTED;
     return strcmp(old->name, u->name) == 0 && strcmp(old->name_en, u->name_en) == 0 &&
                    old->kind == u->kind && strcmp(old->parent_code, u->parent_code) == 0 &&
                    old->is_self == u->is_self && old->sort_order == u->sort_order
-               ? OBS_PUT_SAME
-               : OBS_PUT_CHANGED;
+               ? STORE_UNCHANGED
+               : STORE_CHANGED;
 }
 
 static int units_write(io__ctx *c)
@@ -138,7 +138,7 @@ static int units_write(io__ctx *c)
     qsort(d->rows, d->n, sizeof *d->rows, cmp_depth);
     for (size_t i = 0; i < d->n; i++) {
         int outcome = unit_outcome(c, &d->rows[i].u);
-        if ((rc = store_unit_put(c->s, &d->rows[i].u)) != 0)
+        if ((rc = store_unit_put(c->s, &d->rows[i].u, NULL)) != 0)
             return rc;
         io__count(c, outcome);
     }
@@ -280,7 +280,7 @@ static int group_outcome(io__ctx *c, const group_row *r, int *outcome)
     size_t n = 0;
     int rc, same;
     if (!old) {
-        *outcome = OBS_PUT_NEW;
+        *outcome = STORE_INSERTED;
         return 0;
     }
     same = strcmp(old->name, r->g.name) == 0 && strcmp(old->name_en, r->g.name_en) == 0 &&
@@ -293,7 +293,7 @@ static int group_outcome(io__ctx *c, const group_row *r, int *outcome)
             same = strcmp(members[j].code, r->members[j]) == 0;
         free(members);
     }
-    *outcome = same ? OBS_PUT_SAME : OBS_PUT_CHANGED;
+    *outcome = same ? STORE_UNCHANGED : STORE_CHANGED;
     return 0;
 }
 
@@ -303,12 +303,12 @@ static int groups_write(io__ctx *c)
     int rc, outcome;
     for (size_t i = 0; i < d->n; i++) {
         const group_row *r = &d->rows[i];
-        if ((rc = group_outcome(c, r, &outcome)) != 0 || (rc = store_group_put(c->s, &r->g)) != 0)
+        if ((rc = group_outcome(c, r, &outcome)) != 0 || (rc = store_group_put(c->s, &r->g, NULL)) != 0)
             return rc;
         /* Without a members column the memberships stay as they are. */
         if (c->col_field[GC_MEMBERS] >= 0 &&
             (rc = store_group_set_members(c->s, r->g.code, (const char (*)[MODEL_CODE_MAX])r->members,
-                                          r->nmembers)) != 0)
+                                          r->nmembers, NULL)) != 0)
             return rc;
         io__count(c, outcome);
     }
