@@ -163,10 +163,10 @@ static long resolve_period(io__ctx *c, const char *text)
     if (ix >= 0)
         return ix;
     if (period_parse(text, &key) != 0) {
-        /* period_parse names the allowed range of the part out of range: "not in 1..12". */
-        const char *range = strstr(err_msg(), "not in ");
-        char allowed[32];
-        snprintf(allowed, sizeof allowed, "%s", range ? range + 7 : "");
+        int lo, hi, range = period_out_of_range(text, &lo, &hi);
+        char allowed[32] = "";
+        if (range)
+            snprintf(allowed, sizeof allowed, "%d..%d", lo, hi);
         io__error(c, OC_PERIOD, range ? IO_PERIOD_RANGE : IO_BAD_PERIOD, text, 0, allowed);
         return -1;
     }
@@ -520,12 +520,13 @@ static void fill_obs(io__ctx *c, const obs_row *r, model_observation *o)
     memcpy(o->note, note, strlen(note) + 1);
 }
 
-/* A write the store refused as locked (a concurrent lock or publication): a row error. */
-static void locked_row(io__ctx *c, const obs_row *r)
+/* A write the store refused as published or locked (a concurrent publication or lock; rc
+ * says which): a row error. */
+static void locked_row(io__ctx *c, const obs_row *r, int rc)
 {
     obs_kd *d = c->kd;
     char text[NUM_TEXT_MAX], code[PERIOD_CODE_MAX];
-    if (strstr(err_msg(), "published")) {
+    if (rc == ERR_PUBLISHED) {
         num_format(r->value, text, sizeof text);
         io__error_at(c, r->line, OC_VALUE, IO_PUBLISHED, text, 0, NULL);
     } else {
@@ -608,7 +609,7 @@ static int obs_write(io__ctx *c)
         }
         rc = store_observation_put(c->s, o, actor, &result);
         if (rc == ERR_LOCKED || rc == ERR_PUBLISHED) {
-            locked_row(c, r);
+            locked_row(c, r, rc);
             rc = 0;
         } else if (rc == 0) {
             io__count(c, result);
