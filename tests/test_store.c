@@ -1,5 +1,6 @@
 /* test_store: round trips of every entity through the SQLite store, the revision history,
- * locks, transactions, and migration of a version-1 database to the latest schema. */
+ * locks, transactions, migration of a version-1 database to the latest schema, gets by code,
+ * put results, opening by URI, the change counter and the distinct error codes. */
 #include "store/store.h"
 #include "util/err.h"
 #include "support.h"
@@ -594,6 +595,229 @@ static void test_unopenable_path(void **state)
     store_close(NULL);
 }
 
+
+/* The result of the last put a PUT_IS checked. */
+static enum store_put_result put_result;
+
+/* Runs a put that writes its result into put_result and checks both. */
+#define PUT_IS(call, want)                                                                        \
+    do {                                                                                          \
+        put_result = (enum store_put_result)-1;                                                  \
+        assert_int_equal((call), 0);                                                              \
+        assert_int_equal(put_result, (want));                                                     \
+    } while (0)
+
+/* Every reference entity comes back by its code, and an unknown code is ERR_NOTFOUND. */
+static void test_get_by_code(void **state)
+{
+    fixture *f = *state;
+    const char members[1][MODEL_CODE_MAX] = { "R01" };
+    period_key k = { PERIOD_MONTH, 2025, 9 }, absent = { PERIOD_MONTH, 2025, 10 };
+    model_unit u;
+    model_group g;
+    model_indicator ind;
+    model_scheme sc;
+    model_period p;
+    model_user user;
+    int64_t pid;
+    seed_basic(f->s, &pid);
+    memset(&g, 0, sizeof g);
+    snprintf(g.code, sizeof g.code, "PEERS");
+    snprintf(g.name, sizeof g.name, "兄弟区县");
+    assert_int_equal(store_group_put(f->s, &g, NULL), 0);
+    assert_int_equal(store_group_set_members(f->s, "PEERS", members, 1, NULL), 0);
+    memset(&sc, 0, sizeof sc);
+    snprintf(sc.code, sizeof sc.code, "CITY");
+    snprintf(sc.group_code, sizeof sc.group_code, "PEERS");
+    sc.period_kind = PERIOD_QUARTER;
+    assert_int_equal(store_scheme_put(f->s, &sc, NULL), 0);
+
+    assert_int_equal(store_unit_get(f->s, "T01", &u), 0);
+    assert_string_equal(u.name, "东关街道");
+    assert_string_equal(u.parent_code, "R01");
+    assert_true(u.id == unit_id(f->s, "T01"));
+    assert_int_equal(store_unit_get(f->s, "R99", &u), ERR_NOTFOUND);
+    assert_non_null(strstr(err_msg(), "R99"));
+    assert_int_equal(store_group_get(f->s, "PEERS", &g), 0);
+    assert_string_equal(g.name, "兄弟区县");
+    assert_int_equal(store_group_get(f->s, "NOPE", &g), ERR_NOTFOUND);
+    assert_int_equal(store_indicator_get(f->s, "GDP", &ind), 0);
+    assert_string_equal(ind.name, "地区生产总值");
+    assert_int_equal(ind.precision, 2);
+    assert_int_equal(store_indicator_get(f->s, "NOPE", &ind), ERR_NOTFOUND);
+    assert_int_equal(store_scheme_get(f->s, "CITY", &sc), 0);
+    assert_string_equal(sc.group_code, "PEERS");
+    assert_int_equal(sc.period_kind, PERIOD_QUARTER);
+    assert_int_equal(store_scheme_get(f->s, "NOPE", &sc), ERR_NOTFOUND);
+    assert_int_equal(store_period_get(f->s, &k, &p), 0);
+    assert_true(p.id == pid);
+    assert_string_equal(p.code, "2025-09");
+    assert_int_equal(store_period_get(f->s, &absent, &p), ERR_NOTFOUND);
+    assert_int_equal(store_period_get_code(f->s, "2025年9月", &p), 0); /* any accepted form */
+    assert_true(p.id == pid);
+    assert_int_equal(store_period_get_code(f->s, "2025-10", &p), ERR_NOTFOUND);
+    assert_int_equal(store_period_get_code(f->s, "someday", &p), ERR_DATA);
+    memset(&user, 0, sizeof user);
+    snprintf(user.login, sizeof user.login, "admin");
+    user.role = ROLE_ADMIN;
+    assert_int_equal(store_user_put(f->s, &user, NULL), 0);
+    assert_int_equal(store_user_get(f->s, "admin", &user), 0);
+    assert_int_equal(user.role, ROLE_ADMIN);
+    assert_int_equal(store_user_get(f->s, "nobody", &user), ERR_NOTFOUND);
+}
+
+/* Each put of reference data, targets, observations and users says what it did. */
+static void test_put_results(void **state)
+{
+    fixture *f = *state;
+    const char two[2][MODEL_CODE_MAX] = { "R01", "R02" };
+    model_unit u = make_unit("R03", "东湖区", UNIT_REGION, "");
+    model_indicator ind = make_indicator("FAI", "固定资产投资");
+    model_group g;
+    model_scheme sc;
+    model_scheme_item it;
+    model_target t;
+    model_observation o;
+    model_user user;
+    int64_t pid;
+    seed_basic(f->s, &pid);
+    PUT_IS(store_unit_put(f->s, &u, &put_result), STORE_INSERTED);
+    PUT_IS(store_unit_put(f->s, &u, &put_result), STORE_UNCHANGED);
+    snprintf(u.parent_code, sizeof u.parent_code, "R01");
+    PUT_IS(store_unit_put(f->s, &u, &put_result), STORE_CHANGED);
+
+    memset(&g, 0, sizeof g);
+    snprintf(g.code, sizeof g.code, "PEERS");
+    PUT_IS(store_group_put(f->s, &g, &put_result), STORE_INSERTED);
+    PUT_IS(store_group_put(f->s, &g, &put_result), STORE_UNCHANGED);
+    g.kind = GROUP_KIND_N - 1;
+    PUT_IS(store_group_put(f->s, &g, &put_result), STORE_CHANGED);
+    PUT_IS(store_group_set_members(f->s, "PEERS", two, 2, &put_result), STORE_CHANGED);
+    PUT_IS(store_group_set_members(f->s, "PEERS", two, 2, &put_result), STORE_UNCHANGED);
+    PUT_IS(store_group_set_members(f->s, "PEERS", two + 1, 1, &put_result), STORE_CHANGED);
+
+    PUT_IS(store_indicator_put(f->s, &ind, &put_result), STORE_INSERTED);
+    PUT_IS(store_indicator_put(f->s, &ind, &put_result), STORE_UNCHANGED);
+    snprintf(ind.coop_units, sizeof ind.coop_units, "R02;R01"); /* only the cooperating units */
+    PUT_IS(store_indicator_put(f->s, &ind, &put_result), STORE_CHANGED);
+    PUT_IS(store_indicator_put(f->s, &ind, &put_result), STORE_UNCHANGED);
+    ind.weight = 3;
+    PUT_IS(store_indicator_put(f->s, &ind, &put_result), STORE_CHANGED);
+
+    memset(&sc, 0, sizeof sc);
+    snprintf(sc.code, sizeof sc.code, "CITY");
+    snprintf(sc.group_code, sizeof sc.group_code, "PEERS");
+    PUT_IS(store_scheme_put(f->s, &sc, &put_result), STORE_INSERTED);
+    PUT_IS(store_scheme_put(f->s, &sc, &put_result), STORE_UNCHANGED);
+    snprintf(sc.settings, sizeof sc.settings, "first_tier=5");
+    PUT_IS(store_scheme_put(f->s, &sc, &put_result), STORE_CHANGED);
+    memset(&it, 0, sizeof it);
+    snprintf(it.indicator_code, sizeof it.indicator_code, "GDP");
+    it.weight = 100;
+    PUT_IS(store_scheme_set_items(f->s, "CITY", &it, 1, &put_result), STORE_CHANGED);
+    PUT_IS(store_scheme_set_items(f->s, "CITY", &it, 1, &put_result), STORE_UNCHANGED);
+    snprintf(it.params, sizeof it.params, "step=5");
+    PUT_IS(store_scheme_set_items(f->s, "CITY", &it, 1, &put_result), STORE_CHANGED);
+
+    memset(&t, 0, sizeof t);
+    snprintf(t.indicator_code, sizeof t.indicator_code, "GDP");
+    snprintf(t.unit_code, sizeof t.unit_code, "R01");
+    t.year = 2025;
+    t.value = 8;
+    PUT_IS(store_target_put(f->s, &t, &put_result), STORE_INSERTED);
+    PUT_IS(store_target_put(f->s, &t, &put_result), STORE_UNCHANGED);
+    snprintf(t.note, sizeof t.note, "年初目标");
+    PUT_IS(store_target_put(f->s, &t, &put_result), STORE_CHANGED);
+
+    o = make_obs(f->s, "GDP", "R01", pid, 100, OBS_DRAFT);
+    PUT_IS(store_observation_put(f->s, &o, "clerk", &put_result), STORE_INSERTED);
+    PUT_IS(store_observation_put(f->s, &o, "clerk", &put_result), STORE_UNCHANGED);
+    o.value = 101;
+    PUT_IS(store_observation_put(f->s, &o, "clerk", &put_result), STORE_CHANGED);
+
+    memset(&user, 0, sizeof user);
+    snprintf(user.login, sizeof user.login, "lead");
+    user.role = ROLE_LEADER;
+    PUT_IS(store_user_put(f->s, &user, &put_result), STORE_INSERTED);
+    PUT_IS(store_user_put(f->s, &user, &put_result), STORE_UNCHANGED);
+    user.disabled = 1;
+    PUT_IS(store_user_put(f->s, &user, &put_result), STORE_CHANGED);
+}
+
+/* A published value and a locked period are refused with codes of their own. */
+static void test_published_and_locked_codes(void **state)
+{
+    fixture *f = *state;
+    period_key k = { PERIOD_MONTH, 2025, 9 };
+    model_observation pub, draft;
+    int64_t pid;
+    seed_basic(f->s, &pid);
+    pub = make_obs(f->s, "GDP", "R01", pid, 100, OBS_PUBLISHED);
+    draft = make_obs(f->s, "GDP", "R02", pid, 50, OBS_DRAFT);
+    assert_int_equal(store_observation_put(f->s, &pub, "office", NULL), 0);
+    assert_int_equal(store_observation_put(f->s, &draft, "clerk", NULL), 0);
+    pub.value = 99;
+    assert_int_equal(store_observation_put(f->s, &pub, "clerk", NULL), ERR_PUBLISHED);
+    draft.value = 51;
+    assert_int_equal(store_observation_put(f->s, &draft, "clerk", NULL), 0);
+    assert_int_equal(store_period_set_locked(f->s, &k, 1), 0);
+    draft.value = 52;
+    assert_int_equal(store_observation_put(f->s, &draft, "clerk", NULL), ERR_LOCKED);
+    assert_int_not_equal(ERR_PUBLISHED, ERR_LOCKED);
+    assert_int_equal(err_http_status(ERR_PUBLISHED), 423);
+    assert_int_equal(err_exit_code(ERR_PUBLISHED), 2);
+    assert_int_equal(err_http_status(ERR_CONSTRAINT), 422);
+    assert_int_equal(err_exit_code(ERR_CONSTRAINT), 2);
+}
+
+/* sqlite:path and a bare path open the same database; PostgreSQL is refused for now. */
+static void test_open_uri(void **state)
+{
+    fixture *f = *state;
+    char uri[sizeof f->path + 8];
+    store *other = NULL;
+    model_unit u;
+    int64_t pid;
+    seed_basic(f->s, &pid);
+    snprintf(uri, sizeof uri, "sqlite:%s", f->path);
+    assert_int_equal(store_open(uri, &other), 0);
+    assert_int_equal(store_unit_get(other, "R01", &u), 0); /* the same file */
+    store_close(other);
+    other = NULL;
+    assert_int_equal(store_open("postgres://saima@localhost/saima", &other), ERR_USAGE);
+    assert_non_null(strstr(err_msg(), "PostgreSQL"));
+    assert_int_equal(store_open("postgresql://localhost/saima", &other), ERR_USAGE);
+    assert_int_equal(store_open("mysql://localhost/saima", &other), ERR_USAGE);
+    assert_int_equal(store_open("", &other), ERR_USAGE);
+    assert_null(other);
+}
+
+/* The change counter moves when another connection commits, and when this one writes;
+ * it stays while nothing is committed. */
+static void test_change_counter(void **state)
+{
+    fixture *f = *state;
+    model_unit u = make_unit("R09", "新区", UNIT_REGION, "");
+    store *other;
+    long long a, b, c;
+    assert_int_equal(store_open(f->path, &other), 0);
+    assert_int_equal(store_change_counter(f->s, &a), 0);
+    assert_int_equal(store_change_counter(f->s, &b), 0);
+    assert_true(a == b);
+    assert_int_equal(store_begin(other), 0);
+    assert_int_equal(store_unit_put(other, &u, NULL), 0);
+    assert_int_equal(store_change_counter(f->s, &b), 0);
+    assert_true(a == b); /* not committed yet */
+    assert_int_equal(store_commit(other), 0);
+    assert_int_equal(store_change_counter(f->s, &b), 0);
+    assert_true(a != b);
+    snprintf(u.name, sizeof u.name, "东新区");
+    assert_int_equal(store_unit_put(f->s, &u, NULL), 0);
+    assert_int_equal(store_change_counter(f->s, &c), 0);
+    assert_true(c != b);
+    store_close(other);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -612,6 +836,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_flags_users_audit, test_db_setup, test_db_teardown),
         cmocka_unit_test_setup_teardown(test_migration_from_version_1, test_db_setup, test_db_teardown),
         cmocka_unit_test(test_unopenable_path),
+        cmocka_unit_test_setup_teardown(test_get_by_code, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_put_results, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_published_and_locked_codes, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_open_uri, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_change_counter, test_db_setup, test_db_teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* test_store_race: the race's storage (SPEC §6-7) through the SQLite store: round trips of
  * categories, contests, judges' scores, results, red flag holders, events, caps and awards;
- * unknown codes, the database's checks, events kept as history, and migration from version 5. */
+ * unknown codes, the database's checks, events kept as history, migration from version 5,
+ * gets by code and what each put did. */
 #include "store/store.h"
 #include "util/err.h"
 #include "support.h"
@@ -738,6 +739,87 @@ static void test_awards(void **state)
     free(items);
 }
 
+/* The result of the last put a PUT_IS checked. */
+static enum store_put_result put_result;
+
+/* Runs a put that writes its result into put_result and checks both. */
+#define PUT_IS(call, want)                                                                        \
+    do {                                                                                          \
+        put_result = (enum store_put_result)-1;                                                  \
+        assert_int_equal((call), 0);                                                              \
+        assert_int_equal(put_result, (want));                                                     \
+    } while (0)
+
+/* Categories, contests and awards come back by code, events by id; unknown ones are
+ * ERR_NOTFOUND. */
+static void test_race_get_by_code(void **state)
+{
+    fixture *f = *state;
+    model_contest c = make_contest("ECO-Q3", "2025Q3"), gc;
+    model_award a = make_award("STEED", "contest", "ECO", 0), ga;
+    model_event e = make_event("2025-05-20", "D02", EVENT_BONUS, 1.5), ge;
+    model_contest_category k;
+    int64_t id;
+    seed_race(f->s);
+    assert_int_equal(store_contest_put(f->s, &c, NULL), 0);
+    assert_int_equal(store_award_put(f->s, &a, NULL), 0);
+    assert_int_equal(store_event_add(f->s, &e, &id), 0);
+    assert_int_equal(store_category_get(f->s, "PROJ", &k), 0);
+    assert_string_equal(k.name, "重点项目");
+    assert_int_equal(k.sort_order, 2);
+    assert_int_equal(store_category_get(f->s, "NOPE", &k), ERR_NOTFOUND);
+    assert_int_equal(store_contest_get(f->s, "ECO-Q3", &gc), 0);
+    assert_string_equal(gc.period_code, "2025-Q3");
+    assert_string_equal(gc.scheme_code, "RACE2025");
+    assert_int_equal(gc.engine_weight_bp, 7000);
+    assert_int_equal(store_contest_get(f->s, "NOPE", &gc), ERR_NOTFOUND);
+    assert_int_equal(store_award_get(f->s, "STEED", &ga), 0);
+    a.id = ga.id;
+    assert_memory_equal(&ga, &a, sizeof a);
+    assert_int_equal(store_award_get(f->s, "NOPE", &ga), ERR_NOTFOUND);
+    assert_int_equal(store_event_get(f->s, id, &ge), 0);
+    assert_true(ge.id == id);
+    assert_string_equal(ge.unit_code, "D02");
+    assert_true(ge.points == 1.5);
+    assert_int_equal(store_event_get(f->s, id + 100, &ge), ERR_NOTFOUND);
+}
+
+/* Each put of the race's configuration says what it did. */
+static void test_race_put_results(void **state)
+{
+    fixture *f = *state;
+    model_contest_category k;
+    model_contest c = make_contest("ECO-Q3", "2025-Q3");
+    model_judge_score j = make_judge("D01", "张评委", 90);
+    model_event_cap cap = make_cap("media", 2025, 0, 3);
+    model_award a = make_award("SNAIL", "indicator", "GDP", 1);
+    seed_race(f->s);
+    memset(&k, 0, sizeof k);
+    SET(k.code, "GREEN");
+    SET(k.name, "生态环保");
+    PUT_IS(store_category_put(f->s, &k, &put_result), STORE_INSERTED);
+    PUT_IS(store_category_put(f->s, &k, &put_result), STORE_UNCHANGED);
+    k.sort_order = 5;
+    PUT_IS(store_category_put(f->s, &k, &put_result), STORE_CHANGED);
+    PUT_IS(store_contest_put(f->s, &c, &put_result), STORE_INSERTED);
+    SET(c.period_code, "2025q3"); /* the same period in another form */
+    PUT_IS(store_contest_put(f->s, &c, &put_result), STORE_UNCHANGED);
+    c.drop_extremes = 0;
+    PUT_IS(store_contest_put(f->s, &c, &put_result), STORE_CHANGED);
+    PUT_IS(store_judge_score_put(f->s, &j, &put_result), STORE_INSERTED);
+    PUT_IS(store_judge_score_put(f->s, &j, &put_result), STORE_UNCHANGED);
+    j.score = 91.5;
+    PUT_IS(store_judge_score_put(f->s, &j, &put_result), STORE_CHANGED);
+    PUT_IS(store_event_cap_put(f->s, &cap, &put_result), STORE_INSERTED);
+    PUT_IS(store_event_cap_put(f->s, &cap, &put_result), STORE_UNCHANGED);
+    cap.max_bonus = 1;
+    PUT_IS(store_event_cap_put(f->s, &cap, &put_result), STORE_CHANGED);
+    PUT_IS(store_award_put(f->s, &a, &put_result), STORE_INSERTED);
+    PUT_IS(store_award_put(f->s, &a, &put_result), STORE_UNCHANGED);
+    SET(a.rule, "连续两季度末位");
+    PUT_IS(store_award_put(f->s, &a, &put_result), STORE_CHANGED);
+}
+
 /* A database made by schema version 5 upgrades to the latest without losing anything, and
  * the race's tables work over its old rows. */
 static void test_migration_from_version_5(void **state)
@@ -827,6 +909,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_event_caps, test_db_setup, test_db_teardown),
         cmocka_unit_test_setup_teardown(test_awards, test_db_setup, test_db_teardown),
         cmocka_unit_test_setup_teardown(test_migration_from_version_5, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_race_get_by_code, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_race_put_results, test_db_setup, test_db_teardown),
     };
     return cmocka_run_group_tests_name("store_race", tests, NULL, NULL);
 }
