@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+enum store_put_result test_put_result;
+
 int test_db_open(test_db *db)
 {
     int fd;

@@ -739,17 +739,6 @@ static void test_awards(void **state)
     free(items);
 }
 
-/* The result of the last put a PUT_IS checked. */
-static enum store_put_result put_result;
-
-/* Runs a put that writes its result into put_result and checks both. */
-#define PUT_IS(call, want)                                                                        \
-    do {                                                                                          \
-        put_result = (enum store_put_result)-1;                                                  \
-        assert_int_equal((call), 0);                                                              \
-        assert_int_equal(put_result, (want));                                                     \
-    } while (0)
-
 /* Categories, contests and awards come back by code, events by id; unknown ones are
  * ERR_NOTFOUND. */
 static void test_race_get_by_code(void **state)
@@ -765,22 +754,18 @@ static void test_race_get_by_code(void **state)
     assert_int_equal(store_award_put(f->s, &a, NULL), 0);
     assert_int_equal(store_event_add(f->s, &e, &id), 0);
     assert_int_equal(store_category_get(f->s, "PROJ", &k), 0);
-    assert_string_equal(k.name, "重点项目");
-    assert_int_equal(k.sort_order, 2);
-    assert_int_equal(store_category_get(f->s, "NOPE", &k), ERR_NOTFOUND);
     assert_int_equal(store_contest_get(f->s, "ECO-Q3", &gc), 0);
-    assert_string_equal(gc.period_code, "2025-Q3");
-    assert_string_equal(gc.scheme_code, "RACE2025");
-    assert_int_equal(gc.engine_weight_bp, 7000);
-    assert_int_equal(store_contest_get(f->s, "NOPE", &gc), ERR_NOTFOUND);
     assert_int_equal(store_award_get(f->s, "STEED", &ga), 0);
+    assert_int_equal(store_event_get(f->s, id, &ge), 0);
+    assert_true(k.sort_order == 2 && strcmp(k.name, "重点项目") == 0);
+    assert_true(gc.engine_weight_bp == 7000 && strcmp(gc.scheme_code, "RACE2025") == 0);
+    assert_string_equal(gc.period_code, "2025-Q3");
     a.id = ga.id;
     assert_memory_equal(&ga, &a, sizeof a);
+    assert_true(ge.id == id && ge.points == 1.5 && strcmp(ge.unit_code, "D02") == 0);
+    assert_int_equal(store_category_get(f->s, "NOPE", &k), ERR_NOTFOUND);
+    assert_int_equal(store_contest_get(f->s, "NOPE", &gc), ERR_NOTFOUND);
     assert_int_equal(store_award_get(f->s, "NOPE", &ga), ERR_NOTFOUND);
-    assert_int_equal(store_event_get(f->s, id, &ge), 0);
-    assert_true(ge.id == id);
-    assert_string_equal(ge.unit_code, "D02");
-    assert_true(ge.points == 1.5);
     assert_int_equal(store_event_get(f->s, id + 100, &ge), ERR_NOTFOUND);
 }
 
@@ -797,27 +782,15 @@ static void test_race_put_results(void **state)
     memset(&k, 0, sizeof k);
     SET(k.code, "GREEN");
     SET(k.name, "生态环保");
-    PUT_IS(store_category_put(f->s, &k, &put_result), STORE_INSERTED);
-    PUT_IS(store_category_put(f->s, &k, &put_result), STORE_UNCHANGED);
-    k.sort_order = 5;
-    PUT_IS(store_category_put(f->s, &k, &put_result), STORE_CHANGED);
-    PUT_IS(store_contest_put(f->s, &c, &put_result), STORE_INSERTED);
+    TEST_PUT_CYCLE(store_category_put(f->s, &k, &test_put_result), k.sort_order = 5);
+    TEST_PUT_IS(store_contest_put(f->s, &c, &test_put_result), STORE_INSERTED);
     SET(c.period_code, "2025q3"); /* the same period in another form */
-    PUT_IS(store_contest_put(f->s, &c, &put_result), STORE_UNCHANGED);
+    TEST_PUT_IS(store_contest_put(f->s, &c, &test_put_result), STORE_UNCHANGED);
     c.drop_extremes = 0;
-    PUT_IS(store_contest_put(f->s, &c, &put_result), STORE_CHANGED);
-    PUT_IS(store_judge_score_put(f->s, &j, &put_result), STORE_INSERTED);
-    PUT_IS(store_judge_score_put(f->s, &j, &put_result), STORE_UNCHANGED);
-    j.score = 91.5;
-    PUT_IS(store_judge_score_put(f->s, &j, &put_result), STORE_CHANGED);
-    PUT_IS(store_event_cap_put(f->s, &cap, &put_result), STORE_INSERTED);
-    PUT_IS(store_event_cap_put(f->s, &cap, &put_result), STORE_UNCHANGED);
-    cap.max_bonus = 1;
-    PUT_IS(store_event_cap_put(f->s, &cap, &put_result), STORE_CHANGED);
-    PUT_IS(store_award_put(f->s, &a, &put_result), STORE_INSERTED);
-    PUT_IS(store_award_put(f->s, &a, &put_result), STORE_UNCHANGED);
-    SET(a.rule, "连续两季度末位");
-    PUT_IS(store_award_put(f->s, &a, &put_result), STORE_CHANGED);
+    TEST_PUT_IS(store_contest_put(f->s, &c, &test_put_result), STORE_CHANGED);
+    TEST_PUT_CYCLE(store_judge_score_put(f->s, &j, &test_put_result), j.score = 91.5);
+    TEST_PUT_CYCLE(store_event_cap_put(f->s, &cap, &test_put_result), cap.max_bonus = 1);
+    TEST_PUT_CYCLE(store_award_put(f->s, &a, &test_put_result), SET(a.rule, "连续两季度末位"));
 }
 
 /* A database made by schema version 5 upgrades to the latest without losing anything, and

@@ -124,6 +124,16 @@ int sq_exists(sq_store *q, const char *sql, const char *key)
     return rc == SQLITE_ROW;
 }
 
+sqlite3_stmt *sq_put_stmt(sq_store *q, const char *exists_sql, const char *put_sql,
+                          const char *code, int *existed)
+{
+    sqlite3_stmt *st;
+    if ((*existed = sq_exists(q, exists_sql, code)) < 0 || !(st = sq_stmt(q, put_sql)))
+        return NULL;
+    sq_bind_text(st, 1, code);
+    return st;
+}
+
 int sq_exec(sq_store *q, const char *sql, const char *what)
 {
     char *msg = NULL;

@@ -28,15 +28,14 @@ static const char sql_audits[] =
 static int sq_user_put(store *s, const model_user *u, enum store_put_result *result)
 {
     sq_store *q = sq(s);
-    int rc, existed = sq_exists(q, sql_user_has, u->login);
-    sqlite3_stmt *st = existed < 0 ? NULL : sq_stmt(q, sql_user_put);
+    int rc, existed;
+    sqlite3_stmt *st = sq_put_stmt(q, sql_user_has, sql_user_put, u->login, &existed);
     char now[MODEL_TIME_MAX];
     if (!st)
         return ERR_DB;
     if (u->role == ROLE_REPORTER && u->unit_code[0] == '\0')
         return err_set(ERR_DATA, "user '%s': a reporter must be bound to a unit", u->login);
     sq_now(now, sizeof now);
-    sq_bind_text(st, 1, u->login);
     sq_bind_text(st, 2, u->display_name);
     sq_bind_text(st, 3, model_roles[u->role].key);
     if ((rc = sq_bind_ref(q, st, 4, sq_sql_unit_id, u->unit_code, "unit")) != 0)
@@ -60,20 +59,7 @@ static void read_user(sqlite3_stmt *st, void *elem)
     sq_copy_col(u->created_at, sizeof u->created_at, st, 7);
 }
 
-static int sq_users(store *s, model_user **out, size_t *n)
-{
-    sqlite3_stmt *st = sq_stmt(sq(s), sql_users);
-    return st ? sq_collect(sq(s), st, sizeof **out, read_user, (void **)out, n) : ERR_DB;
-}
-
-static int sq_user_get(store *s, const char *login, model_user *out)
-{
-    sqlite3_stmt *st = sq_stmt(sq(s), sql_user_get);
-    if (!st)
-        return ERR_DB;
-    sq_bind_text(st, 1, login);
-    return sq_get_one(sq(s), st, read_user, out, sizeof *out, "login", login);
-}
+SQ_LIST_AND_GET(static, sq_users, sq_user, model_user, sql_users, sql_user_get, read_user, "login")
 
 static int sq_audit_add(store *s, const char *actor, const char *action, const char *entity,
                         const char *detail)

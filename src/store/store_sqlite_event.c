@@ -252,16 +252,7 @@ static void read_award(sqlite3_stmt *st, void *elem)
     sq_copy_col(a->rule, sizeof a->rule, st, 8);
 }
 
-int sq_awards(store *s, model_award **out, size_t *n)
-{
-    sqlite3_stmt *st = sq_stmt(sq(s), sql_awards);
-    return st ? sq_collect(sq(s), st, sizeof **out, read_award, (void **)out, n) : ERR_DB;
-}
-
-int sq_award_get(store *s, const char *code, model_award *out)
-{
-    return sq_get_code(sq(s), sql_award_get, code, read_award, out, sizeof *out, "award");
-}
+SQ_LIST_AND_GET(, sq_awards, sq_award, model_award, sql_awards, sql_award_get, read_award, "award")
 
 int sq_event_get(store *s, int64_t id, model_event *out)
 {

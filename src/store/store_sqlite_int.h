@@ -68,6 +68,10 @@ int sq_run(sq_store *q, sqlite3_stmt *st, const char *what);
  * its key was on record before. *result (may be NULL) receives what it did. */
 int sq_run_put(sq_store *q, sqlite3_stmt *st, int existed, const char *what,
                enum store_put_result *result);
+/* The statement of an upsert by code, with code bound at ?1, after *existed has been set
+ * to whether exists_sql finds code; NULL with the error set when either fails. */
+sqlite3_stmt *sq_put_stmt(sq_store *q, const char *exists_sql, const char *put_sql,
+                          const char *code, int *existed);
 /* Nonzero when the single-row query sql, given key at ?1, finds a row; -1 on error. */
 int sq_exists(sq_store *q, const char *sql, const char *key);
 /* Runs SQL text without rows (several statements allowed). */
@@ -105,6 +109,20 @@ int sq_get_one(sq_store *q, sqlite3_stmt *st, void (*read)(sqlite3_stmt *st, voi
 int sq_get_code(sq_store *q, const char *sql, const char *code,
                 void (*read)(sqlite3_stmt *st, void *elem), void *out, size_t size,
                 const char *what);
+
+/* Defines the two reads of an entity with a code: plural(s, out, n), every row list_sql
+ * reads, and one##_get(s, code, out), the row get_sql finds for a code at ?1 (ERR_NOTFOUND
+ * naming what when none); read fills one entity from a row. linkage is static or empty. */
+#define SQ_LIST_AND_GET(linkage, plural, one, type, list_sql, get_sql, read, what)              \
+    linkage int plural(store *s, type **out, size_t *n)                                         \
+    {                                                                                           \
+        sqlite3_stmt *st = sq_stmt(sq(s), list_sql);                                            \
+        return st ? sq_collect(sq(s), st, sizeof **out, read, (void **)out, n) : ERR_DB;        \
+    }                                                                                           \
+    linkage int one##_get(store *s, const char *code, type *out)                                \
+    {                                                                                           \
+        return sq_get_code(sq(s), get_sql, code, read, out, sizeof *out, what);                 \
+    }
 
 /* The events', caps' and awards' part of sq_race_ops (store_sqlite_event.c). */
 int sq_event_add(store *s, const model_event *e, int64_t *id);

@@ -120,11 +120,10 @@ static int resolve_units(sq_store *q, const char *first, size_t stride, size_t n
 
 static int sq_category_put(store *s, const model_contest_category *c, enum store_put_result *result)
 {
-    int existed = sq_exists(sq(s), sq_sql_category_id, c->code);
-    sqlite3_stmt *st = existed < 0 ? NULL : sq_stmt(sq(s), sql_category_put);
+    int existed;
+    sqlite3_stmt *st = sq_put_stmt(sq(s), sq_sql_category_id, sql_category_put, c->code, &existed);
     if (!st)
         return ERR_DB;
-    sq_bind_text(st, 1, c->code);
     sq_bind_text(st, 2, c->name);
     sq_bind_text(st, 3, c->name_en);
     sqlite3_bind_int(st, 4, c->sort_order);
@@ -141,11 +140,7 @@ static void read_category(sqlite3_stmt *st, void *elem)
     c->sort_order = sqlite3_column_int(st, 4);
 }
 
-static int sq_categories(store *s, model_contest_category **out, size_t *n)
-{
-    sqlite3_stmt *st = sq_stmt(sq(s), sql_categories);
-    return st ? sq_collect(sq(s), st, sizeof **out, read_category, (void **)out, n) : ERR_DB;
-}
+SQ_LIST_AND_GET(static, sq_categories, sq_category, model_contest_category, sql_categories, sql_category_get, read_category, "contest category")
 
 /* Every reference is resolved before the period row is ensured, so an unknown code leaves
  * no trace; the weights are the database's to check (contest_weights_add_up). */
@@ -432,11 +427,6 @@ static int sq_flags_held(store *s, const char *group_code, model_flag_holder **o
     if (!all)
         sqlite3_bind_int64(st, 1, gid); /* left NULL: every group */
     return sq_collect(q, st, sizeof **out, read_holder, (void **)out, n);
-}
-
-static int sq_category_get(store *s, const char *code, model_contest_category *out)
-{
-    return sq_get_code(sq(s), sql_category_get, code, read_category, out, sizeof *out, "contest category");
 }
 
 static int sq_contest_get(store *s, const char *code, model_contest *out)

@@ -110,11 +110,10 @@ static const char sql_period_get[] = PERIOD_SELECT " WHERE code = ?1";
 static int sq_unit_put(store *s, const model_unit *u, enum store_put_result *result)
 {
     sq_store *q = sq(s);
-    int rc, existed = sq_exists(q, sq_sql_unit_id, u->code);
-    sqlite3_stmt *st = existed < 0 ? NULL : sq_stmt(q, sql_unit_put);
+    int rc, existed;
+    sqlite3_stmt *st = sq_put_stmt(q, sq_sql_unit_id, sql_unit_put, u->code, &existed);
     if (!st)
         return ERR_DB;
-    sq_bind_text(st, 1, u->code);
     sq_bind_text(st, 2, u->name);
     sq_bind_text(st, 3, u->name_en);
     sq_bind_text(st, 4, model_unit_kinds[u->kind].key);
@@ -138,24 +137,14 @@ static void read_unit(sqlite3_stmt *st, void *elem)
     u->sort_order = sqlite3_column_int(st, 7);
 }
 
-static int sq_units(store *s, model_unit **out, size_t *n)
-{
-    sqlite3_stmt *st = sq_stmt(sq(s), sql_units);
-    return st ? sq_collect(sq(s), st, sizeof **out, read_unit, (void **)out, n) : ERR_DB;
-}
-
-static int sq_unit_get(store *s, const char *code, model_unit *out)
-{
-    return sq_get_code(sq(s), sql_unit_get, code, read_unit, out, sizeof *out, "unit");
-}
+SQ_LIST_AND_GET(static, sq_units, sq_unit, model_unit, sql_units, sql_unit_get, read_unit, "unit")
 
 static int sq_group_put(store *s, const model_group *g, enum store_put_result *result)
 {
-    int existed = sq_exists(sq(s), sq_sql_group_id, g->code);
-    sqlite3_stmt *st = existed < 0 ? NULL : sq_stmt(sq(s), sql_group_put);
+    int existed;
+    sqlite3_stmt *st = sq_put_stmt(sq(s), sq_sql_group_id, sql_group_put, g->code, &existed);
     if (!st)
         return ERR_DB;
-    sq_bind_text(st, 1, g->code);
     sq_bind_text(st, 2, g->name);
     sq_bind_text(st, 3, g->name_en);
     sq_bind_text(st, 4, model_group_kinds[g->kind].key);
@@ -237,29 +226,29 @@ static void read_group(sqlite3_stmt *st, void *elem)
     sq_copy_col(g->description, sizeof g->description, st, 5);
 }
 
-static int sq_groups(store *s, model_group **out, size_t *n)
-{
-    sqlite3_stmt *st = sq_stmt(sq(s), sql_groups);
-    return st ? sq_collect(sq(s), st, sizeof **out, read_group, (void **)out, n) : ERR_DB;
-}
+SQ_LIST_AND_GET(static, sq_groups, sq_group, model_group, sql_groups, sql_group_get, read_group, "group")
 
-static int sq_group_get(store *s, const char *code, model_group *out)
+/* Reads every row list_sql finds for the id (at ?1) of the code the lookup sq_sql_*_id
+ * resolves: the parts of one owner (a group's members, a scheme's items). */
+static int collect_of(sq_store *q, const char *lookup, const char *code, const char *what,
+                      const char *list_sql, size_t elem_size, void (*read)(sqlite3_stmt *, void *),
+                      void **out, size_t *n)
 {
-    return sq_get_code(sq(s), sql_group_get, code, read_group, out, sizeof *out, "group");
+    sqlite3_stmt *st;
+    int64_t id;
+    int rc;
+    if ((rc = sq_lookup_id(q, lookup, code, what, &id)) != 0)
+        return rc;
+    if (!(st = sq_stmt(q, list_sql)))
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    return sq_collect(q, st, elem_size, read, out, n);
 }
 
 static int sq_group_members(store *s, const char *group_code, model_unit **out, size_t *n)
 {
-    sq_store *q = sq(s);
-    sqlite3_stmt *st;
-    int64_t gid;
-    int rc;
-    if ((rc = sq_lookup_id(q, sq_sql_group_id, group_code, "group", &gid)) != 0)
-        return rc;
-    if (!(st = sq_stmt(q, sql_members)))
-        return ERR_DB;
-    sqlite3_bind_int64(st, 1, gid);
-    return sq_collect(q, st, sizeof **out, read_unit, (void **)out, n);
+    return collect_of(sq(s), sq_sql_group_id, group_code, "group", sql_members, sizeof **out,
+                      read_unit, (void **)out, n);
 }
 
 /* ---- indicators and schemes ---- */
@@ -284,14 +273,13 @@ static int set_coop_units(sq_store *q, int64_t iid, const char *codes, enum stor
 static int sq_indicator_put(store *s, const model_indicator *ind, enum store_put_result *result)
 {
     sq_store *q = sq(s);
-    int existed = sq_exists(q, sq_sql_indicator_id, ind->code);
-    sqlite3_stmt *st = existed < 0 ? NULL : sq_stmt(q, sql_indicator_put);
+    int existed;
+    sqlite3_stmt *st = sq_put_stmt(q, sq_sql_indicator_id, sql_indicator_put, ind->code, &existed);
     enum store_put_result row, coop;
     int64_t iid;
     int rc;
     if (!st)
         return ERR_DB;
-    sq_bind_text(st, 1, ind->code);
     sq_bind_text(st, 2, ind->name);
     sq_bind_text(st, 3, ind->name_en);
     sq_bind_text(st, 4, ind->measure);
@@ -342,25 +330,15 @@ static void read_indicator(sqlite3_stmt *st, void *elem)
     ind->sort_order = sqlite3_column_int(st, 18);
 }
 
-static int sq_indicators(store *s, model_indicator **out, size_t *n)
-{
-    sqlite3_stmt *st = sq_stmt(sq(s), sql_indicators);
-    return st ? sq_collect(sq(s), st, sizeof **out, read_indicator, (void **)out, n) : ERR_DB;
-}
-
-static int sq_indicator_get(store *s, const char *code, model_indicator *out)
-{
-    return sq_get_code(sq(s), sql_indicator_get, code, read_indicator, out, sizeof *out, "indicator");
-}
+SQ_LIST_AND_GET(static, sq_indicators, sq_indicator, model_indicator, sql_indicators, sql_indicator_get, read_indicator, "indicator")
 
 static int sq_scheme_put(store *s, const model_scheme *sc, enum store_put_result *result)
 {
     sq_store *q = sq(s);
-    int rc, existed = sq_exists(q, sq_sql_scheme_id, sc->code);
-    sqlite3_stmt *st = existed < 0 ? NULL : sq_stmt(q, sql_scheme_put);
+    int rc, existed;
+    sqlite3_stmt *st = sq_put_stmt(q, sq_sql_scheme_id, sql_scheme_put, sc->code, &existed);
     if (!st)
         return ERR_DB;
-    sq_bind_text(st, 1, sc->code);
     sq_bind_text(st, 2, sc->name);
     sq_bind_text(st, 3, sc->name_en);
     if ((rc = sq_bind_ref(q, st, 4, sq_sql_group_id, sc->group_code, "group")) != 0)
@@ -463,16 +441,7 @@ static void read_scheme(sqlite3_stmt *st, void *elem)
     sq_copy_col(sc->settings, sizeof sc->settings, st, 9);
 }
 
-static int sq_schemes(store *s, model_scheme **out, size_t *n)
-{
-    sqlite3_stmt *st = sq_stmt(sq(s), sql_schemes);
-    return st ? sq_collect(sq(s), st, sizeof **out, read_scheme, (void **)out, n) : ERR_DB;
-}
-
-static int sq_scheme_get(store *s, const char *code, model_scheme *out)
-{
-    return sq_get_code(sq(s), sql_scheme_get, code, read_scheme, out, sizeof *out, "scheme");
-}
+SQ_LIST_AND_GET(static, sq_schemes, sq_scheme, model_scheme, sql_schemes, sql_scheme_get, read_scheme, "scheme")
 
 static void read_item(sqlite3_stmt *st, void *elem)
 {
@@ -487,16 +456,8 @@ static void read_item(sqlite3_stmt *st, void *elem)
 
 static int sq_scheme_items(store *s, const char *scheme_code, model_scheme_item **out, size_t *n)
 {
-    sq_store *q = sq(s);
-    sqlite3_stmt *st;
-    int64_t sid;
-    int rc;
-    if ((rc = sq_lookup_id(q, sq_sql_scheme_id, scheme_code, "scheme", &sid)) != 0)
-        return rc;
-    if (!(st = sq_stmt(q, sql_items)))
-        return ERR_DB;
-    sqlite3_bind_int64(st, 1, sid);
-    return sq_collect(q, st, sizeof **out, read_item, (void **)out, n);
+    return collect_of(sq(s), sq_sql_scheme_id, scheme_code, "scheme", sql_items, sizeof **out,
+                      read_item, (void **)out, n);
 }
 
 /* ---- periods ---- */
