@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+enum store_put_result test_put_result;
+
 int test_db_open(test_db *db)
 {
     int fd;
@@ -320,7 +322,7 @@ int test_add_user(store *s, const char *login, int role, const char *unit_code, 
     if (app_auth_hash_cost(password, crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN,
                             u.password_hash) != 0)
         return -1;
-    return store_user_put(s, &u);
+    return store_user_put(s, &u, NULL);
 }
 
 int test_demo_create(test_demo *t, const char *tag)

@@ -107,4 +107,26 @@ int test_demo_remove(test_demo *t);
  * refusal, or -1. */
 int test_login(int port, const char *login, const char *password, char *headers, size_t size);
 
+/* Where the puts of TEST_PUT_IS and TEST_PUT_CYCLE write what they did. */
+extern enum store_put_result test_put_result;
+
+/* Checks that call (a put writing into &test_put_result) succeeds having done want. Needs
+ * cmocka. */
+#define TEST_PUT_IS(call, want)                                                                \
+    do {                                                                                       \
+        test_put_result = (enum store_put_result)-1;                                          \
+        assert_int_equal((call), 0);                                                           \
+        assert_int_equal(test_put_result, (want));                                             \
+    } while (0)
+
+/* Checks what a put does three times: it inserts, the same call again leaves the row
+ * unchanged, and after the statement change it changes the row. */
+#define TEST_PUT_CYCLE(call, change)                                                           \
+    do {                                                                                       \
+        TEST_PUT_IS(call, STORE_INSERTED);                                                     \
+        TEST_PUT_IS(call, STORE_UNCHANGED);                                                    \
+        change;                                                                                \
+        TEST_PUT_IS(call, STORE_CHANGED);                                                      \
+    } while (0)
+
 #endif

@@ -255,7 +255,7 @@ static void test_disabled_account_loses_session(void **state)
     assert_int_equal(store_open(g.db, &s), 0);
     assert_int_equal(store_user_get(s, "gone1", &u), 0);
     u.disabled = 1;
-    assert_int_equal(store_user_put(s, &u), 0);
+    assert_int_equal(store_user_put(s, &u, NULL), 0);
     store_close(s);
     expect_role(headers, "public");
     assert_int_equal(test_login(port(), "gone1", PASSWORD, headers, sizeof headers), 401);
@@ -358,7 +358,7 @@ static void test_results_follow_the_data(void **state)
     model_unit *units;
     model_indicator *inds;
     size_t n;
-    int result;
+    enum store_put_result result;
 
     (void)state;
     assert_int_equal(test_login(port(), "lead1", PASSWORD, headers, sizeof headers), 0);

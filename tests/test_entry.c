@@ -30,7 +30,7 @@ static void put_unit(store *s, const char *code, int kind, int order)
     snprintf(u.name, sizeof u.name, "单位%s", code);
     u.kind = kind;
     u.sort_order = order;
-    assert_int_equal(store_unit_put(s, &u), 0);
+    assert_int_equal(store_unit_put(s, &u, NULL), 0);
 }
 
 static void put_indicator(store *s, const char *code, int order)
@@ -42,7 +42,7 @@ static void put_indicator(store *s, const char *code, int order)
     i.value_kind = VK_YTD;
     i.precision = 2;
     i.sort_order = order;
-    assert_int_equal(store_indicator_put(s, &i), 0);
+    assert_int_equal(store_indicator_put(s, &i, NULL), 0);
 }
 
 static void put_scheme(store *s, const char *code, const char *group_code, int kind,
@@ -56,7 +56,7 @@ static void put_scheme(store *s, const char *code, const char *group_code, int k
     snprintf(sc.group_code, sizeof sc.group_code, "%s", group_code);
     sc.period_kind = kind;
     sc.total_weight = (double)n;
-    assert_int_equal(store_scheme_put(s, &sc), 0);
+    assert_int_equal(store_scheme_put(s, &sc, NULL), 0);
     memset(items, 0, sizeof items);
     for (size_t i = 0; i < n; i++) {
         snprintf(items[i].scheme_code, sizeof items[i].scheme_code, "%s", code);
@@ -64,7 +64,7 @@ static void put_scheme(store *s, const char *code, const char *group_code, int k
         items[i].weight = 1;
         items[i].sort_order = (int)i;
     }
-    assert_int_equal(store_scheme_set_items(s, code, items, n), 0);
+    assert_int_equal(store_scheme_set_items(s, code, items, n, NULL), 0);
 }
 
 static void put_group(store *s, const char *code, const char (*members)[MODEL_CODE_MAX], size_t n)
@@ -74,8 +74,8 @@ static void put_group(store *s, const char *code, const char (*members)[MODEL_CO
     snprintf(g.code, sizeof g.code, "%s", code);
     snprintf(g.name, sizeof g.name, "分组%s", code);
     g.kind = GROUP_PEERS;
-    assert_int_equal(store_group_put(s, &g), 0);
-    assert_int_equal(store_group_set_members(s, code, members, n), 0);
+    assert_int_equal(store_group_put(s, &g, NULL), 0);
+    assert_int_equal(store_group_set_members(s, code, members, n, NULL), 0);
 }
 
 /* R01, R02 report GDP and FAI monthly (group G, scheme S); T01 reports GDP quarterly only;

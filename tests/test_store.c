@@ -1,5 +1,6 @@
 /* test_store: round trips of every entity through the SQLite store, the revision history,
- * locks, transactions, and migration of a version-1 database to the latest schema. */
+ * locks, transactions, migration of a version-1 database to the latest schema, gets by code,
+ * put results, opening by URI, the change counter and the distinct error codes. */
 #include "store/store.h"
 #include "util/err.h"
 #include "support.h"
@@ -50,10 +51,10 @@ static void seed_basic(store *s, int64_t *period_id)
     model_indicator gdp = make_indicator("GDP", "地区生产总值");
     period_key k = { PERIOD_MONTH, 2025, 9 };
     a.is_self = 1;
-    assert_int_equal(store_unit_put(s, &a), 0);
-    assert_int_equal(store_unit_put(s, &b), 0);
-    assert_int_equal(store_unit_put(s, &t), 0);
-    assert_int_equal(store_indicator_put(s, &gdp), 0);
+    assert_int_equal(store_unit_put(s, &a, NULL), 0);
+    assert_int_equal(store_unit_put(s, &b, NULL), 0);
+    assert_int_equal(store_unit_put(s, &t, NULL), 0);
+    assert_int_equal(store_indicator_put(s, &gdp, NULL), 0);
     assert_int_equal(store_period_ensure(s, &k, period_id), 0);
 }
 
@@ -106,11 +107,11 @@ static void test_unit_round_trip(void **state)
     snprintf(u.name_en, sizeof u.name_en, "Qingshan District");
     u.is_self = 1;
     u.sort_order = 3;
-    assert_int_equal(store_unit_put(f->s, &u), 0);
-    assert_int_equal(store_unit_put(f->s, &t), 0);
+    assert_int_equal(store_unit_put(f->s, &u, NULL), 0);
+    assert_int_equal(store_unit_put(f->s, &t, NULL), 0);
     /* An update by code changes the row instead of adding one. */
     snprintf(u.name, sizeof u.name, "青山新区");
-    assert_int_equal(store_unit_put(f->s, &u), 0);
+    assert_int_equal(store_unit_put(f->s, &u, NULL), 0);
     assert_int_equal(store_units(f->s, &items, &n), 0);
     assert_int_equal(n, 2);
     assert_string_equal(items[0].code, "T01"); /* sort order 0 before 3 */
@@ -127,7 +128,7 @@ static void test_unit_unknown_parent(void **state)
 {
     fixture *f = *state;
     model_unit t = make_unit("T01", "东关街道", UNIT_TOWN, "NOPE");
-    assert_int_equal(store_unit_put(f->s, &t), ERR_NOTFOUND);
+    assert_int_equal(store_unit_put(f->s, &t, NULL), ERR_NOTFOUND);
     assert_non_null(strstr(err_msg(), "NOPE"));
 }
 
@@ -145,8 +146,8 @@ static void test_group_members_round_trip(void **state)
     snprintf(g.name, sizeof g.name, "市对区考核");
     snprintf(g.description, sizeof g.description, "12 区县");
     g.kind = GROUP_PEERS;
-    assert_int_equal(store_group_put(f->s, &g), 0);
-    assert_int_equal(store_group_set_members(f->s, "PEERS", codes, 2), 0);
+    assert_int_equal(store_group_put(f->s, &g, NULL), 0);
+    assert_int_equal(store_group_set_members(f->s, "PEERS", codes, 2, NULL), 0);
     assert_int_equal(store_groups(f->s, &gs, &n), 0);
     assert_int_equal(n, 1);
     assert_string_equal(gs[0].name, "市对区考核");
@@ -159,11 +160,11 @@ static void test_group_members_round_trip(void **state)
     assert_string_equal(members[1].code, "R01");
     free(members);
     /* Replacing the members drops the old ones. */
-    assert_int_equal(store_group_set_members(f->s, "PEERS", codes + 1, 1), 0);
+    assert_int_equal(store_group_set_members(f->s, "PEERS", codes + 1, 1, NULL), 0);
     assert_int_equal(store_group_members(f->s, "PEERS", &members, &n), 0);
     assert_int_equal(n, 1);
     free(members);
-    assert_int_equal(store_group_set_members(f->s, "PEERS", (const char(*)[MODEL_CODE_MAX]) "XX", 1),
+    assert_int_equal(store_group_set_members(f->s, "PEERS", (const char(*)[MODEL_CODE_MAX]) "XX", 1, NULL),
                      ERR_NOTFOUND);
 }
 
@@ -191,14 +192,14 @@ static void test_indicator_round_trip(void **state)
     ind.is_bonus = 1;
     ind.is_veto = 1;
     ind.sort_order = 9;
-    assert_int_equal(store_indicator_put(f->s, &ind), 0);
+    assert_int_equal(store_indicator_put(f->s, &ind, NULL), 0);
     assert_int_equal(store_indicators(f->s, &items, &n), 0);
     assert_int_equal(n, 2);
     ind.id = items[1].id;
     assert_memory_equal(&items[1], &ind, sizeof ind);
     free(items);
     snprintf(ind.coop_units, sizeof ind.coop_units, "NOPE");
-    assert_int_equal(store_indicator_put(f->s, &ind), ERR_NOTFOUND);
+    assert_int_equal(store_indicator_put(f->s, &ind, NULL), ERR_NOTFOUND);
 }
 
 static void test_scheme_round_trip(void **state)
@@ -213,7 +214,7 @@ static void test_scheme_round_trip(void **state)
     memset(&g, 0, sizeof g);
     snprintf(g.code, sizeof g.code, "PEERS");
     snprintf(g.name, sizeof g.name, "兄弟区县");
-    assert_int_equal(store_group_put(f->s, &g), 0);
+    assert_int_equal(store_group_put(f->s, &g, NULL), 0);
     memset(&sc, 0, sizeof sc);
     snprintf(sc.code, sizeof sc.code, "CITY2025");
     snprintf(sc.name, sizeof sc.name, "市对区考核方案");
@@ -221,14 +222,14 @@ static void test_scheme_round_trip(void **state)
     snprintf(sc.grading, sizeof sc.grading, "优秀>=90;良好>=80");
     sc.period_kind = PERIOD_QUARTER;
     sc.total_weight = 100;
-    assert_int_equal(store_scheme_put(f->s, &sc), 0);
+    assert_int_equal(store_scheme_put(f->s, &sc, NULL), 0);
     memset(&it, 0, sizeof it);
     snprintf(it.scheme_code, sizeof it.scheme_code, "CITY2025");
     snprintf(it.indicator_code, sizeof it.indicator_code, "GDP");
     snprintf(it.params, sizeof it.params, "step=5");
     it.weight = 100;
     it.method = METHOD_RANK;
-    assert_int_equal(store_scheme_set_items(f->s, "CITY2025", &it, 1), 0);
+    assert_int_equal(store_scheme_set_items(f->s, "CITY2025", &it, 1, NULL), 0);
     assert_int_equal(store_schemes(f->s, &schemes, &n), 0);
     assert_int_equal(n, 1);
     sc.id = schemes[0].id;
@@ -239,7 +240,7 @@ static void test_scheme_round_trip(void **state)
     assert_memory_equal(&items[0], &it, sizeof it);
     free(items);
     snprintf(sc.group_code, sizeof sc.group_code, "NOPE");
-    assert_int_equal(store_scheme_put(f->s, &sc), ERR_NOTFOUND);
+    assert_int_equal(store_scheme_put(f->s, &sc, NULL), ERR_NOTFOUND);
 }
 
 static void test_periods_and_targets(void **state)
@@ -267,9 +268,9 @@ static void test_periods_and_targets(void **state)
     snprintf(t.note, sizeof t.note, "年初目标");
     t.year = 2025;
     t.value = 612.5;
-    assert_int_equal(store_target_put(f->s, &t), 0);
+    assert_int_equal(store_target_put(f->s, &t, NULL), 0);
     t.value = 640; /* replacing keeps one row */
-    assert_int_equal(store_target_put(f->s, &t), 0);
+    assert_int_equal(store_target_put(f->s, &t, NULL), 0);
     assert_int_equal(store_targets(f->s, 2025, &ts, &n), 0);
     assert_int_equal(n, 1);
     assert_memory_equal(&ts[0], &t, sizeof t);
@@ -298,22 +299,22 @@ static void test_observation_history(void **state)
     int64_t pid, count;
     model_observation o, *hist;
     size_t n;
-    int result;
+    enum store_put_result result;
     struct obs_rows rows = { .n = 0 };
     obs_filter all = store_filter_all();
     seed_basic(f->s, &pid);
     o = make_obs(f->s, "GDP", "R01", pid, 412.5, OBS_SUBMITTED);
     snprintf(o.note, sizeof o.note, "统计快报");
     assert_int_equal(store_observation_put(f->s, &o, "clerk1", &result), 0);
-    assert_int_equal(result, OBS_PUT_NEW);
+    assert_int_equal(result, STORE_INSERTED);
     assert_int_equal(store_observation_put(f->s, &o, "clerk1", &result), 0);
-    assert_int_equal(result, OBS_PUT_SAME);
+    assert_int_equal(result, STORE_UNCHANGED);
     o.value = 413.25;
     assert_int_equal(store_observation_put(f->s, &o, "clerk2", &result), 0);
-    assert_int_equal(result, OBS_PUT_CHANGED);
+    assert_int_equal(result, STORE_CHANGED);
     o.state = OBS_APPROVED;
     assert_int_equal(store_observation_put(f->s, &o, "office", &result), 0);
-    assert_int_equal(result, OBS_PUT_CHANGED);
+    assert_int_equal(result, STORE_CHANGED);
 
     assert_int_equal(store_observation_history(f->s, "GDP", "R01", "2025-09", &hist, &n), 0);
     assert_int_equal(n, 3);
@@ -380,7 +381,7 @@ static void test_published_is_locked(void **state)
     o = make_obs(f->s, "GDP", "R01", pid, 100, OBS_PUBLISHED);
     assert_int_equal(store_observation_put(f->s, &o, "office", NULL), 0);
     o.value = 101;
-    assert_int_equal(store_observation_put(f->s, &o, "clerk", NULL), ERR_LOCKED);
+    assert_int_equal(store_observation_put(f->s, &o, "clerk", NULL), ERR_PUBLISHED);
     assert_int_equal(store_observation_history(f->s, "GDP", "R01", "2025-09", &hist, &n), 0);
     assert_int_equal(n, 1);
     assert_true(hist[0].value == 100);
@@ -449,7 +450,7 @@ static void test_bulk_insert(void **state)
         model_unit u;
         snprintf(code, sizeof code, "X%03d", i);
         u = make_unit(code, "区", UNIT_REGION, "");
-        assert_int_equal(store_unit_put(f->s, &u), 0);
+        assert_int_equal(store_unit_put(f->s, &u, NULL), 0);
         rows[i].indicator_id = indicator_id(f->s, "GDP");
         rows[i].period_id = pid;
         rows[i].unit_id = unit_id(f->s, code);
@@ -510,9 +511,9 @@ static void test_flags_users_audit(void **state)
     snprintf(u.login, sizeof u.login, "clerk1");
     snprintf(u.display_name, sizeof u.display_name, "李填报");
     u.role = ROLE_REPORTER;
-    assert_int_equal(store_user_put(f->s, &u), ERR_DATA); /* a reporter needs a unit */
+    assert_int_equal(store_user_put(f->s, &u, NULL), ERR_DATA); /* a reporter needs a unit */
     snprintf(u.unit_code, sizeof u.unit_code, "R01");
-    assert_int_equal(store_user_put(f->s, &u), 0);
+    assert_int_equal(store_user_put(f->s, &u, NULL), 0);
     assert_int_equal(store_users(f->s, &users, &n), 0);
     assert_int_equal(n, 1);
     assert_string_equal(users[0].unit_code, "R01");
@@ -574,7 +575,7 @@ static void test_migration_from_version_1(void **state)
     memset(&u, 0, sizeof u);
     snprintf(u.login, sizeof u.login, "admin");
     u.role = ROLE_ADMIN;
-    assert_int_equal(store_user_put(f->s, &u), 0); /* tables of later versions exist */
+    assert_int_equal(store_user_put(f->s, &u, NULL), 0); /* tables of later versions exist */
     assert_int_equal(store_users(f->s, &users, &n), 0);
     assert_int_equal(n, 1);
     free(users);
@@ -592,6 +593,197 @@ static void test_unopenable_path(void **state)
     assert_int_equal(store_open("/nonexistent-dir/x/saima.db", &s), ERR_IO);
     assert_non_null(strstr(err_msg(), "/nonexistent-dir/x/saima.db"));
     store_close(NULL);
+}
+
+/* Every reference entity comes back by its code, and an unknown code is ERR_NOTFOUND. */
+static void test_get_by_code(void **state)
+{
+    fixture *f = *state;
+    const char members[1][MODEL_CODE_MAX] = { "R01" };
+    period_key k = { PERIOD_MONTH, 2025, 9 }, absent = { PERIOD_MONTH, 2025, 10 };
+    model_unit u;
+    model_group g;
+    model_indicator ind;
+    model_scheme sc;
+    model_period p;
+    model_user user;
+    int64_t pid;
+    memset(&g, 0, sizeof g);
+    seed_basic(f->s, &pid);
+    snprintf(g.name, sizeof g.name, "兄弟区县");
+    snprintf(g.code, sizeof g.code, "PEERS");
+    assert_int_equal(store_group_put(f->s, &g, NULL), 0);
+    assert_int_equal(store_group_set_members(f->s, "PEERS", members, 1, NULL), 0);
+    memset(&sc, 0, sizeof sc);
+    snprintf(sc.code, sizeof sc.code, "CITY");
+    snprintf(sc.group_code, sizeof sc.group_code, "PEERS");
+    sc.period_kind = PERIOD_QUARTER;
+    assert_int_equal(store_scheme_put(f->s, &sc, NULL), 0);
+
+    assert_int_equal(store_unit_get(f->s, "T01", &u), 0);
+    assert_true(u.id == unit_id(f->s, "T01") && strcmp(u.parent_code, "R01") == 0);
+    assert_int_equal(store_group_get(f->s, "PEERS", &g), 0);
+    assert_int_equal(store_indicator_get(f->s, "GDP", &ind), 0);
+    assert_int_equal(store_scheme_get(f->s, "CITY", &sc), 0);
+    assert_string_equal(g.name, "兄弟区县");
+    assert_true(ind.precision == 2 && strcmp(ind.name, "地区生产总值") == 0);
+    assert_true(sc.period_kind == PERIOD_QUARTER && strcmp(sc.group_code, "PEERS") == 0);
+    assert_int_equal(store_unit_get(f->s, "R99", &u), ERR_NOTFOUND);
+    assert_non_null(strstr(err_msg(), "R99"));
+    assert_int_equal(store_group_get(f->s, "NOPE", &g), ERR_NOTFOUND);
+    assert_int_equal(store_indicator_get(f->s, "NOPE", &ind), ERR_NOTFOUND);
+    assert_int_equal(store_scheme_get(f->s, "NOPE", &sc), ERR_NOTFOUND);
+    assert_int_equal(store_period_get(f->s, &k, &p), 0);
+    assert_true(p.id == pid);
+    assert_string_equal(p.code, "2025-09");
+    assert_int_equal(store_period_get(f->s, &absent, &p), ERR_NOTFOUND);
+    assert_int_equal(store_period_get_code(f->s, "2025年9月", &p), 0); /* any accepted form */
+    assert_true(p.id == pid);
+    assert_int_equal(store_period_get_code(f->s, "2025-10", &p), ERR_NOTFOUND);
+    assert_int_equal(store_period_get_code(f->s, "someday", &p), ERR_DATA);
+    memset(&user, 0, sizeof user);
+    snprintf(user.login, sizeof user.login, "admin");
+    user.role = ROLE_ADMIN;
+    assert_int_equal(store_user_put(f->s, &user, NULL), 0);
+    assert_int_equal(store_user_get(f->s, "admin", &user), 0);
+    assert_int_equal(user.role, ROLE_ADMIN);
+    assert_int_equal(store_user_get(f->s, "nobody", &user), ERR_NOTFOUND);
+}
+
+/* Each put of reference data, targets, observations and users says what it did. */
+static void test_put_results(void **state)
+{
+    fixture *f = *state;
+    const char two[2][MODEL_CODE_MAX] = { "R01", "R02" };
+    model_unit u = make_unit("R03", "东湖区", UNIT_REGION, "");
+    model_indicator ind = make_indicator("FAI", "固定资产投资");
+    model_group g;
+    model_scheme sc;
+    model_scheme_item it;
+    model_target t;
+    model_observation o;
+    model_user user;
+    int64_t pid;
+    seed_basic(f->s, &pid);
+    TEST_PUT_CYCLE(store_unit_put(f->s, &u, &test_put_result),
+                   snprintf(u.parent_code, sizeof u.parent_code, "R01"));
+
+    memset(&g, 0, sizeof g);
+    snprintf(g.code, sizeof g.code, "PEERS");
+    TEST_PUT_CYCLE(store_group_put(f->s, &g, &test_put_result), g.kind = GROUP_KIND_N - 1);
+    TEST_PUT_IS(store_group_set_members(f->s, "PEERS", two, 2, &test_put_result), STORE_CHANGED);
+    TEST_PUT_IS(store_group_set_members(f->s, "PEERS", two, 2, &test_put_result), STORE_UNCHANGED);
+    TEST_PUT_IS(store_group_set_members(f->s, "PEERS", two + 1, 1, &test_put_result), STORE_CHANGED);
+
+    /* only the cooperating units change */
+    TEST_PUT_CYCLE(store_indicator_put(f->s, &ind, &test_put_result),
+                   snprintf(ind.coop_units, sizeof ind.coop_units, "R02;R01"));
+    TEST_PUT_IS(store_indicator_put(f->s, &ind, &test_put_result), STORE_UNCHANGED);
+    ind.weight = 3;
+    TEST_PUT_IS(store_indicator_put(f->s, &ind, &test_put_result), STORE_CHANGED);
+
+    memset(&sc, 0, sizeof sc);
+    snprintf(sc.code, sizeof sc.code, "CITY");
+    snprintf(sc.group_code, sizeof sc.group_code, "PEERS");
+    TEST_PUT_CYCLE(store_scheme_put(f->s, &sc, &test_put_result),
+                   snprintf(sc.settings, sizeof sc.settings, "first_tier=5"));
+    memset(&it, 0, sizeof it);
+    snprintf(it.indicator_code, sizeof it.indicator_code, "GDP");
+    it.weight = 100;
+    TEST_PUT_IS(store_scheme_set_items(f->s, "CITY", &it, 1, &test_put_result), STORE_CHANGED);
+    TEST_PUT_IS(store_scheme_set_items(f->s, "CITY", &it, 1, &test_put_result), STORE_UNCHANGED);
+    snprintf(it.params, sizeof it.params, "step=5");
+    TEST_PUT_IS(store_scheme_set_items(f->s, "CITY", &it, 1, &test_put_result), STORE_CHANGED);
+
+    memset(&t, 0, sizeof t);
+    snprintf(t.indicator_code, sizeof t.indicator_code, "GDP");
+    snprintf(t.unit_code, sizeof t.unit_code, "R01");
+    t.year = 2025;
+    t.value = 8;
+    TEST_PUT_CYCLE(store_target_put(f->s, &t, &test_put_result),
+                   snprintf(t.note, sizeof t.note, "年初目标"));
+
+    o = make_obs(f->s, "GDP", "R01", pid, 100, OBS_DRAFT);
+    TEST_PUT_CYCLE(store_observation_put(f->s, &o, "clerk", &test_put_result), o.value = 101);
+
+    memset(&user, 0, sizeof user);
+    snprintf(user.login, sizeof user.login, "lead");
+    user.role = ROLE_LEADER;
+    TEST_PUT_CYCLE(store_user_put(f->s, &user, &test_put_result), user.disabled = 1);
+}
+
+/* A published value and a locked period are refused with codes of their own. */
+static void test_published_and_locked_codes(void **state)
+{
+    fixture *f = *state;
+    period_key k = { PERIOD_MONTH, 2025, 9 };
+    model_observation pub, draft;
+    int64_t pid;
+    seed_basic(f->s, &pid);
+    pub = make_obs(f->s, "GDP", "R01", pid, 100, OBS_PUBLISHED);
+    draft = make_obs(f->s, "GDP", "R02", pid, 50, OBS_DRAFT);
+    assert_int_equal(store_observation_put(f->s, &pub, "office", NULL), 0);
+    assert_int_equal(store_observation_put(f->s, &draft, "clerk", NULL), 0);
+    pub.value = 99;
+    assert_int_equal(store_observation_put(f->s, &pub, "clerk", NULL), ERR_PUBLISHED);
+    draft.value = 51;
+    assert_int_equal(store_observation_put(f->s, &draft, "clerk", NULL), 0);
+    assert_int_equal(store_period_set_locked(f->s, &k, 1), 0);
+    draft.value = 52;
+    assert_int_equal(store_observation_put(f->s, &draft, "clerk", NULL), ERR_LOCKED);
+    assert_int_not_equal(ERR_PUBLISHED, ERR_LOCKED);
+    assert_int_equal(err_http_status(ERR_PUBLISHED), 423);
+    assert_int_equal(err_exit_code(ERR_PUBLISHED), 2);
+    assert_int_equal(err_http_status(ERR_CONSTRAINT), 422);
+    assert_int_equal(err_exit_code(ERR_CONSTRAINT), 2);
+}
+
+/* sqlite:path and a bare path open the same database; PostgreSQL is refused for now. */
+static void test_open_uri(void **state)
+{
+    fixture *f = *state;
+    char uri[sizeof f->path + 8];
+    store *other = NULL;
+    model_unit u;
+    int64_t pid;
+    seed_basic(f->s, &pid);
+    snprintf(uri, sizeof uri, "sqlite:%s", f->path);
+    assert_int_equal(store_open(uri, &other), 0);
+    assert_int_equal(store_unit_get(other, "R01", &u), 0); /* the same file */
+    store_close(other);
+    other = NULL;
+    assert_int_equal(store_open("postgres://saima@localhost/saima", &other), ERR_USAGE);
+    assert_non_null(strstr(err_msg(), "PostgreSQL"));
+    assert_int_equal(store_open("postgresql://localhost/saima", &other), ERR_USAGE);
+    assert_int_equal(store_open("mysql://localhost/saima", &other), ERR_USAGE);
+    assert_int_equal(store_open("", &other), ERR_USAGE);
+    assert_null(other);
+}
+
+/* The change counter moves when another connection commits, and when this one writes;
+ * it stays while nothing is committed. */
+static void test_change_counter(void **state)
+{
+    fixture *f = *state;
+    model_unit u = make_unit("R09", "新区", UNIT_REGION, "");
+    store *other;
+    long long a, b, c;
+    assert_int_equal(store_open(f->path, &other), 0);
+    assert_int_equal(store_change_counter(f->s, &a), 0);
+    assert_int_equal(store_change_counter(f->s, &b), 0);
+    assert_true(a == b);
+    assert_int_equal(store_begin(other), 0);
+    assert_int_equal(store_unit_put(other, &u, NULL), 0);
+    assert_int_equal(store_change_counter(f->s, &b), 0);
+    assert_true(a == b); /* not committed yet */
+    assert_int_equal(store_commit(other), 0);
+    assert_int_equal(store_change_counter(f->s, &b), 0);
+    assert_true(a != b);
+    snprintf(u.name, sizeof u.name, "东新区");
+    assert_int_equal(store_unit_put(f->s, &u, NULL), 0);
+    assert_int_equal(store_change_counter(f->s, &c), 0);
+    assert_true(c != b);
+    store_close(other);
 }
 
 int main(void)
@@ -612,6 +804,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_flags_users_audit, test_db_setup, test_db_teardown),
         cmocka_unit_test_setup_teardown(test_migration_from_version_1, test_db_setup, test_db_teardown),
         cmocka_unit_test(test_unopenable_path),
+        cmocka_unit_test_setup_teardown(test_get_by_code, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_put_results, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_published_and_locked_codes, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_open_uri, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_change_counter, test_db_setup, test_db_teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* test_store_race: the race's storage (SPEC §6-7) through the SQLite store: round trips of
  * categories, contests, judges' scores, results, red flag holders, events, caps and awards;
- * unknown codes, the database's checks, events kept as history, and migration from version 5. */
+ * unknown codes, the database's checks, events kept as history, migration from version 5,
+ * gets by code and what each put did. */
 #include "store/store.h"
 #include "util/err.h"
 #include "support.h"
@@ -31,7 +32,7 @@ static void put_unit(store *s, const char *code, const char *name, int kind, int
     SET(u.name, name);
     u.kind = kind;
     u.sort_order = sort_order;
-    assert_int_equal(store_unit_put(s, &u), 0);
+    assert_int_equal(store_unit_put(s, &u, NULL), 0);
 }
 
 static void put_group(store *s, const char *code, const char *name,
@@ -42,8 +43,8 @@ static void put_group(store *s, const char *code, const char *name,
     SET(g.code, code);
     SET(g.name, name);
     g.kind = GROUP_RACE;
-    assert_int_equal(store_group_put(s, &g), 0);
-    assert_int_equal(store_group_set_members(s, code, members, n), 0);
+    assert_int_equal(store_group_put(s, &g, NULL), 0);
+    assert_int_equal(store_group_set_members(s, code, members, n, NULL), 0);
 }
 
 static void put_category(store *s, const char *code, const char *name, int sort_order)
@@ -53,7 +54,7 @@ static void put_category(store *s, const char *code, const char *name, int sort_
     SET(c.code, code);
     SET(c.name, name);
     c.sort_order = sort_order;
-    assert_int_equal(store_category_put(s, &c), 0);
+    assert_int_equal(store_category_put(s, &c, NULL), 0);
 }
 
 /* Four units (D01..D03 in the economic group, D04 alone in another), one indicator and a
@@ -72,14 +73,14 @@ static void seed_base(store *s)
     memset(&ind, 0, sizeof ind);
     SET(ind.code, "GDP");
     SET(ind.name, "地区生产总值");
-    assert_int_equal(store_indicator_put(s, &ind), 0);
+    assert_int_equal(store_indicator_put(s, &ind, NULL), 0);
     memset(&sc, 0, sizeof sc);
     SET(sc.code, "RACE2025");
     SET(sc.name, "2025年赛马方案");
     SET(sc.group_code, "ECON");
     sc.period_kind = PERIOD_QUARTER;
     sc.total_weight = 100;
-    assert_int_equal(store_scheme_put(s, &sc), 0);
+    assert_int_equal(store_scheme_put(s, &sc, NULL), 0);
 }
 
 /* The base and the contest categories ECO and PROJ. */
@@ -170,10 +171,10 @@ static void test_category_round_trip(void **state)
     SET(b.code, "RURAL");
     SET(b.name, "乡村建设");
     b.sort_order = 4;
-    assert_int_equal(store_category_put(f->s, &a), 0);
-    assert_int_equal(store_category_put(f->s, &b), 0);
+    assert_int_equal(store_category_put(f->s, &a, NULL), 0);
+    assert_int_equal(store_category_put(f->s, &b, NULL), 0);
     SET(b.name_en, "Rural construction"); /* an update by code keeps one row */
-    assert_int_equal(store_category_put(f->s, &b), 0);
+    assert_int_equal(store_category_put(f->s, &b, NULL), 0);
     assert_int_equal(store_categories(f->s, &items, &n), 0);
     assert_int_equal(n, 2);
     b.id = items[0].id; /* sort order 4 before 6 */
@@ -191,7 +192,7 @@ static void test_contest_round_trip(void **state)
     model_contest *items;
     size_t n;
     seed_race(f->s);
-    assert_int_equal(store_contest_put(f->s, &c), 0);
+    assert_int_equal(store_contest_put(f->s, &c, NULL), 0);
     SET(judges_only.category_code, "PROJ");
     CLEAR(judges_only.scheme_code);
     CLEAR(judges_only.points);
@@ -199,9 +200,9 @@ static void test_contest_round_trip(void **state)
     judges_only.judge_weight_bp = 10000;
     judges_only.drop_extremes = 0;
     judges_only.flag_tie_rule = FLAG_TIE_NONE;
-    assert_int_equal(store_contest_put(f->s, &judges_only), 0);
+    assert_int_equal(store_contest_put(f->s, &judges_only, NULL), 0);
     SET(c.name, "经济指标季度擂台赛"); /* an update by code keeps one row */
-    assert_int_equal(store_contest_put(f->s, &c), 0);
+    assert_int_equal(store_contest_put(f->s, &c, NULL), 0);
     assert_int_equal(store_contests(f->s, "", &items, &n), 0);
     assert_int_equal(n, 2);
     c.id = items[0].id;
@@ -228,7 +229,7 @@ static void test_contests_by_period(void **state)
     seed_race(f->s);
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         c = make_contest(rows[i].code, rows[i].period);
-        if (store_contest_put(f->s, &c) != 0)
+        if (store_contest_put(f->s, &c, NULL) != 0)
             fail_msg("%s: %s", rows[i].code, err_msg());
     }
     assert_int_equal(store_contests(f->s, NULL, &items, &n), 0);
@@ -250,7 +251,7 @@ static void test_contests_by_period(void **state)
 
 static void assert_contest_refused(store *s, const model_contest *c, int code, const char *needle)
 {
-    assert_int_equal(store_contest_put(s, c), code);
+    assert_int_equal(store_contest_put(s, c, NULL), code);
     assert_non_null(strstr(err_msg(), needle));
 }
 
@@ -280,16 +281,16 @@ static void test_contest_refusals(void **state)
     /* the weights: the database's checks */
     c = make_contest("X", "2025-Q3");
     c.judge_weight_bp = 2000;
-    assert_contest_refused(f->s, &c, ERR_DATA, "contest_weights_add_up");
+    assert_contest_refused(f->s, &c, ERR_CONSTRAINT, "contest_weights_add_up");
     c.engine_weight_bp = 12000;
     c.judge_weight_bp = -2000;
-    assert_contest_refused(f->s, &c, ERR_DATA, "CHECK");
+    assert_contest_refused(f->s, &c, ERR_CONSTRAINT, "CHECK");
     c = make_contest("X", "2025-Q3");
     SET(c.scheme_code, ""); /* the engine's share needs a scheme */
-    assert_contest_refused(f->s, &c, ERR_DATA, "contest_engine_needs_scheme");
+    assert_contest_refused(f->s, &c, ERR_CONSTRAINT, "contest_engine_needs_scheme");
     assert_int_equal(count_contests(f->s), 0);
     c = make_contest("X", "2025-Q3");
-    assert_int_equal(store_contest_put(f->s, &c), 0);
+    assert_int_equal(store_contest_put(f->s, &c, NULL), 0);
     assert_int_equal(count_contests(f->s), 1);
 }
 
@@ -311,15 +312,15 @@ static void test_judge_scores(void **state)
     model_judge_score rows[4], *items;
     size_t n;
     seed_race(f->s);
-    assert_int_equal(store_contest_put(f->s, &c), 0);
+    assert_int_equal(store_contest_put(f->s, &c, NULL), 0);
     rows[0] = make_judge("D02", "评委2", 88.5);
     rows[1] = make_judge("D01", "评委1", 91.25);
     rows[2] = make_judge("D02", "评委1", 79);
     rows[3] = make_judge("D01", "评委2", 60);
     for (int i = 0; i < 4; i++)
-        assert_int_equal(store_judge_score_put(f->s, &rows[i]), 0);
+        assert_int_equal(store_judge_score_put(f->s, &rows[i], NULL), 0);
     rows[3].score = 86.75; /* the same key replaces */
-    assert_int_equal(store_judge_score_put(f->s, &rows[3]), 0);
+    assert_int_equal(store_judge_score_put(f->s, &rows[3], NULL), 0);
     assert_int_equal(store_judge_scores(f->s, "ECO-Q3", &items, &n), 0);
     assert_int_equal(n, 4);
     /* by unit (sort order), then judge */
@@ -331,17 +332,17 @@ static void test_judge_scores(void **state)
     free(items);
 
     rows[0] = make_judge("NOUNIT", "评委1", 80);
-    assert_int_equal(store_judge_score_put(f->s, &rows[0]), ERR_NOTFOUND);
+    assert_int_equal(store_judge_score_put(f->s, &rows[0], NULL), ERR_NOTFOUND);
     assert_non_null(strstr(err_msg(), "NOUNIT"));
     rows[0] = make_judge("D01", "评委1", 80);
     SET(rows[0].contest_code, "NOCONTEST");
-    assert_int_equal(store_judge_score_put(f->s, &rows[0]), ERR_NOTFOUND);
+    assert_int_equal(store_judge_score_put(f->s, &rows[0], NULL), ERR_NOTFOUND);
     assert_non_null(strstr(err_msg(), "NOCONTEST"));
     assert_int_equal(store_judge_scores(f->s, "NOCONTEST", &items, &n), ERR_NOTFOUND);
     rows[0] = make_judge("D01", "", 80);
-    assert_int_equal(store_judge_score_put(f->s, &rows[0]), ERR_DATA);
+    assert_int_equal(store_judge_score_put(f->s, &rows[0], NULL), ERR_DATA);
     rows[0] = make_judge("D01", "评委3", NAN);
-    assert_int_equal(store_judge_score_put(f->s, &rows[0]), ERR_DATA);
+    assert_int_equal(store_judge_score_put(f->s, &rows[0], NULL), ERR_DATA);
     assert_int_equal(store_judge_scores(f->s, "ECO-Q3", &items, &n), 0);
     assert_int_equal(n, 4);
     free(items);
@@ -370,7 +371,7 @@ static void test_results_replace(void **state)
     model_contest_result run1[3], run2[2], bad[2], *items;
     size_t n;
     seed_race(f->s);
-    assert_int_equal(store_contest_put(f->s, &c), 0);
+    assert_int_equal(store_contest_put(f->s, &c, NULL), 0);
     run1[0] = make_result("D03", 0, 0, 0);           /* unranked: listed last */
     run1[1] = make_result("D02", 92.5, 1, 30000);
     run1[2] = make_result("D01", 81.0625, 2, -30000);
@@ -660,11 +661,11 @@ static void test_event_caps(void **state)
     model_event_cap a = make_cap("media", 2025, 0, 3), b = make_cap("honour", 2025, 5, 0);
     model_event_cap old = make_cap("honour", 2024, 4, 0), bad, *items;
     size_t n;
-    assert_int_equal(store_event_cap_put(f->s, &a), 0);
-    assert_int_equal(store_event_cap_put(f->s, &b), 0);
-    assert_int_equal(store_event_cap_put(f->s, &old), 0);
+    assert_int_equal(store_event_cap_put(f->s, &a, NULL), 0);
+    assert_int_equal(store_event_cap_put(f->s, &b, NULL), 0);
+    assert_int_equal(store_event_cap_put(f->s, &old, NULL), 0);
     b.max_bonus = 6.5; /* the same key replaces */
-    assert_int_equal(store_event_cap_put(f->s, &b), 0);
+    assert_int_equal(store_event_cap_put(f->s, &b, NULL), 0);
     assert_int_equal(store_event_caps(f->s, 2025, &items, &n), 0);
     assert_int_equal(n, 2);
     assert_memory_equal(&items[0], &b, sizeof b); /* by category */
@@ -675,11 +676,11 @@ static void test_event_caps(void **state)
     assert_memory_equal(&items[0], &old, sizeof old); /* by year first */
     free(items);
     bad = make_cap("media", 2025, -1, 0);
-    assert_int_equal(store_event_cap_put(f->s, &bad), ERR_DATA);
+    assert_int_equal(store_event_cap_put(f->s, &bad, NULL), ERR_CONSTRAINT);
     bad = make_cap("media", 2025, 0, -3); /* a magnitude, never negative */
-    assert_int_equal(store_event_cap_put(f->s, &bad), ERR_DATA);
+    assert_int_equal(store_event_cap_put(f->s, &bad, NULL), ERR_CONSTRAINT);
     bad = make_cap("", 2025, 1, 1);
-    assert_int_equal(store_event_cap_put(f->s, &bad), ERR_DATA);
+    assert_int_equal(store_event_cap_put(f->s, &bad, NULL), ERR_DATA);
     assert_int_equal(store_event_caps(f->s, 2025, &items, &n), 0);
     assert_memory_equal(&items[1], &a, sizeof a);
     free(items);
@@ -708,11 +709,11 @@ static void test_awards(void **state)
     model_award bad, *items;
     size_t n;
     seed_race(f->s);
-    assert_int_equal(store_award_put(f->s, &best), 0);
-    assert_int_equal(store_award_put(f->s, &worst), 0);
+    assert_int_equal(store_award_put(f->s, &best, NULL), 0);
+    assert_int_equal(store_award_put(f->s, &worst, NULL), 0);
     SET(best.rule, "季度综合排名第一"); /* an update by code keeps one row */
     SET(best.group_code, "SOE");
-    assert_int_equal(store_award_put(f->s, &best), 0);
+    assert_int_equal(store_award_put(f->s, &best, NULL), 0);
     assert_int_equal(store_awards(f->s, &items, &n), 0);
     assert_int_equal(n, 2);
     best.id = items[0].id;
@@ -722,20 +723,74 @@ static void test_awards(void **state)
     free(items);
 
     bad = make_award("X", "contest", "GDP", 0); /* a category code is needed, not an indicator's */
-    assert_int_equal(store_award_put(f->s, &bad), ERR_NOTFOUND);
+    assert_int_equal(store_award_put(f->s, &bad, NULL), ERR_NOTFOUND);
     assert_non_null(strstr(err_msg(), "GDP"));
     bad = make_award("X", "indicator", "NOIND", 0);
-    assert_int_equal(store_award_put(f->s, &bad), ERR_NOTFOUND);
+    assert_int_equal(store_award_put(f->s, &bad, NULL), ERR_NOTFOUND);
     assert_non_null(strstr(err_msg(), "NOIND"));
     bad = make_award("X", "contest", "ECO", 0);
     SET(bad.group_code, "NOGROUP");
-    assert_int_equal(store_award_put(f->s, &bad), ERR_NOTFOUND);
+    assert_int_equal(store_award_put(f->s, &bad, NULL), ERR_NOTFOUND);
     assert_non_null(strstr(err_msg(), "NOGROUP"));
     bad = make_award("X", "unit", "D01", 0);
-    assert_int_equal(store_award_put(f->s, &bad), ERR_DATA);
+    assert_int_equal(store_award_put(f->s, &bad, NULL), ERR_DATA);
     assert_int_equal(store_awards(f->s, &items, &n), 0);
     assert_int_equal(n, 2);
     free(items);
+}
+
+/* Categories, contests and awards come back by code, events by id; unknown ones are
+ * ERR_NOTFOUND. */
+static void test_race_get_by_code(void **state)
+{
+    fixture *f = *state;
+    model_contest c = make_contest("ECO-Q3", "2025Q3"), gc;
+    model_award a = make_award("STEED", "contest", "ECO", 0), ga;
+    model_event e = make_event("2025-05-20", "D02", EVENT_BONUS, 1.5), ge;
+    model_contest_category k;
+    int64_t id;
+    seed_race(f->s);
+    assert_int_equal(store_contest_put(f->s, &c, NULL), 0);
+    assert_int_equal(store_award_put(f->s, &a, NULL), 0);
+    assert_int_equal(store_event_add(f->s, &e, &id), 0);
+    assert_int_equal(store_category_get(f->s, "PROJ", &k), 0);
+    assert_int_equal(store_contest_get(f->s, "ECO-Q3", &gc), 0);
+    assert_int_equal(store_award_get(f->s, "STEED", &ga), 0);
+    assert_int_equal(store_event_get(f->s, id, &ge), 0);
+    assert_true(k.sort_order == 2 && strcmp(k.name, "重点项目") == 0);
+    assert_true(gc.engine_weight_bp == 7000 && strcmp(gc.scheme_code, "RACE2025") == 0);
+    assert_string_equal(gc.period_code, "2025-Q3");
+    a.id = ga.id;
+    assert_memory_equal(&ga, &a, sizeof a);
+    assert_true(ge.id == id && ge.points == 1.5 && strcmp(ge.unit_code, "D02") == 0);
+    assert_int_equal(store_category_get(f->s, "NOPE", &k), ERR_NOTFOUND);
+    assert_int_equal(store_contest_get(f->s, "NOPE", &gc), ERR_NOTFOUND);
+    assert_int_equal(store_award_get(f->s, "NOPE", &ga), ERR_NOTFOUND);
+    assert_int_equal(store_event_get(f->s, id + 100, &ge), ERR_NOTFOUND);
+}
+
+/* Each put of the race's configuration says what it did. */
+static void test_race_put_results(void **state)
+{
+    fixture *f = *state;
+    model_contest_category k;
+    model_contest c = make_contest("ECO-Q3", "2025-Q3");
+    model_judge_score j = make_judge("D01", "张评委", 90);
+    model_event_cap cap = make_cap("media", 2025, 0, 3);
+    model_award a = make_award("SNAIL", "indicator", "GDP", 1);
+    seed_race(f->s);
+    memset(&k, 0, sizeof k);
+    SET(k.code, "GREEN");
+    SET(k.name, "生态环保");
+    TEST_PUT_CYCLE(store_category_put(f->s, &k, &test_put_result), k.sort_order = 5);
+    TEST_PUT_IS(store_contest_put(f->s, &c, &test_put_result), STORE_INSERTED);
+    SET(c.period_code, "2025q3"); /* the same period in another form */
+    TEST_PUT_IS(store_contest_put(f->s, &c, &test_put_result), STORE_UNCHANGED);
+    c.drop_extremes = 0;
+    TEST_PUT_IS(store_contest_put(f->s, &c, &test_put_result), STORE_CHANGED);
+    TEST_PUT_CYCLE(store_judge_score_put(f->s, &j, &test_put_result), j.score = 91.5);
+    TEST_PUT_CYCLE(store_event_cap_put(f->s, &cap, &test_put_result), cap.max_bonus = 1);
+    TEST_PUT_CYCLE(store_award_put(f->s, &a, &test_put_result), SET(a.rule, "连续两季度末位"));
 }
 
 /* A database made by schema version 5 upgrades to the latest without losing anything, and
@@ -764,7 +819,7 @@ static void test_migration_from_version_5(void **state)
     assert_int_equal(store_schemes(old, &schemes, &n), 0);
     assert_int_equal(n, 1);
     SET(schemes[0].settings, "first_tier=5");
-    assert_int_equal(store_scheme_put(old, &schemes[0]), 0);
+    assert_int_equal(store_scheme_put(old, &schemes[0], NULL), 0);
     free(schemes);
     memset(&o, 0, sizeof o);
     o.period_id = pid;
@@ -798,7 +853,7 @@ static void test_migration_from_version_5(void **state)
     free(cs);
     put_category(f->s, "ECO", "经济指标", 1);
     c = make_contest("ECO-Q3", "2025-Q3");
-    assert_int_equal(store_contest_put(f->s, &c), 0);
+    assert_int_equal(store_contest_put(f->s, &c, NULL), 0);
     assert_int_equal(store_contests(f->s, "2025-Q3", &cs, &n), 0);
     assert_int_equal(n, 1);
     assert_string_equal(cs[0].scheme_code, "RACE2025");
@@ -827,6 +882,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_event_caps, test_db_setup, test_db_teardown),
         cmocka_unit_test_setup_teardown(test_awards, test_db_setup, test_db_teardown),
         cmocka_unit_test_setup_teardown(test_migration_from_version_5, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_race_get_by_code, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_race_put_results, test_db_setup, test_db_teardown),
     };
     return cmocka_run_group_tests_name("store_race", tests, NULL, NULL);
 }

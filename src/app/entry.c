@@ -386,7 +386,8 @@ int app_entry_save(store *s, const app_entry_plan *p, const app_entry_change *c,
     long u = app_entry_plan_unit(p, c->unit_code ? c->unit_code : "");
     size_t nchanged = 0;
     int64_t pid;
-    int rc, result;
+    enum store_put_result result;
+    int rc;
     if (u < 0)
         return err_set(ERR_NOTFOUND, "unit '%s' reports no figures for %s",
                        c->unit_code ? c->unit_code : "", p->period_code);
@@ -407,7 +408,7 @@ int app_entry_save(store *s, const app_entry_plan *p, const app_entry_change *c,
         o->state = OBS_DRAFT;
         snprintf(o->note, sizeof o->note, "%s", v[k].note ? v[k].note : "");
         rc = store_observation_put(s, o, c->actor ? c->actor : "", &result);
-        nchanged += rc == 0 && result != OBS_PUT_SAME;
+        nchanged += rc == 0 && result != STORE_UNCHANGED;
     }
     free(o);
     if (rc != 0)

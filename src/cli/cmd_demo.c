@@ -82,7 +82,7 @@ static int add_accounts(const cli_ctx *ctx, store *s, const demo_opts *opts)
         memcpy(u.unit_code, a->unit, sizeof u.unit_code);
         u.role = a->role;
         if ((rc = app_auth_hash(a->password, u.password_hash)) == 0 &&
-            (rc = store_user_put(s, &u)) == 0)
+            (rc = store_user_put(s, &u, NULL)) == 0)
             rc = store_audit_add(s, ctx->actor ? ctx->actor : "", "user-add", "users", a->login);
     }
     if (rc == 0)

@@ -121,7 +121,7 @@ static int save_user(const cli_ctx *ctx, store *s, const model_user *u, const ch
              model_roles[u->role].key, u->unit_code, u->disabled);
     if ((rc = store_begin(s)) != 0)
         return rc;
-    if ((rc = store_user_put(s, u)) == 0)
+    if ((rc = store_user_put(s, u, NULL)) == 0)
         rc = store_audit_add(s, ctx->actor ? ctx->actor : "", action, "users", detail);
     if (rc == 0)
         return store_commit(s);
@@ -136,7 +136,7 @@ static int probe_user(store *s, const model_user *u)
     int rc;
     if ((rc = store_begin(s)) != 0)
         return rc;
-    rc = store_user_put(s, u);
+    rc = store_user_put(s, u, NULL);
     store_rollback(s);
     return rc;
 }

@@ -71,7 +71,7 @@ static int save_password(store *s, model_user *u, const char *password, const ch
 
     if ((rc = app_auth_hash(password, u->password_hash)) != 0 || (rc = store_begin(s)) != 0)
         return rc;
-    if ((rc = store_user_put(s, u)) == 0)
+    if ((rc = store_user_put(s, u, NULL)) == 0)
         rc = store_audit_add(s, u->login, action, "users", u->login);
     if (rc == 0)
         return store_commit(s);

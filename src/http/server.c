@@ -52,7 +52,7 @@ struct http_server {
     cache_slot *cache;         /* CACHE_SLOTS, or NULL */
 };
 
-/* The database's data version as this thread's connection last saw it. */
+/* The store's change counter as this thread's handle last read it. */
 static __thread long long seen_version = -1;
 
 /* The state of one request across the access handler's calls. */
@@ -232,15 +232,15 @@ static size_t key_slot(const char *key)
     return h % CACHE_SLOTS;
 }
 
-/* The current generation, bumped first when another connection committed since this thread's
- * connection last looked. */
+/* The current generation, bumped first when the store's change counter moved since this
+ * thread's handle last read it (a change was committed). */
 static unsigned long cache_generation(http_server *s, http_req *req)
 {
     store *st;
     long long v;
     unsigned long gen;
 
-    if (http_req_store(req, &st) != 0 || store_data_version(st, &v) != 0)
+    if (http_req_store(req, &st) != 0 || store_change_counter(st, &v) != 0)
         v = -2;
     pthread_mutex_lock(&s->mu);
     if (v != seen_version || v == -2)

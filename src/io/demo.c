@@ -529,7 +529,7 @@ static int put_unit(store *s, const char *code, const char *name, const char *na
     u.kind = kind;
     u.is_self = is_self;
     u.sort_order = sort_order;
-    return store_unit_put(s, &u);
+    return store_unit_put(s, &u, NULL);
 }
 
 static int put_unit_list(store *s, const unit_spec *list, size_t n, int first_order)
@@ -576,9 +576,9 @@ static int put_group(store *s, const char *code, const char *name, const char *n
     copy_text(g.name_en, sizeof g.name_en, name_en);
     copy_text(g.description, sizeof g.description, description);
     g.kind = kind;
-    if ((rc = store_group_put(s, &g)) != 0)
+    if ((rc = store_group_put(s, &g, NULL)) != 0)
         return rc;
-    return store_group_set_members(s, code, members, n);
+    return store_group_set_members(s, code, members, n, NULL);
 }
 
 static size_t spec_codes(const unit_spec *list, size_t n, char (*out)[MODEL_CODE_MAX])
@@ -636,7 +636,7 @@ static int put_indicators(store *s)
         ind.weight = sp->weight;
         ind.method = METHOD_RANK;
         ind.sort_order = k + 1;
-        if ((rc = store_indicator_put(s, &ind)) != 0)
+        if ((rc = store_indicator_put(s, &ind, NULL)) != 0)
             return rc;
     }
     return 0;
@@ -669,9 +669,9 @@ static int put_scheme(store *s, const char *code, const char *name, const char *
     sc.period_kind = PERIOD_MONTH;
     for (size_t i = 0; i < n; i++)
         sc.total_weight += items[i].weight;
-    if ((rc = store_scheme_put(s, &sc)) != 0)
+    if ((rc = store_scheme_put(s, &sc, NULL)) != 0)
         return rc;
-    return store_scheme_set_items(s, code, items, n);
+    return store_scheme_set_items(s, code, items, n, NULL);
 }
 
 static int put_schemes(store *s)
@@ -790,7 +790,7 @@ static int write_targets(store *s, const demo_city *c, const char *unit_code, in
     for (int y = 0; y < NYEARS; y++) {
         t.year = c->opts->as_of.year - (NYEARS - 1) + y;
         t.value = sr->target[y];
-        if ((rc = store_target_put(s, &t)) != 0)
+        if ((rc = store_target_put(s, &t, NULL)) != 0)
             return rc;
     }
     return 0;

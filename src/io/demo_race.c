@@ -52,7 +52,7 @@ static int put_categories(store *s)
         snprintf(c.name, sizeof c.name, "%s", categories[i].name);
         snprintf(c.name_en, sizeof c.name_en, "%s", categories[i].name_en);
         c.sort_order = (int)i;
-        rc = store_category_put(s, &c);
+        rc = store_category_put(s, &c, NULL);
     }
     return rc;
 }
@@ -84,7 +84,7 @@ static int put_contest(store *s, const char *group_code, size_t cat, const perio
     c.drop_extremes = 1;
     snprintf(c.points, sizeof c.points, "top=3,2,1;bottom=-3,-2,-1");
     c.flag_tie_rule = FLAG_TIE_HOLDER;
-    if ((rc = store_contest_put(s, &c)) != 0)
+    if ((rc = store_contest_put(s, &c, NULL)) != 0)
         return rc;
     for (size_t u = 0; rc == 0 && u < n; u++) {
         double quality = level[u] + (uniform(rng) - 0.5) * 14;
@@ -96,7 +96,7 @@ static int put_contest(store *s, const char *group_code, size_t cat, const perio
             snprintf(js.unit_code, sizeof js.unit_code, "%s", members[u].code);
             snprintf(js.judge, sizeof js.judge, "评委%d", j + 1);
             js.score = score > 100 ? 100 : score;
-            rc = store_judge_score_put(s, &js);
+            rc = store_judge_score_put(s, &js, NULL);
         }
     }
     return rc;
@@ -183,8 +183,8 @@ static int put_events(store *s, const demo_opts *opts)
     }
     for (int y = opts->as_of.year - 1; rc == 0 && y <= opts->as_of.year; y++) {
         model_event_cap honour = { "honour", y, 5, 0 }, notice = { "notice", y, 0, 3 };
-        if ((rc = store_event_cap_put(s, &honour)) == 0)
-            rc = store_event_cap_put(s, &notice);
+        if ((rc = store_event_cap_put(s, &honour, NULL)) == 0)
+            rc = store_event_cap_put(s, &notice, NULL);
     }
     return rc;
 }
@@ -208,8 +208,8 @@ static int put_awards(store *s)
         snprintf(worst.name_en, sizeof worst.name_en, "Snail award");
         snprintf(worst.rule, sizeof worst.rule, "季度经济指标比拼末位，并列同奖");
         worst.worst = 1;
-        if ((rc = store_award_put(s, &best)) == 0)
-            rc = store_award_put(s, &worst);
+        if ((rc = store_award_put(s, &best, NULL)) == 0)
+            rc = store_award_put(s, &worst, NULL);
     }
     return rc;
 }

@@ -513,14 +513,27 @@ int io__unique(io__ctx *c, const io__map *seen, int col, const char *code,
     return -1;
 }
 
-void io__count(io__ctx *c, int outcome)
+void io__count(io__ctx *c, enum store_put_result outcome)
 {
-    if (outcome == OBS_PUT_NEW)
+    if (outcome == STORE_INSERTED)
         c->rep->inserted++;
-    else if (outcome == OBS_PUT_CHANGED)
+    else if (outcome == STORE_CHANGED)
         c->rep->changed++;
     else
         c->rep->unchanged++;
+}
+
+int io__write_counted(io__ctx *c, const void *rows, size_t n, size_t stride,
+                      int (*put)(io__ctx *c, const void *row, enum store_put_result *result))
+{
+    enum store_put_result result;
+    int rc;
+    for (size_t i = 0; i < n; i++) {
+        if ((rc = put(c, (const char *)rows + i * stride, &result)) != 0)
+            return rc;
+        io__count(c, result);
+    }
+    return 0;
 }
 
 /* ---- header and rows ---- */

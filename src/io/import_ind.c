@@ -148,33 +148,15 @@ static int inds_check(io__ctx *c)
     return 0;
 }
 
-static int same_indicator(const model_indicator *a, const model_indicator *b)
+static int ind_put(io__ctx *c, const void *row, enum store_put_result *result)
 {
-    return strcmp(a->name, b->name) == 0 && strcmp(a->name_en, b->name_en) == 0 &&
-           strcmp(a->measure, b->measure) == 0 && strcmp(a->definition, b->definition) == 0 &&
-           strcmp(a->source, b->source) == 0 && a->direction == b->direction &&
-           a->value_kind == b->value_kind && a->category == b->category &&
-           a->precision == b->precision && a->weight == b->weight && a->method == b->method &&
-           strcmp(a->lead_unit, b->lead_unit) == 0 && strcmp(a->coop_units, b->coop_units) == 0 &&
-           strcmp(a->leader, b->leader) == 0 && a->is_bonus == b->is_bonus &&
-           a->is_veto == b->is_veto && a->sort_order == b->sort_order;
+    return store_indicator_put(c->s, &((const ind_row *)row)->ind, result);
 }
 
 static int inds_write(io__ctx *c)
 {
     inds_kd *d = c->kd;
-    int rc;
-    for (size_t i = 0; i < d->n; i++) {
-        const model_indicator *ind = &d->rows[i].ind;
-        long old = io__map_get(&c->ind_map, ind->code);
-        int outcome = old < 0                                  ? OBS_PUT_NEW
-                      : same_indicator(&c->inds[old], ind) ? OBS_PUT_SAME
-                                                               : OBS_PUT_CHANGED;
-        if ((rc = store_indicator_put(c->s, ind)) != 0)
-            return rc;
-        io__count(c, outcome);
-    }
-    return 0;
+    return io__write_counted(c, d->rows, d->n, sizeof *d->rows, ind_put);
 }
 
 static void inds_release(io__ctx *c)

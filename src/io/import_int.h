@@ -153,7 +153,13 @@ int io__unique(io__ctx *c, const io__map *seen, int col, const char *code,
                long (*line_of)(const void *kd, long index));
 
 /* Records the outcome of writing one entity. */
-void io__count(io__ctx *c, int outcome);
+void io__count(io__ctx *c, enum store_put_result outcome);
+
+/* Writes the n rows at rows (stride bytes apart) with put, which returns what the store did,
+ * and counts each as new, changed or unchanged: the one write step of every kind but
+ * observations. The first error stops the writes and is returned. */
+int io__write_counted(io__ctx *c, const void *rows, size_t n, size_t stride,
+                      int (*put)(io__ctx *c, const void *row, enum store_put_result *result));
 
 /* Nonzero when ASCII-case-insensitive text equals the key or one of the '|' separated names. */
 int io__name_matches(const char *text, const char *key, const char *names);

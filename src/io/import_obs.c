@@ -33,7 +33,7 @@ typedef struct obs_row {
     double value;
     long line;
     signed char state;    /* enum obs_state */
-    signed char outcome;  /* enum obs_put_result the write will have */
+    signed char outcome;  /* enum store_put_result the write will have */
 } obs_row;
 
 /* A period the file names: from the store (id > 0) or new. */
@@ -163,10 +163,10 @@ static long resolve_period(io__ctx *c, const char *text)
     if (ix >= 0)
         return ix;
     if (period_parse(text, &key) != 0) {
-        /* period_parse names the allowed range of the part out of range: "not in 1..12". */
-        const char *range = strstr(err_msg(), "not in ");
-        char allowed[32];
-        snprintf(allowed, sizeof allowed, "%s", range ? range + 7 : "");
+        int lo, hi, range = period_out_of_range(text, &lo, &hi);
+        char allowed[32] = "";
+        if (range)
+            snprintf(allowed, sizeof allowed, "%d..%d", lo, hi);
         io__error(c, OC_PERIOD, range ? IO_PERIOD_RANGE : IO_BAD_PERIOD, text, 0, allowed);
         return -1;
     }
@@ -256,7 +256,7 @@ static int obs_row_read(io__ctx *c, csv_record *rec)
     r.per = (uint32_t)per;
     r.line = c->line;
     r.state = (signed char)state;
-    r.outcome = OBS_PUT_NEW;
+    r.outcome = STORE_INSERTED;
     switch (io__keymap_add(&d->seen, obs_key(r.ind, r.unit_ix, r.per), (long)d->n, &old)) {
     case 0:
         break;
@@ -404,7 +404,7 @@ static void plan_rows(io__ctx *c)
         const obs_old *old = o >= 0 ? &d->old[o] : NULL;
         if (old && old->value == r->value && old->state == r->state &&
             strcmp(d->notes + old->note, d->notes + r->note) == 0) {
-            r->outcome = OBS_PUT_SAME;
+            r->outcome = STORE_UNCHANGED;
             continue;
         }
         if (old && old->state == OBS_PUBLISHED) {
@@ -425,7 +425,7 @@ static void plan_rows(io__ctx *c)
                          c->units[r->unit_ix].code);
             continue;
         }
-        r->outcome = old ? OBS_PUT_CHANGED : OBS_PUT_NEW;
+        r->outcome = old ? STORE_CHANGED : STORE_INSERTED;
         d->pers[r->per].used = 1;
     }
 }
@@ -440,7 +440,7 @@ static int validate_indicator(io__ctx *c, size_t ind, const size_t *rows, size_t
     int rc;
     /* Nothing to flag when every row of the indicator is unchanged. */
     for (size_t i = 0; i < nrows && !changing; i++)
-        changing = d->rows[rows[i]].outcome != OBS_PUT_SAME;
+        changing = d->rows[rows[i]].outcome != STORE_UNCHANGED;
     if (!changing)
         return 0;
     if (!(pts = malloc((d->old_count[ind] + nrows) * sizeof *pts)))
@@ -456,7 +456,7 @@ static int validate_indicator(io__ctx *c, size_t ind, const size_t *rows, size_t
     free(pts);
     /* An unchanged value was checked when it was first written. */
     for (size_t i = 0; rc == 0 && i < nflags; i++) {
-        if (d->rows[flags[i].row].outcome == OBS_PUT_SAME)
+        if (d->rows[flags[i].row].outcome == STORE_UNCHANGED)
             continue;
         if ((rc = reserve((void **)&d->flags, &d->flagcap, d->nflags + 1, sizeof *d->flags)) == 0)
             d->flags[d->nflags++] = flags[i];
@@ -520,12 +520,13 @@ static void fill_obs(io__ctx *c, const obs_row *r, model_observation *o)
     memcpy(o->note, note, strlen(note) + 1);
 }
 
-/* A write the store refused as locked (a concurrent lock or publication): a row error. */
-static void locked_row(io__ctx *c, const obs_row *r)
+/* A write the store refused as published or locked (a concurrent publication or lock; rc
+ * says which): a row error. */
+static void locked_row(io__ctx *c, const obs_row *r, int rc)
 {
     obs_kd *d = c->kd;
     char text[NUM_TEXT_MAX], code[PERIOD_CODE_MAX];
-    if (strstr(err_msg(), "published")) {
+    if (rc == ERR_PUBLISHED) {
         num_format(r->value, text, sizeof text);
         io__error_at(c, r->line, OC_VALUE, IO_PUBLISHED, text, 0, NULL);
     } else {
@@ -576,7 +577,8 @@ static int obs_write(io__ctx *c)
     obs_new *fresh = malloc((d->n ? d->n : 1) * sizeof *fresh);
     const char *actor = c->opts.actor ? c->opts.actor : "";
     size_t nwrite = 0, nfresh = 0;
-    int rc = 0, result;
+    enum store_put_result result;
+    int rc = 0;
     if (!o || !order || !fresh) {
         rc = err_set(ERR_NOMEM, "out of memory");
         goto done;
@@ -586,8 +588,8 @@ static int obs_write(io__ctx *c)
             rc = store_period_ensure(c->s, &d->pers[i].key, &d->pers[i].id);
     }
     for (size_t i = 0; i < d->n; i++) {
-        if (d->rows[i].outcome == OBS_PUT_SAME)
-            io__count(c, OBS_PUT_SAME);
+        if (d->rows[i].outcome == STORE_UNCHANGED)
+            io__count(c, STORE_UNCHANGED);
         else
             order[nwrite++] = (uint32_t)i;
     }
@@ -595,7 +597,7 @@ static int obs_write(io__ctx *c)
     for (size_t k = 0; rc == 0 && k < nwrite; k++) {
         const obs_row *r = &d->rows[order[k]];
         fill_obs(c, r, o);
-        if (r->outcome == OBS_PUT_NEW) {
+        if (r->outcome == STORE_INSERTED) {
             obs_new *f = &fresh[nfresh++];
             f->indicator_id = o->indicator_id;
             f->period_id = o->period_id;
@@ -606,8 +608,8 @@ static int obs_write(io__ctx *c)
             continue;
         }
         rc = store_observation_put(c->s, o, actor, &result);
-        if (rc == ERR_LOCKED) {
-            locked_row(c, r);
+        if (rc == ERR_LOCKED || rc == ERR_PUBLISHED) {
+            locked_row(c, r, rc);
             rc = 0;
         } else if (rc == 0) {
             io__count(c, result);
@@ -615,7 +617,7 @@ static int obs_write(io__ctx *c)
     }
     if (rc == 0 && nfresh > 0 && (rc = store_observations_insert(c->s, fresh, nfresh, actor)) == 0) {
         for (size_t k = 0; k < nfresh; k++)
-            io__count(c, OBS_PUT_NEW);
+            io__count(c, STORE_INSERTED);
     }
     if (rc == 0 && c->rep->nerrors_total == 0)
         rc = write_flags(c, o);

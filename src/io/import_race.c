@@ -71,9 +71,6 @@ typedef struct categories_kd {
     category_row *rows;
     size_t n, cap;
     io__map codes;        /* code -> row */
-    model_contest_category *old;
-    size_t nold;
-    io__map old_map;      /* code -> stored category */
 } categories_kd;
 
 static long category_line(const void *kd, long i)
@@ -83,14 +80,9 @@ static long category_line(const void *kd, long i)
 
 static int categories_begin(io__ctx *c)
 {
-    categories_kd *d = calloc(1, sizeof *d);
-    int rc;
-    if (!d)
+    if (!(c->kd = calloc(1, sizeof(categories_kd))))
         return err_set(ERR_NOMEM, "out of memory");
-    c->kd = d;
-    if ((rc = store_categories(c->s, &d->old, &d->nold)) != 0)
-        return rc;
-    return map_items(&d->old_map, d->old, d->nold, sizeof *d->old, offsetof(model_contest_category, code));
+    return 0;
 }
 
 static int categories_row(io__ctx *c, csv_record *rec)
@@ -121,23 +113,15 @@ static int no_check(io__ctx *c)
     return 0;
 }
 
+static int category_put(io__ctx *c, const void *row, enum store_put_result *result)
+{
+    return store_category_put(c->s, &((const category_row *)row)->k, result);
+}
+
 static int categories_write(io__ctx *c)
 {
     categories_kd *d = c->kd;
-    int rc;
-    for (size_t i = 0; i < d->n; i++) {
-        const model_contest_category *k = &d->rows[i].k;
-        long o = io__map_get(&d->old_map, k->code);
-        if ((rc = store_category_put(c->s, k)) != 0)
-            return rc;
-        io__count(c, o < 0 ? OBS_PUT_NEW
-                           : strcmp(d->old[o].name, k->name) == 0 &&
-                                     strcmp(d->old[o].name_en, k->name_en) == 0 &&
-                                     d->old[o].sort_order == k->sort_order
-                                 ? OBS_PUT_SAME
-                                 : OBS_PUT_CHANGED);
-    }
-    return 0;
+    return io__write_counted(c, d->rows, d->n, sizeof *d->rows, category_put);
 }
 
 static void categories_release(io__ctx *c)
@@ -146,9 +130,7 @@ static void categories_release(io__ctx *c)
     if (!d)
         return;
     free(d->rows);
-    free(d->old);
     io__map_free(&d->codes);
-    io__map_free(&d->old_map);
     free(d);
     c->kd = NULL;
 }
@@ -192,9 +174,6 @@ typedef struct contests_kd {
     model_scheme *schemes;
     size_t nschemes;
     io__map scheme_map;
-    model_contest *old;
-    size_t nold;
-    io__map old_map;
 } contests_kd;
 
 static long contest_line(const void *kd, long i)
@@ -212,12 +191,10 @@ static int contests_begin(io__ctx *c)
     if ((rc = io__load_groups(c)) != 0 || (rc = store_categories(c->s, &d->cats, &d->ncats)) != 0 ||
         (rc = map_items(&d->cat_map, d->cats, d->ncats, sizeof *d->cats,
                         offsetof(model_contest_category, code))) != 0 ||
-        (rc = store_schemes(c->s, &d->schemes, &d->nschemes)) != 0 ||
-        (rc = map_items(&d->scheme_map, d->schemes, d->nschemes, sizeof *d->schemes,
-                        offsetof(model_scheme, code))) != 0 ||
-        (rc = store_contests(c->s, "", &d->old, &d->nold)) != 0)
+        (rc = store_schemes(c->s, &d->schemes, &d->nschemes)) != 0)
         return rc;
-    return map_items(&d->old_map, d->old, d->nold, sizeof *d->old, offsetof(model_contest, code));
+    return map_items(&d->scheme_map, d->schemes, d->nschemes, sizeof *d->schemes,
+                     offsetof(model_scheme, code));
 }
 
 static int read_period(io__ctx *c, csv_record *rec, char *dst, size_t size)
@@ -323,30 +300,15 @@ static int contests_row(io__ctx *c, csv_record *rec)
     return 0;
 }
 
-static int contest_same(const model_contest *a, const model_contest *b)
+static int contest_put(io__ctx *c, const void *row, enum store_put_result *result)
 {
-    return strcmp(a->name, b->name) == 0 && strcmp(a->group_code, b->group_code) == 0 &&
-           strcmp(a->category_code, b->category_code) == 0 &&
-           strcmp(a->period_code, b->period_code) == 0 &&
-           strcmp(a->scheme_code, b->scheme_code) == 0 &&
-           a->engine_weight_bp == b->engine_weight_bp && a->judge_weight_bp == b->judge_weight_bp &&
-           !a->drop_extremes == !b->drop_extremes && strcmp(a->points, b->points) == 0 &&
-           a->flag_tie_rule == b->flag_tie_rule;
+    return store_contest_put(c->s, &((const contest_row *)row)->x, result);
 }
 
 static int contests_write(io__ctx *c)
 {
     contests_kd *d = c->kd;
-    int rc;
-    for (size_t i = 0; i < d->n; i++) {
-        const model_contest *x = &d->rows[i].x;
-        long o = io__map_get(&d->old_map, x->code);
-        if ((rc = store_contest_put(c->s, x)) != 0)
-            return rc;
-        io__count(c, o < 0 ? OBS_PUT_NEW : contest_same(&d->old[o], x) ? OBS_PUT_SAME
-                                                                        : OBS_PUT_CHANGED);
-    }
-    return 0;
+    return io__write_counted(c, d->rows, d->n, sizeof *d->rows, contest_put);
 }
 
 static void contests_release(io__ctx *c)
@@ -357,11 +319,9 @@ static void contests_release(io__ctx *c)
     free(d->rows);
     free(d->cats);
     free(d->schemes);
-    free(d->old);
     io__map_free(&d->codes);
     io__map_free(&d->cat_map);
     io__map_free(&d->scheme_map);
-    io__map_free(&d->old_map);
     free(d);
     c->kd = NULL;
 }
@@ -396,10 +356,6 @@ typedef struct judges_kd {
     io__map contest_map;
     io__map groups_read;  /* group code -> 0 once its members are in members */
     io__map members;      /* "group\x1funit" -> 0 */
-    io__map contests_read; /* contest code -> 0 once its stored scores are in old */
-    double *old;
-    size_t nold, oldcap;
-    io__map old_map;      /* the same key as keys -> stored score */
 } judges_kd;
 
 static int judges_begin(io__ctx *c)
@@ -501,47 +457,15 @@ static int judges_row(io__ctx *c, csv_record *rec)
     return 0;
 }
 
-/* Loads the stored scores of a contest into d->old (once). */
-static int load_old_scores(io__ctx *c, const char *contest_code)
+static int judge_put(io__ctx *c, const void *row, enum store_put_result *result)
 {
-    judges_kd *d = c->kd;
-    char key[2 * MODEL_CODE_MAX + MODEL_NAME_MAX + 2];
-    model_judge_score *js = NULL;
-    size_t n = 0;
-    int rc;
-    if (io__map_get(&d->contests_read, contest_code) >= 0)
-        return 0;
-    if ((rc = store_judge_scores(c->s, contest_code, &js, &n)) != 0)
-        return rc;
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        judge_key(&js[i], key, sizeof key);
-        if ((rc = io__grow((void **)&d->old, &d->oldcap, d->nold, sizeof *d->old)) == 0 &&
-            (rc = io__map_put(&d->old_map, key, (long)d->nold)) == 0)
-            d->old[d->nold++] = js[i].score;
-    }
-    free(js);
-    return rc ? rc : io__map_put(&d->contests_read, contest_code, 0);
+    return store_judge_score_put(c->s, &((const judge_row *)row)->j, result);
 }
 
 static int judges_write(io__ctx *c)
 {
     judges_kd *d = c->kd;
-    char key[2 * MODEL_CODE_MAX + MODEL_NAME_MAX + 2];
-    int rc;
-    for (size_t i = 0; i < d->n; i++) {
-        if ((rc = load_old_scores(c, d->rows[i].j.contest_code)) != 0)
-            return rc;
-    }
-    for (size_t i = 0; i < d->n; i++) {
-        const model_judge_score *j = &d->rows[i].j;
-        long o;
-        judge_key(j, key, sizeof key);
-        o = io__map_get(&d->old_map, key);
-        if ((rc = store_judge_score_put(c->s, j)) != 0)
-            return rc;
-        io__count(c, o < 0 ? OBS_PUT_NEW : d->old[o] == j->score ? OBS_PUT_SAME : OBS_PUT_CHANGED);
-    }
-    return 0;
+    return io__write_counted(c, d->rows, d->n, sizeof *d->rows, judge_put);
 }
 
 static void judges_release(io__ctx *c)
@@ -551,13 +475,10 @@ static void judges_release(io__ctx *c)
         return;
     free(d->rows);
     free(d->contests);
-    free(d->old);
     io__map_free(&d->keys);
     io__map_free(&d->contest_map);
     io__map_free(&d->groups_read);
     io__map_free(&d->members);
-    io__map_free(&d->contests_read);
-    io__map_free(&d->old_map);
     free(d);
     c->kd = NULL;
 }
@@ -596,9 +517,6 @@ typedef struct awards_kd {
     model_contest_category *cats;
     size_t ncats;
     io__map cat_map;
-    model_award *old;
-    size_t nold;
-    io__map old_map;
 } awards_kd;
 
 static long award_line(const void *kd, long i)
@@ -614,12 +532,10 @@ static int awards_begin(io__ctx *c)
         return err_set(ERR_NOMEM, "out of memory");
     c->kd = d;
     if ((rc = io__load_groups(c)) != 0 || (rc = io__load_indicators(c)) != 0 ||
-        (rc = store_categories(c->s, &d->cats, &d->ncats)) != 0 ||
-        (rc = map_items(&d->cat_map, d->cats, d->ncats, sizeof *d->cats,
-                        offsetof(model_contest_category, code))) != 0 ||
-        (rc = store_awards(c->s, &d->old, &d->nold)) != 0)
+        (rc = store_categories(c->s, &d->cats, &d->ncats)) != 0)
         return rc;
-    return map_items(&d->old_map, d->old, d->nold, sizeof *d->old, offsetof(model_award, code));
+    return map_items(&d->cat_map, d->cats, d->ncats, sizeof *d->cats,
+                     offsetof(model_contest_category, code));
 }
 
 static int awards_row(io__ctx *c, csv_record *rec)
@@ -654,27 +570,15 @@ static int awards_row(io__ctx *c, csv_record *rec)
     return 0;
 }
 
-static int award_same(const model_award *a, const model_award *b)
+static int award_put(io__ctx *c, const void *row, enum store_put_result *result)
 {
-    return strcmp(a->name, b->name) == 0 && strcmp(a->name_en, b->name_en) == 0 &&
-           !a->worst == !b->worst && strcmp(a->source, b->source) == 0 &&
-           strcmp(a->source_code, b->source_code) == 0 &&
-           strcmp(a->group_code, b->group_code) == 0 && strcmp(a->rule, b->rule) == 0;
+    return store_award_put(c->s, &((const award_row *)row)->a, result);
 }
 
 static int awards_write(io__ctx *c)
 {
     awards_kd *d = c->kd;
-    int rc;
-    for (size_t i = 0; i < d->n; i++) {
-        const model_award *a = &d->rows[i].a;
-        long o = io__map_get(&d->old_map, a->code);
-        if ((rc = store_award_put(c->s, a)) != 0)
-            return rc;
-        io__count(c, o < 0 ? OBS_PUT_NEW : award_same(&d->old[o], a) ? OBS_PUT_SAME
-                                                                      : OBS_PUT_CHANGED);
-    }
-    return 0;
+    return io__write_counted(c, d->rows, d->n, sizeof *d->rows, award_put);
 }
 
 static void awards_release(io__ctx *c)
@@ -684,10 +588,8 @@ static void awards_release(io__ctx *c)
         return;
     free(d->rows);
     free(d->cats);
-    free(d->old);
     io__map_free(&d->codes);
     io__map_free(&d->cat_map);
-    io__map_free(&d->old_map);
     free(d);
     c->kd = NULL;
 }
@@ -716,9 +618,6 @@ typedef struct caps_kd {
     cap_row *rows;
     size_t n, cap;
     io__map keys;         /* "category\x1fyear" -> row */
-    model_event_cap *old;
-    size_t nold;
-    io__map old_map;
 } caps_kd;
 
 static void cap_key(const model_event_cap *e, char *buf, size_t size)
@@ -728,19 +627,8 @@ static void cap_key(const model_event_cap *e, char *buf, size_t size)
 
 static int caps_begin(io__ctx *c)
 {
-    caps_kd *d = calloc(1, sizeof *d);
-    char key[MODEL_CODE_MAX + 16];
-    int rc;
-    if (!d)
+    if (!(c->kd = calloc(1, sizeof(caps_kd))))
         return err_set(ERR_NOMEM, "out of memory");
-    c->kd = d;
-    if ((rc = store_event_caps(c->s, 0, &d->old, &d->nold)) != 0)
-        return rc;
-    for (size_t i = 0; i < d->nold; i++) {
-        cap_key(&d->old[i], key, sizeof key);
-        if ((rc = io__map_put(&d->old_map, key, (long)i)) != 0)
-            return rc;
-    }
     return 0;
 }
 
@@ -774,25 +662,15 @@ static int caps_row(io__ctx *c, csv_record *rec)
     return 0;
 }
 
+static int cap_put(io__ctx *c, const void *row, enum store_put_result *result)
+{
+    return store_event_cap_put(c->s, &((const cap_row *)row)->e, result);
+}
+
 static int caps_write(io__ctx *c)
 {
     caps_kd *d = c->kd;
-    char key[MODEL_CODE_MAX + 16];
-    int rc;
-    for (size_t i = 0; i < d->n; i++) {
-        const model_event_cap *e = &d->rows[i].e;
-        long o;
-        cap_key(e, key, sizeof key);
-        o = io__map_get(&d->old_map, key);
-        if ((rc = store_event_cap_put(c->s, e)) != 0)
-            return rc;
-        io__count(c, o < 0 ? OBS_PUT_NEW
-                           : d->old[o].max_bonus == e->max_bonus &&
-                                     d->old[o].max_deduction == e->max_deduction
-                                 ? OBS_PUT_SAME
-                                 : OBS_PUT_CHANGED);
-    }
-    return 0;
+    return io__write_counted(c, d->rows, d->n, sizeof *d->rows, cap_put);
 }
 
 static void caps_release(io__ctx *c)
@@ -801,9 +679,7 @@ static void caps_release(io__ctx *c)
     if (!d)
         return;
     free(d->rows);
-    free(d->old);
     io__map_free(&d->keys);
-    io__map_free(&d->old_map);
     free(d);
     c->kd = NULL;
 }

@@ -53,6 +53,7 @@ typedef struct schemes_kd {
     item_row *items;
     size_t nitems, icap;
     io__map keys;         /* "scheme\x1findicator" -> item */
+    model_scheme_item *write_items; /* room for every item, used while writing */
 } schemes_kd;
 
 static int schemes_begin(io__ctx *c)
@@ -244,62 +245,31 @@ static int schemes_check(io__ctx *c)
     return 0;
 }
 
-/* Whether a scheme and its items differ from the stored ones. */
-static int scheme_outcome(io__ctx *c, const model_scheme *sc, const model_scheme_item *items, size_t n,
-                          int *outcome)
+/* Writes a scheme and replaces its items with the file's. */
+static int scheme_put(io__ctx *c, const void *row, enum store_put_result *result)
 {
-    model_scheme *all = NULL;
-    model_scheme_item *old = NULL;
-    size_t nall = 0, nold = 0;
-    int rc, same = 0, found = 0;
-    if ((rc = store_schemes(c->s, &all, &nall)) != 0)
-        return rc;
-    for (size_t i = 0; i < nall && !found; i++) {
-        const model_scheme *a = &all[i];
-        if (strcmp(a->code, sc->code) != 0)
-            continue;
-        found = 1;
-        same = strcmp(a->name, sc->name) == 0 && strcmp(a->name_en, sc->name_en) == 0 &&
-               strcmp(a->group_code, sc->group_code) == 0 && a->period_kind == sc->period_kind &&
-               a->total_weight == sc->total_weight && strcmp(a->grading, sc->grading) == 0 &&
-               strcmp(a->description, sc->description) == 0 && strcmp(a->settings, sc->settings) == 0;
+    schemes_kd *d = c->kd;
+    const scheme_entry *e = row;
+    size_t ix = (size_t)(e - d->schemes), n = 0;
+    enum store_put_result items;
+    int rc;
+    for (size_t i = 0; i < d->nitems; i++) {
+        if (d->items[i].scheme == ix)
+            d->write_items[n++] = d->items[i].it;
     }
-    free(all);
-    if (same && (rc = store_scheme_items(c->s, sc->code, &old, &nold)) != 0)
+    if ((rc = store_scheme_put(c->s, &e->sc, result)) != 0 ||
+        (rc = store_scheme_set_items(c->s, e->sc.code, d->write_items, n, &items)) != 0)
         return rc;
-    if (same) {
-        same = nold == n;
-        for (size_t i = 0; same && i < n; i++)
-            same = strcmp(old[i].indicator_code, items[i].indicator_code) == 0 &&
-                   old[i].weight == items[i].weight && old[i].method == items[i].method &&
-                   strcmp(old[i].params, items[i].params) == 0;
-        free(old);
-    }
-    *outcome = !found ? OBS_PUT_NEW : same ? OBS_PUT_SAME : OBS_PUT_CHANGED;
+    *result = store_put_combined(*result, items);
     return 0;
 }
 
 static int schemes_write(io__ctx *c)
 {
     schemes_kd *d = c->kd;
-    model_scheme_item *items = malloc((d->nitems + 1) * sizeof *items);
-    int rc = 0, outcome;
-    if (!items)
+    if (!(d->write_items = malloc((d->nitems + 1) * sizeof *d->write_items)))
         return err_set(ERR_NOMEM, "out of memory");
-    for (size_t e = 0; rc == 0 && e < d->nschemes; e++) {
-        const model_scheme *sc = &d->schemes[e].sc;
-        size_t n = 0;
-        for (size_t i = 0; i < d->nitems; i++) {
-            if (d->items[i].scheme == e)
-                items[n++] = d->items[i].it;
-        }
-        if ((rc = scheme_outcome(c, sc, items, n, &outcome)) == 0 &&
-            (rc = store_scheme_put(c->s, sc)) == 0 &&
-            (rc = store_scheme_set_items(c->s, sc->code, items, n)) == 0)
-            io__count(c, outcome);
-    }
-    free(items);
-    return rc;
+    return io__write_counted(c, d->schemes, d->nschemes, sizeof *d->schemes, scheme_put);
 }
 
 static void schemes_release(io__ctx *c)
@@ -308,6 +278,7 @@ static void schemes_release(io__ctx *c)
     if (!d)
         return;
     free(d->schemes);
+    free(d->write_items);
     free(d->items);
     io__map_free(&d->codes);
     io__map_free(&d->keys);
@@ -341,9 +312,6 @@ typedef struct targets_kd {
     target_row *rows;
     size_t n, cap;
     io__map keys;         /* "indicator\x1funit\x1fyear" -> row */
-    model_target *old;
-    size_t nold;
-    io__map old_keys;     /* the same key -> stored target */
 } targets_kd;
 
 static void target_key(const model_target *t, char *buf, size_t size)
@@ -354,20 +322,13 @@ static void target_key(const model_target *t, char *buf, size_t size)
 static int targets_begin(io__ctx *c)
 {
     targets_kd *d = calloc(1, sizeof *d);
-    char key[2 * MODEL_CODE_MAX + 16];
     int rc;
     if (!d)
         return err_set(ERR_NOMEM, "out of memory");
     c->kd = d;
-    if ((rc = io__load_units(c)) != 0 || (rc = io__load_indicators(c)) != 0 ||
-        (rc = store_targets(c->s, 0, &d->old, &d->nold)) != 0)
+    if ((rc = io__load_units(c)) != 0)
         return rc;
-    for (size_t i = 0; i < d->nold; i++) {
-        target_key(&d->old[i], key, sizeof key);
-        if ((rc = io__map_put(&d->old_keys, key, (long)i)) != 0)
-            return rc;
-    }
-    return 0;
+    return io__load_indicators(c);
 }
 
 static int targets_row(io__ctx *c, csv_record *rec)
@@ -419,24 +380,15 @@ static int targets_check(io__ctx *c)
     return 0;
 }
 
+static int target_put(io__ctx *c, const void *row, enum store_put_result *result)
+{
+    return store_target_put(c->s, &((const target_row *)row)->t, result);
+}
+
 static int targets_write(io__ctx *c)
 {
     targets_kd *d = c->kd;
-    char key[2 * MODEL_CODE_MAX + 16];
-    int rc;
-    for (size_t i = 0; i < d->n; i++) {
-        const model_target *t = &d->rows[i].t;
-        long o;
-        target_key(t, key, sizeof key);
-        o = io__map_get(&d->old_keys, key);
-        if ((rc = store_target_put(c->s, t)) != 0)
-            return rc;
-        io__count(c, o < 0 ? OBS_PUT_NEW
-                           : d->old[o].value == t->value && strcmp(d->old[o].note, t->note) == 0
-                                 ? OBS_PUT_SAME
-                                 : OBS_PUT_CHANGED);
-    }
-    return 0;
+    return io__write_counted(c, d->rows, d->n, sizeof *d->rows, target_put);
 }
 
 static void targets_release(io__ctx *c)
@@ -445,9 +397,7 @@ static void targets_release(io__ctx *c)
     if (!d)
         return;
     free(d->rows);
-    free(d->old);
     io__map_free(&d->keys);
-    io__map_free(&d->old_keys);
     free(d);
     c->kd = NULL;
 }

@@ -118,31 +118,16 @@ static int cmp_depth(const void *pa, const void *pb)
     return (a->line > b->line) - (a->line < b->line);
 }
 
-static int unit_outcome(io__ctx *c, const model_unit *u)
+static int unit_put(io__ctx *c, const void *row, enum store_put_result *result)
 {
-    long i = io__map_get(&c->unit_map, u->code);
-    const model_unit *old = i >= 0 ? &c->units[i] : NULL;
-    if (!old)
-        return OBS_PUT_NEW;
-    return strcmp(old->name, u->name) == 0 && strcmp(old->name_en, u->name_en) == 0 &&
-                   old->kind == u->kind && strcmp(old->parent_code, u->parent_code) == 0 &&
-                   old->is_self == u->is_self && old->sort_order == u->sort_order
-               ? OBS_PUT_SAME
-               : OBS_PUT_CHANGED;
+    return store_unit_put(c->s, &((const unit_row *)row)->u, result);
 }
 
 static int units_write(io__ctx *c)
 {
     units_kd *d = c->kd;
-    int rc;
     qsort(d->rows, d->n, sizeof *d->rows, cmp_depth);
-    for (size_t i = 0; i < d->n; i++) {
-        int outcome = unit_outcome(c, &d->rows[i].u);
-        if ((rc = store_unit_put(c->s, &d->rows[i].u)) != 0)
-            return rc;
-        io__count(c, outcome);
-    }
-    return 0;
+    return io__write_counted(c, d->rows, d->n, sizeof *d->rows, unit_put);
 }
 
 static void units_release(io__ctx *c)
@@ -271,48 +256,27 @@ static int groups_check(io__ctx *c)
     return 0;
 }
 
-/* Whether a group row differs from the stored group, members included when the file has them. */
-static int group_outcome(io__ctx *c, const group_row *r, int *outcome)
+/* Writes a group, and its members when the file has that column (without it the
+ * memberships stay as they are). */
+static int group_put(io__ctx *c, const void *row, enum store_put_result *result)
 {
-    long i = io__map_get(&c->group_map, r->g.code);
-    const model_group *old = i >= 0 ? &c->groups[i] : NULL;
-    model_unit *members = NULL;
-    size_t n = 0;
-    int rc, same;
-    if (!old) {
-        *outcome = OBS_PUT_NEW;
-        return 0;
-    }
-    same = strcmp(old->name, r->g.name) == 0 && strcmp(old->name_en, r->g.name_en) == 0 &&
-           old->kind == r->g.kind && strcmp(old->description, r->g.description) == 0;
-    if (same && c->col_field[GC_MEMBERS] >= 0) {
-        if ((rc = store_group_members(c->s, r->g.code, &members, &n)) != 0)
-            return rc;
-        same = n == r->nmembers;
-        for (size_t j = 0; same && j < n; j++)
-            same = strcmp(members[j].code, r->members[j]) == 0;
-        free(members);
-    }
-    *outcome = same ? OBS_PUT_SAME : OBS_PUT_CHANGED;
+    const group_row *r = row;
+    enum store_put_result members = STORE_UNCHANGED;
+    int rc;
+    if ((rc = store_group_put(c->s, &r->g, result)) != 0)
+        return rc;
+    if (c->col_field[GC_MEMBERS] >= 0 &&
+        (rc = store_group_set_members(c->s, r->g.code, (const char (*)[MODEL_CODE_MAX])r->members,
+                                      r->nmembers, &members)) != 0)
+        return rc;
+    *result = store_put_combined(*result, members);
     return 0;
 }
 
 static int groups_write(io__ctx *c)
 {
     groups_kd *d = c->kd;
-    int rc, outcome;
-    for (size_t i = 0; i < d->n; i++) {
-        const group_row *r = &d->rows[i];
-        if ((rc = group_outcome(c, r, &outcome)) != 0 || (rc = store_group_put(c->s, &r->g)) != 0)
-            return rc;
-        /* Without a members column the memberships stay as they are. */
-        if (c->col_field[GC_MEMBERS] >= 0 &&
-            (rc = store_group_set_members(c->s, r->g.code, (const char (*)[MODEL_CODE_MAX])r->members,
-                                          r->nmembers)) != 0)
-            return rc;
-        io__count(c, outcome);
-    }
-    return 0;
+    return io__write_counted(c, d->rows, d->n, sizeof *d->rows, group_put);
 }
 
 static void groups_release(io__ctx *c)

@@ -1,6 +1,6 @@
 /* store_schema: the SQLite schema as ordered migrations; migration i moves a database from
  * user_version i to i+1. Never edit a released migration: add a new one. */
-#include "store/store_sqlite.h"
+#include "store/store_sqlite_int.h"
 
 static const char migration_1[] =
     /* Units, groups and membership (SPEC §1). */

@@ -1,9 +1,14 @@
-/* store_sqlite: shared between the SQLite back end's files only. */
+/* store_sqlite: the SQLite back end's entry, for store.c's dispatch of URIs only. */
 #ifndef SAIMA_STORE_SQLITE_H
 #define SAIMA_STORE_SQLITE_H
 
-/* Migration i (0-based) upgrades a database from user_version i to i + 1. */
-extern const char *const store_sqlite_migrations[];
-extern const int store_sqlite_migration_count;
+#include "store/store.h"
+
+/* Opens (creating if needed) the SQLite database at path and migrates it (to
+ * opts->max_version when given). *out is the caller's, to release with store_close. */
+int store_sqlite_open(const char *path, const store_open_opts *opts, store **out);
+
+/* The newest schema version of the SQLite back end. */
+int store_sqlite_latest_version(void);
 
 #endif

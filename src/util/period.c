@@ -59,16 +59,34 @@ static int starts(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-static int check_range(const period_key *p, const char *text)
+/* Nonzero when a part of p (its year, else its month, quarter or half) is out of range;
+ * *lo..*hi is then that part's allowed range. */
+static int range_of_bad_part(const period_key *p, int *lo, int *hi)
 {
     static const int max_seq[] = { 12, 4, 2, 1 };
+    if (p->year < PERIOD_YEAR_MIN || p->year > PERIOD_YEAR_MAX) {
+        *lo = PERIOD_YEAR_MIN;
+        *hi = PERIOD_YEAR_MAX;
+        return 1;
+    }
+    if (p->seq < 1 || p->seq > max_seq[p->kind]) {
+        *lo = 1;
+        *hi = max_seq[p->kind];
+        return 1;
+    }
+    return 0;
+}
+
+static int check_range(const period_key *p, const char *text)
+{
+    int lo, hi;
+    if (!range_of_bad_part(p, &lo, &hi))
+        return 0;
     if (p->year < PERIOD_YEAR_MIN || p->year > PERIOD_YEAR_MAX)
         return err_set(ERR_DATA, "period '%s' out of range: year %d not in %d..%d", text,
-                       p->year, PERIOD_YEAR_MIN, PERIOD_YEAR_MAX);
-    if (p->seq < 1 || p->seq > max_seq[p->kind])
-        return err_set(ERR_DATA, "period '%s' out of range: %s %d not in 1..%d", text,
-                       period_kind_name(p->kind), p->seq, max_seq[p->kind]);
-    return 0;
+                       p->year, lo, hi);
+    return err_set(ERR_DATA, "period '%s' out of range: %s %d not in %d..%d", text,
+                   period_kind_name(p->kind), p->seq, lo, hi);
 }
 
 /* The part after the year in a Chinese form: 9月, 1-9月, 第3季度, 三季度, 上半年, (empty), 度. */
@@ -116,7 +134,8 @@ static int parse_cn_tail(const char *s, period_key *p)
     return 0;
 }
 
-int period_parse(const char *text, period_key *out)
+/* Reads the form of a period without checking its range; 0 or ERR_DATA. */
+static int parse_form(const char *text, period_key *out)
 {
     period_key p = { PERIOD_YEAR, 0, 1 };
     const char *s = text;
@@ -152,10 +171,24 @@ int period_parse(const char *text, period_key *out)
         p.kind = (*s == 'Q' || *s == 'q') ? PERIOD_QUARTER : PERIOD_HALF;
         p.seq = v;
     }
-    if (check_range(&p, text) != 0)
-        return ERR_DATA;
     *out = p;
     return 0;
+}
+
+int period_parse(const char *text, period_key *out)
+{
+    period_key p;
+    int rc = parse_form(text, &p);
+    if (rc != 0 || (rc = check_range(&p, text)) != 0)
+        return rc;
+    *out = p;
+    return 0;
+}
+
+int period_out_of_range(const char *text, int *lo, int *hi)
+{
+    period_key p;
+    return parse_form(text, &p) == 0 && range_of_bad_part(&p, lo, hi);
 }
 
 void period_format(const period_key *p, char *buf, size_t size)

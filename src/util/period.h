@@ -23,6 +23,10 @@ typedef struct period_key {
  * 2025, 2025年. Returns 0, or ERR_DATA with a detail message naming the reason. */
 int period_parse(const char *text, period_key *out);
 
+/* Nonzero when text has the form of a period but a part of it is out of range (the year,
+ * else the month, quarter or half); *lo..*hi is then that part's allowed range. */
+int period_out_of_range(const char *text, int *lo, int *hi);
+
 /* Writes the canonical code of p into buf (at least PERIOD_CODE_MAX bytes). */
 void period_format(const period_key *p, char *buf, size_t size);
 
