@@ -17,7 +17,8 @@
     X(ERR_INTERNAL, -9, 3, 500, "internal error")                      \
     X(ERR_AUTH,    -10, 1, 401, "sign-in required")                    \
     X(ERR_DENIED,  -11, 1, 403, "not allowed")                         \
-    X(ERR_LIMIT,   -12, 1, 429, "too many attempts")
+    X(ERR_LIMIT,   -12, 1, 429, "too many attempts")                  \
+    X(ERR_TOOBIG,  -13, 2, 413, "too large")
 
 enum err_code {
 #define ERR_ENUM(name, value, exit_code, http, msg) name = value,
