@@ -1,6 +1,7 @@
 /* csv: a line-fed libcsv reader that knows where each record starts, and a quoting writer. */
 #include "io/csv.h"
 
+#include "util/buf.h"
 #include "util/err.h"
 
 #include <csv.h>
@@ -12,6 +13,8 @@
 #include <string.h>
 
 #define CSV_CHUNK (256 * 1024)
+/* The longest line csv_write_row writes: far beyond any record of our kinds. */
+#define CSV_LINE_MAX (16 * 1024 * 1024)
 
 /* libcsv's parser state between records (ROW_NOT_BEGUN in libcsv.c). struct csv_parser is
  * public in <csv.h>; libcsv has no call that says whether a record is under way, and the
@@ -366,24 +369,39 @@ static int needs_quotes(const char *f, char delim)
     return 0;
 }
 
-static int write_field(FILE *out, const char *f, char delim)
+/* Appends one field, in quotes with its quotes doubled when needs_quotes says so. */
+static void add_field(struct buf *line, const char *f, char delim)
 {
-    if (!needs_quotes(f, delim))
-        return fputs(f, out) == EOF ? -1 : 0;
-    if (putc('"', out) == EOF)
-        return -1;
-    for (; *f; f++) {
-        if ((*f == '"' && putc('"', out) == EOF) || putc(*f, out) == EOF)
-            return -1;
+    if (!needs_quotes(f, delim)) {
+        buf_add_str(line, f);
+        return;
     }
-    return putc('"', out) == EOF ? -1 : 0;
+    buf_add(line, "\"", 1);
+    for (; *f; f++) {
+        if (*f == '"')
+            buf_add(line, "\"", 1);
+        buf_add(line, f, 1);
+    }
+    buf_add(line, "\"", 1);
 }
 
 int csv_write_row(FILE *out, const char *const *fields, size_t n, char delim)
 {
+    struct buf line;
+    int rc;
+    buf_init(&line, CSV_LINE_MAX);
     for (size_t i = 0; i < n; i++) {
-        if ((i > 0 && putc(delim, out) == EOF) || write_field(out, fields[i] ? fields[i] : "", delim))
-            return err_set(ERR_IO, "cannot write CSV");
+        if (i > 0)
+            buf_add(&line, &delim, 1);
+        add_field(&line, fields[i] ? fields[i] : "", delim);
     }
-    return fputs("\r\n", out) == EOF ? err_set(ERR_IO, "cannot write CSV") : 0;
+    buf_add(&line, "\r\n", 2);
+    if ((rc = buf_error(&line)) == ERR_TOOBIG)
+        rc = err_set(rc, "a CSV line is longer than %d bytes", CSV_LINE_MAX);
+    else if (rc != 0)
+        rc = err_set(rc, "out of memory");
+    else if (fwrite(buf_str(&line), 1, buf_len(&line), out) != buf_len(&line))
+        rc = err_set(ERR_IO, "cannot write CSV");
+    buf_free(&line);
+    return rc;
 }

@@ -51,8 +51,9 @@ int csv_decode_gb18030(const char *data, size_t len, char **out, size_t *out_len
 /* Writes the UTF-8 byte order mark. Returns 0 or ERR_IO. */
 int csv_write_bom(FILE *out);
 
-/* Writes one record ending in "\r\n"; a field is quoted when it holds the delimiter, a quote,
- * a line break, or starts or ends with a space. Returns 0 or ERR_IO. */
+/* Writes one record ending in "\r\n", assembled whole before it is written; a field is quoted
+ * when it holds the delimiter, a quote, a line break, or starts or ends with a space. Returns
+ * 0, ERR_IO, or ERR_TOOBIG / ERR_NOMEM (nothing written) when the line cannot be built. */
 int csv_write_row(FILE *out, const char *const *fields, size_t n, char delim);
 
 #endif
