@@ -361,6 +361,19 @@ static int has_target(const engine_item_input *in)
     return in->has_target && isfinite(in->target);
 }
 
+/* Records the value and the target as inputs. Returns 1, having scored nothing and said why,
+ * when either is missing, as the methods that compare the two need both. */
+static int lacks_value_or_target(const engine_item_input *in, engine_points *out, engine_explain *why)
+{
+    explain_input(why, "value", in->value);
+    explain_input(why, "target", in->target);
+    if (!has_value(in) || !has_target(in)) {
+        score_nothing(has_value(in) ? "no target" : "no value", out, why);
+        return 1;
+    }
+    return 0;
+}
+
 static int score_rank(const engine_method *m, const engine_item_input *in, engine_points *out,
                       engine_explain *why)
 {
@@ -414,12 +427,8 @@ static int score_completion(const engine_method *m, const engine_item_input *in,
     long double bp;
     engine_points p;
     int rc;
-    explain_input(why, "value", in->value);
-    explain_input(why, "target", in->target);
-    if (!has_value(in))
-        return score_nothing("no value", out, why);
-    if (!has_target(in))
-        return score_nothing("no target", out, why);
+    if (lacks_value_or_target(in, out, why))
+        return 0;
     if (in->target == 0)
         return score_nothing("target = 0: completion undefined", out, why);
     if ((rc = progress_completion(m->higher_better ? DIR_HIGHER : DIR_LOWER, in->value, in->target,
@@ -489,12 +498,8 @@ static int score_threshold(const engine_method *m, const engine_item_input *in, 
 {
     char x[NUM_TEXT_MAX], t[NUM_TEXT_MAX], res[32];
     int met;
-    explain_input(why, "value", in->value);
-    explain_input(why, "target", in->target);
-    if (!has_value(in))
-        return score_nothing("no value", out, why);
-    if (!has_target(in))
-        return score_nothing("no target", out, why);
+    if (lacks_value_or_target(in, out, why))
+        return 0;
     met = m->higher_better ? in->value >= in->target : in->value <= in->target;
     num_format(in->value, x, sizeof x);
     num_format(in->target, t, sizeof t);
