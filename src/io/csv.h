@@ -30,8 +30,8 @@ typedef struct csv_info {
  * fields are all empty (the ",,," rows spreadsheets leave) are skipped. Quotes are strict:
  * a quote inside an unquoted field, text after a closing quote or a quoted field never
  * closed is ERR_DATA, with info->bad_line naming the line (for a field never closed, the
- * line where its record starts). Returns 0, the callback's nonzero value, ERR_DATA or
- * ERR_NOMEM. info may be NULL. */
+ * line where its record starts). Returns 0, the callback's nonzero value, ERR_DATA,
+ * ERR_TOOBIG (a record over 16 MiB) or ERR_NOMEM. info may be NULL. */
 int csv_read_buffer(const char *data, size_t len, csv_record_fn cb, void *ctx, csv_info *info);
 
 /* The same for a file, read through a fixed buffer; ERR_IO when it cannot be read. */
