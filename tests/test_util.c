@@ -2,6 +2,7 @@
  * exact formatting that CSV import and export rely on, and the bounded buffer. */
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/grow.h"
 #include "util/num.h"
 #include "util/period.h"
 #include "util/table.h"
@@ -327,6 +328,28 @@ static void test_buf_take_reset_free(void **state)
     assert_int_equal(err_exit_code(ERR_TOOBIG), 2);
 }
 
+static void test_grow_array(void **state)
+{
+    size_t cap = 0;
+    int *a = NULL, *b;
+    (void)state;
+    a = grow_array(a, &cap, 1, sizeof *a, 4);
+    assert_non_null(a);
+    assert_int_equal(cap, 4);
+    a[3] = 7;
+    assert_ptr_equal(grow_array(a, &cap, 4, sizeof *a, 4), a); /* already room */
+    b = grow_array(a, &cap, 9, sizeof *a, 4);
+    assert_non_null(b);
+    assert_int_equal(cap, 16);
+    assert_int_equal(b[3], 7);
+    a = b;
+    /* an overflowing size fails and leaves the array and its capacity alone */
+    assert_null(grow_array(a, &cap, (size_t)-1 / 2, sizeof *a, 4));
+    assert_int_equal(cap, 16);
+    assert_int_equal(a[3], 7);
+    free(a);
+}
+
 static void test_text_width(void **state)
 {
     (void)state;
@@ -388,6 +411,7 @@ int main(void)
         cmocka_unit_test(test_text_width),       cmocka_unit_test(test_table_alignment),
         cmocka_unit_test(test_buf_within_limit),  cmocka_unit_test(test_buf_over_limit),
         cmocka_unit_test(test_buf_printf),        cmocka_unit_test(test_buf_take_reset_free),
+        cmocka_unit_test(test_grow_array),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include "http/static.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/grow.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -608,16 +609,12 @@ int http_req_store(http_req *req, store **out)
     if ((rc = store_open(s->db_path, &st)) != 0)
         return rc;
     pthread_mutex_lock(&s->mu);
-    if (s->nstores == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 8;
-        if (!(grown = realloc(s->stores, cap * sizeof *grown))) {
-            pthread_mutex_unlock(&s->mu);
-            store_close(st);
-            return err_set(ERR_NOMEM, "out of memory");
-        }
-        s->stores = grown;
-        s->cap = cap;
+    if (!(grown = grow_array(s->stores, &s->cap, s->nstores + 1, sizeof *grown, 8))) {
+        pthread_mutex_unlock(&s->mu);
+        store_close(st);
+        return err_set(ERR_NOMEM, "out of memory");
     }
+    s->stores = grown;
     s->stores[s->nstores++] = st;
     pthread_mutex_unlock(&s->mu);
     pthread_setspecific(s->key, st);

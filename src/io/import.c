@@ -4,6 +4,7 @@
 
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/grow.h"
 #include "util/num.h"
 #include "util/period.h"
 
@@ -479,14 +480,10 @@ int io__load_groups(io__ctx *c)
 
 int io__grow(void **p, size_t *cap, size_t n, size_t elem)
 {
-    size_t want = *cap ? *cap * 2 : 16;
-    void *bigger;
-    if (n < *cap)
-        return 0;
-    if (!(bigger = realloc(*p, want * elem)))
+    void *bigger = grow_array(*p, cap, n + 1, elem, 16);
+    if (!bigger)
         return err_set(ERR_NOMEM, "out of memory");
     *p = bigger;
-    *cap = want;
     return 0;
 }
 
