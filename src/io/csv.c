@@ -15,6 +15,8 @@
 #define CSV_CHUNK (256 * 1024)
 /* The longest record read and the longest line written: far beyond any record of our kinds. */
 #define CSV_RECORD_MAX (16 * 1024 * 1024)
+/* The largest file csv_slurp reads whole. */
+#define CSV_FILE_MAX (1024 * 1024 * 1024)
 
 /* libcsv's parser state between records (ROW_NOT_BEGUN in libcsv.c). struct csv_parser is
  * public in <csv.h>; libcsv has no call that says whether a record is under way, and the
@@ -250,34 +252,24 @@ done:
 int csv_slurp(const char *path, char **out, size_t *len)
 {
     FILE *f;
-    char *buf = NULL;
-    size_t cap = 0, n = 0, got;
+    struct buf text;
+    char chunk[16384];
+    size_t got;
     int rc;
     if ((rc = open_input(path, &f)) != 0)
         return rc;
-    do {
-        if (n + 65536 + 1 > cap) {
-            char *bigger = realloc(buf, cap = (n + 65536 + 1) * 2);
-            if (!bigger) {
-                free(buf);
-                fclose(f);
-                return err_set(ERR_NOMEM, "out of memory reading '%s'", path);
-            }
-            buf = bigger;
-        }
-        got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-    } while (got > 0);
-    if (ferror(f)) {
-        free(buf);
-        fclose(f);
-        return err_set(ERR_IO, "cannot read '%s': %s", path, strerror(errno));
-    }
+    buf_init(&text, CSV_FILE_MAX);
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && buf_add(&text, chunk, got) == 0)
+        ;
+    if (ferror(f))
+        rc = err_set(ERR_IO, "cannot read '%s': %s", path, strerror(errno));
+    else if ((rc = buf_error(&text)) == ERR_TOOBIG)
+        rc = err_set(rc, "'%s' is larger than %d MiB", path, CSV_FILE_MAX >> 20);
+    else if (rc != 0 || !(*out = buf_take(&text, len)))
+        rc = err_set(ERR_NOMEM, "out of memory reading '%s'", path);
     fclose(f);
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    return 0;
+    buf_free(&text);
+    return rc;
 }
 
 int csv_decode_gb18030(const char *data, size_t len, char **out, size_t *out_len)

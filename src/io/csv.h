@@ -40,8 +40,8 @@ int csv_read_file(const char *path, csv_record_fn cb, void *ctx, csv_info *info)
 /* Nonzero when s[0..len) is valid UTF-8 without NUL bytes, overlong forms or surrogates. */
 int csv_utf8_valid(const char *s, size_t len);
 
-/* Reads a whole file into *out (the caller frees it). Returns 0, ERR_NOTFOUND for a file the
- * user named wrongly, or ERR_IO. */
+/* Reads a whole file into *out ('\0'-terminated; the caller frees it). Returns 0, ERR_NOTFOUND
+ * for a file the user named wrongly, ERR_IO, ERR_TOOBIG (over 1 GiB) or ERR_NOMEM. */
 int csv_slurp(const char *path, char **out, size_t *len);
 
 /* Decodes GB18030 (which includes GBK, what Chinese Excel writes as "CSV") into a new UTF-8
