@@ -176,8 +176,9 @@ static int print_awards(const cli_ctx *ctx, json_t *groups)
     json_array_foreach(groups, i, gj) {
         json_array_foreach(json_object_get(gj, "awards"), k, a) {
             buf_reset(&text);
-            json_array_foreach(json_object_get(a, "winners"), w, code)
+            json_array_foreach(json_object_get(a, "winners"), w, code) {
                 buf_printf(&text, "%s%s", w ? "、" : "", json_string_value(code));
+            }
             if ((rc = buf_error(&text)) != 0) {
                 json_decref(rows);
                 buf_free(&text);
