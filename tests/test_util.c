@@ -1,6 +1,8 @@
-/* test_util: period codes in every accepted form, period arithmetic, and the number
- * parsing and exact formatting that CSV import and export rely on. */
+/* test_util: period codes in every accepted form, period arithmetic, the number parsing and
+ * exact formatting that CSV import and export rely on, and the bounded buffer. */
+#include "util/buf.h"
 #include "util/err.h"
+#include "util/grow.h"
 #include "util/num.h"
 #include "util/period.h"
 #include "util/table.h"
@@ -228,6 +230,126 @@ static void test_error_table(void **state)
     assert_string_equal(err_msg(), "");
 }
 
+static void test_buf_within_limit(void **state)
+{
+    struct buf b;
+    (void)state;
+    buf_init(&b, 10);
+    assert_string_equal(buf_str(&b), "");
+    assert_int_equal(buf_add(&b, "abc", 3), 0);
+    assert_int_equal(buf_add_str(&b, "de"), 0);
+    assert_int_equal(buf_add(&b, "", 0), 0);
+    assert_string_equal(buf_str(&b), "abcde");
+    assert_int_equal(buf_add_str(&b, "fghij"), 0); /* exactly the limit */
+    assert_int_equal(buf_len(&b), 10);
+    assert_string_equal(buf_str(&b), "abcdefghij");
+    assert_int_equal(buf_error(&b), 0);
+    buf_free(&b);
+    assert_int_equal(buf_len(&b), 0);
+    assert_string_equal(buf_str(&b), "");
+}
+
+static void test_buf_over_limit(void **state)
+{
+    struct buf b;
+    (void)state;
+    buf_init(&b, 8);
+    assert_int_equal(buf_add_str(&b, "12345"), 0);
+    assert_int_equal(buf_add_str(&b, "6789"), ERR_TOOBIG);
+    assert_null(b.bytes); /* the contents are freed at once */
+    assert_int_equal(buf_len(&b), 0);
+    assert_string_equal(buf_str(&b), "");
+    assert_int_equal(buf_error(&b), ERR_TOOBIG);
+    /* every later append fails the same way, even one that would fit */
+    assert_int_equal(buf_add_str(&b, "x"), ERR_TOOBIG);
+    assert_int_equal(buf_printf(&b, "%d", 1), ERR_TOOBIG);
+    assert_int_equal(buf_len(&b), 0);
+    assert_null(buf_take(&b, NULL));
+    buf_reset(&b);
+    assert_int_equal(buf_error(&b), 0);
+    assert_int_equal(buf_add_str(&b, "x"), 0);
+    assert_string_equal(buf_str(&b), "x");
+    assert_int_equal(buf_printf(&b, "%s", "too long"), ERR_TOOBIG);
+    assert_null(b.bytes);
+    buf_free(&b);
+}
+
+static void test_buf_printf(void **state)
+{
+    struct buf b;
+    char big[300];
+    (void)state;
+    buf_init(&b, 1000);
+    assert_int_equal(buf_printf(&b, "%s:%ld: ", "units.csv", 17L), 0);
+    assert_int_equal(buf_printf(&b, "%.*s|%05.1f", 3, "列名", 3.5), 0);
+    assert_string_equal(buf_str(&b), "units.csv:17: 列|003.5");
+    /* a formatted text longer than the first allocation grows the buffer */
+    memset(big, 'y', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    buf_reset(&b);
+    assert_int_equal(buf_printf(&b, "<%s>", big), 0);
+    assert_int_equal(buf_len(&b), 301);
+    assert_int_equal(buf_str(&b)[300], '>');
+    assert_int_equal(buf_printf(&b, "%s%s%s%s", big, big, big, big), ERR_TOOBIG);
+    assert_int_equal(buf_len(&b), 0);
+    buf_free(&b);
+}
+
+static void test_buf_take_reset_free(void **state)
+{
+    struct buf b;
+    size_t len = 99;
+    char *text;
+    (void)state;
+    buf_init(&b, 64);
+    text = buf_take(&b, &len); /* nothing added yet: an owned "" */
+    assert_non_null(text);
+    assert_string_equal(text, "");
+    assert_int_equal(len, 0);
+    free(text);
+    assert_int_equal(buf_add_str(&b, "kept"), 0);
+    text = buf_take(&b, &len);
+    assert_string_equal(text, "kept");
+    assert_int_equal(len, 4);
+    assert_int_equal(buf_len(&b), 0); /* the buffer is empty and usable again */
+    assert_int_equal(buf_add_str(&b, "next"), 0);
+    assert_string_equal(buf_str(&b), "next");
+    assert_string_equal(text, "kept");
+    free(text);
+    buf_reset(&b);
+    assert_int_equal(buf_len(&b), 0);
+    assert_string_equal(buf_str(&b), "");
+    assert_int_equal(buf_add_str(&b, "again"), 0);
+    assert_string_equal(buf_str(&b), "again");
+    buf_free(&b);
+    buf_free(&b);
+    buf_free(NULL);
+    assert_int_equal(err_http_status(ERR_TOOBIG), 413);
+    assert_int_equal(err_exit_code(ERR_TOOBIG), 2);
+}
+
+static void test_grow_array(void **state)
+{
+    size_t cap = 0;
+    int *a = NULL, *b;
+    (void)state;
+    a = grow_array(a, &cap, 1, sizeof *a, 4);
+    assert_non_null(a);
+    assert_int_equal(cap, 4);
+    a[3] = 7;
+    assert_ptr_equal(grow_array(a, &cap, 4, sizeof *a, 4), a); /* already room */
+    b = grow_array(a, &cap, 9, sizeof *a, 4);
+    assert_non_null(b);
+    assert_int_equal(cap, 16);
+    assert_int_equal(b[3], 7);
+    a = b;
+    /* an overflowing size fails and leaves the array and its capacity alone */
+    assert_null(grow_array(a, &cap, (size_t)-1 / 2, sizeof *a, 4));
+    assert_int_equal(cap, 16);
+    assert_int_equal(a[3], 7);
+    free(a);
+}
+
 static void test_text_width(void **state)
 {
     (void)state;
@@ -287,6 +409,9 @@ int main(void)
         cmocka_unit_test(test_dates),            cmocka_unit_test(test_numbers),          cmocka_unit_test(test_number_round_trip),
         cmocka_unit_test(test_int_and_bool),     cmocka_unit_test(test_error_table),
         cmocka_unit_test(test_text_width),       cmocka_unit_test(test_table_alignment),
+        cmocka_unit_test(test_buf_within_limit),  cmocka_unit_test(test_buf_over_limit),
+        cmocka_unit_test(test_buf_printf),        cmocka_unit_test(test_buf_take_reset_free),
+        cmocka_unit_test(test_grow_array),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

@@ -3,12 +3,16 @@
  * this file parses options and prints. */
 #include "cli/scope.h"
 #include "engine/score.h"
+#include "util/buf.h"
 #include "util/err.h"
 #include "util/num.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The longest list of an award's winners shown in the awards table. */
+#define WINNERS_TEXT_MAX 65536
 
 const cli_opt cmd_contest_opts[] = {
     { "--period", "PERIOD", "the period of the contests, e.g. 2026-Q3 (required)" },
@@ -166,19 +170,27 @@ static int print_awards(const cli_ctx *ctx, json_t *groups)
     };
     json_t *rows = json_array(), *gj, *a, *code;
     size_t i, k, w;
+    struct buf text;
+    int rc;
+    buf_init(&text, WINNERS_TEXT_MAX);
     json_array_foreach(groups, i, gj) {
         json_array_foreach(json_object_get(gj, "awards"), k, a) {
-            char text[512] = "";
-            size_t len = 0;
+            buf_reset(&text);
             json_array_foreach(json_object_get(a, "winners"), w, code) {
-                len += (size_t)snprintf(text + len, len < sizeof text ? sizeof text - len : 0, "%s%s",
-                                        w ? "、" : "", json_string_value(code));
+                buf_printf(&text, "%s%s", w ? "、" : "", json_string_value(code));
+            }
+            if ((rc = buf_error(&text)) != 0) {
+                json_decref(rows);
+                buf_free(&text);
+                return err_set(rc, "the winners of an award do not fit in %d bytes", WINNERS_TEXT_MAX);
             }
             json_array_append_new(rows, json_pack("{s:O, s:O, s:s, s:O}", "group", json_object_get(gj, "group"),
                                                   "name", json_object_get(a, "name"), "winners_text",
-                                                  len ? text : "—", "rule", json_object_get(a, "rule")));
+                                                  buf_len(&text) ? buf_str(&text) : "—", "rule",
+                                                  json_object_get(a, "rule")));
         }
     }
+    buf_free(&text);
     return cli_emit_rows(ctx, rows, cols, CLI_NCOLS(cols));
 }
 

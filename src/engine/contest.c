@@ -3,11 +3,12 @@
 #include "engine/contest.h"
 
 #include "model/model.h"
+#include "util/buf.h"
 #include "util/err.h"
 #include "util/num.h"
+#include "util/text.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,32 +26,6 @@
 #define LIST_TEXT_MAX 180
 
 /* ---- points tables ---- */
-
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-/* Copies s[0..n) without surrounding spaces into out; -1 when it does not fit. */
-static int copy_trimmed(const char *s, size_t n, char *out, size_t size)
-{
-    while (n > 0 && is_space(*s)) {
-        s++;
-        n--;
-    }
-    while (n > 0 && is_space(s[n - 1]))
-        n--;
-    if (n >= size)
-        return -1;
-    memcpy(out, s, n);
-    out[n] = '\0';
-    return 0;
-}
 
 /* Copies text into buf with the full-width ；，＝ written as ; , =. -1 when it does not fit. */
 static int ascii_separators(const char *text, char *buf, size_t size)
@@ -85,10 +60,10 @@ static int parse_amount(const char *part, int place, const char *text, engine_po
     int ndigits = 0, nfrac = 0;
     if (*p == '+' || *p == '-')
         p++;
-    for (; is_digit(*p); p++)
+    for (; text_is_digit(*p); p++)
         ndigits++;
     if (*p == '.') {
-        for (p++; is_digit(*p); p++, nfrac++) {
+        for (p++; text_is_digit(*p); p++, nfrac++) {
             if (nfrac >= 4 && *p != '0')
                 return err_set(ERR_DATA, "points: %s: place %d: '%s' has more than 4 decimals", part, place,
                                text);
@@ -119,7 +94,7 @@ static int parse_list(const char *part, const char *text, int bottom, engine_poi
         int rc;
         if (*count == ENGINE_POINTS_TABLE_MAX)
             return err_set(ERR_DATA, "points: %s: more than %d places", part, ENGINE_POINTS_TABLE_MAX);
-        if (copy_trimmed(p, n, item, sizeof item) != 0 || item[0] == '\0')
+        if (text_copy_trimmed(p, n, item, sizeof item) != 0 || item[0] == '\0')
             return err_set(ERR_DATA, "points: %s: place %d has no number", part, *count + 1);
         if ((rc = parse_amount(part, *count + 1, item, v)) != 0)
             return rc;
@@ -146,14 +121,14 @@ static int parse_part(const char *seg, size_t n, engine_points_table *t, unsigne
     int bottom;
     if (!eq)
         return err_set(ERR_DATA, "points: '%.*s' is not top=... or bottom=...", (int)n, seg);
-    if (copy_trimmed(seg, (size_t)(eq - seg), key, sizeof key) != 0 ||
+    if (text_copy_trimmed(seg, (size_t)(eq - seg), key, sizeof key) != 0 ||
         (strcmp(key, "top") != 0 && strcmp(key, "bottom") != 0))
         return err_set(ERR_DATA, "points: unknown key '%.*s' (top or bottom)", (int)(eq - seg), seg);
     bottom = strcmp(key, "bottom") == 0;
     if (*seen & (bottom ? 2u : 1u))
         return err_set(ERR_DATA, "points: %s given twice", key);
     *seen |= bottom ? 2u : 1u;
-    if (copy_trimmed(eq + 1, n - (size_t)(eq - seg) - 1, value, sizeof value) != 0)
+    if (text_copy_trimmed(eq + 1, n - (size_t)(eq - seg) - 1, value, sizeof value) != 0)
         return err_set(ERR_DATA, "points: %s: too long", key);
     return bottom ? parse_list(key, value, 1, t->bottom, &t->nbottom)
                   : parse_list(key, value, 0, t->top, &t->ntop);
@@ -172,7 +147,7 @@ int engine_points_table_parse(const char *text, engine_points_table *out)
     for (;;) {
         const char *semi = strchr(p, ';');
         size_t n = semi ? (size_t)(semi - p) : strlen(p), i;
-        for (i = 0; i < n && is_space(p[i]); i++)
+        for (i = 0; i < n && text_is_space(p[i]); i++)
             ;
         if (i < n && (rc = parse_part(p, n, &t, &seen)) != 0)
             return rc;
@@ -218,7 +193,7 @@ static int shortest_digits(double v, char *digits, int *point)
     if (*p == '-')
         p++;
     for (; *p != 'e'; p++)
-        if (is_digit(*p))
+        if (text_is_digit(*p))
             digits[n++] = *p;
     *point = atoi(p + 1) + 1;
     return n;
@@ -281,29 +256,12 @@ static void exact_format(exact_units e, char *buf, size_t size)
     int neg = e.units < 0;
     int64_t units = neg ? -e.units - (e.frac > 0) : e.units;
     int64_t frac = neg && e.frac > 0 ? FRAC_SCALE - e.frac : e.frac;
-    size_t n;
     snprintf(buf, size, "%s%lld.%04lld%018lld", neg ? "-" : "", (long long)(units / ENGINE_POINT_SCALE),
              (long long)(units % ENGINE_POINT_SCALE), (long long)frac);
-    n = strlen(buf);
-    while (buf[n - 1] == '0')
-        buf[--n] = '\0';
-    if (buf[n - 1] == '.')
-        buf[--n] = '\0';
+    text_trim_zeros(buf);
 }
 
 /* ---- judges' scores ---- */
-
-/* Writes p in points with the decimals it needs (13.5, 15, 0.0125). */
-static void text_points(engine_points p, char *buf, size_t size)
-{
-    size_t n;
-    engine_points_format(p, 4, buf, size);
-    n = strlen(buf);
-    while (n > 0 && buf[n - 1] == '0')
-        buf[--n] = '\0';
-    if (n > 0 && buf[n - 1] == '.')
-        buf[--n] = '\0';
-}
 
 static void explain_input(engine_explain *why, const char *name, double value)
 {
@@ -313,59 +271,42 @@ static void explain_input(engine_explain *why, const char *name, double value)
     why->input[why->ninputs++] = value;
 }
 
-/* Appends to buf at *len, keeping it terminated and *len within size. */
-static void append(char *buf, size_t size, size_t *len, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static void append(char *buf, size_t size, size_t *len, const char *fmt, ...)
-{
-    va_list ap;
-    int k;
-    if (*len >= size)
-        return;
-    va_start(ap, fmt);
-    k = vsnprintf(buf + *len, size - *len, fmt, ap);
-    va_end(ap);
-    if (k > 0)
-        *len = *len + (size_t)k < size ? *len + (size_t)k : size - 1;
-}
-
 /* Appends " op v" to a formula, a negative v in parentheses ("− (-5)"); op NULL starts it. */
-static void append_term(char *buf, size_t size, size_t *len, const char *op, double v)
+static void add_term(struct buf *b, const char *op, double v)
 {
     char t[NUM_TEXT_MAX];
     num_format(v, t, sizeof t);
     if (!op)
-        append(buf, size, len, "%s", t);
+        buf_add_str(b, t);
     else
-        append(buf, size, len, v < 0 ? " %s (%s)" : " %s %s", op, t);
+        buf_printf(b, v < 0 ? " %s (%s)" : " %s %s", op, t);
 }
 
 /* The scores of a formula: each one, "92 + 88 + 90", or their exact sum when there are too
  * many to list. Dropped extremes follow as "− 95 − 70". */
-static void text_scores(const double *scores, size_t n, long hi, long lo, exact_units sum, char *buf,
-                        size_t size)
+static void text_scores(const double *scores, size_t n, long hi, long lo, exact_units sum, struct buf *b)
 {
-    size_t len = 0;
-    for (size_t i = 0; i < n && len < LIST_TEXT_MAX; i++)
-        append_term(buf, size, &len, i ? "+" : NULL, scores[i]);
-    if (len >= LIST_TEXT_MAX) {
+    for (size_t i = 0; i < n && buf_len(b) < LIST_TEXT_MAX; i++)
+        add_term(b, i ? "+" : NULL, scores[i]);
+    if (buf_len(b) >= LIST_TEXT_MAX) {
         char t[48];
-        len = 0;
+        buf_reset(b);
         exact_format(sum, t, sizeof t);
-        append(buf, size, &len, "sum of %zu scores %s", n, t);
+        buf_printf(b, "sum of %zu scores %s", n, t);
     }
     if (hi >= 0) {
-        append_term(buf, size, &len, "−", scores[hi]);
-        append_term(buf, size, &len, "−", scores[lo]);
+        add_term(b, "−", scores[hi]);
+        add_term(b, "−", scores[lo]);
     }
 }
 
-/* The judges' explanation: inputs, "(92 + 88 + 90) / 3 = 90", and why nothing was dropped. */
+/* The judges' explanation: inputs, "(92 + 88 + 90) / 3 = 90", and why nothing was dropped.
+ * The formula stays empty in the (never seen) case that it does not fit or memory runs out. */
 static void explain_judges(const double *scores, size_t n, int drop, long hi, long lo, exact_units all,
                            int64_t k, int rounded, engine_points p, engine_explain *why)
 {
-    char list[LIST_TEXT_MAX + 64], res[32];
-    size_t len = 0;
+    struct buf list, formula;
+    char res[32];
     memset(why, 0, sizeof *why);
     why->method = METHOD_MANUAL;
     why->result = p;
@@ -375,12 +316,18 @@ static void explain_judges(const double *scores, size_t n, int drop, long hi, lo
         explain_input(why, "highest", scores[hi]);
         explain_input(why, "lowest", scores[lo]);
     }
-    text_scores(scores, n, hi, lo, all, list, sizeof list);
-    text_points(p, res, sizeof res);
-    append(why->formula, sizeof why->formula, &len, "(%s) / %lld %s %s", list, (long long)k,
-           rounded ? "≈" : "=", res);
+    buf_init(&list, LIST_TEXT_MAX + 64);
+    buf_init(&formula, sizeof why->formula - 1);
+    text_scores(scores, n, hi, lo, all, &list);
+    engine_points_text(p, res, sizeof res);
+    if (buf_error(&list) == 0)
+        buf_printf(&formula, "(%s) / %lld %s %s", buf_str(&list), (long long)k, rounded ? "≈" : "=",
+                   res);
     if (drop && hi < 0)
-        append(why->formula, sizeof why->formula, &len, " (fewer than 3 scores: none dropped)");
+        buf_add_str(&formula, " (fewer than 3 scores: none dropped)");
+    memcpy(why->formula, buf_str(&formula), buf_len(&formula) + 1);
+    buf_free(&list);
+    buf_free(&formula);
 }
 
 /* The index of the highest score and of the lowest other one. */

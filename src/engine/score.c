@@ -7,6 +7,7 @@
 #include "model/model.h"
 #include "util/err.h"
 #include "util/num.h"
+#include "util/text.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -97,32 +98,6 @@ static const struct {
     [KEY_UNALLOWED] = { "unallowed", METHOD_BIT(METHOD_EFFICACY) },
 };
 
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-/* Copies s[0..n) without surrounding spaces into out; -1 when it does not fit. */
-static int copy_trimmed(const char *s, size_t n, char *out, size_t size)
-{
-    while (n > 0 && is_space(*s)) {
-        s++;
-        n--;
-    }
-    while (n > 0 && is_space(s[n - 1]))
-        n--;
-    if (n >= size)
-        return -1;
-    memcpy(out, s, n);
-    out[n] = '\0';
-    return 0;
-}
-
 /* Parses a percentage ("5", "2.5", "12.25 %") into basis points in [0, max_bp]. A third
  * decimal that is not zero would not be exact in basis points and is refused. */
 static int parse_pct(const char *key, const char *text, int max_bp, int *out)
@@ -130,17 +105,17 @@ static int parse_pct(const char *key, const char *text, int max_bp, int *out)
     const char *p = text;
     long long whole = 0;
     int frac = 0, nfrac = 0;
-    if (!is_digit(*p))
+    if (!text_is_digit(*p))
         return err_set(ERR_DATA, "params: %s: '%s' is not a percentage", key, text);
-    for (; is_digit(*p); p++) {
+    for (; text_is_digit(*p); p++) {
         whole = whole * 10 + (*p - '0');
         if (whole > max_bp / 100)
             return err_set(ERR_DATA, "params: %s: %s%% is above %d%%", key, text, max_bp / 100);
     }
     if (*p == '.') {
-        if (!is_digit(*++p))
+        if (!text_is_digit(*++p))
             return err_set(ERR_DATA, "params: %s: '%s' is not a percentage", key, text);
-        for (; is_digit(*p); p++, nfrac++) {
+        for (; text_is_digit(*p); p++, nfrac++) {
             if (nfrac >= 2 && *p != '0')
                 return err_set(ERR_DATA, "params: %s: '%s' has more than 2 decimals of a percent",
                                key, text);
@@ -150,11 +125,11 @@ static int parse_pct(const char *key, const char *text, int max_bp, int *out)
     }
     if (nfrac == 1)
         frac *= 10;
-    while (is_space(*p))
+    while (text_is_space(*p))
         p++;
     if (*p == '%')
         p++;
-    while (is_space(*p))
+    while (text_is_space(*p))
         p++;
     if (*p != '\0')
         return err_set(ERR_DATA, "params: %s: '%s' is not a percentage", key, text);
@@ -176,7 +151,7 @@ static int parse_table(const char *text, engine_method *m)
         int rc;
         if (m->ntable == ENGINE_RANK_TABLE_MAX)
             return err_set(ERR_DATA, "params: table: more than %d places", ENGINE_RANK_TABLE_MAX);
-        if (copy_trimmed(p, n, item, sizeof item) != 0 || item[0] == '\0')
+        if (text_copy_trimmed(p, n, item, sizeof item) != 0 || item[0] == '\0')
             return err_set(ERR_DATA, "params: table: place %d is not a percentage", m->ntable + 1);
         if ((rc = parse_pct("table", item, PCT_100, &m->table_bp[m->ntable])) != 0)
             return rc;
@@ -228,9 +203,9 @@ static int parse_segment(engine_method *m, const char *seg, size_t n, unsigned *
     int k;
     if (!eq)
         return err_set(ERR_DATA, "params: '%.*s' is not key=value", (int)n, seg);
-    if (copy_trimmed(seg, (size_t)(eq - seg), key, sizeof key) != 0)
+    if (text_copy_trimmed(seg, (size_t)(eq - seg), key, sizeof key) != 0)
         return err_set(ERR_DATA, "params: unknown key '%.*s'", (int)(eq - seg), seg);
-    if (copy_trimmed(eq + 1, n - (size_t)(eq - seg) - 1, value, sizeof value) != 0)
+    if (text_copy_trimmed(eq + 1, n - (size_t)(eq - seg) - 1, value, sizeof value) != 0)
         return err_set(ERR_DATA, "params: %s: value too long", key);
     for (k = 0; k < KEY_N; k++)
         if (strcmp(key, param_keys[k].name) == 0)
@@ -292,7 +267,7 @@ int engine_method_parse(int method, double weight, int higher_better, const char
     for (;;) {
         const char *semi = strchr(p, ';');
         size_t n = semi ? (size_t)(semi - p) : strlen(p), i;
-        for (i = 0; i < n && is_space(p[i]); i++)
+        for (i = 0; i < n && text_is_space(p[i]); i++)
             ;
         if (i < n && (rc = parse_segment(&m, p, n, &seen)) != 0)
             return rc;
@@ -308,28 +283,17 @@ int engine_method_parse(int method, double weight, int higher_better, const char
 
 /* ---- explanations ---- */
 
-/* Writes p in points with the decimals it needs (13.5, 15, 0.0125). */
-static void text_points(engine_points p, char *buf, size_t size)
+void engine_points_text(engine_points p, char *buf, size_t size)
 {
-    size_t n;
     engine_points_format(p, 4, buf, size);
-    n = strlen(buf);
-    while (n > 0 && buf[n - 1] == '0')
-        buf[--n] = '\0';
-    if (n > 0 && buf[n - 1] == '.')
-        buf[--n] = '\0';
+    text_trim_zeros(buf);
 }
 
 /* Writes a share given in basis points as a percentage ("5%", "2.5%"). */
 static void text_bp(long double bp, char *buf, size_t size)
 {
-    size_t n;
     snprintf(buf, size, "%.4Lf", bp / 100);
-    n = strlen(buf);
-    while (n > 0 && buf[n - 1] == '0')
-        buf[--n] = '\0';
-    if (n > 0 && buf[n - 1] == '.')
-        buf[--n] = '\0';
+    text_trim_zeros(buf);
     if (strcmp(buf, "-0") == 0)
         snprintf(buf, size, "0");
     snprintf(buf + strlen(buf), size - strlen(buf), "%%");
@@ -397,6 +361,19 @@ static int has_target(const engine_item_input *in)
     return in->has_target && isfinite(in->target);
 }
 
+/* Records the value and the target as inputs. Returns 1, having scored nothing and said why,
+ * when either is missing, as the methods that compare the two need both. */
+static int lacks_value_or_target(const engine_item_input *in, engine_points *out, engine_explain *why)
+{
+    explain_input(why, "value", in->value);
+    explain_input(why, "target", in->target);
+    if (!has_value(in) || !has_target(in)) {
+        score_nothing(has_value(in) ? "no target" : "no value", out, why);
+        return 1;
+    }
+    return 0;
+}
+
 static int score_rank(const engine_method *m, const engine_item_input *in, engine_points *out,
                       engine_explain *why)
 {
@@ -406,11 +383,11 @@ static int score_rank(const engine_method *m, const engine_item_input *in, engin
     explain_input(why, "rank", in->rank);
     if (in->rank <= 0)
         return score_nothing("no rank", out, why);
-    text_points(m->weight, w, sizeof w);
+    engine_points_text(m->weight, w, sizeof w);
     if (m->ntable == 0) {
         char step[32], floor_text[32];
         p = engine_score_rank_step(m->weight, m->step_bp, m->floor_bp, in->rank);
-        text_points(p, res, sizeof res);
+        engine_points_text(p, res, sizeof res);
         text_bp(m->step_bp, step, sizeof step);
         text_bp(m->floor_bp, floor_text, sizeof floor_text);
         explain_formula(why, "%s × max(%s, 100%% − %s × (%d − 1)) = %s", w, floor_text, step, in->rank, res);
@@ -418,7 +395,7 @@ static int score_rank(const engine_method *m, const engine_item_input *in, engin
     }
     bp = in->rank <= m->ntable ? m->table_bp[in->rank - 1] : m->floor_bp;
     p = mul_div_round(m->weight, bp, ENGINE_BP_SCALE);
-    text_points(p, res, sizeof res);
+    engine_points_text(p, res, sizeof res);
     text_bp(bp, share, sizeof share);
     if (in->rank <= m->ntable)
         explain_formula(why, "%s × table[%d] = %s × %s = %s", w, in->rank, w, share, res);
@@ -450,12 +427,8 @@ static int score_completion(const engine_method *m, const engine_item_input *in,
     long double bp;
     engine_points p;
     int rc;
-    explain_input(why, "value", in->value);
-    explain_input(why, "target", in->target);
-    if (!has_value(in))
-        return score_nothing("no value", out, why);
-    if (!has_target(in))
-        return score_nothing("no target", out, why);
+    if (lacks_value_or_target(in, out, why))
+        return 0;
     if (in->target == 0)
         return score_nothing("target = 0: completion undefined", out, why);
     if ((rc = progress_completion(m->higher_better ? DIR_HIGHER : DIR_LOWER, in->value, in->target,
@@ -467,12 +440,12 @@ static int score_completion(const engine_method *m, const engine_item_input *in,
     if (bp > m->cap_bp)
         bp = m->cap_bp;
     p = round_units((long double)m->weight * bp / ENGINE_BP_SCALE, m->weight);
-    text_points(m->weight, w, sizeof w);
+    engine_points_text(m->weight, w, sizeof w);
     text_rate(m, in->value, in->target, rate, sizeof rate);
     text_bp(m->floor_bp, lo, sizeof lo);
     text_bp(m->cap_bp, hi, sizeof hi);
     text_bp(bp, share, sizeof share);
-    text_points(p, res, sizeof res);
+    engine_points_text(p, res, sizeof res);
     explain_formula(why, "%s × clamp(%s, %s, %s) = %s × %s = %s", w, rate, lo, hi, w, share, res);
     return done_score(p, out, why);
 }
@@ -495,7 +468,7 @@ static int score_efficacy(const engine_method *m, const engine_item_input *in, c
         return score_nothing("no value", out, why);
     if (!isfinite(sat) || !isfinite(unal))
         return err_set(ERR_DATA, "efficacy bounds are not finite numbers");
-    text_points(m->weight, w, sizeof w);
+    engine_points_text(m->weight, w, sizeof w);
     num_format(sat, s, sizeof s);
     if (sat == unal) {
         if (m->fixed_bounds)
@@ -514,7 +487,7 @@ static int score_efficacy(const engine_method *m, const engine_item_input *in, c
     text_bp(m->base_bp, base, sizeof base);
     text_bp(ENGINE_BP_SCALE - m->base_bp, rest, sizeof rest);
     text_bp(bp, share, sizeof share);
-    text_points(p, res, sizeof res);
+    engine_points_text(p, res, sizeof res);
     explain_formula(why, "%s × clamp(%s + (%s − %s) / (%s − %s) × %s, 0%%, 100%%) = %s × %s = %s", w, base, x,
                     u, s, u, rest, w, share, res);
     return done_score(p, out, why);
@@ -525,16 +498,12 @@ static int score_threshold(const engine_method *m, const engine_item_input *in, 
 {
     char x[NUM_TEXT_MAX], t[NUM_TEXT_MAX], res[32];
     int met;
-    explain_input(why, "value", in->value);
-    explain_input(why, "target", in->target);
-    if (!has_value(in))
-        return score_nothing("no value", out, why);
-    if (!has_target(in))
-        return score_nothing("no target", out, why);
+    if (lacks_value_or_target(in, out, why))
+        return 0;
     met = m->higher_better ? in->value >= in->target : in->value <= in->target;
     num_format(in->value, x, sizeof x);
     num_format(in->target, t, sizeof t);
-    text_points(met ? m->weight : 0, res, sizeof res);
+    engine_points_text(met ? m->weight : 0, res, sizeof res);
     explain_formula(why, "%s %s %s → %s", x, m->higher_better ? (met ? "≥" : "<") : (met ? "≤" : ">"), t, res);
     return done_score(met ? m->weight : 0, out, why);
 }
@@ -555,8 +524,8 @@ static int score_manual(const engine_method *m, const engine_item_input *in, eng
     if (p > m->weight)
         p = m->weight;
     num_format(in->manual, given, sizeof given);
-    text_points(m->weight, w, sizeof w);
-    text_points(p, res, sizeof res);
+    engine_points_text(m->weight, w, sizeof w);
+    engine_points_text(p, res, sizeof res);
     explain_formula(why, "min(max(%s, 0), %s) = %s", given, w, res);
     return done_score(p, out, why);
 }

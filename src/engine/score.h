@@ -26,6 +26,10 @@ double engine_points_to_double(engine_points p);
  * integer: 572500 with 2 decimals is "57.25". buf holds at least 32 bytes. */
 void engine_points_format(engine_points p, int decimals, char *buf, size_t size);
 
+/* Writes p with only the decimals it needs ("13.5", "15", "0.0125"), as explanations show
+ * points. buf holds at least 32 bytes. */
+void engine_points_text(engine_points p, char *buf, size_t size);
+
 /* Rank-based score with a step per place (位次赋分): weight × max(floor, 100 % − step ×
  * (rank − 1)), step and floor in basis points of the weight. Rank 0 (unranked) scores 0. */
 engine_points engine_score_rank_step(engine_points weight, int step_bp, int floor_bp, int rank);

@@ -3,6 +3,7 @@
 
 #include "model/model.h"
 #include "util/err.h"
+#include "util/grow.h"
 #include "util/num.h"
 
 #include <math.h>
@@ -68,14 +69,10 @@ typedef struct flags {
 static int add_flag(flags *f, long row, int rule, double value, double reference, double score,
                     int yoy)
 {
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 16;
-        validate_flag *bigger = realloc(f->v, cap * sizeof *bigger);
-        if (!bigger)
-            return err_set(ERR_NOMEM, "out of memory");
-        f->v = bigger;
-        f->cap = cap;
-    }
+    validate_flag *v = grow_array(f->v, &f->cap, f->n + 1, sizeof *v, 16);
+    if (!v)
+        return err_set(ERR_NOMEM, "out of memory");
+    f->v = v;
     f->v[f->n++] = (validate_flag){ row, rule, value, reference, score, yoy };
     return 0;
 }

@@ -6,7 +6,9 @@
 #include "http/routes.h"
 #include "http/session.h"
 #include "http/static.h"
+#include "util/buf.h"
 #include "util/err.h"
+#include "util/grow.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,6 +24,8 @@
 
 #define CACHE_SLOTS 512          /* replies kept, direct-mapped by a hash of their key */
 #define CACHE_KEY_MAX 1200
+/* The largest reply body built; a larger one is not sent (the connection is closed). */
+#define REPLY_MAX (64 * 1024 * 1024)
 
 /* One kept reply of a cacheable route, valid while the server's generation is gen. */
 typedef struct cache_slot {
@@ -62,9 +66,7 @@ typedef struct conn_req {
     char method[16];
     char path[HTTP_PATH_MAX];
     char ip[INET6_ADDRSTRLEN];
-    char *body;
-    size_t len, cap;
-    int too_big;
+    struct buf body;           /* bounded by the route's max_body; failed when it was more */
     int status;                /* what was sent, for the log */
     size_t bytes;
     struct timespec t0;
@@ -137,23 +139,27 @@ static enum MHD_Result send_body(http_server *s, struct MHD_Connection *c, conn_
     return ok;
 }
 
+/* Adds a piece of serialised JSON to the buf in data, as json_dump_callback asks. */
+static int add_json(const char *text, size_t n, void *data)
+{
+    return buf_add(data, text, n) == 0 ? 0 : -1;
+}
+
 /* Serialises value (taken) compactly with a final newline; reals with 15 significant digits,
- * as the CLI prints them, so 37.98 stays 37.98. */
+ * as the CLI prints them, so 37.98 stays 37.98. NULL when it is over REPLY_MAX or memory is
+ * short. */
 static char *dump_json(json_t *value, size_t *len)
 {
-    char *text = value ? json_dumps(value, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
-    char *grown;
+    struct buf text;
+    char *out = NULL;
+
+    buf_init(&text, REPLY_MAX);
+    if (value && json_dump_callback(value, add_json, &text, JSON_COMPACT | JSON_REAL_PRECISION(15)) == 0 &&
+        buf_add(&text, "\n", 1) == 0)
+        out = buf_take(&text, len);
     json_decref(value);
-    if (!text)
-        return NULL;
-    *len = strlen(text);
-    if (!(grown = realloc(text, *len + 2))) {
-        free(text);
-        return NULL;
-    }
-    grown[(*len)++] = '\n';
-    grown[*len] = '\0';
-    return grown;
+    buf_free(&text);
+    return out;
 }
 
 /* Sends serialised JSON text (taken) with ETag and 304 handling. */
@@ -203,25 +209,22 @@ static const char *check_message(int status)
     }
 }
 
-/* Appends one query argument to the key being built. */
+/* Appends one query argument to the key (a struct buf) being built. */
 static enum MHD_Result key_arg(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
 {
-    char *key = cls;
-    size_t n = strlen(key);
-
     (void)kind;
-    if (n < CACHE_KEY_MAX)
-        snprintf(key + n, CACHE_KEY_MAX - n, "&%s=%s", k, v ? v : "");
+    buf_printf(cls, "&%s=%s", k, v ? v : "");
     return MHD_YES;
 }
 
-/* The cache key of a request: who-sees-what, the path and the query arguments in the order
- * sent. Returns 0 when the key does not fit (the request is then not cached). */
-static int cache_key(struct MHD_Connection *c, conn_req *r, char key[CACHE_KEY_MAX])
+/* The cache key of a request, into key (bounded to fit a slot): who-sees-what, the path and
+ * the query arguments in the order sent. Returns 0 when the key does not fit (the request is
+ * then not cached). */
+static int cache_key(struct MHD_Connection *c, conn_req *r, struct buf *key)
 {
-    snprintf(key, CACHE_KEY_MAX, "%c %s?", http_req_sees_unpublished(&r->req) ? 'u' : 'p', r->path);
+    buf_printf(key, "%c %s?", http_req_sees_unpublished(&r->req) ? 'u' : 'p', r->path);
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, key_arg, key);
-    return strlen(key) < CACHE_KEY_MAX - 1;
+    return buf_error(key) == 0;
 }
 
 static size_t key_slot(const char *key)
@@ -291,28 +294,33 @@ static void cache_put(http_server *s, const char *key, unsigned long gen, const 
  * not kept). */
 static int run_cached(http_server *s, struct MHD_Connection *c, conn_req *r, enum MHD_Result *sent)
 {
-    char key[CACHE_KEY_MAX];
+    struct buf key;
     unsigned long gen;
     json_t *out = NULL;
     char *text;
     size_t len = 0;
+    int answered = 0;
 
-    if (!cache_key(c, r, key))
-        return 0;
+    buf_init(&key, CACHE_KEY_MAX - 2);
+    if (!cache_key(c, r, &key))
+        goto done;
     gen = cache_generation(s, &r->req);
-    if (!(text = cache_get(s, key, gen, &len))) {
+    if (!(text = cache_get(s, buf_str(&key), gen, &len))) {
         err_clear();
         if (r->route->handler(&r->req, &out) != 0 || !out || r->req.status != MHD_HTTP_OK) {
             json_decref(out);
             r->req.status = MHD_HTTP_OK;
-            return 0;
+            goto done;
         }
         if (!(text = dump_json(out, &len)))
-            return 0;
-        cache_put(s, key, gen, text, len);
+            goto done;
+        cache_put(s, buf_str(&key), gen, text, len);
     }
     *sent = send_text(s, c, r, text, len);
-    return 1;
+    answered = 1;
+done:
+    buf_free(&key);
+    return answered;
 }
 
 /* Runs the handler and sends its reply or its error. Details of 5xx errors go to the log,
@@ -323,8 +331,8 @@ static enum MHD_Result run_handler(http_server *s, struct MHD_Connection *c, con
     json_t *out = NULL;
     int rc, status;
 
-    r->req.body = r->body ? r->body : "";
-    r->req.body_len = r->len;
+    r->req.body = buf_str(&r->body);
+    r->req.body_len = buf_len(&r->body);
     r->req.status = MHD_HTTP_OK;
     if (s->cache && (r->route->flags & HTTP_ROUTE_CACHE) &&
         (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) &&
@@ -483,6 +491,7 @@ static enum MHD_Result begin_request(http_server *s, struct MHD_Connection *c, c
 
     status = strlen(url) >= sizeof r->path ? 404
              : http_route_match(s->routes, s->nroutes, r->method, r->path, &r->req, &r->route, allow);
+    buf_init(&r->body, r->route ? r->route->max_body : 0);
     if (status == 0) {
         cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
@@ -507,32 +516,6 @@ static enum MHD_Result begin_request(http_server *s, struct MHD_Connection *c, c
     return MHD_YES;
 }
 
-/* Keeps up to the route's limit of body; beyond it the rest is read and dropped. */
-static void take_body(conn_req *r, const char *data, size_t n)
-{
-    size_t max = r->route ? r->route->max_body : 0;
-    char *grown;
-
-    if (r->too_big || r->len + n > max) {
-        r->too_big = 1;
-        return;
-    }
-    if (r->len + n + 1 > r->cap) {
-        size_t cap = r->cap ? r->cap : 1024;
-        while (cap < r->len + n + 1)
-            cap *= 2;
-        if (!(grown = realloc(r->body, cap))) {
-            r->too_big = 1;
-            return;
-        }
-        r->body = grown;
-        r->cap = cap;
-    }
-    memcpy(r->body + r->len, data, n);
-    r->len += n;
-    r->body[r->len] = '\0';
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -545,13 +528,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!r)
         return begin_request(s, c, url, method, con_cls);
     if (*upload_data_size) {
-        take_body(r, upload_data, *upload_data_size);
+        /* kept up to the route's limit; beyond it (or when memory is short) the body is
+         * dropped, the rest is read and dropped too, and the request is answered 413 */
+        buf_add(&r->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
     }
     if (r->is_static)
         return send_static(s, c, r, r->path);
-    if (r->too_big)
+    if (buf_error(&r->body))
         return send_error(s, c, r, 413, check_message(413), NULL);
     return run_handler(s, c, r);
 }
@@ -581,7 +566,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         return;
     if (s->log)
         log_request(s, r);
-    free(r->body);
+    buf_free(&r->body);
     free(r);
     *con_cls = NULL;
     pthread_mutex_lock(&s->mu);
@@ -624,16 +609,12 @@ int http_req_store(http_req *req, store **out)
     if ((rc = store_open(s->db_path, &st)) != 0)
         return rc;
     pthread_mutex_lock(&s->mu);
-    if (s->nstores == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 8;
-        if (!(grown = realloc(s->stores, cap * sizeof *grown))) {
-            pthread_mutex_unlock(&s->mu);
-            store_close(st);
-            return err_set(ERR_NOMEM, "out of memory");
-        }
-        s->stores = grown;
-        s->cap = cap;
+    if (!(grown = grow_array(s->stores, &s->cap, s->nstores + 1, sizeof *grown, 8))) {
+        pthread_mutex_unlock(&s->mu);
+        store_close(st);
+        return err_set(ERR_NOMEM, "out of memory");
     }
+    s->stores = grown;
     s->stores[s->nstores++] = st;
     pthread_mutex_unlock(&s->mu);
     pthread_setspecific(s->key, st);

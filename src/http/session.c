@@ -3,6 +3,7 @@
  * table nor its timing gives a token away. */
 #include "http/session.h"
 #include "util/err.h"
+#include "util/grow.h"
 
 #include <pthread.h>
 #include <sodium.h>
@@ -92,14 +93,10 @@ static int session_room(http_sessions *t, time_t now)
         }
         session_drop(t, oldest);
     }
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 64;
-        session *grown = realloc(t->s, cap * sizeof *grown);
-        if (!grown)
-            return err_set(ERR_NOMEM, "out of memory");
-        t->s = grown;
-        t->cap = cap;
-    }
+    session *grown = grow_array(t->s, &t->cap, t->n + 1, sizeof *grown, 64);
+    if (!grown)
+        return err_set(ERR_NOMEM, "out of memory");
+    t->s = grown;
     return 0;
 }
 
@@ -197,6 +194,7 @@ static void throttle_key(char *out, size_t size, char kind, const char *text)
  * with the mutex held. */
 static throttle *throttle_get(http_sessions *t, const char *key, time_t now, int add)
 {
+    throttle *grown;
     for (size_t i = 0; i < t->nt; i++) {
         if (strcmp(t->t[i].key, key) == 0)
             return &t->t[i];
@@ -211,14 +209,9 @@ static throttle *throttle_get(http_sessions *t, const char *key, time_t now, int
         if (t->nt >= THROTTLE_MAX)
             t->t[0] = t->t[--t->nt];
     }
-    if (t->nt == t->capt) {
-        size_t cap = t->capt ? t->capt * 2 : 64;
-        throttle *grown = realloc(t->t, cap * sizeof *grown);
-        if (!grown)
-            return NULL;
-        t->t = grown;
-        t->capt = cap;
-    }
+    if (!(grown = grow_array(t->t, &t->capt, t->nt + 1, sizeof *grown, 64)))
+        return NULL;
+    t->t = grown;
     memset(&t->t[t->nt], 0, sizeof t->t[t->nt]);
     snprintf(t->t[t->nt].key, sizeof t->t[t->nt].key, "%s", key);
     t->t[t->nt].first = now;

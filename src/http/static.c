@@ -1,6 +1,7 @@
 /* static: a sorted in-memory table of the dashboard's files, found by binary search. */
 #include "http/static.h"
 #include "util/err.h"
+#include "util/grow.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -49,14 +50,9 @@ static int add_file(http_static *st, const char *fs_path, const char *url_path, 
     if (st->n >= HTTP_STATIC_MAX_FILES || st->bytes + size > HTTP_STATIC_MAX_BYTES)
         return err_set(ERR_DATA, "static files: more than %d files or %u MiB under the directory",
                        HTTP_STATIC_MAX_FILES, HTTP_STATIC_MAX_BYTES >> 20);
-    if (st->n == st->cap) {
-        size_t cap = st->cap ? st->cap * 2 : 32;
-        http_static_file *grown = realloc(st->f, cap * sizeof *grown);
-        if (!grown)
-            return err_set(ERR_NOMEM, "out of memory");
-        st->f = grown;
-        st->cap = cap;
-    }
+    if (!(e = grow_array(st->f, &st->cap, st->n + 1, sizeof *e, 32)))
+        return err_set(ERR_NOMEM, "out of memory");
+    st->f = e;
     e = &st->f[st->n];
     memset(e, 0, sizeof *e);
     if (!(e->path = strdup(url_path)) || !(e->data = malloc(size ? size : 1))) {

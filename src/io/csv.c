@@ -1,6 +1,7 @@
 /* csv: a line-fed libcsv reader that knows where each record starts, and a quoting writer. */
 #include "io/csv.h"
 
+#include "util/buf.h"
 #include "util/err.h"
 
 #include <csv.h>
@@ -12,6 +13,10 @@
 #include <string.h>
 
 #define CSV_CHUNK (256 * 1024)
+/* The longest record read and the longest line written: far beyond any record of our kinds. */
+#define CSV_RECORD_MAX (16 * 1024 * 1024)
+/* The largest file csv_slurp reads whole. */
+#define CSV_FILE_MAX (1024 * 1024 * 1024)
 
 /* libcsv's parser state between records (ROW_NOT_BEGUN in libcsv.c). struct csv_parser is
  * public in <csv.h>; libcsv has no call that says whether a record is under way, and the
@@ -23,8 +28,7 @@ typedef struct reader {
     csv_record_fn cb;
     void *ctx;
     csv_info *info;
-    char *bytes;          /* the current record's field bytes, each followed by a NUL */
-    size_t len, cap;
+    struct buf text;      /* the current record's field bytes, each followed by a NUL */
     size_t *offs, *lens;  /* per field: offset into bytes and length */
     char **ptrs;
     size_t nfields, fcap;
@@ -33,22 +37,6 @@ typedef struct reader {
     int started;          /* the BOM and the delimiter have been looked at */
     int stop;             /* the callback's nonzero return, or ERR_NOMEM */
 } reader;
-
-/* Makes room for need bytes of field text. */
-static int grow_bytes(reader *r, size_t need)
-{
-    size_t n = r->cap ? r->cap : 256;
-    char *bigger;
-    if (need <= r->cap)
-        return 0;
-    while (n < need)
-        n *= 2;
-    if (!(bigger = realloc(r->bytes, n)))
-        return -1;
-    r->bytes = bigger;
-    r->cap = n;
-    return 0;
-}
 
 /* Makes room for need fields in the three per-field arrays, which share one capacity. */
 static int grow_fields(reader *r, size_t need)
@@ -76,19 +64,21 @@ static int grow_fields(reader *r, size_t need)
 static void on_field(void *data, size_t len, void *arg)
 {
     reader *r = arg;
+    size_t at = buf_len(&r->text);
     if (r->stop)
         return;
-    if (grow_bytes(r, r->len + len + 1) != 0 || grow_fields(r, r->nfields + 1) != 0) {
+    if (grow_fields(r, r->nfields + 1) != 0 || buf_add(&r->text, data, len) == ERR_NOMEM ||
+        buf_add(&r->text, "", 1) == ERR_NOMEM) {
         r->stop = err_set(ERR_NOMEM, "out of memory reading CSV");
         return;
     }
-    if (len > 0)
-        memcpy(r->bytes + r->len, data, len);
-    r->bytes[r->len + len] = '\0';
-    r->offs[r->nfields] = r->len;
+    if (buf_error(&r->text)) {
+        r->stop = err_set(ERR_TOOBIG, "a CSV record is longer than %d bytes", CSV_RECORD_MAX);
+        return;
+    }
+    r->offs[r->nfields] = at;
     r->lens[r->nfields] = len;
     r->nfields++;
-    r->len += len + 1;
 }
 
 /* libcsv record callback: hands the record to the caller unless it is blank. */
@@ -103,12 +93,12 @@ static void on_record(int term, void *arg)
         if (filled > 0) {
             csv_record rec = { r->rec_line, r->nfields, r->ptrs, r->lens };
             for (i = 0; i < r->nfields; i++)
-                r->ptrs[i] = r->bytes + r->offs[i];
+                r->ptrs[i] = r->text.bytes + r->offs[i];
             r->stop = r->cb(&rec, r->ctx);
         }
     }
     r->nfields = 0;
-    r->len = 0;
+    buf_reset(&r->text);
 }
 
 /* Counts commas and tabs outside quotes on the first line and picks the commoner. */
@@ -135,6 +125,7 @@ static int reader_init(reader *r, csv_record_fn cb, void *ctx, csv_info *info)
     r->cb = cb;
     r->ctx = ctx;
     r->info = info;
+    buf_init(&r->text, CSV_RECORD_MAX);
     r->line = 1;
     r->rec_line = 1;
     return 0;
@@ -143,7 +134,7 @@ static int reader_init(reader *r, csv_record_fn cb, void *ctx, csv_info *info)
 static void reader_free(reader *r)
 {
     csv_free(&r->parser);
-    free(r->bytes);
+    buf_free(&r->text);
     free(r->offs);
     free(r->lens);
     free(r->ptrs);
@@ -261,34 +252,24 @@ done:
 int csv_slurp(const char *path, char **out, size_t *len)
 {
     FILE *f;
-    char *buf = NULL;
-    size_t cap = 0, n = 0, got;
+    struct buf text;
+    char chunk[16384];
+    size_t got;
     int rc;
     if ((rc = open_input(path, &f)) != 0)
         return rc;
-    do {
-        if (n + 65536 + 1 > cap) {
-            char *bigger = realloc(buf, cap = (n + 65536 + 1) * 2);
-            if (!bigger) {
-                free(buf);
-                fclose(f);
-                return err_set(ERR_NOMEM, "out of memory reading '%s'", path);
-            }
-            buf = bigger;
-        }
-        got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-    } while (got > 0);
-    if (ferror(f)) {
-        free(buf);
-        fclose(f);
-        return err_set(ERR_IO, "cannot read '%s': %s", path, strerror(errno));
-    }
+    buf_init(&text, CSV_FILE_MAX);
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && buf_add(&text, chunk, got) == 0)
+        ;
+    if (ferror(f))
+        rc = err_set(ERR_IO, "cannot read '%s': %s", path, strerror(errno));
+    else if ((rc = buf_error(&text)) == ERR_TOOBIG)
+        rc = err_set(rc, "'%s' is larger than %d MiB", path, CSV_FILE_MAX >> 20);
+    else if (rc != 0 || !(*out = buf_take(&text, len)))
+        rc = err_set(ERR_NOMEM, "out of memory reading '%s'", path);
     fclose(f);
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    return 0;
+    buf_free(&text);
+    return rc;
 }
 
 int csv_decode_gb18030(const char *data, size_t len, char **out, size_t *out_len)
@@ -366,24 +347,39 @@ static int needs_quotes(const char *f, char delim)
     return 0;
 }
 
-static int write_field(FILE *out, const char *f, char delim)
+/* Appends one field, in quotes with its quotes doubled when needs_quotes says so. */
+static void add_field(struct buf *line, const char *f, char delim)
 {
-    if (!needs_quotes(f, delim))
-        return fputs(f, out) == EOF ? -1 : 0;
-    if (putc('"', out) == EOF)
-        return -1;
-    for (; *f; f++) {
-        if ((*f == '"' && putc('"', out) == EOF) || putc(*f, out) == EOF)
-            return -1;
+    if (!needs_quotes(f, delim)) {
+        buf_add_str(line, f);
+        return;
     }
-    return putc('"', out) == EOF ? -1 : 0;
+    buf_add(line, "\"", 1);
+    for (; *f; f++) {
+        if (*f == '"')
+            buf_add(line, "\"", 1);
+        buf_add(line, f, 1);
+    }
+    buf_add(line, "\"", 1);
 }
 
 int csv_write_row(FILE *out, const char *const *fields, size_t n, char delim)
 {
+    struct buf line;
+    int rc;
+    buf_init(&line, CSV_RECORD_MAX);
     for (size_t i = 0; i < n; i++) {
-        if ((i > 0 && putc(delim, out) == EOF) || write_field(out, fields[i] ? fields[i] : "", delim))
-            return err_set(ERR_IO, "cannot write CSV");
+        if (i > 0)
+            buf_add(&line, &delim, 1);
+        add_field(&line, fields[i] ? fields[i] : "", delim);
     }
-    return fputs("\r\n", out) == EOF ? err_set(ERR_IO, "cannot write CSV") : 0;
+    buf_add(&line, "\r\n", 2);
+    if ((rc = buf_error(&line)) == ERR_TOOBIG)
+        rc = err_set(rc, "a CSV line is longer than %d bytes", CSV_RECORD_MAX);
+    else if (rc != 0)
+        rc = err_set(rc, "out of memory");
+    else if (fwrite(buf_str(&line), 1, buf_len(&line), out) != buf_len(&line))
+        rc = err_set(ERR_IO, "cannot write CSV");
+    buf_free(&line);
+    return rc;
 }

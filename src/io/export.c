@@ -2,6 +2,7 @@
  * and exact numbers, so that an export imports to the same data. */
 #include "io/import_int.h"
 
+#include "util/buf.h"
 #include "util/err.h"
 #include "util/num.h"
 
@@ -60,25 +61,17 @@ static int export_units(exporter *x)
 static int member_list(store *s, const char *code, char **out)
 {
     model_unit *ms = NULL;
-    size_t n = 0, len = 0;
-    char *text;
+    size_t n = 0;
+    struct buf text;
     int rc;
     if ((rc = store_group_members(s, code, &ms, &n)) != 0)
         return rc;
-    if (!(text = malloc(n * MODEL_CODE_MAX + 1))) {
-        free(ms);
-        return err_set(ERR_NOMEM, "out of memory");
-    }
-    text[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        size_t m = strlen(ms[i].code);
-        if (i)
-            text[len++] = ';';
-        memcpy(text + len, ms[i].code, m + 1);
-        len += m;
-    }
+    buf_init(&text, n * MODEL_CODE_MAX);
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&text, "%s%s", i ? ";" : "", ms[i].code);
     free(ms);
-    *out = text;
+    if (!(*out = buf_take(&text, NULL)))
+        return err_set(ERR_NOMEM, "out of memory");
     return 0;
 }
 

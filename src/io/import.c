@@ -2,12 +2,13 @@
  * and the helpers the kinds share to read fields and record errors. */
 #include "io/import_int.h"
 
+#include "util/buf.h"
 #include "util/err.h"
+#include "util/grow.h"
 #include "util/num.h"
 #include "util/period.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -17,6 +18,8 @@
 
 /* Returned by the record callback to stop reading after a bad header. */
 #define IO__STOP 1
+/* The longest error message or hint built, far above what its bounded parts can reach. */
+#define IO_MESSAGE_MAX 8192
 
 static const struct { const char *name; int kind; } kind_names[] = {
     { "units", IO_UNITS }, { "unit", IO_UNITS }, { "单位", IO_UNITS },
@@ -104,129 +107,114 @@ static void copy_cut(char *dst, size_t size, const char *src)
 
 /* ---- error messages ---- */
 
-/* Appends printf-style text to buf at *len. */
-__attribute__((format(printf, 4, 5))) static void append(char *buf, size_t size, size_t *len,
-                                                         const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-    if (*len >= size)
-        return;
-    va_start(ap, fmt);
-    n = vsnprintf(buf + *len, size - *len, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        *len = *len + (size_t)n < size ? *len + (size_t)n : size;
-}
-
 /* The accepted column names of a kind, in one language. */
-static void append_columns(char *buf, size_t size, size_t *len, const io__kind *k, int english)
+static void add_columns(struct buf *b, const io__kind *k, int english)
 {
     for (int i = 0; k && i < k->ncols; i++) {
         const char *zh = k->cols[i].names_zh;
         int zlen = (int)strcspn(zh, "|");
         if (english)
-            append(buf, size, len, "%s%s", i ? ", " : "", k->cols[i].key);
+            buf_printf(b, "%s%s", i ? ", " : "", k->cols[i].key);
         else
-            append(buf, size, len, "%s%.*s", i ? "、" : "", zlen, zh);
+            buf_printf(b, "%s%.*s", i ? "、" : "", zlen, zh);
     }
 }
 
 /* The display name of a column key: its first Chinese name, or the key in English. */
-static void append_column_name(char *buf, size_t size, size_t *len, const io__kind *k,
-                               const char *key, int english)
+static void add_column_name(struct buf *b, const io__kind *k, const char *key, int english)
 {
     for (int i = 0; k && !english && i < k->ncols; i++) {
         if (strcmp(k->cols[i].key, key) == 0) {
-            append(buf, size, len, "'%.*s' (%s)", (int)strcspn(k->cols[i].names_zh, "|"),
+            buf_printf(b, "'%.*s' (%s)", (int)strcspn(k->cols[i].names_zh, "|"),
                    k->cols[i].names_zh, key);
             return;
         }
     }
-    append(buf, size, len, "'%s'", key);
+    buf_printf(b, "'%s'", key);
 }
 
 /* What follows the reason: the earlier line, accepted values, the expected number. */
-static void append_extra(char *buf, size_t size, size_t *len, const io_report *rep,
-                         const io_error *e, int en)
+static void add_extra(struct buf *b, const io_report *rep, const io_error *e, int en)
 {
     const char *h = e->hint;
     switch (e->reason) {
     case IO_DUPLICATE_KEY:
         if (e->ref_line)
-            append(buf, size, len, en ? " (first on line %ld)" : "（首次出现在第 %ld 行）",
+            buf_printf(b, en ? " (first on line %ld)" : "（首次出现在第 %ld 行）",
                    e->ref_line);
         break;
     case IO_INCONSISTENT:
-        append(buf, size, len, en ? " (line %ld has '%s')" : "（第 %ld 行为 '%s'）", e->ref_line, h);
+        buf_printf(b, en ? " (line %ld has '%s')" : "（第 %ld 行为 '%s'）", e->ref_line, h);
         break;
     case IO_UNKNOWN_COLUMN:
-        append(buf, size, len, "%s", en ? " (accepted: " : "（可用的列：");
-        append_columns(buf, size, len, io__kind_of(rep->kind), en);
-        append(buf, size, len, "%s", en ? ")" : "）");
+        buf_add_str(b, en ? " (accepted: " : "（可用的列：");
+        add_columns(b, io__kind_of(rep->kind), en);
+        buf_add_str(b, en ? ")" : "）");
         break;
     case IO_BAD_VALUE:
-        append(buf, size, len, en ? " (accepted: %s)" : "（可选值：%s）", h);
+        buf_printf(b, en ? " (accepted: %s)" : "（可选值：%s）", h);
         break;
     case IO_BAD_PERIOD:
-        append(buf, size, len, "%s", en ? " (e.g. 2025-09, 2025-Q3, 2025-H1, 2025, 2025年1-9月)"
-                                        : "（例如 2025-09、2025-Q3、2025-H1、2025、2025年1-9月）");
+        buf_add_str(b, en ? " (e.g. 2025-09, 2025-Q3, 2025-H1, 2025, 2025年1-9月)"
+                           : "（例如 2025-09、2025-Q3、2025-H1、2025、2025年1-9月）");
         break;
     case IO_PERIOD_RANGE:
         if (h[0] >= '0' && h[0] <= '9' && strchr(h, '-') && !strstr(h, ".."))
-            append(buf, size, len, en ? " (ends after today, %s)" : "（晚于今天 %s）", h);
+            buf_printf(b, en ? " (ends after today, %s)" : "（晚于今天 %s）", h);
         else if (h[0])
-            append(buf, size, len, en ? " (allowed: %s)" : "（允许范围 %s）", h);
+            buf_printf(b, en ? " (allowed: %s)" : "（允许范围 %s）", h);
         break;
     case IO_NOT_NUMBER:
         if (h[0])
-            append(buf, size, len, en ? " (a whole number in %s)" : "（应为 %s 之间的整数）", h);
+            buf_printf(b, en ? " (a whole number in %s)" : "（应为 %s 之间的整数）", h);
         break;
     case IO_FIELD_COUNT:
-        append(buf, size, len, en ? " (the header has %s)" : "（表头有 %s 列）", h);
+        buf_printf(b, en ? " (the header has %s)" : "（表头有 %s 列）", h);
         break;
     case IO_TOO_LONG:
-        append(buf, size, len, en ? " (at most %s bytes)" : "（最多 %s 字节）", h);
+        buf_printf(b, en ? " (at most %s bytes)" : "（最多 %s 字节）", h);
         break;
     case IO_WEIGHT_SUM:
-        append(buf, size, len, en ? " (total weight %s)" : "（总分值为 %s）", h);
+        buf_printf(b, en ? " (total weight %s)" : "（总分值为 %s）", h);
         break;
     case IO_BAD_PARAMS:
-        append(buf, size, len, en ? " (%s; see docs/scoring.md)" : "（%s；参见 docs/scoring.md）", h);
+        buf_printf(b, en ? " (%s; see docs/scoring.md)" : "（%s；参见 docs/scoring.md）", h);
         break;
     case IO_NOT_MEMBER:
-        append(buf, size, len, en ? " (group %s)" : "（分组 %s）", h);
+        buf_printf(b, en ? " (group %s)" : "（分组 %s）", h);
         break;
     case IO_OUT_OF_RANGE:
-        append(buf, size, len, en ? " (allowed: %s)" : "（允许范围 %s）", h);
+        buf_printf(b, en ? " (allowed: %s)" : "（允许范围 %s）", h);
         break;
     case IO_PUBLISHED:
-        append(buf, size, len, en ? " (published value %s)" : "（已发布的值为 %s）", h);
+        buf_printf(b, en ? " (published value %s)" : "（已发布的值为 %s）", h);
         break;
     default:
         if (h[0])
-            append(buf, size, len, " (%s)", h);
+            buf_printf(b, " (%s)", h);
         break;
     }
 }
 
 void io_error_format(const io_report *rep, const io_error *e, int english, char *buf, size_t size)
 {
-    size_t len = 0;
+    struct buf b;
     if (size == 0)
         return;
-    buf[0] = '\0';
-    append(buf, size, &len, "%s:%ld: ", rep->file, e->line);
+    buf_init(&b, IO_MESSAGE_MAX);
+    buf_printf(&b, "%s:%ld: ", rep->file, e->line);
     if (e->column[0])
-        append(buf, size, &len, english ? "column '%s': " : "列 '%s': ", e->column);
-    append(buf, size, &len, "%s", io_reason_text(e->reason, english));
+        buf_printf(&b, english ? "column '%s': " : "列 '%s': ", e->column);
+    buf_add_str(&b, io_reason_text(e->reason, english));
     if (e->reason == IO_MISSING_COLUMN) {
-        append(buf, size, &len, " ");
-        append_column_name(buf, size, &len, io__kind_of(rep->kind), e->detail, english);
+        buf_add_str(&b, " ");
+        add_column_name(&b, io__kind_of(rep->kind), e->detail, english);
     } else if (e->detail[0]) {
-        append(buf, size, &len, " '%s'", e->detail);
+        buf_printf(&b, " '%s'", e->detail);
     }
-    append_extra(buf, size, &len, rep, e, english);
+    add_extra(&b, rep, e, english);
+    copy_cut(buf, size, buf_str(&b));
+    buf_free(&b);
 }
 
 /* ---- recording errors ---- */
@@ -384,8 +372,7 @@ int io__enum(io__ctx *c, csv_record *rec, int col, const model_enum *names, int 
              int required, int *out)
 {
     const char *t = io__get(c, rec, col);
-    char hint[256];
-    size_t len = 0;
+    struct buf hint;
     if (t[0] == '\0' && !required) {
         *out = dflt;
         return 0;
@@ -400,10 +387,11 @@ int io__enum(io__ctx *c, csv_record *rec, int col, const model_enum *names, int 
         io__error(c, col, IO_EMPTY_FIELD, NULL, 0, NULL);
         return -1;
     }
-    hint[0] = '\0';
+    buf_init(&hint, IO_MESSAGE_MAX);
     for (int i = 0; i < n; i++)
-        append(hint, sizeof hint, &len, "%s%s/%s", i ? ", " : "", names[i].key, names[i].label_zh);
-    io__error(c, col, IO_BAD_VALUE, t, 0, hint);
+        buf_printf(&hint, "%s%s/%s", i ? ", " : "", names[i].key, names[i].label_zh);
+    io__error(c, col, IO_BAD_VALUE, t, 0, buf_str(&hint));
+    buf_free(&hint);
     return -1;
 }
 
@@ -492,14 +480,10 @@ int io__load_groups(io__ctx *c)
 
 int io__grow(void **p, size_t *cap, size_t n, size_t elem)
 {
-    size_t want = *cap ? *cap * 2 : 16;
-    void *bigger;
-    if (n < *cap)
-        return 0;
-    if (!(bigger = realloc(*p, want * elem)))
+    void *bigger = grow_array(*p, cap, n + 1, elem, 16);
+    if (!bigger)
         return err_set(ERR_NOMEM, "out of memory");
     *p = bigger;
-    *cap = want;
     return 0;
 }
 

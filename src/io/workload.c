@@ -3,6 +3,7 @@
 
 #include "io/import_int.h"
 #include "util/err.h"
+#include "util/grow.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,16 +48,10 @@ static void unmap_file(mapped *m)
 /* Grows an array of elem bytes to hold at least need elements. */
 static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
-    size_t c = *cap ? *cap : 64;
-    void *p;
-    if (need <= *cap)
-        return 0;
-    while (c < need)
-        c *= 2;
-    if (!(p = realloc(*arr, c * elem)))
+    void *p = grow_array(*arr, cap, need, elem, 64);
+    if (!p)
         return err_set(ERR_NOMEM, "out of memory loading the workload");
     *arr = p;
-    *cap = c;
     return 0;
 }
 

@@ -2,6 +2,7 @@
 #include "util/table.h"
 
 #include "util/err.h"
+#include "util/grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,14 +35,10 @@ int table_text_width(const char *text)
 
 static int table_push_row(table *t, const char *const *cells)
 {
-    if (t->nrows + 1 >= t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 16;
-        char **bigger = realloc(t->cells, cap * (size_t)t->ncols * sizeof *bigger);
-        if (!bigger)
-            return err_set(ERR_NOMEM, "out of memory");
-        t->cells = bigger;
-        t->cap = cap;
-    }
+    char **rows = grow_array(t->cells, &t->cap, t->nrows + 2, (size_t)t->ncols * sizeof *rows, 16);
+    if (!rows)
+        return err_set(ERR_NOMEM, "out of memory");
+    t->cells = rows;
     for (int c = 0; c < t->ncols; c++) {
         char *copy = strdup(cells[c] ? cells[c] : "");
         if (!copy) {
