@@ -111,10 +111,28 @@ int app_parse_year(const char *name, const char *text, int *year);
  * {"group":{code,name},"period","indicator":{...},"published_only","rows":[...]}. */
 int app_rankings(const app_ctx *q, const app_params *p, json_t **out);
 
+/* The counts leaders quote (N 项第一 …) over a unit's ranked standings: how many, 1st, 2nd,
+ * 3rd, in the first tier, in the bottom three. */
+typedef struct app_summary {
+    int n, first, second, third, first_tier, bottom;
+} app_summary;
+
+/* Counts one ranked standing (rank > 0) into sm. */
+void app_summary_add(app_summary *sm, const engine_standing *st);
+
+/* {count_key: n, "first", "second", "third", "first_tier", "bottom_three"}. */
+json_t *app_summary_json(const app_summary *sm, const char *count_key);
+
 /* One unit (params->unit, else ours) across the group's indicators, with the leaders'
  * summary: {"unit","unit_name","group","group_name","period","published_only","summary",
  * "indicators":[...]}. */
 int app_gaps(const app_ctx *q, const app_params *p, json_t **out);
+
+/* The latest figures of our region (the is_self unit) at params->period (a month, else the
+ * latest with figures of ours): value, last year, growth, target, completion, peers reported,
+ * our rank among the peer group and the leaders' summary: {"unit","city","period",
+ * "last_year_period","regions","regions_reported","indicators":[...],"summary"}. */
+int app_report(const app_ctx *q, const app_params *p, json_t **out);
 
 /* Every warning of the group (only params->unit / params->indicator when given), the most
  * severe first: {"group":{...},"period","published_only","rows":[...]}. */
