@@ -199,6 +199,13 @@ int app_scores(const app_ctx *q, const app_params *p, json_t **out);
  * "total","rank","veto","grade"}; each item also carries "params" (the method's). */
 int app_explain(const app_ctx *q, const app_params *p, json_t **out);
 
+/* A scheme (code, else the first) with its checks: each item's method and parameters, the
+ * weights' sum against the total (engine_scheme_check), the grading and the settings:
+ * {"code","name","group","period_kind","total_weight","weights_sum","grading","grading_check",
+ * "settings","settings_check","items":[{indicator,weight,method,params,check}]}; *problems
+ * counts what does not check out (0: the scheme is sound). ERR_NOTFOUND for an unknown code. */
+int app_scheme_show(const app_ctx *q, const char *code, json_t **out, size_t *problems);
+
 /* ---- the race (app_race.c) ---- */
 
 /* Runs the contests of a period (of group only when set) in one transaction and decides each
