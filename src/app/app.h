@@ -253,4 +253,50 @@ int app_event_add(const app_ctx *q, const app_event_in *in, int64_t *id);
 /* Revokes an event (kept on record with the reason), audited, in one transaction. */
 int app_event_revoke(const app_ctx *q, int64_t id, const char *reason);
 
+/* ---- accounts (users.c) ---- */
+
+/* A password line as read from a terminal or stdin: the policy's 1024 bytes, the newline and
+ * the NUL. */
+#define APP_PASSWORD_BUF 1026
+
+/* 0 when login is 1..63 printable bytes without spaces (logins appear in logs and the audit),
+ * else ERR_USAGE saying why. */
+int app_user_check_login(const char *login);
+
+/* Wipes a buffer that held a password, so the clear text does not linger in memory. */
+void app_password_wipe(void *buf, size_t size);
+
+/* The account login into *out, its hash blanked; ERR_NOTFOUND naming the login. */
+int app_user_get(const app_ctx *q, const char *login, model_user *out);
+
+/* Judges a new account before anyone types its password: its login, ERR_CONFLICT when the
+ * login has an account, else the store's verdict on role and unit (nothing is kept). */
+int app_user_check_new(const app_ctx *q, const model_user *u);
+
+/* Adds the account u (login, display name, role, unit) with password, checked against the
+ * policy and hashed with argon2id, and its audit line (ctx->actor) in one transaction; *out is
+ * the stored account, hash blanked. */
+int app_user_add(const app_ctx *q, const model_user *u, const char *password, model_user *out);
+
+/* Gives login a new password (policy, hash, audit, one transaction); *out as stored, hash
+ * blanked. ERR_NOTFOUND for an unknown login. */
+int app_user_passwd(const app_ctx *q, const char *login, const char *password, model_user *out);
+
+/* Disables (nonzero) or enables login, audited, in one transaction; *out as stored. */
+int app_user_set_disabled(const app_ctx *q, const char *login, int disabled, model_user *out);
+
+/* Every account with its hash blanked; *out is the caller's to free. */
+int app_users_list(const app_ctx *q, model_user **out, size_t *n);
+
+/* An account to create with its password in clear (the demo's). */
+typedef struct app_account {
+    const char *login, *name;
+    int role;                  /* enum role */
+    const char *unit;          /* "" for none */
+    const char *password;
+} app_account;
+
+/* Creates accounts (policy-checked, hashed) with an audit line each, in one transaction. */
+int app_users_seed(const app_ctx *q, const app_account *a, size_t n);
+
 #endif
