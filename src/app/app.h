@@ -131,7 +131,8 @@ int app_gaps(const app_ctx *q, const app_params *p, json_t **out);
 /* The latest figures of our region (the is_self unit) at params->period (a month, else the
  * latest with figures of ours): value, last year, growth, target, completion, peers reported,
  * our rank among the peer group and the leaders' summary: {"unit","city","period",
- * "last_year_period","regions","regions_reported","indicators":[...],"summary"}. */
+ * "last_year_period","regions","regions_reported","indicators":[...],"summary",
+ * "published_only"}. */
 int app_report(const app_ctx *q, const app_params *p, json_t **out);
 
 /* Every warning of the group (only params->unit / params->indicator when given), the most

@@ -344,6 +344,7 @@ static json_t *report_json(const report *r)
         json_array_append_new(rows, row_json(&r->rows[i]));
     json_object_set_new(root, "indicators", rows);
     json_object_set_new(root, "summary", app_summary_json(&r->sm, "ranked"));
+    json_object_set_new(root, "published_only", json_boolean(r->q->published_only));
     return root;
 }
 

@@ -228,12 +228,13 @@ static int check_period(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *
 
 int cmd_report(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
 {
+    static const char *const api_only[] = { "published_only", NULL };
     json_t *res = NULL;
     int rc;
     if ((rc = check_period(ctx, cmd, args)) != 0 || (rc = cli_query(ctx, cmd, args, app_report, &res)) != 0)
         return rc;
     if (ctx->json)
-        return cli_print_json(res);
+        return cli_print_json(cli_json_strip(res, api_only));
     rc = print_text(ctx, res);
     json_decref(res);
     return rc;
