@@ -73,17 +73,18 @@ static int find_self(report *r)
     return 0;
 }
 
-/* Keeps the units of list that count as peers (every one, or the regions only). */
+/* Takes list (the report owns it now) and keeps the units that count as peers: every one,
+ * or the regions only. */
 static int set_peers(report *r, model_unit *list, size_t n, int regions_only)
 {
     size_t k = 0;
+    r->peers = list;
     if (!(r->peer_seen = calloc(n ? n : 1, sizeof *r->peer_seen)))
         return err_set(ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         if (!regions_only || list[i].kind == UNIT_REGION)
             list[k++] = list[i];
     }
-    r->peers = list;
     r->npeers = k;
     return 0;
 }
@@ -95,7 +96,7 @@ static int find_peers(report *r)
     model_unit *list = NULL;
     size_t n = 0;
     int rc, holds = 0;
-    if (app_peer_group(r->q->s, group) == 0 && (rc = store_group_members(r->q->s, group, &list, &n)) == 0) {
+    if (app_peer_group(r->q->s, group) == 0 && store_group_members(r->q->s, group, &list, &n) == 0) {
         for (size_t i = 0; i < n; i++)
             holds |= strcmp(list[i].code, r->self.code) == 0;
         if (holds)
@@ -105,9 +106,7 @@ static int find_peers(report *r)
     err_clear();
     if ((rc = store_units(r->q->s, &list, &n)) != 0)
         return rc;
-    if ((rc = set_peers(r, list, n, 1)) != 0)
-        free(list);
-    return rc;
+    return set_peers(r, list, n, 1);
 }
 
 static int latest_month_cb(const model_observation *o, void *ctx)
