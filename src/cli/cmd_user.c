@@ -1,5 +1,6 @@
-/* cmd_user: `saima user add|passwd|list|disable|enable` — accounts with roles and argon2id
- * passwords. Passwords come from the terminal without echo or one line of stdin, never argv. */
+/* cmd_user: `saima user add|passwd|list|disable|enable` — accounts with roles, through the
+ * app_user_* calls (rules, hashing, writes and audit live there). Passwords come from the
+ * terminal without echo or one line of stdin, never argv. */
 #include "cli/scope.h"
 #include "io/json.h"
 #include "util/err.h"
@@ -131,7 +132,7 @@ static const cli_column user_cols[] = {
     CLI_COL("created_at", "创建时间", "created", 0),
 };
 
-/* Every account without its hash: the hash never leaves the store through this command. */
+/* Every account; app_users_list blanks the hashes, and io_json_user never shows one. */
 static int user_list(const cli_ctx *ctx, const app_ctx *q)
 {
     model_user *all = NULL;
