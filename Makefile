@@ -15,12 +15,14 @@ ASANFLAGS = $(BASEFLAGS) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undef
 
 LIB_SRC  = $(wildcard src/util/*.c src/engine/*.c src/store/*.c src/io/*.c src/app/*.c src/model/*.c src/http/*.c)
 CLI_SRC  = $(wildcard src/cli/*.c)
+# The program: main() and the dispatch table, composing the CLI and the server (never in tests).
+MAIN_SRC = $(wildcard src/saima/*.c)
 TEST_SRC = $(wildcard tests/test_*.c)
 
 REL_LIB  = $(LIB_SRC:%.c=$(BUILD)/rel/%.o)
-REL_CLI  = $(CLI_SRC:%.c=$(BUILD)/rel/%.o)
+REL_CLI  = $(CLI_SRC:%.c=$(BUILD)/rel/%.o) $(MAIN_SRC:%.c=$(BUILD)/rel/%.o)
 ASAN_LIB = $(LIB_SRC:%.c=$(BUILD)/asan/%.o)
-ASAN_CLI = $(CLI_SRC:%.c=$(BUILD)/asan/%.o)
+ASAN_CLI = $(CLI_SRC:%.c=$(BUILD)/asan/%.o) $(MAIN_SRC:%.c=$(BUILD)/asan/%.o)
 TESTS    = $(TEST_SRC:tests/%.c=$(BUILD)/asan/tests/%)
 
 .PHONY: all deps build web run test check e2e lint bench clean demo

@@ -126,6 +126,7 @@ static const route_case routes[] = {
     { "/api/heatmap", { "group", "period", "published_only", "units", "indicators", "cells", NULL } },
     { "/api/trend?indicator=gdp", { "indicator", "unit", "group", "published_only", "months", NULL } },
     { "/api/gaps", { "unit", "group", "period", "summary", "indicators", "published_only", NULL } },
+    { "/api/report", { "unit", "city", "period", "regions", "indicators", "summary", "published_only", NULL } },
     { "/api/warnings", { "group", "period", "published_only", "rows", NULL } },
     { "/api/movers?limit=5", { "group", "period", "published_only", "rows", NULL } },
     { "/api/flags", { "published_only", "history", "tally", "records", NULL } },

@@ -219,6 +219,71 @@ static void test_parse_refusals(void **state)
 
 /* ---- the methods ---- */
 
+/* ---- the check of a scheme's items ---- */
+
+/* A scheme to check: up to four items (weight, params) and the declared total, with the
+ * problems expected: the item refused (-1: none) and whether the sum is off. */
+typedef struct scheme_case {
+    const char *name;
+    double weight[4];
+    const char *params[4];
+    size_t n;
+    double total;
+    long bad_item;
+    int sum_off;
+} scheme_case;
+
+static void test_scheme_check(void **state)
+{
+    /* the tolerance is 1e-9 × max(1, |total|): at total 0 it is exactly 1e-9, so a single
+     * weight of 1e-9 stands exactly on the boundary and the next double is beyond it */
+    const double at = ENGINE_WEIGHT_TOLERANCE, beyond = nextafter(ENGINE_WEIGHT_TOLERANCE, 1.0);
+    const scheme_case cases[] = {
+        { "adds up", { 60, 40 }, { "", "" }, 2, 100, -1, 0 },
+        { "decimals rounding in binary", { 33.3, 33.3, 33.4 }, { "", "", "" }, 3, 100, -1, 0 },
+        { "exactly the tolerance off", { at }, { "" }, 1, 0, -1, 0 },
+        { "just beyond the tolerance", { beyond }, { "" }, 1, 0, -1, 1 },
+        { "a slip of 0.0001", { 60, 39.9999 }, { "", "" }, 2, 100, -1, 1 },
+        { "a large total", { 99999.9999, 0.0001 }, { "", "" }, 2, 100000, -1, 0 },
+        { "no items", { 0 }, { "" }, 0, 0, -1, 0 },
+        { "no items but a total", { 0 }, { "" }, 0, 10, -1, 1 },
+        { "a refused parameter", { 50, 50 }, { "step=5", "bogus=1" }, 2, 100, 1, 0 },
+        { "both", { 50, 40 }, { "bogus=1", "" }, 2, 100, 0, 1 },
+    };
+    (void)state;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const scheme_case *k = &cases[c];
+        engine_scheme_item items[4];
+        engine_scheme_problem pr[5];
+        double sum = -1, want = 0;
+        size_t n, expect = (k->bad_item >= 0) + (size_t)k->sum_off;
+        for (size_t i = 0; i < k->n; i++) {
+            items[i] = (engine_scheme_item){ METHOD_RANK, k->weight[i], 1, k->params[i] };
+            want += k->weight[i];
+        }
+        n = engine_scheme_check(items, k->n, k->total, pr, &sum);
+        if (n != expect)
+            fail_msg("%s: %zu problems, expected %zu", k->name, n, expect);
+        assert_true(sum == want);
+        assert_string_equal(err_msg(), "");
+        if (k->bad_item >= 0) {
+            assert_int_equal(pr[0].code, ENGINE_SCHEME_BAD_METHOD);
+            assert_int_equal(pr[0].item, k->bad_item);
+            assert_non_null(strstr(pr[0].detail, "bogus"));
+        }
+        if (k->sum_off) {
+            assert_int_equal(pr[n - 1].code, ENGINE_SCHEME_WEIGHT_SUM);
+            assert_int_equal(pr[n - 1].item, -1);
+        }
+    }
+    /* relative: at a total of 100 the room is 1e-7, on either side */
+    assert_true(engine_weights_agree(100 + 0.9e-7, 100));
+    assert_true(engine_weights_agree(100 - 0.9e-7, 100));
+    assert_false(engine_weights_agree(100 + 1.1e-7, 100));
+    assert_false(engine_weights_agree(100 - 1.1e-7, 100));
+    assert_false(engine_weights_agree(NAN, 100));
+}
+
 static void test_rank_step(void **state)
 {
     engine_method m = method(METHOD_RANK, 15, 1, "step=5");
@@ -1211,6 +1276,7 @@ int main(void)
         cmocka_unit_test(test_parse_percentages_exactly),
         cmocka_unit_test(test_parse_table),
         cmocka_unit_test(test_parse_refusals),
+        cmocka_unit_test(test_scheme_check),
         cmocka_unit_test(test_rank_step),
         cmocka_unit_test(test_rank_table),
         cmocka_unit_test(test_completion_higher),

@@ -83,12 +83,7 @@ int app_rankings(const app_ctx *q, const app_params *p, json_t **out)
 
 /* ---- gaps: one unit across the indicators, with the leaders' summary ---- */
 
-/* Counts of the summary leaders quote: 1st, 2nd, 3rd, first tier, bottom three. */
-typedef struct summary {
-    int n, first, second, third, first_tier, bottom;
-} summary;
-
-static void summary_add(summary *sm, const engine_standing *st)
+void app_summary_add(app_summary *sm, const engine_standing *st)
 {
     sm->n++;
     sm->first += st->rank.rank == 1;
@@ -96,6 +91,12 @@ static void summary_add(summary *sm, const engine_standing *st)
     sm->third += st->rank.rank == 3;
     sm->first_tier += st->first_tier;
     sm->bottom += st->tier == TIER_BOTTOM;
+}
+
+json_t *app_summary_json(const app_summary *sm, const char *count_key)
+{
+    return json_pack("{s:i, s:i, s:i, s:i, s:i, s:i}", count_key, sm->n, "first", sm->first, "second",
+                     sm->second, "third", sm->third, "first_tier", sm->first_tier, "bottom_three", sm->bottom);
 }
 
 static long unit_at(const app_panel *sp, const char *code)
@@ -135,7 +136,7 @@ int app_gaps(const app_ctx *q, const app_params *p, json_t **out)
     char unit_code[MODEL_CODE_MAX], unit_name[MODEL_NAME_MAX] = "";
     model_indicator *inds = NULL;
     size_t nind = 0;
-    summary sm = { 0, 0, 0, 0, 0, 0 };
+    app_summary sm = { 0, 0, 0, 0, 0, 0 };
     json_t *rows, *res;
     app_scope sc;
     int rc;
@@ -154,7 +155,7 @@ int app_gaps(const app_ctx *q, const app_params *p, json_t **out)
             snprintf(unit_name, sizeof unit_name, "%s", a.sp.units[u].name);
             json_array_append_new(rows, gap_row(q, &a, &inds[i], (size_t)u));
             if (a.st[u].rank.rank > 0)
-                summary_add(&sm, &a.st[u]);
+                app_summary_add(&sm, &a.st[u]);
         }
         app_analysis_free(&a);
     }
@@ -163,11 +164,9 @@ int app_gaps(const app_ctx *q, const app_params *p, json_t **out)
         json_decref(rows);
         return rc;
     }
-    res = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:i, s:i, s:i, s:i, s:i, s:i}, s:o}", "unit", unit_code,
-                    "unit_name", unit_name, "group", sc.group, "group_name", sc.group_name, "period",
-                    sc.month_code, "published_only", sc.published_only, "summary", "indicators", sm.n,
-                    "first", sm.first, "second", sm.second, "third", sm.third, "first_tier", sm.first_tier,
-                    "bottom_three", sm.bottom, "indicators", rows);
+    res = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:o}", "unit", unit_code, "unit_name", unit_name,
+                    "group", sc.group, "group_name", sc.group_name, "period", sc.month_code, "published_only",
+                    sc.published_only, "summary", app_summary_json(&sm, "indicators"), "indicators", rows);
     return finish(0, res, out);
 }
 

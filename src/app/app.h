@@ -114,10 +114,29 @@ int app_parse_year(const char *name, const char *text, int *year);
  * {"group":{code,name},"period","indicator":{...},"published_only","rows":[...]}. */
 int app_rankings(const app_ctx *q, const app_params *p, json_t **out);
 
+/* The counts leaders quote (N 项第一 …) over a unit's ranked standings: how many, 1st, 2nd,
+ * 3rd, in the first tier, in the bottom three. */
+typedef struct app_summary {
+    int n, first, second, third, first_tier, bottom;
+} app_summary;
+
+/* Counts one ranked standing (rank > 0) into sm. */
+void app_summary_add(app_summary *sm, const engine_standing *st);
+
+/* {count_key: n, "first", "second", "third", "first_tier", "bottom_three"}. */
+json_t *app_summary_json(const app_summary *sm, const char *count_key);
+
 /* One unit (params->unit, else ours) across the group's indicators, with the leaders'
  * summary: {"unit","unit_name","group","group_name","period","published_only","summary",
  * "indicators":[...]}. */
 int app_gaps(const app_ctx *q, const app_params *p, json_t **out);
+
+/* The latest figures of our region (the is_self unit) at params->period (a month, else the
+ * latest with figures of ours): value, last year, growth, target, completion, peers reported,
+ * our rank among the peer group and the leaders' summary: {"unit","city","period",
+ * "last_year_period","regions","regions_reported","indicators":[...],"summary",
+ * "published_only"}. */
+int app_report(const app_ctx *q, const app_params *p, json_t **out);
 
 /* Every warning of the group (only params->unit / params->indicator when given), the most
  * severe first: {"group":{...},"period","published_only","rows":[...]}. */
@@ -183,6 +202,13 @@ int app_scores(const app_ctx *q, const app_params *p, json_t **out);
  * "period","published_only","units","items":[...],"items_total","bonus","deduction",
  * "total","rank","veto","grade"}; each item also carries "params" (the method's). */
 int app_explain(const app_ctx *q, const app_params *p, json_t **out);
+
+/* A scheme (code, else the first) with its checks: each item's method and parameters, the
+ * weights' sum against the total (engine_scheme_check), the grading and the settings:
+ * {"code","name","group","period_kind","total_weight","weights_sum","grading","grading_check",
+ * "settings","settings_check","items":[{indicator,weight,method,params,check}]}; *problems
+ * counts what does not check out (0: the scheme is sound). ERR_NOTFOUND for an unknown code. */
+int app_scheme_show(const app_ctx *q, const char *code, json_t **out, size_t *problems);
 
 /* ---- the race (app_race.c) ---- */
 
@@ -276,5 +302,51 @@ int app_reminders(const app_ctx *q, const char *period, json_t **out);
 
 /* Sets a period's deadline ("YYYY-MM-DD", "" for none), audited, in one transaction. */
 int app_deadline_set(const app_ctx *q, const char *period, const char *date);
+
+/* ---- accounts (users.c) ---- */
+
+/* A password line as read from a terminal or stdin: the policy's 1024 bytes, the newline and
+ * the NUL. */
+#define APP_PASSWORD_BUF 1026
+
+/* 0 when login is 1..63 printable bytes without spaces (logins appear in logs and the audit),
+ * else ERR_USAGE saying why. */
+int app_user_check_login(const char *login);
+
+/* Wipes a buffer that held a password, so the clear text does not linger in memory. */
+void app_password_wipe(void *buf, size_t size);
+
+/* The account login into *out, its hash blanked; ERR_NOTFOUND naming the login. */
+int app_user_get(const app_ctx *q, const char *login, model_user *out);
+
+/* Judges a new account before anyone types its password: its login, ERR_CONFLICT when the
+ * login has an account, else the store's verdict on role and unit (nothing is kept). */
+int app_user_check_new(const app_ctx *q, const model_user *u);
+
+/* Adds the account u (login, display name, role, unit) with password, checked against the
+ * policy and hashed with argon2id, and its audit line (ctx->actor) in one transaction; *out is
+ * the stored account, hash blanked. */
+int app_user_add(const app_ctx *q, const model_user *u, const char *password, model_user *out);
+
+/* Gives login a new password (policy, hash, audit, one transaction); *out as stored, hash
+ * blanked. ERR_NOTFOUND for an unknown login. */
+int app_user_passwd(const app_ctx *q, const char *login, const char *password, model_user *out);
+
+/* Disables (nonzero) or enables login, audited, in one transaction; *out as stored. */
+int app_user_set_disabled(const app_ctx *q, const char *login, int disabled, model_user *out);
+
+/* Every account with its hash blanked; *out is the caller's to free. */
+int app_users_list(const app_ctx *q, model_user **out, size_t *n);
+
+/* An account to create with its password in clear (the demo's). */
+typedef struct app_account {
+    const char *login, *name;
+    int role;                  /* enum role */
+    const char *unit;          /* "" for none */
+    const char *password;
+} app_account;
+
+/* Creates accounts (policy-checked, hashed) with an audit line each, in one transaction. */
+int app_users_seed(const app_ctx *q, const app_account *a, size_t n);
 
 #endif

@@ -49,7 +49,7 @@ typedef struct cli_cmd {
     int min_pos, max_pos;
 } cli_cmd;
 
-/* The commands, one per line of the dispatch table in main.c. */
+/* The CLI's commands, each a line of the program's dispatch table (src/saima/main.c). */
 int cmd_init(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
 int cmd_demo(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
 int cmd_import(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
@@ -71,7 +71,6 @@ int cmd_awards(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
 int cmd_ledger(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
 int cmd_events(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
 int cmd_user(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
-int cmd_serve(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args);
 int cmd_submissions(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args); /* cmd_entry.c */
 extern const cli_opt cmd_submissions_opts[];
 
@@ -79,7 +78,13 @@ extern const cli_opt cmd_init_opts[], cmd_demo_opts[], cmd_import_opts[], cmd_ex
     cmd_list_opts[], cmd_show_opts[], cmd_report_opts[], cmd_workload_opts[], cmd_rank_opts[],
     cmd_gap_opts[], cmd_warn_opts[], cmd_forecast_opts[], cmd_score_opts[], cmd_explain_opts[],
     cmd_scheme_opts[], cmd_contest_opts[], cmd_flags_opts[], cmd_awards_opts[], cmd_ledger_opts[],
-    cmd_events_opts[], cmd_user_opts[], cmd_serve_opts[];
+    cmd_events_opts[], cmd_user_opts[];
+
+/* Runs the program: reads the global options (--db, --json, --lang, --user and their
+ * environment defaults), prints help, parses the command's arguments against its option
+ * table, runs it from commands (n of them, in the order help lists them), prints the error
+ * detail once, and returns the exit code (0 ok, 1 usage, 2 bad data, 3 internal). */
+int cli_main(int argc, char **argv, const cli_cmd *commands, size_t n);
 
 /* The value of option name ("--year"), or NULL when it was not given. */
 const char *cli_opt_value(const cli_cmd *cmd, const cli_args *args, const char *name);

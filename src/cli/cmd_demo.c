@@ -1,7 +1,6 @@
 /* cmd_demo: `saima demo` builds the deterministic demo city into an empty database and
  * prints what it holds. */
-#include "cli/cli.h"
-#include "app/auth.h"
+#include "cli/scope.h"
 #include "io/demo.h"
 #include "util/err.h"
 #include "util/num.h"
@@ -70,25 +69,16 @@ done:
 /* Writes the demo's accounts (argon2id hashes) and their audit lines in one transaction. */
 static int add_accounts(const cli_ctx *ctx, store *s, const demo_opts *opts)
 {
-    model_user u;
+    app_account accounts[NACCOUNTS];
+    app_ctx q = cli_query_ctx(ctx, s);
     int rc;
-    if ((rc = pick_returned(s, opts)) != 0 || (rc = store_begin(s)) != 0)
+    if ((rc = pick_returned(s, opts)) != 0)
         return rc;
-    for (size_t i = 0; i < NACCOUNTS && rc == 0; i++) {
+    for (size_t i = 0; i < NACCOUNTS; i++) {
         const demo_account *a = &demo_accounts[i];
-        memset(&u, 0, sizeof u);
-        memcpy(u.login, a->login, sizeof u.login);
-        memcpy(u.display_name, a->name, sizeof u.display_name);
-        memcpy(u.unit_code, a->unit, sizeof u.unit_code);
-        u.role = a->role;
-        if ((rc = app_auth_hash(a->password, u.password_hash)) == 0 &&
-            (rc = store_user_put(s, &u, NULL)) == 0)
-            rc = store_audit_add(s, ctx->actor ? ctx->actor : "", "user-add", "users", a->login);
+        accounts[i] = (app_account){ a->login, a->name, a->role, a->unit, a->password };
     }
-    if (rc == 0)
-        return store_commit(s);
-    store_rollback(s);
-    return rc;
+    return app_users_seed(&q, accounts, NACCOUNTS);
 }
 
 static json_t *accounts_json(void)

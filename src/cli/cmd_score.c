@@ -166,77 +166,38 @@ static const cli_column check_cols[] = {
 int cmd_scheme(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
 {
     store *s;
-    model_scheme sc;
-    model_scheme_item *items = NULL;
-    model_indicator *inds = NULL;
-    size_t n = 0, nind = 0;
-    double sum = 0;
-    json_t *rows;
-    char settings_check[256] = "ok", grading_check[256] = "ok";
-    int rc, problems = 0;
+    app_ctx q;
+    json_t *res = NULL;
+    size_t problems = 0;
+    int rc;
     if (strcmp(args->pos[0], "show") != 0 || args->npos != 2)
         return cli_usage_error(cmd, "saima scheme show CODE");
     if ((rc = cli_open_existing(ctx, &s)) != 0)
         return rc;
-    if ((rc = app_pick_scheme(s, args->pos[1], "", &sc)) != 0 ||
-        (rc = store_scheme_items(s, sc.code, &items, &n)) != 0 || (rc = store_indicators(s, &inds, &nind)) != 0)
-        goto done;
-    rows = json_array();
-    for (size_t i = 0; i < n; i++) {
-        engine_method m;
-        int higher = 1;
-        for (size_t k = 0; k < nind; k++) {
-            if (strcmp(inds[k].code, items[i].indicator_code) == 0)
-                higher = inds[k].direction == DIR_HIGHER;
-        }
-        int bad = engine_method_parse(items[i].method, items[i].weight, higher, items[i].params, &m);
-        sum += items[i].weight;
-        problems += bad != 0;
-        /* json_pack copies the message before anything else can set another */
-        json_array_append_new(rows, json_pack("{s:s, s:f, s:s, s:s, s:s}", "indicator",
-                                              items[i].indicator_code, "weight", items[i].weight,
-                                              "method", model_methods[items[i].method].key, "params",
-                                              items[i].params, "check", bad ? err_msg() : "ok"));
-    }
-    {
-        engine_params params;
-        engine_grading grading;
-        char names[8][ENGINE_GRADE_NAME_MAX];
-        if (engine_params_parse(sc.settings, &params) != 0) {
-            problems++;
-            snprintf(settings_check, sizeof settings_check, "%s", err_msg());
-        }
-        if (sc.grading[0] && engine_grading_parse(sc.grading, &grading, names) != 0) {
-            problems++;
-            snprintf(grading_check, sizeof grading_check, "%s", err_msg());
-        }
-    }
+    q = cli_query_ctx(ctx, s);
+    rc = app_scheme_show(&q, args->pos[1], &res, &problems);
+    store_close(s);
+    if (rc != 0)
+        return rc;
     if (ctx->json) {
-        rc = cli_print_json(json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:s, s:s, s:s, s:s, s:o}", "code",
-                                      sc.code, "name", sc.name, "group", sc.group_code, "period_kind",
-                                      period_kind_name(sc.period_kind), "total_weight", sc.total_weight,
-                                      "weights_sum", sum, "grading", sc.grading, "grading_check",
-                                      grading_check, "settings", sc.settings, "settings_check",
-                                      settings_check, "items", rows));
+        rc = cli_print_json(json_incref(res));
     } else {
+        const char *grading = cli_json_text(res, "grading"), *settings = cli_json_text(res, "settings");
         char total[NUM_TEXT_MAX], got[NUM_TEXT_MAX];
-        num_format(sc.total_weight, total, sizeof total);
-        num_format(sum, got, sizeof got);
-        printf("%s  %s\n", sc.code, sc.name);
+        num_format(json_real_value(json_object_get(res, "total_weight")), total, sizeof total);
+        num_format(json_real_value(json_object_get(res, "weights_sum")), got, sizeof got);
+        printf("%s  %s\n", cli_json_text(res, "code"), cli_json_text(res, "name"));
         printf(CLI_TR(ctx, "分组 %s · 周期 %s · 总分值 %s（各项合计 %s）\n等次 %s（%s）\n"
                            "预警设置 %s（%s）\n\n",
                       "group %s · period %s · total %s (items add up to %s)\ngrades %s (%s)\n"
                       "warning settings %s (%s)\n\n"),
-               sc.group_code, period_kind_name(sc.period_kind), total, got,
-               sc.grading[0] ? sc.grading : "—", grading_check,
-               sc.settings[0] ? sc.settings : cli_tr(ctx, "默认", "defaults"), settings_check);
-        rc = cli_emit_rows(ctx, rows, check_cols, CLI_NCOLS(check_cols));
+               cli_json_text(res, "group"), cli_json_text(res, "period_kind"), total, got,
+               grading[0] ? grading : "—", cli_json_text(res, "grading_check"),
+               settings[0] ? settings : cli_tr(ctx, "默认", "defaults"), cli_json_text(res, "settings_check"));
+        rc = cli_emit_rows(ctx, json_incref(json_object_get(res, "items")), check_cols, CLI_NCOLS(check_cols));
     }
-    if (rc == 0 && (problems || sum - sc.total_weight > 1e-9 || sc.total_weight - sum > 1e-9))
-        rc = err_set(ERR_DATA, "scheme '%s' does not check out", sc.code);
-done:
-    free(items);
-    free(inds);
-    store_close(s);
+    if (rc == 0 && problems)
+        rc = err_set(ERR_DATA, "scheme '%s' does not check out", cli_json_text(res, "code"));
+    json_decref(res);
     return rc;
 }

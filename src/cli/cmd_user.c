@@ -1,8 +1,8 @@
-/* cmd_user: `saima user add|passwd|list|disable|enable` — accounts with roles and argon2id
- * passwords. Passwords come from the terminal without echo or one line of stdin, never argv. */
-#include "cli/cli.h"
+/* cmd_user: `saima user add|passwd|list|disable|enable` — accounts with roles, through the
+ * app_user_* calls (rules, hashing, writes and audit live there). Passwords come from the
+ * terminal without echo or one line of stdin, never argv. */
+#include "cli/scope.h"
 #include "io/json.h"
-#include "app/auth.h"
 #include "util/err.h"
 
 #include <stdio.h>
@@ -18,24 +18,6 @@ const cli_opt cmd_user_opts[] = {
     { NULL, NULL, NULL },
 };
 
-/* A password line: the policy's byte limit, the newline and the NUL. */
-#define PASSWORD_BUF (APP_AUTH_PASSWORD_MAX_BYTES + 2)
-
-/* Logins are codes: 1..63 bytes, printable, no spaces (they appear in logs and the audit). */
-static int check_login(const char *login)
-{
-    size_t n = strlen(login);
-    if (n == 0 || n >= MODEL_CODE_MAX)
-        return err_set(ERR_USAGE, "login must be 1 to %d bytes", MODEL_CODE_MAX - 1);
-    for (const char *p = login; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c <= 0x20 || c == 0x7F)
-            return err_set(ERR_USAGE, "login '%s' must not contain spaces or control characters",
-                           login);
-    }
-    return 0;
-}
-
 /* Reads one line from in into buf without its line ending. ERR_DATA on end of input or a
  * line longer than the policy allows. */
 static int read_line(FILE *in, char *buf, size_t size)
@@ -45,8 +27,7 @@ static int read_line(FILE *in, char *buf, size_t size)
         return err_set(ERR_DATA, "no password on standard input");
     n = strlen(buf);
     if (n == size - 1 && buf[n - 1] != '\n')
-        return err_set(ERR_DATA, "the password is too long: at most %d bytes",
-                       APP_AUTH_PASSWORD_MAX_BYTES);
+        return err_set(ERR_DATA, "the password is too long: at most %d bytes", APP_PASSWORD_BUF - 2);
     while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
         buf[--n] = '\0';
     return 0;
@@ -75,7 +56,7 @@ static int read_hidden(const char *prompt, char *buf, size_t size)
 /* Reads a new password: twice from a terminal (the two must match), else one line of stdin. */
 static int read_password(const cli_ctx *ctx, char *buf, size_t size)
 {
-    char again[PASSWORD_BUF];
+    char again[APP_PASSWORD_BUF];
     int rc;
     if (!isatty(STDIN_FILENO))
         return read_line(stdin, buf, size);
@@ -84,60 +65,7 @@ static int read_password(const cli_ctx *ctx, char *buf, size_t size)
     rc = read_hidden(cli_tr(ctx, "再次输入: ", "Again: "), again, sizeof again);
     if (rc == 0 && strcmp(buf, again) != 0)
         rc = err_set(ERR_DATA, "%s", cli_tr(ctx, "两次输入的密码不一致", "the passwords differ"));
-    sodium_memzero(again, sizeof again);
-    return rc;
-}
-
-/* Reads, checks and hashes a new password for login into u->password_hash; the clear text
- * is wiped from memory before returning. */
-static int new_password_hash(const cli_ctx *ctx, model_user *u)
-{
-    char pw[PASSWORD_BUF];
-    char hash[APP_AUTH_HASH_SIZE];
-    int rc;
-    _Static_assert(sizeof hash <= sizeof u->password_hash, "a hash fits user.password_hash");
-    if ((rc = read_password(ctx, pw, sizeof pw)) == 0 &&
-        (rc = app_auth_check_password(u->login, pw)) == 0 && (rc = app_auth_hash(pw, hash)) == 0)
-        memcpy(u->password_hash, hash, sizeof hash);
-    sodium_memzero(pw, sizeof pw);
-    return rc;
-}
-
-/* Finds the account login into *out; ERR_NOTFOUND when there is none. */
-static int find_user(const cli_ctx *ctx, store *s, const char *login, model_user *out)
-{
-    int rc = store_user_get(s, login, out);
-    if (rc == ERR_NOTFOUND)
-        return err_set(ERR_NOTFOUND, "%s '%s'", cli_tr(ctx, "无此用户", "no user"), login);
-    return rc;
-}
-
-/* Saves u and its audit line in one transaction; the detail never holds a secret. */
-static int save_user(const cli_ctx *ctx, store *s, const model_user *u, const char *action)
-{
-    char detail[MODEL_TEXT_MAX];
-    int rc;
-    snprintf(detail, sizeof detail, "%s role=%s unit=%s disabled=%d", u->login,
-             model_roles[u->role].key, u->unit_code, u->disabled);
-    if ((rc = store_begin(s)) != 0)
-        return rc;
-    if ((rc = store_user_put(s, u, NULL)) == 0)
-        rc = store_audit_add(s, ctx->actor ? ctx->actor : "", action, "users", detail);
-    if (rc == 0)
-        return store_commit(s);
-    store_rollback(s);
-    return rc;
-}
-
-/* Lets the store judge the account (role, unit) before anyone types a password: the same
- * save, rolled back at once. */
-static int probe_user(store *s, const model_user *u)
-{
-    int rc;
-    if ((rc = store_begin(s)) != 0)
-        return rc;
-    rc = store_user_put(s, u, NULL);
-    store_rollback(s);
+    app_password_wipe(again, sizeof again);
     return rc;
 }
 
@@ -151,12 +79,13 @@ static int report_user(const cli_ctx *ctx, const model_user *u, const char *zh, 
     return 0;
 }
 
-static int user_add(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, store *s)
+static int user_add(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, const app_ctx *q)
 {
     const char *role = cli_opt_value(cmd, args, "--role");
     const char *unit_code = cli_opt_value(cmd, args, "--unit");
     const char *name = cli_opt_value(cmd, args, "--name");
-    model_user u, old;
+    char pw[APP_PASSWORD_BUF];
+    model_user u;
     int r, rc;
     memset(&u, 0, sizeof u);
     if (!role)
@@ -167,34 +96,28 @@ static int user_add(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args
     snprintf(u.display_name, sizeof u.display_name, "%s", name ? name : "");
     snprintf(u.unit_code, sizeof u.unit_code, "%s", unit_code ? unit_code : "");
     u.role = r;
-    if (find_user(ctx, s, u.login, &old) == 0)
-        return err_set(ERR_CONFLICT, "%s '%s' (saima user passwd)",
-                       cli_tr(ctx, "用户已存在", "user already exists"), u.login);
-    err_clear();
-    if ((rc = probe_user(s, &u)) != 0 || (rc = new_password_hash(ctx, &u)) != 0 ||
-        (rc = save_user(ctx, s, &u, "user_add")) != 0 || (rc = find_user(ctx, s, u.login, &u)) != 0)
-        return rc;
-    return report_user(ctx, &u, "已添加用户", "added user");
+    if ((rc = app_user_check_new(q, &u)) == 0 && (rc = read_password(ctx, pw, sizeof pw)) == 0)
+        rc = app_user_add(q, &u, pw, &u);
+    app_password_wipe(pw, sizeof pw);
+    return rc ? rc : report_user(ctx, &u, "已添加用户", "added user");
 }
 
-static int user_passwd(const cli_ctx *ctx, store *s, const char *login)
+static int user_passwd(const cli_ctx *ctx, const app_ctx *q, const char *login)
+{
+    char pw[APP_PASSWORD_BUF];
+    model_user u;
+    int rc;
+    if ((rc = app_user_get(q, login, &u)) == 0 && (rc = read_password(ctx, pw, sizeof pw)) == 0)
+        rc = app_user_passwd(q, login, pw, &u);
+    app_password_wipe(pw, sizeof pw);
+    return rc ? rc : report_user(ctx, &u, "已修改密码", "password changed for");
+}
+
+static int user_set_disabled(const cli_ctx *ctx, const app_ctx *q, const char *login, int disabled)
 {
     model_user u;
     int rc;
-    if ((rc = find_user(ctx, s, login, &u)) != 0 || (rc = new_password_hash(ctx, &u)) != 0 ||
-        (rc = save_user(ctx, s, &u, "user_passwd")) != 0)
-        return rc;
-    return report_user(ctx, &u, "已修改密码", "password changed for");
-}
-
-static int user_set_disabled(const cli_ctx *ctx, store *s, const char *login, int disabled)
-{
-    model_user u;
-    int rc;
-    if ((rc = find_user(ctx, s, login, &u)) != 0)
-        return rc;
-    u.disabled = disabled;
-    if ((rc = save_user(ctx, s, &u, disabled ? "user_disable" : "user_enable")) != 0)
+    if ((rc = app_user_set_disabled(q, login, disabled, &u)) != 0)
         return rc;
     return disabled ? report_user(ctx, &u, "已停用用户", "disabled user")
                     : report_user(ctx, &u, "已启用用户", "enabled user");
@@ -209,14 +132,14 @@ static const cli_column user_cols[] = {
     CLI_COL("created_at", "创建时间", "created", 0),
 };
 
-/* Every account without its hash: the hash never leaves the store through this command. */
-static int user_list(const cli_ctx *ctx, store *s)
+/* Every account; app_users_list blanks the hashes, and io_json_user never shows one. */
+static int user_list(const cli_ctx *ctx, const app_ctx *q)
 {
     model_user *all = NULL;
     size_t n = 0;
     json_t *rows;
     int rc;
-    if ((rc = store_users(s, &all, &n)) != 0)
+    if ((rc = app_users_list(q, &all, &n)) != 0)
         return rc;
     rows = json_array();
     for (size_t i = 0; rows && i < n; i++) {
@@ -235,6 +158,7 @@ int cmd_user(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
     const char *sub = args->pos[0];
     int known = 0, rc;
     store *s;
+    app_ctx q;
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
         known |= strcmp(sub, subs[i]) == 0;
     if (!known)
@@ -243,18 +167,19 @@ int cmd_user(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
         return cli_usage_error(cmd, "saima user list takes no LOGIN");
     if (strcmp(sub, "list") != 0 && args->npos != 2)
         return cli_usage_error(cmd, "saima user %s needs a LOGIN", sub);
-    if (args->npos == 2 && (rc = check_login(args->pos[1])) != 0)
+    if (args->npos == 2 && (rc = app_user_check_login(args->pos[1])) != 0)
         return cli_usage_error(cmd, "%s", err_msg());
     if ((rc = strcmp(sub, "add") == 0 ? cli_open_store(ctx, &s) : cli_open_existing(ctx, &s)) != 0)
         return rc;
+    q = cli_query_ctx(ctx, s);
     if (strcmp(sub, "add") == 0)
-        rc = user_add(ctx, cmd, args, s);
+        rc = user_add(ctx, cmd, args, &q);
     else if (strcmp(sub, "passwd") == 0)
-        rc = user_passwd(ctx, s, args->pos[1]);
+        rc = user_passwd(ctx, &q, args->pos[1]);
     else if (strcmp(sub, "list") == 0)
-        rc = user_list(ctx, s);
+        rc = user_list(ctx, &q);
     else
-        rc = user_set_disabled(ctx, s, args->pos[1], strcmp(sub, "disable") == 0);
+        rc = user_set_disabled(ctx, &q, args->pos[1], strcmp(sub, "disable") == 0);
     store_close(s);
     return rc;
 }

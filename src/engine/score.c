@@ -281,6 +281,33 @@ int engine_method_parse(int method, double weight, int higher_better, const char
     return 0;
 }
 
+int engine_weights_agree(double sum, double total)
+{
+    return fabs(sum - total) <= ENGINE_WEIGHT_TOLERANCE * fmax(1.0, fabs(total));
+}
+
+size_t engine_scheme_check(const engine_scheme_item *items, size_t n, double total,
+                           engine_scheme_problem *out, double *sum)
+{
+    double added = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        engine_method m;
+        added += items[i].weight;
+        if (engine_method_parse(items[i].method, items[i].weight, items[i].higher_better, items[i].params,
+                                &m) == 0)
+            continue;
+        out[k] = (engine_scheme_problem){ ENGINE_SCHEME_BAD_METHOD, (long)i, "" };
+        snprintf(out[k++].detail, ENGINE_SCHEME_DETAIL_MAX, "%s", err_msg());
+    }
+    if (!engine_weights_agree(added, total))
+        out[k++] = (engine_scheme_problem){ ENGINE_SCHEME_WEIGHT_SUM, -1, "" };
+    if (sum)
+        *sum = added;
+    err_clear();
+    return k;
+}
+
 /* ---- explanations ---- */
 
 void engine_points_text(engine_points p, char *buf, size_t size)

@@ -60,6 +60,51 @@ typedef struct engine_method {
 int engine_method_parse(int method, double weight, int higher_better, const char *params,
                         engine_method *out);
 
+/* ---- the check of a scheme's items ---- */
+
+/* How far the weights' sum may stand from the declared total: ENGINE_WEIGHT_TOLERANCE ×
+ * max(1, |total|). Weights are written with at most a few decimals, so an honest sum differs
+ * from its total only by binary rounding (about 1e-16 of the total per addition); one part in
+ * a billion is far above that and far below the smallest real slip (0.0001, the scores' unit,
+ * on a total of up to 1e5). Relative, because rounding grows with the total; at least the
+ * tolerance itself, so totals near 0 are not held to nothing. */
+#define ENGINE_WEIGHT_TOLERANCE 1e-9
+
+/* The room the detail of a problem has (the parser's own explanation). */
+#define ENGINE_SCHEME_DETAIL_MAX 256
+
+/* One item of a scheme as the check sees it. */
+typedef struct engine_scheme_item {
+    int method;                /* enum scoring_method */
+    double weight;
+    int higher_better;         /* the indicator's direction */
+    const char *params;        /* the method's parameters ("" or NULL for none) */
+} engine_scheme_item;
+
+/* What can be wrong with a scheme's items. */
+enum engine_scheme_issue {
+    ENGINE_SCHEME_BAD_METHOD = 1,  /* an item's method, weight or parameters are refused */
+    ENGINE_SCHEME_WEIGHT_SUM,      /* the weights do not add up to the declared total */
+};
+
+/* One problem: its code decides; detail only explains it to a reader. */
+typedef struct engine_scheme_problem {
+    int code;                  /* enum engine_scheme_issue */
+    long item;                 /* the item's index, -1 for the scheme as a whole */
+    char detail[ENGINE_SCHEME_DETAIL_MAX]; /* engine_method_parse's detail; "" for the sum */
+} engine_scheme_problem;
+
+/* Whether sum stands within the tolerance of total (|sum − total| ≤ ENGINE_WEIGHT_TOLERANCE ×
+ * max(1, |total|)); NaN never agrees. */
+int engine_weights_agree(double sum, double total);
+
+/* Checks a scheme's items: each method with its weight and parameters (engine_method_parse)
+ * and the weights' sum against total (engine_weights_agree). Writes the problems, in item
+ * order with the sum last, to out (room for n + 1), the weights' sum to *sum (when not NULL),
+ * and returns how many there are (0: the scheme checks out). Leaves no error detail set. */
+size_t engine_scheme_check(const engine_scheme_item *items, size_t n, double total,
+                           engine_scheme_problem *out, double *sum);
+
 /* What a unit brings to one item: its rank and value, its target, a manual score. */
 typedef struct engine_item_input {
     int rank;                        /* 0 when unranked */

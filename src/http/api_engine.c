@@ -1,8 +1,9 @@
 /* api_engine: the engine's results over HTTP (docs/api.md, "Engine results") — rankings,
- * heatmap, trend, gaps, warnings, movers, forecasts, scores, explanations, and the race's
- * contests, flags, awards, ledger and events. Every result comes from src/app, computed
- * from published figures only unless the caller may see unpublished ones (admins, leaders);
- * recording and revoking events is for admins and is audited under their login. */
+ * heatmap, trend, gaps, our region's report, warnings, movers, forecasts, scores,
+ * explanations, and the race's contests, flags, awards, ledger and events. Every result comes
+ * from src/app, computed from published figures only unless the caller may see unpublished
+ * ones (admins, leaders); recording and revoking events is for admins and is audited under
+ * their login. */
 #include "http/routes.h"
 #include "app/app.h"
 #include "util/err.h"
@@ -45,6 +46,7 @@ QUERY_HANDLER(h_rankings, app_rankings)
 QUERY_HANDLER(h_heatmap, app_heatmap)
 QUERY_HANDLER(h_trend, app_trend)
 QUERY_HANDLER(h_gaps, app_gaps)
+QUERY_HANDLER(h_report, app_report)
 QUERY_HANDLER(h_warnings, app_warnings)
 QUERY_HANDLER(h_movers, app_movers)
 QUERY_HANDLER(h_forecasts, app_rankings)
@@ -174,6 +176,7 @@ const http_route http_routes_engine[] = {
     RESULT("/api/heatmap", h_heatmap),
     RESULT("/api/trend", h_trend),
     RESULT("/api/gaps", h_gaps),
+    RESULT("/api/report", h_report),
     RESULT("/api/warnings", h_warnings),
     RESULT("/api/movers", h_movers),
     RESULT("/api/forecasts", h_forecasts),

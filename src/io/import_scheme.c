@@ -7,7 +7,6 @@
 #include "util/err.h"
 #include "util/num.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -222,26 +221,43 @@ static int schemes_row(io__ctx *c, csv_record *rec)
     return 0;
 }
 
-/* Checks that the weights of each scheme add up to its declared total. */
+/* Checks each scheme's items with the engine (engine_scheme_check): its rows' methods were
+ * judged row by row, so what remains to report here is a sum of weights off the total. */
 static int schemes_check(io__ctx *c)
 {
     schemes_kd *d = c->kd;
+    engine_scheme_item *in = malloc((d->nitems + 1) * sizeof *in);
+    engine_scheme_problem *pr = malloc((d->nitems + 1) * sizeof *pr);
+    if (!in || !pr) {
+        free(in);
+        free(pr);
+        return err_set(ERR_NOMEM, "out of memory");
+    }
     for (size_t e = 0; e < d->nschemes; e++) {
         const scheme_entry *s = &d->schemes[e];
         char sum_text[32], total_text[NUM_TEXT_MAX];
         double sum = 0;
+        size_t n = 0, npr;
         if (s->bad)
             continue;
         for (size_t i = 0; i < d->nitems; i++) {
+            const model_scheme_item *it = &d->items[i].it;
+            long ind = io__map_get(&c->ind_map, it->indicator_code);
             if (d->items[i].scheme == e)
-                sum += d->items[i].it.weight;
+                in[n++] = (engine_scheme_item){ it->method, it->weight,
+                                                ind < 0 || c->inds[ind].direction == DIR_HIGHER, it->params };
         }
-        if (fabs(sum - s->sc.total_weight) <= 1e-9 * fmax(1.0, fabs(s->sc.total_weight)))
-            continue;
-        snprintf(sum_text, sizeof sum_text, "%.10g", sum);
-        num_format(s->sc.total_weight, total_text, sizeof total_text);
-        io__error_at(c, s->line, SC_TOTAL, IO_WEIGHT_SUM, sum_text, 0, total_text);
+        npr = engine_scheme_check(in, n, s->sc.total_weight, pr, &sum);
+        for (size_t k = 0; k < npr; k++) {
+            if (pr[k].code != ENGINE_SCHEME_WEIGHT_SUM)
+                continue;
+            snprintf(sum_text, sizeof sum_text, "%.10g", sum);
+            num_format(s->sc.total_weight, total_text, sizeof total_text);
+            io__error_at(c, s->line, SC_TOTAL, IO_WEIGHT_SUM, sum_text, 0, total_text);
+        }
     }
+    free(in);
+    free(pr);
     return 0;
 }
 

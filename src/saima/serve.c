@@ -1,6 +1,6 @@
-/* cmd_serve: `saima serve` runs the HTTP server on the database until SIGINT or SIGTERM,
- * then stops gracefully; one access log line per request goes to stderr. */
-#include "cli/cli.h"
+/* serve: `saima serve` runs the HTTP server on the database until SIGINT or SIGTERM, then
+ * stops gracefully; one access log line per request goes to stderr. Options through cli. */
+#include "saima/serve.h"
 #include "http/server.h"
 #include "util/err.h"
 #include "util/num.h"

@@ -1,61 +1,11 @@
-/* main: `saima <command>` — global options, the one dispatch table, help, exit codes
- * (0 ok, 1 usage, 2 bad data, 3 internal). */
+/* dispatch: runs `saima <command>` over the program's command table — global options, help,
+ * argument parsing, exit codes (0 ok, 1 usage, 2 bad data, 3 internal). */
 #include "cli/cli.h"
 #include "util/err.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const cli_cmd commands[] = {
-    { "init", cmd_init, "Create or upgrade the database", "创建或升级数据库", "", cmd_init_opts, 0, 0 },
-    { "demo", cmd_demo, "Build the demo city (deterministic)", "生成演示城市数据", "", cmd_demo_opts,
-      0, 0 },
-    { "import", cmd_import, "Import a CSV file (one file, one transaction)",
-      "导入CSV文件（整文件原子导入）", "KIND FILE", cmd_import_opts, 2, 2 },
-    { "export", cmd_export, "Export data as CSV", "导出CSV", "KIND [FILE]", cmd_export_opts, 1, 2 },
-    { "list", cmd_list, "List units, groups, indicators, schemes, periods, targets, "
-      "observations, flags, users or the audit log", "列出数据", "WHAT", cmd_list_opts, 1, 1 },
-    { "show", cmd_show, "Show one unit, group, indicator, scheme or observation with its history",
-      "查看单项详情", "WHAT CODE...", cmd_show_opts, 2, 4 },
-    { "report", cmd_report, "Print the latest figures of our region", "打印本区最新指标报告", "",
-      cmd_report_opts, 0, 0 },
-    { "rank", cmd_rank, "Rank the group on one indicator: tier, movement, gaps",
-      "指标排名：梯队、进退位、标兵追兵", "", cmd_rank_opts, 0, 0 },
-    { "gap", cmd_gap, "One unit against the one ahead and the one behind, on every indicator",
-      "标兵追兵：本单位各项指标的差距", "", cmd_gap_opts, 0, 0 },
-    { "warn", cmd_warn, "Warnings: bottom three, falling ranks, behind time, forecast misses",
-      "预警：后三、退位、落后时间进度、预计完不成", "", cmd_warn_opts, 0, 0 },
-    { "forecast", cmd_forecast, "Year-end forecast of every unit and its predicted rank",
-      "年末预测及预计名次", "", cmd_forecast_opts, 0, 0 },
-    { "score", cmd_score, "Scores, totals, overall rank and grades under a scheme",
-      "按考核方案赋分：总分、总排名、等次", "", cmd_score_opts, 0, 0 },
-    { "explain", cmd_explain, "How a unit's ranks and scores were reached, with the formulas",
-      "解释排名与得分的计算过程", "", cmd_explain_opts, 0, 0 },
-    { "scheme", cmd_scheme, "Show a scheme with its checks (weights, methods, parameters)",
-      "查看考核方案及校验结果", "show CODE", cmd_scheme_opts, 2, 2 },
-    { "contest", cmd_contest, "Run or show a period's contests: ranking, points, red flag, awards",
-      "赛马比拼：评出或查看本期排名、积分、流动红旗、奖项", "run|show", cmd_contest_opts, 1, 1 },
-    { "flags", cmd_flags, "Red flag holders by period, and flags per unit and year",
-      "流动红旗持有记录与获旗次数", "", cmd_flags_opts, 0, 0 },
-    { "awards", cmd_awards, "Named awards of a period and their winners", "本期奖项及获奖单位", "",
-      cmd_awards_opts, 0, 0 },
-    { "ledger", cmd_ledger, "The year's points: quarters, bonuses, deductions, veto, total",
-      "年度积分台账：季度积分、加减分、一票否决、年度总分", "", cmd_ledger_opts, 0, 0 },
-    { "events", cmd_events, "Commendations, criticisms, bonuses, deductions and vetoes",
-      "表扬、通报、加分、扣分与一票否决事项", "add|list|revoke [ID]", cmd_events_opts, 1, 2 },
-    { "user", cmd_user,
-      "Accounts and roles; passwords come from the terminal or stdin, never from arguments "
-      "(ps and shell history would show them)",
-      "账号与角色；密码从终端或标准输入读取，不经命令行参数（进程列表和命令历史可见）",
-      "add|passwd|list|disable|enable [LOGIN]", cmd_user_opts, 1, 2 },
-    { "submissions", cmd_submissions, "Data entry: submissions, approval, returns, reminders", "数据报送：审核、退回、催报", "list|show|approve|return|remind|deadline [UNIT]", cmd_submissions_opts, 1, 2 },
-    { "serve", cmd_serve, "Run the HTTP server until SIGINT or SIGTERM",
-      "运行Web服务（SIGINT或SIGTERM停止）", "", cmd_serve_opts, 0, 0 },
-    { "workload", cmd_workload, "Run the rank-score benchmark workload on DATADIR, write OUTCSV",
-      "运行排名赋分基准负载", "DATADIR OUTCSV", cmd_workload_opts, 2, 2 },
-};
-#define NCOMMANDS (sizeof commands / sizeof commands[0])
 
 static const char *const global_help[][2] = {
     { "--db PATH", "database file (default ./saima.db, or $SAIMA_DB)" },
@@ -64,21 +14,21 @@ static const char *const global_help[][2] = {
     { "--user NAME", "who is recorded as entering data (default $USER)" },
 };
 
-static const cli_cmd *find_command(const char *name)
+static const cli_cmd *find_command(const cli_cmd *commands, size_t n, const char *name)
 {
-    for (size_t i = 0; i < NCOMMANDS; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (strcmp(commands[i].name, name) == 0)
             return &commands[i];
     }
     return NULL;
 }
 
-static void print_overview(const cli_ctx *ctx, FILE *out)
+static void print_overview(const cli_ctx *ctx, const cli_cmd *commands, size_t n, FILE *out)
 {
     fprintf(out, "%s\n\n", cli_tr(ctx, "用法: saima [全局选项] 命令 [参数]",
                                   "usage: saima [global options] COMMAND [ARGS]"));
     fprintf(out, "%s\n", cli_tr(ctx, "命令:", "commands:"));
-    for (size_t i = 0; i < NCOMMANDS; i++)
+    for (size_t i = 0; i < n; i++)
         fprintf(out, "  %-8s %s\n", commands[i].name,
                 cli_tr(ctx, commands[i].summary_zh, commands[i].summary));
     fprintf(out, "\n%s\n", cli_tr(ctx, "全局选项:", "global options:"));
@@ -173,7 +123,7 @@ static int take_globals(int argc, char **argv, cli_ctx *ctx)
     return n;
 }
 
-int main(int argc, char **argv)
+int cli_main(int argc, char **argv, const cli_cmd *commands, size_t ncommands)
 {
     cli_ctx ctx = { "saima.db", 0, 0, NULL };
     const char *env_lang = getenv("SAIMA_LANG");
@@ -191,17 +141,17 @@ int main(int argc, char **argv)
     if (argc == 0 || strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0 ||
         strcmp(argv[0], "-h") == 0) {
         if (argc >= 2 && argv[0][0] == 'h') {
-            if (!(cmd = find_command(argv[1]))) {
+            if (!(cmd = find_command(commands, ncommands, argv[1]))) {
                 fprintf(stderr, "saima: unknown command '%s'\n", argv[1]);
                 return 1;
             }
             print_command_help(&ctx, cmd, stdout);
             return 0;
         }
-        print_overview(&ctx, argc == 0 ? stderr : stdout);
+        print_overview(&ctx, commands, ncommands, argc == 0 ? stderr : stdout);
         return argc == 0 ? 1 : 0;
     }
-    if (!(cmd = find_command(argv[0]))) {
+    if (!(cmd = find_command(commands, ncommands, argv[0]))) {
         fprintf(stderr, "saima: %s '%s' (saima help)\n", cli_tr(&ctx, "未知命令", "unknown command"),
                 argv[0]);
         return 1;
