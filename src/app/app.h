@@ -257,6 +257,19 @@ int app_event_add(const app_ctx *q, const app_event_in *in, int64_t *id);
 /* Revokes an event (kept on record with the reason), audited, in one transaction. */
 int app_event_revoke(const app_ctx *q, int64_t id, const char *reason);
 
+/* Checks a login's password (the same ERR_AUTH, and the same time, for an unknown login, a
+ * wrong password and a disabled account), stores a fresh hash when the stored one uses old
+ * parameters, and audits the attempt with from (the client's address). *out is the account,
+ * hash blanked. */
+int app_sign_in(const app_ctx *q, const char *login, const char *password, const char *from,
+                model_user *out);
+
+/* Changes login's own password: ERR_DENIED when current is wrong, ERR_DATA when next breaks
+ * the policy; the new hash and its audit line land together. *out is the account, hash
+ * blanked. */
+int app_password_change(const app_ctx *q, const char *login, const char *current, const char *next,
+                        model_user *out);
+
 /* ---- transactions (tx.c) ---- */
 
 /* Ends the transaction a use case opened: commits when rc is 0, else rolls back keeping rc

@@ -6,6 +6,8 @@
 
 #include "util/err.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,12 +80,8 @@ static int put_audited(const app_ctx *q, const model_user *u, const char *action
 static int save(const app_ctx *q, const model_user *u, const char *action, model_user *out)
 {
     int rc;
-    if ((rc = store_begin(q->s)) != 0)
+    if ((rc = store_begin(q->s)) != 0 || (rc = app_tx_end(q->s, put_audited(q, u, action))) != 0)
         return rc;
-    if ((rc = put_audited(q, u, action)) != 0 || (rc = store_commit(q->s)) != 0) {
-        store_rollback(q->s);
-        return rc;
-    }
     return app_user_get(q, u->login, out);
 }
 
@@ -176,5 +174,71 @@ int app_users_seed(const app_ctx *q, const app_account *a, size_t n)
     if (u)
         app_password_wipe(u, n * sizeof *u);
     free(u);
+    return rc;
+}
+
+/* ---- signing in ---- */
+
+/* A hash to check passwords of unknown logins against, so that a wrong login costs as much
+ * time as a wrong password. */
+static char dummy_hash[APP_AUTH_HASH_SIZE];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void make_dummy_hash(void)
+{
+    if (app_auth_hash("saima-no-such-account", dummy_hash) != 0)
+        dummy_hash[0] = '\0';
+}
+
+/* Checks a login and password against the store; the same answer for every failure. */
+static int check_password(store *s, const char *login, const char *password, model_user *u, int *rehash)
+{
+    int found = store_user_get(s, login, u) == 0;
+
+    pthread_once(&dummy_once, make_dummy_hash);
+    if (app_auth_verify(found ? u->password_hash : dummy_hash, password, rehash) != 0 || !found ||
+        u->disabled || !u->password_hash[0])
+        return err_set(ERR_AUTH, "wrong login or password");
+    return 0;
+}
+
+/* Stores a fresh hash of password for u and the audit line of why (by u itself) in one
+ * transaction. */
+static int save_password(store *s, model_user *u, const char *password, const char *action)
+{
+    int rc;
+
+    if ((rc = app_auth_hash(password, u->password_hash)) != 0 || (rc = store_begin(s)) != 0)
+        return rc;
+    if ((rc = store_user_put(s, u, NULL)) == 0)
+        rc = store_audit_add(s, u->login, action, "users", u->login);
+    return app_tx_end(s, rc);
+}
+
+int app_sign_in(const app_ctx *q, const char *login, const char *password, const char *from,
+                model_user *out)
+{
+    int rc, rehash = 0;
+    if ((rc = check_password(q->s, login, password, out, &rehash)) != 0) {
+        store_audit_add(q->s, login, "login-failed", "users", from ? from : "");
+        app_password_wipe(out->password_hash, sizeof out->password_hash);
+        return err_set(ERR_AUTH, "wrong login or password");
+    }
+    if (rehash && (rc = save_password(q->s, out, password, "rehash")) != 0)
+        return rc;
+    store_audit_add(q->s, out->login, "login", "users", from ? from : "");
+    app_password_wipe(out->password_hash, sizeof out->password_hash);
+    return 0;
+}
+
+int app_password_change(const app_ctx *q, const char *login, const char *current, const char *next,
+                        model_user *out)
+{
+    int rc, rehash = 0;
+    if (check_password(q->s, login, current, out, &rehash) != 0)
+        rc = err_set(ERR_DENIED, "the current password is wrong");
+    else if ((rc = app_auth_check_password(out->login, next)) == 0)
+        rc = save_password(q->s, out, next, "passwd");
+    app_password_wipe(out->password_hash, sizeof out->password_hash);
     return rc;
 }

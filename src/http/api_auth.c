@@ -1,13 +1,13 @@
 /* api_auth: signing in and out, who am I, and changing one's own password. Sessions live in
  * the server (session.c); the cookie is HttpOnly and SameSite=Strict, and the CSRF token a
  * page must send back with every change is given in the body of login and /api/me. */
+#include "app/app.h"
 #include "app/auth.h"
 #include "http/routes.h"
 #include "http/session.h"
 #include "io/json.h"
 #include "util/err.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -41,44 +41,6 @@ static void session_cookie(http_req *req, const char *token, int max_age)
     http_req_set_cookie(req, cookie);
 }
 
-/* A hash to check passwords of unknown logins against, so that a wrong login costs as much
- * time as a wrong password. */
-static char dummy_hash[APP_AUTH_HASH_SIZE];
-static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
-
-static void make_dummy_hash(void)
-{
-    if (app_auth_hash("saima-no-such-account", dummy_hash) != 0)
-        dummy_hash[0] = '\0';
-}
-
-/* Checks a login and password against the store; the same answer for every failure. */
-static int check_password(store *s, const char *login, const char *password, model_user *u, int *rehash)
-{
-    int found = store_user_get(s, login, u) == 0;
-
-    pthread_once(&dummy_once, make_dummy_hash);
-    if (app_auth_verify(found ? u->password_hash : dummy_hash, password, rehash) != 0 || !found ||
-        u->disabled || !u->password_hash[0])
-        return err_set(ERR_AUTH, "wrong login or password");
-    return 0;
-}
-
-/* Stores a fresh hash and the audit line of why in one transaction. */
-static int save_password(store *s, model_user *u, const char *password, const char *action)
-{
-    int rc;
-
-    if ((rc = app_auth_hash(password, u->password_hash)) != 0 || (rc = store_begin(s)) != 0)
-        return rc;
-    if ((rc = store_user_put(s, u, NULL)) == 0)
-        rc = store_audit_add(s, u->login, action, "users", u->login);
-    if (rc == 0)
-        return store_commit(s);
-    store_rollback(s);
-    return rc;
-}
-
 /* Opens a session for u and sets the reply's cookie and principal. */
 static int open_session(http_req *req, const model_user *u, json_t **out)
 {
@@ -101,9 +63,9 @@ static int h_login(http_req *req, json_t **out)
     json_t *body = NULL;
     const char *login, *password;
     http_sessions *t = http_req_sessions(req);
-    store *s;
+    app_ctx q;
     model_user u;
-    int rc, rehash = 0;
+    int rc;
     time_t now = time(NULL);
 
     if (!t)
@@ -117,17 +79,14 @@ static int h_login(http_req *req, json_t **out)
         goto done;
     }
     if ((rc = http_login_check(t, req->client_ip, login, now, &req->retry_after)) != 0 ||
-        (rc = http_req_store(req, &s)) != 0)
+        (rc = http_req_app_ctx(req, &q)) != 0)
         goto done;
-    if ((rc = check_password(s, login, password, &u, &rehash)) != 0) {
-        http_login_failed(t, req->client_ip, login, now);
-        store_audit_add(s, login, "login-failed", "users", req->client_ip ? req->client_ip : "");
+    if ((rc = app_sign_in(&q, login, password, req->client_ip, &u)) != 0) {
+        if (rc == ERR_AUTH)
+            http_login_failed(t, req->client_ip, login, now);
         goto done;
     }
     http_login_succeeded(t, login);
-    if (rehash && (rc = save_password(s, &u, password, "rehash")) != 0)
-        goto done;
-    store_audit_add(s, u.login, "login", "users", req->client_ip ? req->client_ip : "");
     rc = open_session(req, &u, out);
 done:
     json_decref(body);
@@ -159,9 +118,9 @@ static int h_password(http_req *req, json_t **out)
     json_t *body = NULL;
     const char *current, *next;
     http_sessions *t = http_req_sessions(req);
-    store *s;
+    app_ctx q;
     model_user u;
-    int rc, rehash = 0;
+    int rc;
     time_t now = time(NULL);
 
     if ((rc = http_req_json(req, &body)) != 0)
@@ -173,16 +132,13 @@ static int h_password(http_req *req, json_t **out)
         goto done;
     }
     if ((rc = http_login_check(t, req->client_ip, req->who.login, now, &req->retry_after)) != 0 ||
-        (rc = http_req_store(req, &s)) != 0)
+        (rc = http_req_app_ctx(req, &q)) != 0)
         goto done;
-    if ((rc = check_password(s, req->who.login, current, &u, &rehash)) != 0) {
-        http_login_failed(t, req->client_ip, req->who.login, now);
-        rc = err_set(ERR_DENIED, "the current password is wrong");
+    if ((rc = app_password_change(&q, req->who.login, current, next, &u)) != 0) {
+        if (rc == ERR_DENIED)
+            http_login_failed(t, req->client_ip, req->who.login, now);
         goto done;
     }
-    if ((rc = app_auth_check_password(u.login, next)) != 0 ||
-        (rc = save_password(s, &u, next, "passwd")) != 0)
-        goto done;
     http_session_end_login(t, u.login);
     rc = open_session(req, &u, out);
 done:
