@@ -1,6 +1,7 @@
 /* support: the shared fixtures of the test suites. */
 #include "support.h"
 #include "app/auth.h"
+#include "app/entry.h"
 #include "http/server.h"
 #include "io/demo.h"
 
@@ -398,5 +399,6 @@ io_import_opts test_import_opts(const char *today)
     io_import_opts o = IO_IMPORT_OPTS_INIT;
     o.today = today;
     o.actor = "tester";
+    o.lock_of = app_lock_state; /* the period lock, as the app imports with it */
     return o;
 }

@@ -3,6 +3,7 @@
  * through the CSV import, the entry upload's restrictions, and lateness with a fixed "now". */
 #include "support.h"
 #include "io/import.h"
+#include "app/app.h"
 #include "app/entry.h"
 #include "util/err.h"
 
@@ -346,9 +347,37 @@ static void test_lock_store(void **state)
     app_entry_plan_free(&p);
 }
 
+/* The period lock, decided in one place: open, a unit's approved figures, a locked period. */
+static void test_lock_rule(void **state)
+{
+    store *s = ((test_db *)*state)->s;
+    app_entry_plan p = plan_of(s, P);
+    int lock = -1;
+    assert_int_equal(app_lock_state(s, "R01", P, &lock), 0);
+    assert_int_equal(lock, LOCK_OPEN);
+    assert_int_equal(app_lock_state(s, "R01", "2031-01", &lock), 0); /* not on record: open */
+    assert_int_equal(lock, LOCK_OPEN);
+    approve_r01(s, &p);
+    assert_int_equal(app_lock_state(s, "R01", P, &lock), 0);
+    assert_int_equal(lock, LOCK_APPROVED);
+    assert_int_equal(app_lock_check(s, "R01", P), ERR_LOCKED);
+    assert_int_equal(app_lock_state(s, "R02", P, &lock), 0);
+    assert_int_equal(lock, LOCK_OPEN);
+    assert_int_equal(app_lock_check(s, "R02", P), 0);
+    assert_int_equal(store_period_set_locked(s, &p.period, 1), 0);
+    assert_int_equal(app_lock_state(s, "R02", P, &lock), 0);
+    assert_int_equal(lock, LOCK_PERIOD);
+    assert_int_equal(app_lock_check(s, "R02", P), ERR_LOCKED);
+    /* the entry workflow asks the same rule: R02 cannot save into the locked period */
+    assert_int_equal(save(s, &p, "R02", "GDP", 1, "clerk", T4), ERR_LOCKED);
+    app_entry_plan_free(&p);
+}
+
+/* Imports csv as the use-case layer does (with the period lock), recorded as the tester. */
 static int import_text(store *s, const char *csv, const io_import_opts *o, io_report *rep)
 {
-    return io_import_buffer(s, IO_OBSERVATIONS, "t.csv", csv, strlen(csv), o, rep);
+    app_ctx q = { .s = s, .actor = "tester" };
+    return app_import_buffer(&q, IO_OBSERVATIONS, "t.csv", csv, strlen(csv), o, rep);
 }
 
 /* The CSV import refuses rows of an approved unit and period, naming line and column. */
@@ -513,6 +542,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plan, setup, test_db_teardown),
         cmocka_unit_test_setup_teardown(test_transitions, setup, test_db_teardown),
         cmocka_unit_test_setup_teardown(test_lock_store, setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_lock_rule, setup, test_db_teardown),
         cmocka_unit_test_setup_teardown(test_lock_import, setup, test_db_teardown),
         cmocka_unit_test_setup_teardown(test_import_restricted, setup, test_db_teardown),
         cmocka_unit_test(test_late_rules),

@@ -10,6 +10,7 @@
 #include "engine/score.h"
 #include "app/entry.h"
 #include "app/panel.h"
+#include "io/import.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -269,6 +270,18 @@ int app_sign_in(const app_ctx *q, const char *login, const char *password, const
  * blanked. */
 int app_password_change(const app_ctx *q, const char *login, const char *current, const char *next,
                         model_user *out);
+
+/* ---- imports (imports.c) ---- */
+
+/* Imports one CSV file of kind (io_kind) in one transaction, recorded as ctx->actor, with the
+ * period lock asked for every (unit, period) of a file of observations; opts (may be NULL)
+ * say the rest. Returns what io_import_file returns; rep is always filled. */
+int app_import_file(const app_ctx *q, int kind, const char *path, const io_import_opts *opts,
+                    io_report *rep);
+
+/* The same for CSV text in memory; name is what errors are reported under. */
+int app_import_buffer(const app_ctx *q, int kind, const char *name, const char *data, size_t len,
+                      const io_import_opts *opts, io_report *rep);
 
 /* ---- transactions (tx.c) ---- */
 

@@ -321,11 +321,49 @@ static int current(store *s, const app_entry_change *c, model_submission *out)
     return store_submission_get(s, c->unit_code, c->period_code, out);
 }
 
-static int writable(const model_submission *b)
+int app_lock_state(store *s, const char *unit_code, const char *period_code, int *state)
 {
-    if (b->state == SUB_APPROVED)
-        return err_set(ERR_LOCKED, "%s %s: the figures are approved and locked", b->unit_code,
-                       b->period_code);
+    model_period p;
+    model_submission b;
+    int rc;
+    *state = LOCK_OPEN;
+    if ((rc = store_period_get_code(s, period_code, &p)) == ERR_NOTFOUND) {
+        err_clear();
+        return 0;
+    }
+    if (rc != 0)
+        return rc;
+    if (p.locked) {
+        *state = LOCK_PERIOD;
+        return 0;
+    }
+    if ((rc = store_submission_get(s, unit_code, period_code, &b)) != 0)
+        return rc;
+    if (b.state == SUB_APPROVED)
+        *state = LOCK_APPROVED;
+    return 0;
+}
+
+int app_lock_check(store *s, const char *unit_code, const char *period_code)
+{
+    int state, rc = app_lock_state(s, unit_code, period_code, &state);
+    if (rc != 0)
+        return rc;
+    if (state == LOCK_PERIOD)
+        return err_set(ERR_LOCKED, "%s: the period is locked", period_code);
+    if (state == LOCK_APPROVED)
+        return err_set(ERR_LOCKED, "%s %s: the figures are approved and locked", unit_code,
+                       period_code);
+    return 0;
+}
+
+/* Whether figures of the submission b may be saved: the lock rule, and not while it awaits
+ * review. */
+static int writable(store *s, const model_submission *b)
+{
+    int rc = app_lock_check(s, b->unit_code, b->period_code);
+    if (rc != 0)
+        return rc;
     if (b->state == SUB_SUBMITTED)
         return err_set(ERR_CONFLICT, "%s %s: the figures are submitted and await review; they "
                                      "can be changed once the office returns them",
@@ -337,14 +375,14 @@ int app_entry_check_writable(store *s, const app_entry_change *c)
 {
     model_submission cur;
     int rc = current(s, c, &cur);
-    return rc ? rc : writable(&cur);
+    return rc ? rc : writable(s, &cur);
 }
 
 int app_entry_touch(store *s, const app_entry_change *c, const char *what)
 {
     model_submission cur;
     int rc;
-    if ((rc = current(s, c, &cur)) != 0 || (rc = writable(&cur)) != 0)
+    if ((rc = current(s, c, &cur)) != 0 || (rc = writable(s, &cur)) != 0)
         return rc;
     if (cur.state == SUB_MISSING && (rc = step_to(s, &cur, SUB_DRAFT, c, NULL)) != 0)
         return rc;
@@ -395,7 +433,7 @@ int app_entry_save(store *s, const app_entry_plan *p, const app_entry_change *c,
         if ((rc = check_value(p, u, &v[k], k, n, v)) != 0)
             return rc;
     }
-    if ((rc = current(s, c, &cur)) != 0 || (rc = writable(&cur)) != 0 ||
+    if ((rc = current(s, c, &cur)) != 0 || (rc = writable(s, &cur)) != 0 ||
         (rc = store_period_ensure(s, &p->period, &pid)) != 0)
         return rc;
     if (!(o = calloc(1, sizeof *o)))
@@ -475,7 +513,7 @@ int app_entry_submit(store *s, const app_entry_plan *p, const app_entry_change *
     if (u < 0)
         return err_set(ERR_NOTFOUND, "unit '%s' reports no figures for %s",
                        c->unit_code ? c->unit_code : "", p->period_code);
-    if ((rc = current(s, c, &cur)) != 0 || (rc = writable(&cur)) != 0)
+    if ((rc = current(s, c, &cur)) != 0 || (rc = writable(s, &cur)) != 0)
         return rc;
     if (cur.state == SUB_MISSING)
         return err_set(ERR_CONFLICT, "%s %s: nothing has been filled in yet", c->unit_code,

@@ -78,6 +78,16 @@ typedef struct app_entry_change {
     const char *reason;             /* a return's reason; otherwise ignored */
 } app_entry_change;
 
+/* The period lock (SPEC §4), decided here and nowhere else: a unit's figures of a period may
+ * be written unless the period is locked for every unit (LOCK_PERIOD) or the unit's
+ * submission of it is approved (LOCK_APPROVED). *state receives enum lock_state; a period
+ * not on record is open. The store's triggers and insert guard are a last line of defence
+ * behind it, not the rule. */
+int app_lock_state(store *s, const char *unit_code, const char *period_code, int *state);
+
+/* The same as an answer: 0 when open, else ERR_LOCKED saying why. */
+int app_lock_check(store *s, const char *unit_code, const char *period_code);
+
 /* ERR_LOCKED when the submission is approved, ERR_CONFLICT while it awaits review
  * (submitted): figures can be saved only in the states missing, draft and returned. */
 int app_entry_check_writable(store *s, const app_entry_change *c);

@@ -550,7 +550,7 @@ int app_submission_upload(const app_ctx *q, const char *unit_code, const char *p
     opts.state = OBS_DRAFT;
     opts.unit = unit_code;
     opts.period = pcode;
-    rc = io_import_buffer(q->s, IO_OBSERVATIONS, "upload.csv", csv, len, &opts, rep);
+    rc = app_import_buffer(q, IO_OBSERVATIONS, "upload.csv", csv, len, &opts, rep);
     if (rc == ERR_DATA && rep->nerrors > 0)
         rc = upload_refused(rep);
     if (rc != 0 || (rc = app_entry_in_tx(q->s, touch_fn, NULL, &c)) != 0)

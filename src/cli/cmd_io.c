@@ -1,6 +1,6 @@
 /* cmd_io: `saima import KIND FILE` (one file, one transaction, errors by line and column)
  * and `saima export KIND [FILE]` (the same CSV formats back). */
-#include "cli/cli.h"
+#include "cli/scope.h"
 #include "io/import.h"
 #include "util/err.h"
 #include "util/num.h"
@@ -91,6 +91,7 @@ int cmd_import(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
 {
     io_import_opts opts = IO_IMPORT_OPTS_INIT;
     const char *state = cli_opt_value(cmd, args, "--state");
+    app_ctx q;
     io_report *rep;
     store *s = NULL;
     int kind, rc;
@@ -105,7 +106,8 @@ int cmd_import(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
         return err_set(ERR_NOMEM, "out of memory");
     if ((rc = cli_open_store(ctx, &s)) != 0)
         goto done;
-    rc = io_import_file(s, kind, args->pos[1], &opts, rep);
+    q = cli_query_ctx(ctx, s);
+    rc = app_import_file(&q, kind, args->pos[1], &opts, rep);
     if (rc == ERR_USAGE)
         rc = cli_usage_error(cmd, "%s", err_msg());
     if (rc != 0 && rc != ERR_DATA)

@@ -105,6 +105,10 @@ typedef struct io_report {
  * English when english is nonzero. */
 void io_error_format(const io_report *rep, const io_error *e, int english, char *buf, size_t size);
 
+/* The period-lock rule an import asks (app_lock_state): *state receives enum lock_state for
+ * a unit's figures of a period. Returns 0 or an error. */
+typedef int (*io_lock_fn)(store *s, const char *unit_code, const char *period_code, int *state);
+
 /* How to import. NULL options mean IO_IMPORT_OPTS_INIT. */
 typedef struct io_import_opts {
     const char *actor;    /* who is recorded as entering the data (audit, observations) */
@@ -113,9 +117,12 @@ typedef struct io_import_opts {
     const char *unit;     /* observations: only this unit's rows (an entry upload), or NULL */
     const char *period;   /* observations: only this period's rows (canonical code), or NULL;
                              with unit or period set, a state column must say opts.state */
+    io_lock_fn lock_of;   /* observations: the lock rule, asked once per (unit, period) of the
+                             file; NULL leaves it to the store's last-line guard (an error, not
+                             a row's) */
 } io_import_opts;
 
-#define IO_IMPORT_OPTS_INIT { "import", OBS_SUBMITTED, NULL, NULL, NULL }
+#define IO_IMPORT_OPTS_INIT { "import", OBS_SUBMITTED, NULL, NULL, NULL, NULL }
 
 /* Imports one CSV file of kind in one transaction (the store must not be in one). Returns
  * 0 when everything was written (and an audit entry recorded), ERR_DATA when the file was

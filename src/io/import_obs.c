@@ -40,7 +40,6 @@ typedef struct obs_row {
 typedef struct obs_period {
     period_key key;
     int64_t id;
-    int locked;
     int used;             /* a row will be written to it */
 } obs_period;
 
@@ -70,7 +69,7 @@ typedef struct obs_kd {
     unsigned char *used;  /* per indicator: named by the file */
     validate_flag *flags; /* soft-validation findings to write, by row */
     size_t nflags, flagcap;
-    io__keymap approved;  /* (unit, period) of approved submissions: locked figures */
+    io__keymap locks;     /* (unit, period) -> enum lock_state, as the lock rule answered */
 } obs_kd;
 
 static uint64_t obs_key(uint32_t ind, uint32_t unit_ix, uint32_t per)
@@ -110,7 +109,7 @@ static long add_note(obs_kd *d, const char *note, size_t len)
     return (long)at;
 }
 
-static int add_period(obs_kd *d, const period_key *key, int64_t id, int locked, long *index)
+static int add_period(obs_kd *d, const period_key *key, int64_t id, long *index)
 {
     char code[PERIOD_CODE_MAX];
     int rc;
@@ -118,7 +117,7 @@ static int add_period(obs_kd *d, const period_key *key, int64_t id, int locked, 
         return err_set(ERR_DATA, "too many periods");
     if ((rc = reserve((void **)&d->pers, &d->pcap, d->npers + 1, sizeof *d->pers)) != 0)
         return rc;
-    d->pers[d->npers] = (obs_period){ *key, id, locked, 0 };
+    d->pers[d->npers] = (obs_period){ *key, id, 0 };
     period_format(key, code, sizeof code);
     if ((rc = io__map_put(&d->per_code, code, (long)d->npers)) != 0)
         return rc;
@@ -147,7 +146,7 @@ static int obs_begin(io__ctx *c)
         rc = err_set(ERR_DATA, "too many units or indicators for one import");
     for (size_t i = 0; rc == 0 && i < nps; i++) {
         long ix;
-        rc = add_period(d, &ps[i].key, ps[i].id, ps[i].locked, &ix);
+        rc = add_period(d, &ps[i].key, ps[i].id, &ix);
     }
     free(ps);
     return rc;
@@ -177,7 +176,7 @@ static long resolve_period(io__ctx *c, const char *text)
         return -1;
     }
     period_format(&key, code, sizeof code);
-    if ((ix = io__map_get(&d->per_code, code)) < 0 && add_period(d, &key, 0, 0, &ix) != 0)
+    if ((ix = io__map_get(&d->per_code, code)) < 0 && add_period(d, &key, 0, &ix) != 0)
         return -2;
     if (io__map_put(&d->per_text, text, ix) != 0)
         return -2;
@@ -365,38 +364,42 @@ static int load_old(io__ctx *c)
     return index_old(c);
 }
 
-/* The (unit, period) key of an approved submission. */
-static uint64_t approved_key(uint32_t unit_ix, uint32_t per)
+/* The (unit, period) key of the lock answers. */
+static uint64_t lock_key(uint32_t unit_ix, uint32_t per)
 {
     return ((uint64_t)(unit_ix + 1) << KEY_BITS) | per;
 }
 
-/* Reads the approved submissions of the file's periods: their units' figures are locked. */
-static int load_approved(io__ctx *c)
+/* The lock state of a unit's figures of a period: the rule's answer (opts.lock_of), asked
+ * once per pair; open when no rule is given. */
+static int lock_of(io__ctx *c, uint32_t unit_ix, uint32_t per, int *state)
 {
     obs_kd *d = c->kd;
-    model_submission *subs = NULL;
-    size_t n = 0;
-    long dup;
-    int rc = store_submissions(c->s, NULL, &subs, &n);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        long unit_ix = io__map_get(&c->unit_map, subs[i].unit_code);
-        long per = io__map_get(&d->per_code, subs[i].period_code);
-        if (subs[i].state != SUB_APPROVED || unit_ix < 0 || per < 0)
-            continue;
-        rc = io__keymap_add(&d->approved, approved_key((uint32_t)unit_ix, (uint32_t)per), 0, &dup);
-        rc = rc < 0 ? rc : 0;
+    char code[PERIOD_CODE_MAX];
+    long known = io__keymap_get(&d->locks, lock_key(unit_ix, per)), dup;
+    int rc;
+    *state = LOCK_OPEN;
+    if (known >= 0) {
+        *state = (int)known;
+        return 0;
     }
-    free(subs);
-    return rc;
+    if (!c->opts.lock_of)
+        return 0;
+    period_format(&d->pers[per].key, code, sizeof code);
+    if ((rc = c->opts.lock_of(c->s, c->units[unit_ix].code, code, state)) != 0)
+        return rc;
+    rc = io__keymap_add(&d->locks, lock_key(unit_ix, per), *state, &dup);
+    return rc < 0 ? rc : 0;
 }
 
 /* Decides each row's outcome against the stored value: unchanged, or refused when the
- * stored value is published, the period is locked or the unit's submission is approved. */
-static void plan_rows(io__ctx *c)
+ * stored value is published or the lock rule says the unit's figures of the period are
+ * locked. */
+static int plan_rows(io__ctx *c)
 {
     obs_kd *d = c->kd;
     char text[NUM_TEXT_MAX], code[PERIOD_CODE_MAX];
+    int rc, lock;
     for (size_t i = 0; i < d->n; i++) {
         obs_row *r = &d->rows[i];
         const obs_period *p = &d->pers[r->per];
@@ -414,20 +417,18 @@ static void plan_rows(io__ctx *c)
             io__error_at(c, r->line, OC_VALUE, IO_PUBLISHED, text, 0, was);
             continue;
         }
-        if (p->locked) {
-            period_format(&p->key, code, sizeof code);
-            io__error_at(c, r->line, OC_PERIOD, IO_LOCKED_PERIOD, code, 0, NULL);
-            continue;
-        }
-        if (io__keymap_get(&d->approved, approved_key(r->unit_ix, r->per)) >= 0) {
+        if ((rc = lock_of(c, r->unit_ix, r->per, &lock)) != 0)
+            return rc;
+        if (lock != LOCK_OPEN) {
             period_format(&p->key, code, sizeof code);
             io__error_at(c, r->line, OC_PERIOD, IO_LOCKED_PERIOD, code, 0,
-                         c->units[r->unit_ix].code);
+                         lock == LOCK_APPROVED ? c->units[r->unit_ix].code : NULL);
             continue;
         }
         r->outcome = old ? STORE_CHANGED : STORE_INSERTED;
         d->pers[r->per].used = 1;
     }
+    return 0;
 }
 
 /* Soft validation of one indicator: its stored values and the file's rows (by index). */
@@ -499,9 +500,8 @@ static int obs_check(io__ctx *c)
 {
     obs_kd *d = c->kd;
     int rc;
-    if ((rc = load_old(c)) != 0 || (rc = load_approved(c)) != 0)
+    if ((rc = load_old(c)) != 0 || (rc = plan_rows(c)) != 0)
         return rc;
-    plan_rows(c);
     if (c->rep->nerrors_total > 0 || d->n == 0)
         return 0;
     return validate_all(c);
@@ -641,7 +641,7 @@ static void obs_release(io__ctx *c)
     io__keymap_free(&d->seen);
     free(d->old);
     io__keymap_free(&d->old_map);
-    io__keymap_free(&d->approved);
+    io__keymap_free(&d->locks);
     free(d->old_start);
     free(d->old_count);
     free(d->used);

@@ -26,6 +26,9 @@ enum event_kind { EVENT_COMMENDATION = 0, EVENT_CRITICISM, EVENT_BONUS, EVENT_DE
 /* Where a unit's figures for a period stand in the entry workflow (填报 → 报送 → 审核);
  * SUB_MISSING is "no submission yet" and is never stored. */
 enum sub_state { SUB_MISSING = 0, SUB_DRAFT, SUB_SUBMITTED, SUB_RETURNED, SUB_APPROVED, SUB_STATE_N };
+/* Whether a unit's figures of a period may be written (the period lock, SPEC §4): open, locked
+ * for every unit, or locked because the unit's submission of the period is approved. */
+enum lock_state { LOCK_OPEN = 0, LOCK_PERIOD, LOCK_APPROVED };
 /* Who holds the red flag when several units tie for first place. */
 enum flag_tie_rule { FLAG_TIE_SHARED = 0, FLAG_TIE_HOLDER, FLAG_TIE_JUDGES, FLAG_TIE_NONE, FLAG_TIE_N };
 
