@@ -3,6 +3,7 @@
 #include "app/auth.h"
 #include "app/entry.h"
 #include "http/server.h"
+#include "app/app.h"
 #include "io/demo.h"
 
 #include <arpa/inet.h>
@@ -328,7 +329,7 @@ int test_add_user(store *s, const char *login, int role, const char *unit_code, 
 
 int test_demo_create(test_demo *t, const char *tag)
 {
-    demo_opts d = { { PERIOD_MONTH, 2026, 10 }, DEMO_SEED_DEFAULT };
+    demo_opts d = { { PERIOD_MONTH, 2026, 10 }, DEMO_SEED_DEFAULT, app_demo_entry };
     store *s = NULL;
     int rc;
 

@@ -4,6 +4,7 @@
 #include "support.h"
 #include "http/routes.h"
 #include "http/server.h"
+#include "app/app.h"
 #include "io/demo.h"
 #include "store/store.h"
 #include "util/err.h"
@@ -81,7 +82,7 @@ static json_t *assert_page(json_t *j, size_t total, size_t limit, size_t offset)
 static int setup_demo(void **state)
 {
     store *s = NULL;
-    demo_opts d = { { PERIOD_MONTH, 2026, 10 }, DEMO_SEED_DEFAULT };
+    demo_opts d = { { PERIOD_MONTH, 2026, 10 }, DEMO_SEED_DEFAULT, app_demo_entry };
     http_server_opts o;
 
     (void)state;

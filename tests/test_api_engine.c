@@ -47,7 +47,7 @@ static int run_race(store *s, const demo_opts *d)
 static int setup(void **state)
 {
     store *s = NULL;
-    demo_opts d = { { PERIOD_MONTH, 2026, 10 }, DEMO_SEED_DEFAULT };
+    demo_opts d = { { PERIOD_MONTH, 2026, 10 }, DEMO_SEED_DEFAULT, app_demo_entry };
     int rc;
 
     (void)state;

@@ -1,6 +1,7 @@
 /* test_demo: the demo city is deterministic (same options, same data; another seed, other
  * values) and keeps its invariants: sizes, weights, periods, states, cumulative series,
  * targets, plausible magnitudes and a city equal to the sum of its districts. */
+#include "app/app.h"
 #include "io/demo.h"
 #include "store/store.h"
 #include "util/err.h"
@@ -85,6 +86,7 @@ static demo_opts opts_of(int year, int month, uint64_t seed)
     o.as_of.year = year;
     o.as_of.seq = month;
     o.seed = seed;
+    o.entry = app_demo_entry;
     return o;
 }
 

@@ -283,6 +283,15 @@ int app_import_file(const app_ctx *q, int kind, const char *path, const io_impor
 int app_import_buffer(const app_ctx *q, int kind, const char *name, const char *data, size_t len,
                       const io_import_opts *opts, io_report *rep);
 
+/* ---- the demo city (demo_entry.c) ---- */
+
+struct demo_opts;
+
+/* The demo's entry workflow, for demo_opts.entry: monthly deadlines (the 10th of the next
+ * month) and, in the as_of month, approved, submitted, returned, late and missing
+ * submissions, each through the workflow's transitions. */
+int app_demo_entry(store *s, const struct demo_opts *opts);
+
 /* ---- transactions (tx.c) ---- */
 
 /* Ends the transaction a use case opened: commits when rc is 0, else rolls back keeping rc

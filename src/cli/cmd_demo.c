@@ -142,6 +142,7 @@ static int parse_opts(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *ar
     long n;
     opts->as_of = default_as_of();
     opts->seed = DEMO_SEED_DEFAULT;
+    opts->entry = app_demo_entry;
     if (as_of) {
         if (period_parse(as_of, &opts->as_of) != 0)
             return cli_usage_error(cmd, CLI_TR(ctx, "--as-of 无效：%s", "--as-of: %s"), err_msg());

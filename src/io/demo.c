@@ -846,7 +846,7 @@ static int write_all(store *s, demo_city *c)
         (rc = load_ids(s, c)) != 0 || (rc = write_regions(s, c)) != 0 ||
         (rc = write_towns(s, c)) != 0)
         return rc;
-    if ((rc = demo_write_entry(s, c->opts)) != 0)
+    if (c->opts->entry && (rc = c->opts->entry(s, c->opts)) != 0)
         return rc;
     return demo_write_race(s, c->opts);
 }

@@ -13,16 +13,24 @@
 #define DEMO_TOWNS 10        /* towns and streets of our region */
 #define DEMO_INDICATORS 14
 
+struct demo_opts;
+
+/* Writes the demo's entry workflow inside demo_build's transaction: the use-case layer's
+ * (app_demo_entry), given by the caller so that io calls no layer above it. */
+typedef int (*demo_entry_fn)(store *s, const struct demo_opts *opts);
+
 /* What to build: the same options always give the same data (no clock, no rand()). */
 typedef struct demo_opts {
     period_key as_of;        /* last month with data, kind PERIOD_MONTH */
     uint64_t seed;
+    demo_entry_fn entry;     /* the as_of month's entry workflow; NULL: none (all figures as
+                                generated, no submissions) */
 } demo_opts;
 
 /* Builds the demo city into s in one transaction (rolled back on any error): months of the
  * two full years before as_of's year and of as_of's year up to as_of, published before
- * as_of; in the as_of month most units approved (published by the entry workflow, see
- * demo_write_entry), a few submitted, one returned and at least one missing.
+ * as_of; in the as_of month most units approved (published by the entry workflow
+ * opts->entry, app_demo_entry), a few submitted, one returned and at least one missing.
  * Returns 0, ERR_DATA for a bad as_of, or the store's error. */
 int demo_build(store *s, const demo_opts *opts);
 
@@ -30,11 +38,6 @@ int demo_build(store *s, const demo_opts *opts);
  * contests and judges' scores for every closed quarter of the year before as_of and of
  * as_of's year, events (one revoked, one veto), caps and awards. */
 int demo_write_race(store *s, const demo_opts *opts);
-
-/* Writes the demo's entry workflow inside demo_build's transaction (demo_entry.c): monthly
- * deadlines (the 10th of the next month) and, in the as_of month, approved, submitted,
- * returned, late and missing submissions. */
-int demo_write_entry(store *s, const demo_opts *opts);
 
 /* The closed quarters the demo's contests cover, in order; returns how many (at most 8). */
 size_t demo_race_quarters(const period_key *as_of, period_key *out);
