@@ -237,6 +237,32 @@ static void test_workflow(void **state)
     assert_int_equal(json_integer_value(json_object_get(j, "filled")), DEMO_INDICATORS);
     assert_true(json_is_array(json_object_get(j, "warnings")));
     json_decref(j);
+    /* a year-to-date value below last month's is saved, and flagged once, where it is written */
+    j = call("PUT", path, h_rep, "{\"values\":[{\"indicator\":\"gdp\",\"value\":1}]}", 200);
+    {
+        json_t *w = json_object_get(j, "warnings"), *item;
+        size_t k, ytd = 0;
+        json_array_foreach(w, k, item) {
+            if (strcmp(json_string_value(json_object_get(item, "rule")), "ytd_decrease") == 0 &&
+                strcmp(json_string_value(json_object_get(item, "indicator")), "gdp") == 0 &&
+                json_string_value(json_object_get(item, "message_en")))
+                ytd++;
+        }
+        assert_int_equal(ytd, 1);
+    }
+    json_decref(j);
+    /* the same value again changes nothing, so nothing new is flagged (precision warnings are
+     * on the figures as they stand) */
+    j = call("PUT", path, h_rep, "{\"values\":[{\"indicator\":\"gdp\",\"value\":1}]}", 200);
+    {
+        json_t *item;
+        size_t k, flagged = 0;
+        json_array_foreach(json_object_get(j, "warnings"), k, item) {
+            flagged += strcmp(json_string_value(json_object_get(item, "rule")), "precision") != 0;
+        }
+        assert_int_equal(flagged, 0);
+    }
+    json_decref(j);
     /* a CSV upload: its own unit passes; another unit's row is named by line and column */
     path_of(path, sizeof path, g_missing, "/csv");
     snprintf(csv_body, sizeof csv_body,

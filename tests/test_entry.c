@@ -131,7 +131,7 @@ static int save(store *s, const app_entry_plan *p, const char *unit_code, const 
     app_entry_change c = { unit_code, P, actor, at, NULL };
     int rc;
     assert_int_equal(store_begin(s), 0);
-    if ((rc = app_entry_save(s, p, &c, &val, 1, NULL)) == 0)
+    if ((rc = app_entry_save(s, p, &c, &val, 1, NULL, NULL)) == 0)
         assert_int_equal(store_commit(s), 0);
     else
         store_rollback(s);
@@ -336,7 +336,7 @@ static void test_lock_store(void **state)
     {
         app_entry_value v[2] = { { "GDP", 80, NULL }, { "FAI", 40, NULL } };
         app_entry_change c = { "R02", P, "clerk", T1, NULL };
-        assert_int_equal(app_entry_save(s, &p, &c, v, 2, NULL), 0);
+        assert_int_equal(app_entry_save(s, &p, &c, v, 2, NULL, NULL), 0);
         assert_int_equal(app_entry_submit(s, &p, &c), 0);
         c.actor = "office";
         assert_int_equal(app_entry_approve(s, &c), 0);
@@ -522,13 +522,13 @@ static void test_save_checks(void **state)
     app_entry_value unknown[1] = { { "NOPE", 1, NULL } };
     int64_t n;
     assert_int_equal(store_begin(s), 0);
-    assert_int_equal(app_entry_save(s, &p, &c, bad_ind, 2, NULL), ERR_DATA);
+    assert_int_equal(app_entry_save(s, &p, &c, bad_ind, 2, NULL, NULL), ERR_DATA);
     assert_non_null(strstr(err_msg(), "values[1].indicator"));
-    assert_int_equal(app_entry_save(s, &p, &c, twice, 2, NULL), ERR_DATA);
+    assert_int_equal(app_entry_save(s, &p, &c, twice, 2, NULL, NULL), ERR_DATA);
     assert_non_null(strstr(err_msg(), "values[1].indicator"));
-    assert_int_equal(app_entry_save(s, &p, &c, unknown, 1, NULL), ERR_DATA);
+    assert_int_equal(app_entry_save(s, &p, &c, unknown, 1, NULL, NULL), ERR_DATA);
     c.unit_code = "T01";
-    assert_int_equal(app_entry_save(s, &p, &c, unknown, 1, NULL), ERR_NOTFOUND);
+    assert_int_equal(app_entry_save(s, &p, &c, unknown, 1, NULL, NULL), ERR_NOTFOUND);
     assert_int_equal(store_commit(s), 0);
     assert_int_equal(store_observation_count(s, &n), 0);
     assert_int_equal(n, 0);

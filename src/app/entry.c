@@ -4,6 +4,7 @@
 #include "app/app.h"
 #include "app/entry.h"
 #include "util/err.h"
+#include "util/num.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -415,16 +416,63 @@ static int check_value(const app_entry_plan *p, long u, const app_entry_value *v
     return 0;
 }
 
+/* A refusal of the importer as the form's caller reads it: the first error, as values[i] and
+ * the field, with the code of what refused it. */
+static int form_refused(const io_report *rep)
+{
+    const io_error *e = &rep->errors[0];
+    int code = e->reason == IO_LOCKED_PERIOD ? ERR_LOCKED
+               : e->reason == IO_PUBLISHED   ? ERR_PUBLISHED
+                                             : ERR_DATA;
+    return err_set(code, "values[%ld].%s: %s%s%s", e->line - 2, e->column[0] ? e->column : "value",
+                   io_reason_text(e->reason, 1), e->detail[0] ? " " : "", e->detail);
+}
+
+/* Writes the values as the importer writes a file's rows (the lock rule asked, soft
+ * validation run and its flags stored), inside the caller's transaction. */
+static int write_values(store *s, const app_entry_plan *p, const app_entry_change *c,
+                        const app_entry_value *v, size_t n, io_report *rep)
+{
+    static const char *const header[] = { "indicator", "unit", "period", "value", "note" };
+    io_import_opts o = IO_IMPORT_OPTS_INIT;
+    const char **cells = calloc(n ? n * 5 : 1, sizeof *cells);
+    char (*numbers)[NUM_TEXT_MAX] = calloc(n ? n : 1, sizeof *numbers);
+    int rc;
+    if (!cells || !numbers) {
+        rc = err_set(ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < n; k++) {
+        num_format(v[k].value, numbers[k], sizeof numbers[k]);
+        cells[k * 5] = v[k].indicator_code;
+        cells[k * 5 + 1] = c->unit_code;
+        cells[k * 5 + 2] = p->period_code;
+        cells[k * 5 + 3] = numbers[k];
+        cells[k * 5 + 4] = v[k].note ? v[k].note : "";
+    }
+    o.actor = c->actor ? c->actor : "";
+    o.state = OBS_DRAFT;
+    o.unit = c->unit_code;
+    o.period = p->period_code;
+    o.lock_of = app_lock_state;
+    o.in_tx = 1;
+    rc = io_import_cells(s, IO_OBSERVATIONS, "form", header, 5, cells, n, &o, rep);
+    if (rc == ERR_DATA && rep->nerrors > 0)
+        rc = form_refused(rep);
+done:
+    free(cells);
+    free(numbers);
+    return rc;
+}
+
 int app_entry_save(store *s, const app_entry_plan *p, const app_entry_change *c, const app_entry_value *v,
-               size_t n, size_t *changed)
+               size_t n, size_t *changed, io_report *rep)
 {
     model_submission cur;
-    model_observation *o = NULL;
+    io_report *own = NULL;
     char what[64];
     long u = app_entry_plan_unit(p, c->unit_code ? c->unit_code : "");
-    size_t nchanged = 0;
-    int64_t pid;
-    enum store_put_result result;
+    size_t nchanged;
     int rc;
     if (u < 0)
         return err_set(ERR_NOTFOUND, "unit '%s' reports no figures for %s",
@@ -433,22 +481,13 @@ int app_entry_save(store *s, const app_entry_plan *p, const app_entry_change *c,
         if ((rc = check_value(p, u, &v[k], k, n, v)) != 0)
             return rc;
     }
-    if ((rc = current(s, c, &cur)) != 0 || (rc = writable(s, &cur)) != 0 ||
-        (rc = store_period_ensure(s, &p->period, &pid)) != 0)
+    if ((rc = current(s, c, &cur)) != 0 || (rc = writable(s, &cur)) != 0)
         return rc;
-    if (!(o = calloc(1, sizeof *o)))
+    if (!rep && !(rep = own = malloc(sizeof *own)))
         return err_set(ERR_NOMEM, "out of memory");
-    for (size_t k = 0; k < n && rc == 0; k++) {
-        o->indicator_id = p->inds[app_entry_plan_indicator(p, v[k].indicator_code)].id;
-        o->unit_id = p->units[u].id;
-        o->period_id = pid;
-        o->value = v[k].value;
-        o->state = OBS_DRAFT;
-        snprintf(o->note, sizeof o->note, "%s", v[k].note ? v[k].note : "");
-        rc = store_observation_put(s, o, c->actor ? c->actor : "", &result);
-        nchanged += rc == 0 && result != STORE_UNCHANGED;
-    }
-    free(o);
+    rc = write_values(s, p, c, v, n, rep);
+    nchanged = rep->inserted + rep->changed;
+    free(own);
     if (rc != 0)
         return rc;
     if (changed)

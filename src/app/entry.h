@@ -9,6 +9,7 @@
 #ifndef SAIMA_APP_ENTRY_H
 #define SAIMA_APP_ENTRY_H
 
+#include "io/import.h"
 #include "store/store.h"
 
 #include <stddef.h>
@@ -95,9 +96,13 @@ int app_entry_check_writable(store *s, const app_entry_change *c);
 /* Saves figures of a reporting unit as drafts, all or none: each indicator must be one the
  * unit owes (ERR_DATA naming "values[i].indicator"), each value finite, each note short
  * enough. A missing submission becomes a draft; a returned one stays returned until it is
- * submitted again. *changed (may be NULL) receives how many values were new or changed. */
+ * submitted again. The values are written as the importer writes a file's rows, inside the
+ * caller's transaction: the lock rule is asked (ERR_LOCKED; a published value is
+ * ERR_PUBLISHED) and soft validation runs once, its flags stored for review. *changed (may be
+ * NULL) receives how many values were new or changed; rep (may be NULL) what the write did,
+ * with the flags it raised. */
 int app_entry_save(store *s, const app_entry_plan *p, const app_entry_change *c, const app_entry_value *v,
-               size_t n, size_t *changed);
+                   size_t n, size_t *changed, io_report *rep);
 
 /* After figures were written another way (a CSV upload): a missing submission becomes a
  * draft, and the audit log records the change. */

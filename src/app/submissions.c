@@ -292,33 +292,6 @@ static int decimals_of(double v)
     return n > 0 ? n : 0;
 }
 
-/* The points of one indicator of one unit: every stored value, the period's one checked. */
-typedef struct points_ctx {
-    const char *indicator_code, *pcode;
-    validate_point *pts;
-    size_t n, cap;
-    int err;
-} points_ctx;
-
-static int keep_point(const model_observation *o, void *arg)
-{
-    points_ctx *c = arg;
-    period_key key;
-    if (strcmp(o->indicator_code, c->indicator_code) != 0 || period_parse(o->period_code, &key) != 0)
-        return 0;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        validate_point *bigger = realloc(c->pts, cap * sizeof *bigger);
-        if (!bigger)
-            return err_set(ERR_NOMEM, "out of memory");
-        c->pts = bigger;
-        c->cap = cap;
-    }
-    c->pts[c->n++] = (validate_point){ 0, key, o->value,
-                                       strcmp(o->period_code, c->pcode) == 0 ? 0 : -1 };
-    return 0;
-}
-
 static int add_warning(json_t *arr, const char *indicator_code, const char *rule, const char *zh,
                        const char *en)
 {
@@ -328,31 +301,25 @@ static int add_warning(json_t *arr, const char *indicator_code, const char *rule
     return 0;
 }
 
-/* Validates one indicator's value of the period against the unit's history. */
-static int warn_indicator(store *s, const model_indicator *ind, const char *unit_code, const char *pcode,
-                          json_t *arr)
+/* The soft-validation flags the write raised (rep), in both languages. */
+static int add_flags(json_t *arr, const io_report *rep)
 {
-    obs_filter f = store_filter_all();
-    points_ctx c = { ind->code, pcode, NULL, 0, 0, 0 };
-    validate_flag *flags = NULL;
-    size_t nflags = 0;
     char zh[MODEL_TEXT_MAX], en[MODEL_TEXT_MAX];
-    int rc;
-    snprintf(f.unit_code, sizeof f.unit_code, "%s", unit_code);
-    snprintf(f.indicator_code, sizeof f.indicator_code, "%s", ind->code);
-    if ((rc = store_observations_each(s, &f, keep_point, &c)) == 0 && c.n > 0)
-        rc = validate_points(ind->value_kind, c.pts, c.n, NULL, &flags, &nflags);
-    for (size_t k = 0; rc == 0 && k < nflags; k++) {
-        validate_message(&flags[k], 0, zh, sizeof zh);
-        validate_message(&flags[k], 1, en, sizeof en);
-        rc = add_warning(arr, ind->code, validate_rule_key(flags[k].rule), zh, en);
+    int rc = 0;
+    for (size_t k = 0; rep && rc == 0 && k < rep->nflags; k++) {
+        validate_message(&rep->flags[k].f, 0, zh, sizeof zh);
+        validate_message(&rep->flags[k].f, 1, en, sizeof en);
+        rc = add_warning(arr, rep->flags[k].indicator_code, validate_rule_key(rep->flags[k].f.rule),
+                         zh, en);
     }
-    free(flags);
-    free(c.pts);
     return rc;
 }
 
-static int warnings_json(store *s, const char *unit_code, const char *pcode, json_t **out)
+/* The warnings on a unit's figures of a period after a write: values with more decimals than
+ * their indicator's precision, and the soft-validation flags the write raised (validation
+ * runs once, where figures are written: io/import_obs.c). */
+static int warnings_json(store *s, const char *unit_code, const char *pcode, const io_report *rep,
+                         json_t **out)
 {
     app_entry_plan p;
     values_ctx v = { 0 };
@@ -379,9 +346,9 @@ static int warnings_json(store *s, const char *unit_code, const char *pcode, jso
                                     "compare the rounded values", ind->code, d, ind->precision);
             rc = add_warning(*out, ind->code, "precision", zh, en);
         }
-        if (rc == 0)
-            rc = warn_indicator(s, ind, unit_code, p.period_code, *out);
     }
+    if (rc == 0)
+        rc = add_flags(*out, rep);
     values_free(&v);
     app_entry_plan_free(&p);
     if (rc != 0) {
@@ -452,17 +419,17 @@ int app_submission_show(const app_ctx *q, const char *unit_code, const char *per
     return detail_json(q->s, unit_code, pcode, now, out);
 }
 
-/* The submission as it now is, with its warnings when warn is set and the import's counts
- * when extra is given. */
-static int answer(const app_ctx *q, const char *unit_code, const char *pcode, int warn,
-                  json_t *extra, json_t **out)
+/* The submission as it now is, with the warnings of the write rep reports (when given) and
+ * the import's counts (when extra is given). */
+static int answer(const app_ctx *q, const char *unit_code, const char *pcode,
+                  const io_report *rep, json_t *extra, json_t **out)
 {
     char now[MODEL_TIME_MAX];
     json_t *warnings = NULL;
     int rc;
     now_of(q, now, sizeof now);
-    if ((rc = detail_json(q->s, unit_code, pcode, now, out)) == 0 && warn &&
-        (rc = warnings_json(q->s, unit_code, pcode, &warnings)) == 0)
+    if ((rc = detail_json(q->s, unit_code, pcode, now, out)) == 0 && rep &&
+        (rc = warnings_json(q->s, unit_code, pcode, rep, &warnings)) == 0)
         json_object_set_new(*out, "warnings", warnings);
     if (rc == 0 && extra)
         json_object_set(*out, "import", extra);
@@ -473,9 +440,10 @@ static int answer(const app_ctx *q, const char *unit_code, const char *pcode, in
     return rc;
 }
 
-/* Runs fn(s, p, c) on one reporting unit's submission in one transaction. */
+/* Runs fn(s, p, c), or saves the values v (what the write did in rep), on one reporting
+ * unit's submission in one transaction. */
 static int run_change(const app_ctx *q, const char *unit_code, const char *pcode,
-                      const char *reason, const app_entry_value *v, size_t n,
+                      const char *reason, const app_entry_value *v, size_t n, io_report *rep,
                       int (*fn)(store *s, const app_entry_plan *p, const app_entry_change *c))
 {
     app_entry_plan p;
@@ -487,7 +455,7 @@ static int run_change(const app_ctx *q, const char *unit_code, const char *pcode
     if (app_entry_plan_unit(&p, unit_code) < 0)
         rc = err_set(ERR_NOTFOUND, "unit '%s' reports no figures for %s", unit_code, p.period_code);
     else if ((rc = store_begin(q->s)) == 0)
-        rc = app_tx_end(q->s, v ? app_entry_save(q->s, &p, &c, v, n, NULL) : fn(q->s, &p, &c));
+        rc = app_tx_end(q->s, v ? app_entry_save(q->s, &p, &c, v, n, NULL, rep) : fn(q->s, &p, &c));
     app_entry_plan_free(&p);
     return rc;
 }
@@ -496,12 +464,16 @@ int app_submission_save(const app_ctx *q, const char *unit_code, const char *per
                         const app_entry_value *v, size_t n, json_t **out)
 {
     char pcode[PERIOD_CODE_MAX];
+    io_report *rep = calloc(1, sizeof *rep);
     int rc;
     *out = NULL;
-    if ((rc = target_of(q, unit_code, period, pcode, sizeof pcode)) != 0 ||
-        (rc = run_change(q, unit_code, pcode, NULL, v, n, NULL)) != 0)
-        return rc;
-    return answer(q, unit_code, pcode, 1, NULL, out);
+    if (!rep)
+        rc = err_set(ERR_NOMEM, "out of memory");
+    else if ((rc = target_of(q, unit_code, period, pcode, sizeof pcode)) == 0 &&
+             (rc = run_change(q, unit_code, pcode, NULL, v, n, rep, NULL)) == 0)
+        rc = answer(q, unit_code, pcode, rep, NULL, out);
+    free(rep);
+    return rc;
 }
 
 /* The refusal of an upload: the first errors by line and column, in English. */
@@ -558,7 +530,7 @@ int app_submission_upload(const app_ctx *q, const char *unit_code, const char *p
     counts = json_pack("{s:I, s:I, s:I, s:I}", "rows", (json_int_t)rep->rows, "inserted",
                        (json_int_t)rep->inserted, "changed", (json_int_t)rep->changed,
                        "unchanged", (json_int_t)rep->unchanged);
-    rc = answer(q, unit_code, pcode, 1, counts, out);
+    rc = answer(q, unit_code, pcode, rep, counts, out);
 done:
     free(rep);
     json_decref(counts);
@@ -579,9 +551,9 @@ int app_submission_move(const app_ctx *q, int to, const char *unit_code, const c
     if (!fn)
         return err_set(ERR_USAGE, "no transition to %s", model_sub_states[to].key);
     if ((rc = target_of(q, unit_code, period, pcode, sizeof pcode)) != 0 ||
-        (rc = run_change(q, unit_code, pcode, reason, NULL, 0, fn)) != 0)
+        (rc = run_change(q, unit_code, pcode, reason, NULL, 0, NULL, fn)) != 0)
         return rc;
-    return answer(q, unit_code, pcode, 0, NULL, out);
+    return answer(q, unit_code, pcode, NULL, NULL, out);
 }
 
 int app_reminders(const app_ctx *q, const char *period, json_t **out)

@@ -660,14 +660,61 @@ static void ctx_free(io__ctx *c)
     io__map_free(&c->group_map);
 }
 
+/* Where an import's records come from: CSV text, or a header and rows already split into
+ * cells (the values of a form). */
+typedef struct source {
+    const char *data;
+    size_t len;
+    const char *const *header; /* ncols names; NULL for CSV text */
+    size_t ncols;
+    const char *const *cells;  /* nrows × ncols */
+    size_t nrows;
+} source;
+
+/* Hands one record of cells to on_record as the CSV reader would: mutable copies. */
+static int feed_record(io__ctx *c, long line, const char *const *cells, size_t n)
+{
+    char **fields = calloc(n ? n : 1, sizeof *fields);
+    size_t *lens = calloc(n ? n : 1, sizeof *lens);
+    csv_record rec = { line, n, fields, lens };
+    int rc = 0;
+    for (size_t i = 0; fields && lens && i < n; i++) {
+        lens[i] = strlen(cells[i] ? cells[i] : "");
+        if (!(fields[i] = strdup(cells[i] ? cells[i] : "")))
+            break;
+    }
+    if (!fields || !lens || (n && !fields[n - 1]))
+        rc = err_set(ERR_NOMEM, "out of memory");
+    else
+        rc = on_record(&rec, c);
+    for (size_t i = 0; fields && i < n; i++)
+        free(fields[i]);
+    free(fields);
+    free(lens);
+    return rc;
+}
+
+/* Reads the source's records: the header as line 1, row r as line r + 2. */
+static int read_source(io__ctx *c, const source *src, csv_info *info)
+{
+    int rc;
+    memset(info, 0, sizeof *info);
+    if (!src->header)
+        return csv_read_buffer(src->data, src->len, on_record, c, info);
+    rc = feed_record(c, 1, src->header, src->ncols);
+    for (size_t r = 0; rc == 0 && r < src->nrows; r++)
+        rc = feed_record(c, (long)r + 2, src->cells + r * src->ncols, src->ncols);
+    return rc;
+}
+
 /* Reads, checks and (when nothing was refused) writes; the caller commits or rolls back. */
-static int import_steps(io__ctx *c, const char *data, size_t len)
+static int import_steps(io__ctx *c, const source *src)
 {
     csv_info info;
     int rc;
     if ((rc = c->k->begin(c)) != 0)
         return rc;
-    rc = csv_read_buffer(data, len, on_record, c, &info);
+    rc = read_source(c, src, &info);
     if (rc == ERR_DATA && info.bad_line > 0) {
         add_error(c, info.bad_line, "", IO_BAD_CSV, NULL, 0, NULL);
         rc = 0;
@@ -706,7 +753,7 @@ static void rollback(store *s, int rc)
     err_set(rc, "%s", detail);
 }
 
-static int import_run(store *s, int kind, const char *name, const char *data, size_t len,
+static int import_run(store *s, int kind, const char *name, const source *src,
                       const io_import_opts *opts, io_report *rep, const char *encoding)
 {
     static const io_import_opts defaults = IO_IMPORT_OPTS_INIT;
@@ -728,19 +775,20 @@ static int import_run(store *s, int kind, const char *name, const char *data, si
         return err_set(ERR_USAGE, "unknown observation state %d", c.opts.state);
     if ((rc = parse_today(c.opts.today, &c.today)) != 0)
         return rc;
-    if ((rc = store_begin(s)) != 0)
+    if (!c.opts.in_tx && (rc = store_begin(s)) != 0)
         return rc;
-    rc = import_steps(&c, data, len);
-    if (rc == 0 && rep->nerrors_total == 0)
+    rc = import_steps(&c, src);
+    if (rc == 0 && rep->nerrors_total == 0 && !c.opts.in_tx)
         rc = audit(&c);
     if (rc == 0 && rep->nerrors_total > 0)
         rc = err_set(ERR_DATA, "%s: %zu errors, nothing was written", rep->file,
                      rep->nerrors_total);
-    if (rc == 0)
+    if (rc == 0 && !c.opts.in_tx)
         rc = store_commit(s);
     if (rc != 0) {
-        rollback(s, rc);
-        rep->inserted = rep->changed = rep->unchanged = rep->flagged = 0;
+        if (!c.opts.in_tx)
+            rollback(s, rc);
+        rep->inserted = rep->changed = rep->unchanged = rep->flagged = rep->nflags = 0;
     }
     ctx_free(&c);
     return rc;
@@ -759,9 +807,10 @@ static int import_decoded(store *s, int kind, const char *name, const char *data
         !csv_utf8_valid(utf8, utf8_len)) {
         free(utf8);
         err_clear();
-        return import_run(s, kind, name, data, len, opts, rep, "");
+        return import_run(s, kind, name, &(source){ data, len, NULL, 0, NULL, 0 }, opts, rep, "");
     }
-    rc = import_run(s, kind, name, utf8, utf8_len, opts, rep, "GB18030");
+    rc = import_run(s, kind, name, &(source){ utf8, utf8_len, NULL, 0, NULL, 0 }, opts, rep,
+                    "GB18030");
     free(utf8);
     return rc;
 }
@@ -786,4 +835,12 @@ int io_import_buffer(store *s, int kind, const char *name, const char *data, siz
                      const io_import_opts *opts, io_report *rep)
 {
     return import_decoded(s, kind, name, data, len, opts, rep);
+}
+
+int io_import_cells(store *s, int kind, const char *name, const char *const *header, size_t ncols,
+                    const char *const *cells, size_t nrows, const io_import_opts *opts,
+                    io_report *rep)
+{
+    source src = { NULL, 0, header, ncols, cells, nrows };
+    return import_run(s, kind, name, &src, opts, rep, "");
 }

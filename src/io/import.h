@@ -6,6 +6,7 @@
 #ifndef SAIMA_IMPORT_H
 #define SAIMA_IMPORT_H
 
+#include "engine/validate.h"
 #include "store/store.h"
 
 #include <stddef.h>
@@ -77,6 +78,16 @@ const char *io_reason_text(int reason, int english);
 
 #define IO_MAX_ERRORS 20
 
+#define IO_MAX_FLAGS 64
+
+/* One soft-validation flag an import raised and stored: the row's line and indicator, and
+ * the engine's finding (its message in either language: validate_message). */
+typedef struct io_flag {
+    long line;
+    char indicator_code[MODEL_CODE_MAX];
+    validate_flag f;
+} io_flag;
+
 /* One refused row. */
 typedef struct io_error {
     long line;            /* physical line where the record starts (1-based) */
@@ -95,6 +106,8 @@ typedef struct io_report {
     size_t rows;          /* data rows read (not the header, not blank lines) */
     size_t inserted, changed, unchanged;
     size_t flagged;       /* soft-validation flags written (observations only) */
+    size_t nflags;        /* those kept in flags[], the first IO_MAX_FLAGS found */
+    io_flag flags[IO_MAX_FLAGS];
     size_t nerrors_total; /* every error found */
     size_t nerrors;       /* those kept in errors[], the first by line */
     io_error errors[IO_MAX_ERRORS];
@@ -120,9 +133,12 @@ typedef struct io_import_opts {
     io_lock_fn lock_of;   /* observations: the lock rule, asked once per (unit, period) of the
                              file; NULL leaves it to the store's last-line guard (an error, not
                              a row's) */
+    int in_tx;            /* the caller runs the transaction and its audit line: the import
+                             neither begins, commits nor rolls back, and on a refusal the
+                             caller must roll back */
 } io_import_opts;
 
-#define IO_IMPORT_OPTS_INIT { "import", OBS_SUBMITTED, NULL, NULL, NULL, NULL }
+#define IO_IMPORT_OPTS_INIT { "import", OBS_SUBMITTED, NULL, NULL, NULL, NULL, 0 }
 
 /* Imports one CSV file of kind in one transaction (the store must not be in one). Returns
  * 0 when everything was written (and an audit entry recorded), ERR_DATA when the file was
@@ -134,6 +150,12 @@ int io_import_file(store *s, int kind, const char *path, const io_import_opts *o
 /* The same for CSV text in memory; name is what errors are reported under. */
 int io_import_buffer(store *s, int kind, const char *name, const char *data, size_t len,
                      const io_import_opts *opts, io_report *rep);
+
+/* The same for rows already split into cells (a form's values): header holds ncols column
+ * names as a file's header would, cells nrows × ncols texts; row r is reported as line r + 2. */
+int io_import_cells(store *s, int kind, const char *name, const char *const *header, size_t ncols,
+                    const char *const *cells, size_t nrows, const io_import_opts *opts,
+                    io_report *rep);
 
 /* How to export. Zero is the default: Chinese headers with a UTF-8 BOM, everything. */
 typedef struct io_export_opts {

@@ -547,6 +547,13 @@ static int write_flags(io__ctx *c, model_observation *o)
         if ((rc = store_flag_add(c->s, o, validate_rule_key(f->rule), msg)) != 0)
             return rc;
         c->rep->flagged++;
+        if (c->rep->nflags < IO_MAX_FLAGS) {
+            io_flag *kept = &c->rep->flags[c->rep->nflags++];
+            kept->line = d->rows[f->row].line;
+            snprintf(kept->indicator_code, sizeof kept->indicator_code, "%s",
+                     c->inds[d->rows[f->row].ind].code);
+            kept->f = *f;
+        }
     }
     return 0;
 }
