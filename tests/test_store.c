@@ -511,7 +511,9 @@ static void test_flags_users_audit(void **state)
     snprintf(u.login, sizeof u.login, "clerk1");
     snprintf(u.display_name, sizeof u.display_name, "李填报");
     u.role = ROLE_REPORTER;
-    assert_int_equal(store_user_put(f->s, &u, NULL), ERR_DATA); /* a reporter needs a unit */
+    /* a reporter needs a unit: the use-case layer's rule (app_user_check_new), and the
+     * database's CHECK behind it */
+    assert_int_equal(store_user_put(f->s, &u, NULL), ERR_CONSTRAINT);
     snprintf(u.unit_code, sizeof u.unit_code, "R01");
     assert_int_equal(store_user_put(f->s, &u, NULL), 0);
     assert_int_equal(store_users(f->s, &users, &n), 0);

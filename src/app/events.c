@@ -125,15 +125,9 @@ static int event_of(const app_ctx *q, const app_event_in *in, model_event *e)
 
 int app_check_unit(store *s, const char *code)
 {
-    model_unit *us;
-    size_t n;
-    int rc, found = 0;
-    if ((rc = store_units(s, &us, &n)) != 0)
-        return rc;
-    for (size_t i = 0; i < n; i++)
-        found |= strcmp(us[i].code, code) == 0;
-    free(us);
-    return found ? 0 : err_set(ERR_NOTFOUND, "unknown unit code '%s'", code);
+    model_unit u;
+    int rc = store_unit_get(s, code, &u);
+    return rc == ERR_NOTFOUND ? err_set(ERR_NOTFOUND, "unknown unit code '%s'", code) : rc;
 }
 
 int app_event_add(const app_ctx *q, const app_event_in *in, int64_t *id)
@@ -153,6 +147,8 @@ int app_event_revoke(const app_ctx *q, int64_t id, const char *reason)
     int rc;
     if (!reason || !reason[0])
         return err_set(ERR_USAGE, "reason is required: a revoked event keeps why");
+    if (!actor(q)[0])
+        return err_set(ERR_USAGE, "a revocation needs who revokes it (--user)");
     if ((rc = store_begin(q->s)) != 0)
         return rc;
     if ((rc = store_event_revoke(q->s, id, reason, actor(q))) == 0)

@@ -98,15 +98,27 @@ static int refuse_existing(const app_ctx *q, const char *login)
     return 0;
 }
 
+/* The rules of an account's role: a known role, and a reporter bound to a unit on record
+ * (other roles may name one too; it must exist). */
+static int check_role(const app_ctx *q, const model_user *u)
+{
+    model_unit unit;
+    int rc;
+    if (u->role < 0 || u->role >= ROLE_N)
+        return err_set(ERR_DATA, "user '%s': unknown role %d", u->login, u->role);
+    if (u->role == ROLE_REPORTER && u->unit_code[0] == '\0')
+        return err_set(ERR_DATA, "user '%s': a reporter must be bound to a unit", u->login);
+    if (u->unit_code[0] && (rc = store_unit_get(q->s, u->unit_code, &unit)) != 0)
+        return rc == ERR_NOTFOUND ? err_set(ERR_NOTFOUND, "unknown unit code '%s'", u->unit_code) : rc;
+    return 0;
+}
+
 int app_user_check_new(const app_ctx *q, const model_user *u)
 {
     int rc;
-    if ((rc = app_user_check_login(u->login)) != 0 || (rc = refuse_existing(q, u->login)) != 0 ||
-        (rc = store_begin(q->s)) != 0)
+    if ((rc = app_user_check_login(u->login)) != 0 || (rc = refuse_existing(q, u->login)) != 0)
         return rc;
-    rc = store_user_put(q->s, u, NULL);
-    store_rollback(q->s);
-    return rc;
+    return check_role(q, u);
 }
 
 int app_user_add(const app_ctx *q, const model_user *u, const char *password, model_user *out)

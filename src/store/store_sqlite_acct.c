@@ -33,8 +33,6 @@ static int sq_user_put(store *s, const model_user *u, enum store_put_result *res
     char now[MODEL_TIME_MAX];
     if (!st)
         return ERR_DB;
-    if (u->role == ROLE_REPORTER && u->unit_code[0] == '\0')
-        return err_set(ERR_DATA, "user '%s': a reporter must be bound to a unit", u->login);
     sq_now(now, sizeof now);
     sq_bind_text(st, 2, u->display_name);
     sq_bind_text(st, 3, model_roles[u->role].key);
