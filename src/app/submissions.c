@@ -489,12 +489,6 @@ static int upload_refused(const io_report *rep)
     return err_set(ERR_DATA, "%zu errors, nothing was saved: %s", rep->nerrors_total, msg);
 }
 
-static int touch_fn(store *s, const app_entry_plan *p, const app_entry_change *c)
-{
-    (void)p;
-    return app_entry_touch(s, c, "csv");
-}
-
 int app_submission_upload(const app_ctx *q, const char *unit_code, const char *period,
                           const char *csv, size_t len, json_t **out)
 {
@@ -508,9 +502,8 @@ int app_submission_upload(const app_ctx *q, const char *unit_code, const char *p
     if ((rc = target_of(q, unit_code, period, pcode, sizeof pcode)) != 0)
         return rc;
     c.period_code = pcode;
-    /* The unit must report for the period, and its figures be open to changes. */
-    if ((rc = detail_json(q->s, unit_code, pcode, "", &counts)) != 0 ||
-        (rc = app_entry_check_writable(q->s, &c)) != 0)
+    /* The unit must report for the period. */
+    if ((rc = detail_json(q->s, unit_code, pcode, "", &counts)) != 0)
         goto done;
     json_decref(counts);
     counts = NULL;
@@ -518,14 +511,20 @@ int app_submission_upload(const app_ctx *q, const char *unit_code, const char *p
         rc = err_set(ERR_NOMEM, "out of memory");
         goto done;
     }
-    opts.actor = c.actor;
     opts.state = OBS_DRAFT;
     opts.unit = unit_code;
     opts.period = pcode;
-    rc = app_import_buffer(q, IO_OBSERVATIONS, "upload.csv", csv, len, &opts, rep);
-    if (rc == ERR_DATA && rep->nerrors > 0)
+    opts.in_tx = 1;
+    /* One transaction: the figures open to changes, written, and the submission a draft. */
+    if ((rc = store_begin(q->s)) != 0)
+        goto done;
+    if ((rc = app_entry_check_writable(q->s, &c)) == 0 &&
+        (rc = app_import_buffer(q, IO_OBSERVATIONS, "upload.csv", csv, len, &opts, rep)) == ERR_DATA &&
+        rep->nerrors > 0)
         rc = upload_refused(rep);
-    if (rc != 0 || (rc = app_entry_in_tx(q->s, touch_fn, NULL, &c)) != 0)
+    if (rc == 0)
+        rc = app_entry_touch(q->s, &c, "csv");
+    if ((rc = app_tx_end(q->s, rc)) != 0)
         goto done;
     counts = json_pack("{s:I, s:I, s:I, s:I}", "rows", (json_int_t)rep->rows, "inserted",
                        (json_int_t)rep->inserted, "changed", (json_int_t)rep->changed,

@@ -178,10 +178,7 @@ int app_users_seed(const app_ctx *q, const app_account *a, size_t n)
             if ((rc = store_user_put(q->s, &u[i], NULL)) == 0)
                 rc = store_audit_add(q->s, q->actor ? q->actor : "", "user-add", "users", u[i].login);
         }
-        if (rc == 0)
-            rc = store_commit(q->s);
-        else
-            store_rollback(q->s);
+        rc = app_tx_end(q->s, rc);
     }
     if (u)
         app_password_wipe(u, n * sizeof *u);
