@@ -246,10 +246,11 @@ typedef struct app_event_in {
     const char *unit, *kind, *points, *category, *date, *evidence, *approved_by;
 } app_event_in;
 
-/* The events of a year (0: every year), of one unit when given, as a JSON array. */
 /* 0 when code names a unit, else ERR_NOTFOUND naming it. */
 int app_check_unit(store *s, const char *code);
 
+/* The events of a year (0: every year), of one unit when given (ERR_NOTFOUND for an unknown
+ * one), as a JSON array. */
 int app_events_list(const app_ctx *q, const char *unit_code, int year, json_t **out);
 
 /* Checks and records an event (entered by ctx->actor), audited, in one transaction. */
@@ -291,6 +292,11 @@ struct demo_opts;
  * month) and, in the as_of month, approved, submitted, returned, late and missing
  * submissions, each through the workflow's transitions. */
 int app_demo_entry(store *s, const struct demo_opts *opts);
+
+/* The account behind a session: login's account when it exists and is not disabled (hash
+ * blanked), else ERR_AUTH. Read on every request, so disabling an account or changing its
+ * role takes effect at once. */
+int app_account_active(store *s, const char *login, model_user *out);
 
 /* ---- transactions (tx.c) ---- */
 

@@ -23,7 +23,8 @@ int app_events_list(const app_ctx *q, const char *unit_code, int year, json_t **
     int rc;
     if (unit_code && !unit_code[0])
         unit_code = NULL;
-    if ((rc = store_events(q->s, year, &evs, &n)) != 0)
+    if ((unit_code && (rc = app_check_unit(q->s, unit_code)) != 0) ||
+        (rc = store_events(q->s, year, &evs, &n)) != 0)
         return rc;
     rows = json_array();
     for (size_t i = 0; rows && i < n; i++) {

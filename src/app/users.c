@@ -224,6 +224,15 @@ static int save_password(store *s, model_user *u, const char *password, const ch
     return app_tx_end(s, rc);
 }
 
+int app_account_active(store *s, const char *login, model_user *out)
+{
+    int rc = store_user_get(s, login, out);
+    app_password_wipe(out->password_hash, sizeof out->password_hash);
+    if (rc == ERR_NOTFOUND || (rc == 0 && out->disabled))
+        return err_set(ERR_AUTH, "no active account '%s'", login);
+    return rc;
+}
+
 int app_sign_in(const app_ctx *q, const char *login, const char *password, const char *from,
                 model_user *out)
 {

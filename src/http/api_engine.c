@@ -85,7 +85,6 @@ static int h_events(http_req *req, json_t **out)
     int rc, year = 0;
     if ((rc = http_page_parse(http_req_query(req, "limit"), http_req_query(req, "offset"), &lim, &off)) != 0 ||
         (rc = http_req_app_ctx(req, &q)) != 0 || (y && (rc = app_parse_year("year", y, &year)) != 0) ||
-        (unit_code && unit_code[0] && (rc = app_check_unit(q.s, unit_code)) != 0) ||
         (rc = app_events_list(&q, unit_code, year, &all)) != 0)
         return rc;
     n = json_array_size(all);

@@ -2,6 +2,7 @@
  * limit, replies (JSON, ETag, 304, errors), the access log, per-thread stores and the
  * graceful stop. What a request may do is decided in routes.c. */
 #include "http/server.h"
+#include "app/app.h"
 #include "app/auth.h"
 #include "http/routes.h"
 #include "http/session.h"
@@ -394,7 +395,7 @@ static void identify(http_server *s, struct MHD_Connection *c, conn_req *r)
         return;
     r->req.session_token = r->token;
     if (http_session_find(s->sessions, r->token, time(NULL), login, r->req.csrf) != 0 ||
-        http_req_store(&r->req, &st) != 0 || store_user_get(st, login, &u) != 0 || u.disabled) {
+        http_req_store(&r->req, &st) != 0 || app_account_active(st, login, &u) != 0) {
         r->req.csrf[0] = '\0';
         return;
     }
