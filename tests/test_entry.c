@@ -1,4 +1,4 @@
-/* test_entry: the data-entry workflow on the store (store/entry.h): who reports what, every
+/* test_entry: the data-entry workflow on the store (app/entry.h): who reports what, every
  * transition with who and when, the lock of an approved submission through the store and
  * through the CSV import, the entry upload's restrictions, and lateness with a fixed "now". */
 #include "support.h"

@@ -40,7 +40,7 @@ typedef struct app_params {
 
 extern const model_enum app_tier_names[4], app_level_names[4], app_warning_names[WARN_N];
 
-/* ---- scope: a group and a month (app_scope.c) ---- */
+/* ---- scope: a group and a month (scope.c) ---- */
 
 /* What an analysis works on: a group, a month, the thresholds of the group's scheme. */
 typedef struct app_scope {
@@ -109,7 +109,7 @@ void app_add_display_texts(int english, json_t *row, int precision);
 /* Parses a year option (name for the message); ERR_USAGE when it is not a year. */
 int app_parse_year(const char *name, const char *text, int *year);
 
-/* ---- analysis results (app_engine.c) ---- */
+/* ---- analysis results (analysis.c) ---- */
 
 /* Every unit's standing on params->indicator (required), rank order:
  * {"group":{code,name},"period","indicator":{...},"published_only","rows":[...]}. */
@@ -158,7 +158,7 @@ int app_trend(const app_ctx *q, const app_params *p, json_t **out);
  * at most params->limit (default 10): {"group","period","published_only","rows":[...]}. */
 int app_movers(const app_ctx *q, const app_params *p, json_t **out);
 
-/* ---- scores (app_score.c) ---- */
+/* ---- scores (score.c) ---- */
 
 /* A scheme scored at a month. */
 typedef struct app_scored {
@@ -211,7 +211,7 @@ int app_explain(const app_ctx *q, const app_params *p, json_t **out);
  * counts what does not check out (0: the scheme is sound). ERR_NOTFOUND for an unknown code. */
 int app_scheme_show(const app_ctx *q, const char *code, json_t **out, size_t *problems);
 
-/* ---- the race (app_race.c) ---- */
+/* ---- the race (race.c) ---- */
 
 /* Runs the contests of a period (of group only when set) in one transaction and decides each
  * group's red flag; *ran and *ngroups count what was done. Audited as ctx->actor. */
@@ -239,7 +239,7 @@ int app_ledger(const app_ctx *q, const app_params *p, json_t **out);
  * "veto","rank","published_only"}. */
 int app_explain_ledger(const app_ctx *q, const char *unit_code, int year, json_t **out);
 
-/* ---- events (app_events.c) ---- */
+/* ---- events (events.c) ---- */
 
 /* An event to record, as text (NULL when not given). */
 typedef struct app_event_in {

@@ -23,7 +23,7 @@ typedef struct engine_panel {
     const unsigned char *target_present;
     int higher_better;
     int precision;                         /* decimals that decide ties */
-    int value_kind;                        /* enum value_kind (store/model.h) */
+    int value_kind;                        /* enum value_kind (model/model.h) */
 } engine_panel;
 
 /* Thresholds a scheme sets; engine_params_default gives the documented defaults. */

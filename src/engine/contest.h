@@ -45,7 +45,7 @@ engine_points engine_contest_score(engine_points scheme_part, int has_scheme, en
                                    int has_judges, int scheme_bp, int judge_bp, int *has);
 
 /* Who takes the red flag among n ranked units: rank 1 (one unit, or the tied ones by
- * tie_rule, enum flag_tie_rule in store/model.h): SHARED — every tied unit holds it; HOLDER —
+ * tie_rule, enum flag_tie_rule in model/model.h): SHARED — every tied unit holds it; HOLDER —
  * the previous holder (index, or -1) keeps it when it is among the tied, else shared; JUDGES
  * — the tied unit(s) with the highest judge score (judge may be NULL: then shared; a unit
  * without one is INT64_MIN); NONE — nobody holds it this period. winner[i] is set to 1 for

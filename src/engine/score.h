@@ -40,7 +40,7 @@ engine_points engine_score_rank_step(engine_points weight, int step_bp, int floo
  * ("step=5;floor=0", "table=100,95,90", "floor=0;cap=120", "base=60;satisfactory=100;unallowed=20",
  * ...; syntax and defaults in docs/scoring.md). */
 typedef struct engine_method {
-    int method;                      /* enum scoring_method (store/model.h) */
+    int method;                      /* enum scoring_method (model/model.h) */
     engine_points weight;
     int higher_better;
     /* rank: a table of shares per place (table_bp[0] for 1st), else a step per place */

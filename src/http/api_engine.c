@@ -15,7 +15,7 @@
 
 #define EVENT_BODY_MAX 8192
 
-typedef int (*query_fn)(const app_ctx *q, const app_params *p, json_t **out);
+typedef int (*app_result_fn)(const app_ctx *q, const app_params *p, json_t **out);
 
 static app_params params_of(const http_req *req)
 {
@@ -28,7 +28,7 @@ static app_params params_of(const http_req *req)
 }
 
 /* Runs one query over the request's options. */
-static int run(http_req *req, query_fn fn, json_t **out)
+static int run(http_req *req, app_result_fn fn, json_t **out)
 {
     app_ctx q;
     app_params p = params_of(req);

@@ -1,4 +1,4 @@
-/* json: every entity of the store (store/model.h) as a JSON object (jansson), the one
+/* json: every entity of the store (model/model.h) as a JSON object (jansson), the one
  * representation the CLI's --json output and the server's API share. Each returns a new
  * object (the caller's) or NULL when out of memory. Enumerations are their English keys. */
 #ifndef SAIMA_JSON_H
