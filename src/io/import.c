@@ -487,6 +487,17 @@ int io__grow(void **p, size_t *cap, size_t n, size_t elem)
     return 0;
 }
 
+int io__keep(void **rows, size_t *cap, size_t *n, size_t elem, const void *row, io__map *keys,
+             const char *key)
+{
+    int rc;
+    if ((rc = io__grow(rows, cap, *n, elem)) != 0 || (rc = io__map_put(keys, key, (long)*n)) != 0)
+        return rc;
+    memcpy((char *)*rows + *n * elem, row, elem);
+    (*n)++;
+    return 0;
+}
+
 int io__unique(io__ctx *c, const io__map *seen, int col, const char *code,
                long (*line_of)(const void *kd, long index))
 {
@@ -729,7 +740,7 @@ static int import_steps(io__ctx *c, const source *src)
     }
     if (c->header_bad)
         return 0;
-    if ((rc = c->k->check(c)) != 0 || c->rep->nerrors_total > 0)
+    if ((c->k->check && (rc = c->k->check(c)) != 0) || c->rep->nerrors_total > 0)
         return rc;
     return c->k->write(c);
 }

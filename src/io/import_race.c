@@ -90,7 +90,7 @@ static int categories_row(io__ctx *c, csv_record *rec)
     categories_kd *d = c->kd;
     category_row r;
     long sort = 0;
-    int bad = 0, rc;
+    int bad = 0;
     memset(&r, 0, sizeof r);
     r.line = c->line;
     bad |= io__text(c, rec, KC_CODE, r.k.code, sizeof r.k.code, 1);
@@ -100,17 +100,7 @@ static int categories_row(io__ctx *c, csv_record *rec)
     r.k.sort_order = (int)sort;
     if (io__unique(c, &d->codes, KC_CODE, r.k.code, category_line) != 0 || bad)
         return 0;
-    if ((rc = io__grow((void **)&d->rows, &d->cap, d->n, sizeof *d->rows)) != 0 ||
-        (rc = io__map_put(&d->codes, r.k.code, (long)d->n)) != 0)
-        return rc;
-    d->rows[d->n++] = r;
-    return 0;
-}
-
-static int no_check(io__ctx *c)
-{
-    (void)c;
-    return 0;
+    return io__keep((void **)&d->rows, &d->cap, &d->n, sizeof *d->rows, &r, &d->codes, r.k.code);
 }
 
 static int category_put(io__ctx *c, const void *row, enum store_put_result *result)
@@ -136,7 +126,7 @@ static void categories_release(io__ctx *c)
 }
 
 const io__kind io__categories_kind = {
-    "categories", category_cols, KC_N, categories_begin, categories_row, no_check,
+    "categories", category_cols, KC_N, categories_begin, categories_row, NULL,
     categories_write, categories_release,
 };
 
@@ -271,7 +261,7 @@ static int contests_row(io__ctx *c, csv_record *rec)
 {
     contests_kd *d = c->kd;
     contest_row r;
-    int bad = 0, rc;
+    int bad = 0;
     memset(&r, 0, sizeof r);
     r.line = c->line;
     bad |= io__text(c, rec, CC_CODE, r.x.code, sizeof r.x.code, 1);
@@ -293,11 +283,7 @@ static int contests_row(io__ctx *c, csv_record *rec)
                     &r.x.flag_tie_rule);
     if (io__unique(c, &d->codes, CC_CODE, r.x.code, contest_line) != 0 || bad)
         return 0;
-    if ((rc = io__grow((void **)&d->rows, &d->cap, d->n, sizeof *d->rows)) != 0 ||
-        (rc = io__map_put(&d->codes, r.x.code, (long)d->n)) != 0)
-        return rc;
-    d->rows[d->n++] = r;
-    return 0;
+    return io__keep((void **)&d->rows, &d->cap, &d->n, sizeof *d->rows, &r, &d->codes, r.x.code);
 }
 
 static int contest_put(io__ctx *c, const void *row, enum store_put_result *result)
@@ -327,7 +313,7 @@ static void contests_release(io__ctx *c)
 }
 
 const io__kind io__contests_kind = {
-    "contests", contest_cols, CC_N, contests_begin, contests_row, no_check, contests_write,
+    "contests", contest_cols, CC_N, contests_begin, contests_row, NULL, contests_write,
     contests_release,
 };
 
@@ -450,11 +436,7 @@ static int judges_row(io__ctx *c, csv_record *rec)
         io__error(c, -1, IO_DUPLICATE_KEY, what, d->rows[prev].line, NULL);
         return 0;
     }
-    if ((rc = io__grow((void **)&d->rows, &d->cap, d->n, sizeof *d->rows)) != 0 ||
-        (rc = io__map_put(&d->keys, key, (long)d->n)) != 0)
-        return rc;
-    d->rows[d->n++] = r;
-    return 0;
+    return io__keep((void **)&d->rows, &d->cap, &d->n, sizeof *d->rows, &r, &d->keys, key);
 }
 
 static int judge_put(io__ctx *c, const void *row, enum store_put_result *result)
@@ -484,7 +466,7 @@ static void judges_release(io__ctx *c)
 }
 
 const io__kind io__judges_kind = {
-    "judges", judge_cols, JC_N, judges_begin, judges_row, no_check, judges_write, judges_release,
+    "judges", judge_cols, JC_N, judges_begin, judges_row, NULL, judges_write, judges_release,
 };
 
 /* ---- awards ---- */
@@ -542,7 +524,7 @@ static int awards_row(io__ctx *c, csv_record *rec)
 {
     awards_kd *d = c->kd;
     award_row r;
-    int bad = 0, source = -1, rc;
+    int bad = 0, source = -1;
     memset(&r, 0, sizeof r);
     r.line = c->line;
     bad |= io__text(c, rec, AC_CODE, r.a.code, sizeof r.a.code, 1);
@@ -563,11 +545,7 @@ static int awards_row(io__ctx *c, csv_record *rec)
     bad |= io__text(c, rec, AC_RULE, r.a.rule, sizeof r.a.rule, 0);
     if (io__unique(c, &d->codes, AC_CODE, r.a.code, award_line) != 0 || bad)
         return 0;
-    if ((rc = io__grow((void **)&d->rows, &d->cap, d->n, sizeof *d->rows)) != 0 ||
-        (rc = io__map_put(&d->codes, r.a.code, (long)d->n)) != 0)
-        return rc;
-    d->rows[d->n++] = r;
-    return 0;
+    return io__keep((void **)&d->rows, &d->cap, &d->n, sizeof *d->rows, &r, &d->codes, r.a.code);
 }
 
 static int award_put(io__ctx *c, const void *row, enum store_put_result *result)
@@ -595,7 +573,7 @@ static void awards_release(io__ctx *c)
 }
 
 const io__kind io__awards_kind = {
-    "awards", award_cols, AC_N, awards_begin, awards_row, no_check, awards_write, awards_release,
+    "awards", award_cols, AC_N, awards_begin, awards_row, NULL, awards_write, awards_release,
 };
 
 /* ---- event caps ---- */
@@ -638,7 +616,7 @@ static int caps_row(io__ctx *c, csv_record *rec)
     cap_row r;
     char key[MODEL_CODE_MAX + 16];
     long year = 0, prev;
-    int bad = 0, rc;
+    int bad = 0;
     memset(&r, 0, sizeof r);
     r.line = c->line;
     bad |= io__text(c, rec, EC_CATEGORY, r.e.category, sizeof r.e.category, 1);
@@ -655,11 +633,7 @@ static int caps_row(io__ctx *c, csv_record *rec)
         io__error(c, -1, IO_DUPLICATE_KEY, what, d->rows[prev].line, NULL);
         return 0;
     }
-    if ((rc = io__grow((void **)&d->rows, &d->cap, d->n, sizeof *d->rows)) != 0 ||
-        (rc = io__map_put(&d->keys, key, (long)d->n)) != 0)
-        return rc;
-    d->rows[d->n++] = r;
-    return 0;
+    return io__keep((void **)&d->rows, &d->cap, &d->n, sizeof *d->rows, &r, &d->keys, key);
 }
 
 static int cap_put(io__ctx *c, const void *row, enum store_put_result *result)
@@ -685,5 +659,5 @@ static void caps_release(io__ctx *c)
 }
 
 const io__kind io__caps_kind = {
-    "caps", cap_cols, EC_N, caps_begin, caps_row, no_check, caps_write, caps_release,
+    "caps", cap_cols, EC_N, caps_begin, caps_row, NULL, caps_write, caps_release,
 };

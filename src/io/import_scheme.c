@@ -353,7 +353,7 @@ static int targets_row(io__ctx *c, csv_record *rec)
     target_row r;
     char key[2 * MODEL_CODE_MAX + 16];
     long year, prev;
-    int bad = 0, rc;
+    int bad = 0;
     memset(&r, 0, sizeof r);
     r.line = c->line;
     if (io__text(c, rec, TC_INDICATOR, r.t.indicator_code, sizeof r.t.indicator_code, 1) == 0 &&
@@ -383,17 +383,7 @@ static int targets_row(io__ctx *c, csv_record *rec)
         io__error(c, -1, IO_DUPLICATE_KEY, what, d->rows[prev].line, NULL);
         return 0;
     }
-    if ((rc = io__grow((void **)&d->rows, &d->cap, d->n, sizeof *d->rows)) != 0 ||
-        (rc = io__map_put(&d->keys, key, (long)d->n)) != 0)
-        return rc;
-    d->rows[d->n++] = r;
-    return 0;
-}
-
-static int targets_check(io__ctx *c)
-{
-    (void)c;
-    return 0;
+    return io__keep((void **)&d->rows, &d->cap, &d->n, sizeof *d->rows, &r, &d->keys, key);
 }
 
 static int target_put(io__ctx *c, const void *row, enum store_put_result *result)
@@ -419,6 +409,6 @@ static void targets_release(io__ctx *c)
 }
 
 const io__kind io__targets_kind = {
-    "targets", target_cols, TC_N, targets_begin, targets_row, targets_check, targets_write,
+    "targets", target_cols, TC_N, targets_begin, targets_row, NULL, targets_write,
     targets_release,
 };
