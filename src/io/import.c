@@ -660,8 +660,11 @@ static int parse_today(const char *text, int *out)
 
 static void ctx_free(io__ctx *c)
 {
-    if (c->k && c->k->release)
+    if (c->kd) {
         c->k->release(c);
+        free(c->kd);
+        c->kd = NULL;
+    }
     free(c->field_col);
     free(c->units);
     free(c->inds);

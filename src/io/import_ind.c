@@ -152,13 +152,9 @@ static int inds_write(io__ctx *c)
 static void inds_release(io__ctx *c)
 {
     inds_kd *d = c->kd;
-    if (!d)
-        return;
     free(d->rows);
     io__map_free(&d->codes);
     io__map_free(&d->seen);
-    free(d);
-    c->kd = NULL;
 }
 
 const io__kind io__indicators_kind = {

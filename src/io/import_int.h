@@ -24,7 +24,9 @@ struct io__ctx;
 /* One kind of file: its columns in export order and the steps of its import. Each step
  * returns 0 or a fatal error code; bad data is recorded with io__error and does not stop
  * the steps. check, which judges the rows together, may be NULL where each row stands alone.
- * write runs only when nothing was refused, inside the transaction. */
+ * write runs only when nothing was refused, inside the transaction. begin sets c->kd to the
+ * kind's own state, one allocation; release frees what that state holds, and runs only when
+ * c->kd is set, which the caller then frees. */
 typedef struct io__kind {
     const char *key;
     const io__column *cols;

@@ -117,12 +117,8 @@ static int categories_write(io__ctx *c)
 static void categories_release(io__ctx *c)
 {
     categories_kd *d = c->kd;
-    if (!d)
-        return;
     free(d->rows);
     io__map_free(&d->codes);
-    free(d);
-    c->kd = NULL;
 }
 
 const io__kind io__categories_kind = {
@@ -300,16 +296,12 @@ static int contests_write(io__ctx *c)
 static void contests_release(io__ctx *c)
 {
     contests_kd *d = c->kd;
-    if (!d)
-        return;
     free(d->rows);
     free(d->cats);
     free(d->schemes);
     io__map_free(&d->codes);
     io__map_free(&d->cat_map);
     io__map_free(&d->scheme_map);
-    free(d);
-    c->kd = NULL;
 }
 
 const io__kind io__contests_kind = {
@@ -453,16 +445,12 @@ static int judges_write(io__ctx *c)
 static void judges_release(io__ctx *c)
 {
     judges_kd *d = c->kd;
-    if (!d)
-        return;
     free(d->rows);
     free(d->contests);
     io__map_free(&d->keys);
     io__map_free(&d->contest_map);
     io__map_free(&d->groups_read);
     io__map_free(&d->members);
-    free(d);
-    c->kd = NULL;
 }
 
 const io__kind io__judges_kind = {
@@ -562,14 +550,10 @@ static int awards_write(io__ctx *c)
 static void awards_release(io__ctx *c)
 {
     awards_kd *d = c->kd;
-    if (!d)
-        return;
     free(d->rows);
     free(d->cats);
     io__map_free(&d->codes);
     io__map_free(&d->cat_map);
-    free(d);
-    c->kd = NULL;
 }
 
 const io__kind io__awards_kind = {
@@ -650,12 +634,8 @@ static int caps_write(io__ctx *c)
 static void caps_release(io__ctx *c)
 {
     caps_kd *d = c->kd;
-    if (!d)
-        return;
     free(d->rows);
     io__map_free(&d->keys);
-    free(d);
-    c->kd = NULL;
 }
 
 const io__kind io__caps_kind = {

@@ -291,15 +291,11 @@ static int schemes_write(io__ctx *c)
 static void schemes_release(io__ctx *c)
 {
     schemes_kd *d = c->kd;
-    if (!d)
-        return;
     free(d->schemes);
     free(d->write_items);
     free(d->items);
     io__map_free(&d->codes);
     io__map_free(&d->keys);
-    free(d);
-    c->kd = NULL;
 }
 
 const io__kind io__schemes_kind = {
@@ -400,12 +396,8 @@ static int targets_write(io__ctx *c)
 static void targets_release(io__ctx *c)
 {
     targets_kd *d = c->kd;
-    if (!d)
-        return;
     free(d->rows);
     io__map_free(&d->keys);
-    free(d);
-    c->kd = NULL;
 }
 
 const io__kind io__targets_kind = {

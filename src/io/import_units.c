@@ -129,12 +129,8 @@ static int units_write(io__ctx *c)
 static void units_release(io__ctx *c)
 {
     units_kd *d = c->kd;
-    if (!d)
-        return;
     free(d->rows);
     io__map_free(&d->codes);
-    free(d);
-    c->kd = NULL;
 }
 
 const io__kind io__units_kind = {
@@ -268,15 +264,11 @@ static int groups_write(io__ctx *c)
 static void groups_release(io__ctx *c)
 {
     groups_kd *d = c->kd;
-    if (!d)
-        return;
     for (size_t i = 0; i < d->n; i++)
         free(d->rows[i].members);
     free(d->rows);
     io__map_free(&d->codes);
     io__map_free(&d->seen);
-    free(d);
-    c->kd = NULL;
 }
 
 const io__kind io__groups_kind = {
