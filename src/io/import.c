@@ -437,8 +437,7 @@ int io__name_matches(const char *text, const char *key, const char *names)
 
 /* ---- reference lists ---- */
 
-/* Maps the code (at code_off) of each of n elements of elem bytes to its index. */
-static int map_codes(io__map *m, const void *items, size_t n, size_t elem, size_t code_off)
+int io__map_codes(io__map *m, const void *items, size_t n, size_t elem, size_t code_off)
 {
     int rc;
     for (size_t i = 0; i < n; i++) {
@@ -455,7 +454,7 @@ int io__load_units(io__ctx *c)
         return 0;
     if ((rc = store_units(c->s, &c->units, &c->nunits)) != 0)
         return rc;
-    return map_codes(&c->unit_map, c->units, c->nunits, sizeof *c->units, offsetof(model_unit, code));
+    return io__map_codes(&c->unit_map, c->units, c->nunits, sizeof *c->units, offsetof(model_unit, code));
 }
 
 int io__load_indicators(io__ctx *c)
@@ -465,7 +464,7 @@ int io__load_indicators(io__ctx *c)
         return 0;
     if ((rc = store_indicators(c->s, &c->inds, &c->ninds)) != 0)
         return rc;
-    return map_codes(&c->ind_map, c->inds, c->ninds, sizeof *c->inds, offsetof(model_indicator, code));
+    return io__map_codes(&c->ind_map, c->inds, c->ninds, sizeof *c->inds, offsetof(model_indicator, code));
 }
 
 int io__load_groups(io__ctx *c)
@@ -475,7 +474,7 @@ int io__load_groups(io__ctx *c)
         return 0;
     if ((rc = store_groups(c->s, &c->groups, &c->ngroups)) != 0)
         return rc;
-    return map_codes(&c->group_map, c->groups, c->ngroups, sizeof *c->groups, offsetof(model_group, code));
+    return io__map_codes(&c->group_map, c->groups, c->ngroups, sizeof *c->groups, offsetof(model_group, code));
 }
 
 int io__grow(void **p, size_t *cap, size_t n, size_t elem)

@@ -64,6 +64,9 @@ int io__map_put(io__map *m, const char *key, long value);
 /* The value of key, or -1. */
 long io__map_get(const io__map *m, const char *key);
 void io__map_free(io__map *m);
+/* Maps the code (at code_off) of each of n elements of elem bytes to its index in m.
+ * Returns 0 or ERR_NOMEM. */
+int io__map_codes(io__map *m, const void *items, size_t n, size_t elem, size_t code_off);
 
 /* A map from a nonzero 64-bit key to a nonnegative number. */
 typedef struct io__keymap {

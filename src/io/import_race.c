@@ -14,17 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Maps the code (at code_off) of each of n elements of elem bytes to its index. */
-static int map_items(io__map *m, const void *items, size_t n, size_t elem, size_t code_off)
-{
-    int rc;
-    for (size_t i = 0; i < n; i++) {
-        if ((rc = io__map_put(m, (const char *)items + i * elem + code_off, (long)i)) != 0)
-            return rc;
-    }
-    return 0;
-}
-
 /* Reads a required code into dst and records reason when map does not hold it; -1 when bad. */
 static int read_code(io__ctx *c, csv_record *rec, int col, char *dst, size_t size,
                      const io__map *map, int reason)
@@ -175,12 +164,12 @@ static int contests_begin(io__ctx *c)
         return err_set(ERR_NOMEM, "out of memory");
     c->kd = d;
     if ((rc = io__load_groups(c)) != 0 || (rc = store_categories(c->s, &d->cats, &d->ncats)) != 0 ||
-        (rc = map_items(&d->cat_map, d->cats, d->ncats, sizeof *d->cats,
-                        offsetof(model_contest_category, code))) != 0 ||
+        (rc = io__map_codes(&d->cat_map, d->cats, d->ncats, sizeof *d->cats,
+                            offsetof(model_contest_category, code))) != 0 ||
         (rc = store_schemes(c->s, &d->schemes, &d->nschemes)) != 0)
         return rc;
-    return map_items(&d->scheme_map, d->schemes, d->nschemes, sizeof *d->schemes,
-                     offsetof(model_scheme, code));
+    return io__map_codes(&d->scheme_map, d->schemes, d->nschemes, sizeof *d->schemes,
+                         offsetof(model_scheme, code));
 }
 
 static int read_period(io__ctx *c, csv_record *rec, char *dst, size_t size)
@@ -346,8 +335,8 @@ static int judges_begin(io__ctx *c)
     if ((rc = io__load_units(c)) != 0 ||
         (rc = store_contests(c->s, "", &d->contests, &d->ncontests)) != 0)
         return rc;
-    return map_items(&d->contest_map, d->contests, d->ncontests, sizeof *d->contests,
-                     offsetof(model_contest, code));
+    return io__map_codes(&d->contest_map, d->contests, d->ncontests, sizeof *d->contests,
+                         offsetof(model_contest, code));
 }
 
 static void judge_key(const model_judge_score *j, char *buf, size_t size)
@@ -504,8 +493,8 @@ static int awards_begin(io__ctx *c)
     if ((rc = io__load_groups(c)) != 0 || (rc = io__load_indicators(c)) != 0 ||
         (rc = store_categories(c->s, &d->cats, &d->ncats)) != 0)
         return rc;
-    return map_items(&d->cat_map, d->cats, d->ncats, sizeof *d->cats,
-                     offsetof(model_contest_category, code));
+    return io__map_codes(&d->cat_map, d->cats, d->ncats, sizeof *d->cats,
+                         offsetof(model_contest_category, code));
 }
 
 static int awards_row(io__ctx *c, csv_record *rec)
