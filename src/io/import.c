@@ -7,6 +7,7 @@
 #include "util/grow.h"
 #include "util/num.h"
 #include "util/period.h"
+#include "util/text.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -357,13 +358,8 @@ int io__bool(io__ctx *c, csv_record *rec, int col, int *out)
 {
     const char *t = io__get(c, rec, col);
     char lower[16];
-    size_t n = strlen(t);
-    if (n < sizeof lower) {
-        for (size_t i = 0; i <= n; i++)
-            lower[i] = (char)(t[i] >= 'A' && t[i] <= 'Z' ? t[i] - 'A' + 'a' : t[i]);
-        if (num_parse_bool(lower, out) == 0)
-            return 0;
-    }
+    if (text_copy_lower(t, lower, sizeof lower) == 0 && num_parse_bool(lower, out) == 0)
+        return 0;
     io__error(c, col, IO_BAD_VALUE, t, 0, "1/0, 是/否, yes/no");
     return -1;
 }

@@ -6,6 +6,7 @@
 
 #include "util/err.h"
 #include "util/num.h"
+#include "util/text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -69,17 +70,12 @@ static int read_period_kind(io__ctx *c, csv_record *rec, int *out)
 {
     const char *t = io__get(c, rec, SC_PERIOD_KIND);
     char lower[32];
-    size_t n = strlen(t);
     if (!t[0]) {
         io__error(c, SC_PERIOD_KIND, IO_EMPTY_FIELD, NULL, 0, NULL);
         return -1;
     }
-    if (n < sizeof lower) {
-        for (size_t i = 0; i <= n; i++)
-            lower[i] = (char)(t[i] >= 'A' && t[i] <= 'Z' ? t[i] - 'A' + 'a' : t[i]);
-        if (period_kind_parse(lower, out) == 0)
-            return 0;
-    }
+    if (text_copy_lower(t, lower, sizeof lower) == 0 && period_kind_parse(lower, out) == 0)
+        return 0;
     io__error(c, SC_PERIOD_KIND, IO_BAD_VALUE, t, 0, "month/月, quarter/季度, half/半年, year/年");
     return -1;
 }
