@@ -6,6 +6,7 @@
 #include "util/num.h"
 #include "util/period.h"
 #include "util/table.h"
+#include "util/text.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -350,6 +351,19 @@ static void test_grow_array(void **state)
     free(a);
 }
 
+/* Lower case touches ASCII letters only and refuses a text that does not fit. */
+static void test_text_copy_lower(void **state)
+{
+    char out[8];
+    (void)state;
+    assert_int_equal(text_copy_lower("YeS", out, sizeof out), 0);
+    assert_string_equal(out, "yes");
+    assert_int_equal(text_copy_lower("月Q1", out, sizeof out), 0);
+    assert_string_equal(out, "月q1");
+    assert_int_equal(text_copy_lower("1234567", out, sizeof out), 0);
+    assert_int_equal(text_copy_lower("12345678", out, sizeof out), -1);
+}
+
 static void test_text_width(void **state)
 {
     (void)state;
@@ -408,7 +422,8 @@ int main(void)
         cmocka_unit_test(test_period_arithmetic), cmocka_unit_test(test_period_kinds),
         cmocka_unit_test(test_dates),            cmocka_unit_test(test_numbers),          cmocka_unit_test(test_number_round_trip),
         cmocka_unit_test(test_int_and_bool),     cmocka_unit_test(test_error_table),
-        cmocka_unit_test(test_text_width),       cmocka_unit_test(test_table_alignment),
+        cmocka_unit_test(test_text_width),       cmocka_unit_test(test_text_copy_lower),
+        cmocka_unit_test(test_table_alignment),
         cmocka_unit_test(test_buf_within_limit),  cmocka_unit_test(test_buf_over_limit),
         cmocka_unit_test(test_buf_printf),        cmocka_unit_test(test_buf_take_reset_free),
         cmocka_unit_test(test_grow_array),

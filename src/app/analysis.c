@@ -255,32 +255,23 @@ static int warned_rows(const app_ctx *q, const app_analysis *a, const model_indi
     return rc;
 }
 
+/* What collect_rows gathers from each indicator's analysis. */
+enum row_kind { ROWS_WARNED, ROWS_MOVED };
+
+static int collect_rows(const app_ctx *q, app_scope *sc, enum row_kind kind, const char *only_ind,
+                        const char *only_unit, row_list *found);
+
 int app_warnings(const app_ctx *q, const app_params *p, json_t **out)
 {
     const char *only_unit = p->unit && p->unit[0] ? p->unit : NULL;
     const char *only_ind = p->indicator && p->indicator[0] ? p->indicator : NULL;
-    model_indicator *inds = NULL;
-    size_t nind = 0;
     row_list found = { NULL, 0, 0 };
     app_scope sc;
     json_t *res;
     int rc;
-    if ((rc = app_scope_open(q, p->group, p->period, &sc)) != 0 || (rc = app_scope_indicators(&sc, &inds, &nind)) != 0)
+    if ((rc = app_scope_open(q, p->group, p->period, &sc)) != 0 ||
+        (rc = collect_rows(q, &sc, ROWS_WARNED, only_ind, only_unit, &found)) != 0)
         return rc;
-    for (size_t i = 0; rc == 0 && i < nind; i++) {
-        app_analysis a;
-        if (only_ind && strcmp(only_ind, inds[i].code) != 0)
-            continue;
-        if ((rc = app_analyze(&sc, inds[i].code, &a)) != 0)
-            break;
-        rc = warned_rows(q, &a, &inds[i], only_unit, &found);
-        app_analysis_free(&a);
-    }
-    free(inds);
-    if (rc != 0) {
-        row_list_free(&found);
-        return rc;
-    }
     if (found.n)
         qsort(found.row, found.n, sizeof *found.row, cmp_by_level);
     res = scope_result(&sc);
@@ -523,10 +514,33 @@ static int moved_rows(const app_analysis *a, const model_indicator *ind, row_lis
     return rc;
 }
 
-int app_movers(const app_ctx *q, const app_params *p, json_t **out)
+/* Analyses each indicator of the scope (only only_ind when it is set) and adds to found its
+ * warned rows (of only_unit when set) or its moved rows: the one loop behind warnings and
+ * movers. On an error found is freed and the error returned. */
+static int collect_rows(const app_ctx *q, app_scope *sc, enum row_kind kind, const char *only_ind,
+                        const char *only_unit, row_list *found)
 {
     model_indicator *inds = NULL;
     size_t nind = 0;
+    int rc = app_scope_indicators(sc, &inds, &nind);
+    for (size_t i = 0; rc == 0 && i < nind; i++) {
+        app_analysis a;
+        if (only_ind && strcmp(only_ind, inds[i].code) != 0)
+            continue;
+        if ((rc = app_analyze(sc, inds[i].code, &a)) != 0)
+            break;
+        rc = kind == ROWS_WARNED ? warned_rows(q, &a, &inds[i], only_unit, found)
+                                 : moved_rows(&a, &inds[i], found);
+        app_analysis_free(&a);
+    }
+    free(inds);
+    if (rc != 0)
+        row_list_free(found);
+    return rc;
+}
+
+int app_movers(const app_ctx *q, const app_params *p, json_t **out)
+{
     long limit = MOVERS_DEFAULT;
     row_list found = { NULL, 0, 0 };
     app_scope sc;
@@ -534,20 +548,9 @@ int app_movers(const app_ctx *q, const app_params *p, json_t **out)
     int rc;
     if (p->limit && p->limit[0] && num_parse_int(p->limit, 1, MOVERS_MAX, &limit) != 0)
         return err_set(ERR_USAGE, "limit takes a number from 1 to %d, not '%s'", MOVERS_MAX, p->limit);
-    if ((rc = app_scope_open(q, p->group, p->period, &sc)) != 0 || (rc = app_scope_indicators(&sc, &inds, &nind)) != 0)
+    if ((rc = app_scope_open(q, p->group, p->period, &sc)) != 0 ||
+        (rc = collect_rows(q, &sc, ROWS_MOVED, NULL, NULL, &found)) != 0)
         return rc;
-    for (size_t i = 0; rc == 0 && i < nind; i++) {
-        app_analysis a;
-        if ((rc = app_analyze(&sc, inds[i].code, &a)) != 0)
-            break;
-        rc = moved_rows(&a, &inds[i], &found);
-        app_analysis_free(&a);
-    }
-    free(inds);
-    if (rc != 0) {
-        row_list_free(&found);
-        return rc;
-    }
     if (found.n)
         qsort(found.row, found.n, sizeof *found.row, cmp_movers);
     while (found.n > (size_t)limit)

@@ -168,6 +168,14 @@ void app_entry_now(char *buf, size_t size)
     snprintf(buf + n, size - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
 }
 
+void app_entry_time(const char *given, char *buf, size_t size)
+{
+    if (given && given[0])
+        snprintf(buf, size, "%s", given);
+    else
+        app_entry_now(buf, size);
+}
+
 int app_entry_time_parse(const char *text, char *buf, size_t size)
 {
     int y, m, d, hh = 0, mm = 0, ss = 0, n = 0;
@@ -269,15 +277,6 @@ static int has_text(const char *text)
     return 0;
 }
 
-/* The time of a change: the one given, or now. */
-static void change_time(const app_entry_change *c, char *buf, size_t size)
-{
-    if (c->at && c->at[0])
-        snprintf(buf, size, "%s", c->at);
-    else
-        app_entry_now(buf, size);
-}
-
 static int audit(store *s, const app_entry_change *c, const char *action, const char *extra)
 {
     char detail[MODEL_TEXT_MAX];
@@ -294,7 +293,7 @@ static int step_to(store *s, const model_submission *cur, int to, const app_entr
     model_submission_step step;
     const char *actor = c->actor ? c->actor : "";
     memset(&step, 0, sizeof step);
-    change_time(c, step.at, sizeof step.at);
+    app_entry_time(c->at, step.at, sizeof step.at);
     snprintf(step.by, sizeof step.by, "%s", actor);
     snprintf(step.reason, sizeof step.reason, "%s", reason ? reason : "");
     step.from_state = cur->state;

@@ -59,6 +59,10 @@ int app_entry_is_late(const char *deadline, const model_submission *sub, const c
 /* The current time as ISO 8601 UTC with milliseconds (buf of MODEL_TIME_MAX). */
 void app_entry_now(char *buf, size_t size);
 
+/* The time given when it is set and not empty, else the current time (app_entry_now): how a
+ * caller's fixed clock (a change's time, a context's now) stands in for the real one. */
+void app_entry_time(const char *given, char *buf, size_t size);
+
 /* Reads "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS[.fff]Z" into the ISO form app_entry_is_late
  * compares (a date alone is its 00:00 UTC). Returns 0 or ERR_USAGE. */
 int app_entry_time_parse(const char *text, char *buf, size_t size);

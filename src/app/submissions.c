@@ -380,15 +380,6 @@ int app_period_or_latest(store *s, const char *text, char *buf, size_t size)
     return 0;
 }
 
-/* The time lateness is judged at: ctx->now, else the clock. */
-static void now_of(const app_ctx *q, char *buf, size_t size)
-{
-    if (q->now && q->now[0])
-        snprintf(buf, size, "%s", q->now);
-    else
-        app_entry_now(buf, size);
-}
-
 /* The canonical period and the unit check of a use case on one unit's submission. */
 static int target_of(const app_ctx *q, const char *unit_code, const char *period, char *pcode,
                      size_t size)
@@ -404,7 +395,7 @@ int app_submissions_list(const app_ctx *q, const char *period, json_t **out)
     *out = NULL;
     if ((rc = app_period_or_latest(q->s, period, pcode, sizeof pcode)) != 0)
         return rc;
-    now_of(q, now, sizeof now);
+    app_entry_time(q->now, now, sizeof now);
     return list_json(q->s, pcode, q->actor_unit && q->actor_unit[0] ? q->actor_unit : NULL, now, out);
 }
 
@@ -415,7 +406,7 @@ int app_submission_show(const app_ctx *q, const char *unit_code, const char *per
     *out = NULL;
     if ((rc = target_of(q, unit_code, period, pcode, sizeof pcode)) != 0)
         return rc;
-    now_of(q, now, sizeof now);
+    app_entry_time(q->now, now, sizeof now);
     return detail_json(q->s, unit_code, pcode, now, out);
 }
 
@@ -427,7 +418,7 @@ static int answer(const app_ctx *q, const char *unit_code, const char *pcode,
     char now[MODEL_TIME_MAX];
     json_t *warnings = NULL;
     int rc;
-    now_of(q, now, sizeof now);
+    app_entry_time(q->now, now, sizeof now);
     if ((rc = detail_json(q->s, unit_code, pcode, now, out)) == 0 && rep &&
         (rc = warnings_json(q->s, unit_code, pcode, rep, &warnings)) == 0)
         json_object_set_new(*out, "warnings", warnings);
@@ -562,7 +553,7 @@ int app_reminders(const app_ctx *q, const char *period, json_t **out)
     *out = NULL;
     if ((rc = app_period_or_latest(q->s, period, pcode, sizeof pcode)) != 0)
         return rc;
-    now_of(q, now, sizeof now);
+    app_entry_time(q->now, now, sizeof now);
     return reminders_json(q->s, pcode, now, out);
 }
 

@@ -7,6 +7,7 @@
 #include "util/grow.h"
 #include "util/num.h"
 #include "util/period.h"
+#include "util/text.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -357,13 +358,8 @@ int io__bool(io__ctx *c, csv_record *rec, int col, int *out)
 {
     const char *t = io__get(c, rec, col);
     char lower[16];
-    size_t n = strlen(t);
-    if (n < sizeof lower) {
-        for (size_t i = 0; i <= n; i++)
-            lower[i] = (char)(t[i] >= 'A' && t[i] <= 'Z' ? t[i] - 'A' + 'a' : t[i]);
-        if (num_parse_bool(lower, out) == 0)
-            return 0;
-    }
+    if (text_copy_lower(t, lower, sizeof lower) == 0 && num_parse_bool(lower, out) == 0)
+        return 0;
     io__error(c, col, IO_BAD_VALUE, t, 0, "1/0, 是/否, yes/no");
     return -1;
 }
@@ -437,8 +433,7 @@ int io__name_matches(const char *text, const char *key, const char *names)
 
 /* ---- reference lists ---- */
 
-/* Maps the code (at code_off) of each of n elements of elem bytes to its index. */
-static int map_codes(io__map *m, const void *items, size_t n, size_t elem, size_t code_off)
+int io__map_codes(io__map *m, const void *items, size_t n, size_t elem, size_t code_off)
 {
     int rc;
     for (size_t i = 0; i < n; i++) {
@@ -455,7 +450,7 @@ int io__load_units(io__ctx *c)
         return 0;
     if ((rc = store_units(c->s, &c->units, &c->nunits)) != 0)
         return rc;
-    return map_codes(&c->unit_map, c->units, c->nunits, sizeof *c->units, offsetof(model_unit, code));
+    return io__map_codes(&c->unit_map, c->units, c->nunits, sizeof *c->units, offsetof(model_unit, code));
 }
 
 int io__load_indicators(io__ctx *c)
@@ -465,7 +460,7 @@ int io__load_indicators(io__ctx *c)
         return 0;
     if ((rc = store_indicators(c->s, &c->inds, &c->ninds)) != 0)
         return rc;
-    return map_codes(&c->ind_map, c->inds, c->ninds, sizeof *c->inds, offsetof(model_indicator, code));
+    return io__map_codes(&c->ind_map, c->inds, c->ninds, sizeof *c->inds, offsetof(model_indicator, code));
 }
 
 int io__load_groups(io__ctx *c)
@@ -475,7 +470,7 @@ int io__load_groups(io__ctx *c)
         return 0;
     if ((rc = store_groups(c->s, &c->groups, &c->ngroups)) != 0)
         return rc;
-    return map_codes(&c->group_map, c->groups, c->ngroups, sizeof *c->groups, offsetof(model_group, code));
+    return io__map_codes(&c->group_map, c->groups, c->ngroups, sizeof *c->groups, offsetof(model_group, code));
 }
 
 int io__grow(void **p, size_t *cap, size_t n, size_t elem)
@@ -484,6 +479,17 @@ int io__grow(void **p, size_t *cap, size_t n, size_t elem)
     if (!bigger)
         return err_set(ERR_NOMEM, "out of memory");
     *p = bigger;
+    return 0;
+}
+
+int io__keep(void **rows, size_t *cap, size_t *n, size_t elem, const void *row, io__map *keys,
+             const char *key)
+{
+    int rc;
+    if ((rc = io__grow(rows, cap, *n, elem)) != 0 || (rc = io__map_put(keys, key, (long)*n)) != 0)
+        return rc;
+    memcpy((char *)*rows + *n * elem, row, elem);
+    (*n)++;
     return 0;
 }
 
@@ -649,8 +655,11 @@ static int parse_today(const char *text, int *out)
 
 static void ctx_free(io__ctx *c)
 {
-    if (c->k && c->k->release)
+    if (c->kd) {
         c->k->release(c);
+        free(c->kd);
+        c->kd = NULL;
+    }
     free(c->field_col);
     free(c->units);
     free(c->inds);
@@ -729,7 +738,7 @@ static int import_steps(io__ctx *c, const source *src)
     }
     if (c->header_bad)
         return 0;
-    if ((rc = c->k->check(c)) != 0 || c->rep->nerrors_total > 0)
+    if ((c->k->check && (rc = c->k->check(c)) != 0) || c->rep->nerrors_total > 0)
         return rc;
     return c->k->write(c);
 }

@@ -135,17 +135,7 @@ static int inds_row(io__ctx *c, csv_record *rec)
         return rc;
     if (io__unique(c, &d->codes, IC_CODE, ind->code, ind_line) != 0 || bad || m.bad)
         return 0;
-    if ((rc = io__grow((void **)&d->rows, &d->cap, d->n, sizeof *d->rows)) != 0 ||
-        (rc = io__map_put(&d->codes, ind->code, (long)d->n)) != 0)
-        return rc;
-    d->rows[d->n++] = r;
-    return 0;
-}
-
-static int inds_check(io__ctx *c)
-{
-    (void)c;
-    return 0;
+    return io__keep((void **)&d->rows, &d->cap, &d->n, sizeof *d->rows, &r, &d->codes, ind->code);
 }
 
 static int ind_put(io__ctx *c, const void *row, enum store_put_result *result)
@@ -162,15 +152,11 @@ static int inds_write(io__ctx *c)
 static void inds_release(io__ctx *c)
 {
     inds_kd *d = c->kd;
-    if (!d)
-        return;
     free(d->rows);
     io__map_free(&d->codes);
     io__map_free(&d->seen);
-    free(d);
-    c->kd = NULL;
 }
 
 const io__kind io__indicators_kind = {
-    "indicators", ind_cols, IC_N, inds_begin, inds_row, inds_check, inds_write, inds_release,
+    "indicators", ind_cols, IC_N, inds_begin, inds_row, NULL, inds_write, inds_release,
 };

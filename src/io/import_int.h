@@ -23,7 +23,10 @@ struct io__ctx;
 
 /* One kind of file: its columns in export order and the steps of its import. Each step
  * returns 0 or a fatal error code; bad data is recorded with io__error and does not stop
- * the steps. write runs only when nothing was refused, inside the transaction. */
+ * the steps. check, which judges the rows together, may be NULL where each row stands alone.
+ * write runs only when nothing was refused, inside the transaction. begin sets c->kd to the
+ * kind's own state, one allocation; release frees what that state holds, and runs only when
+ * c->kd is set, which the caller then frees. */
 typedef struct io__kind {
     const char *key;
     const io__column *cols;
@@ -61,6 +64,9 @@ int io__map_put(io__map *m, const char *key, long value);
 /* The value of key, or -1. */
 long io__map_get(const io__map *m, const char *key);
 void io__map_free(io__map *m);
+/* Maps the code (at code_off) of each of n elements of elem bytes to its index in m.
+ * Returns 0 or ERR_NOMEM. */
+int io__map_codes(io__map *m, const void *items, size_t n, size_t elem, size_t code_off);
 
 /* A map from a nonzero 64-bit key to a nonnegative number. */
 typedef struct io__keymap {
@@ -146,6 +152,12 @@ int io__period_end(const period_key *p);
 
 /* Makes room for element n (0-based) in a growing array of *cap elements. 0 or ERR_NOMEM. */
 int io__grow(void **p, size_t *cap, size_t n, size_t elem);
+
+/* Appends row (elem bytes) to the growing array *rows of *n elements and *cap room, and maps
+ * key to its index in keys: how every kind keeps a row it accepted. 0 or ERR_NOMEM, and then
+ * the row is not kept. */
+int io__keep(void **rows, size_t *cap, size_t *n, size_t elem, const void *row, io__map *keys,
+             const char *key);
 
 /* Records IO_DUPLICATE_KEY at column col when code is in seen (code -> index of an earlier
  * row, whose line line_of gives); returns -1 then, else 0. */

@@ -638,8 +638,6 @@ done:
 static void obs_release(io__ctx *c)
 {
     obs_kd *d = c->kd;
-    if (!d)
-        return;
     free(d->rows);
     free(d->notes);
     free(d->pers);
@@ -653,8 +651,6 @@ static void obs_release(io__ctx *c)
     free(d->old_count);
     free(d->used);
     free(d->flags);
-    free(d);
-    c->kd = NULL;
 }
 
 const io__kind io__observations_kind = {

@@ -14,17 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Maps the code (at code_off) of each of n elements of elem bytes to its index. */
-static int map_items(io__map *m, const void *items, size_t n, size_t elem, size_t code_off)
-{
-    int rc;
-    for (size_t i = 0; i < n; i++) {
-        if ((rc = io__map_put(m, (const char *)items + i * elem + code_off, (long)i)) != 0)
-            return rc;
-    }
-    return 0;
-}
-
 /* Reads a required code into dst and records reason when map does not hold it; -1 when bad. */
 static int read_code(io__ctx *c, csv_record *rec, int col, char *dst, size_t size,
                      const io__map *map, int reason)
@@ -90,7 +79,7 @@ static int categories_row(io__ctx *c, csv_record *rec)
     categories_kd *d = c->kd;
     category_row r;
     long sort = 0;
-    int bad = 0, rc;
+    int bad = 0;
     memset(&r, 0, sizeof r);
     r.line = c->line;
     bad |= io__text(c, rec, KC_CODE, r.k.code, sizeof r.k.code, 1);
@@ -100,17 +89,7 @@ static int categories_row(io__ctx *c, csv_record *rec)
     r.k.sort_order = (int)sort;
     if (io__unique(c, &d->codes, KC_CODE, r.k.code, category_line) != 0 || bad)
         return 0;
-    if ((rc = io__grow((void **)&d->rows, &d->cap, d->n, sizeof *d->rows)) != 0 ||
-        (rc = io__map_put(&d->codes, r.k.code, (long)d->n)) != 0)
-        return rc;
-    d->rows[d->n++] = r;
-    return 0;
-}
-
-static int no_check(io__ctx *c)
-{
-    (void)c;
-    return 0;
+    return io__keep((void **)&d->rows, &d->cap, &d->n, sizeof *d->rows, &r, &d->codes, r.k.code);
 }
 
 static int category_put(io__ctx *c, const void *row, enum store_put_result *result)
@@ -127,16 +106,12 @@ static int categories_write(io__ctx *c)
 static void categories_release(io__ctx *c)
 {
     categories_kd *d = c->kd;
-    if (!d)
-        return;
     free(d->rows);
     io__map_free(&d->codes);
-    free(d);
-    c->kd = NULL;
 }
 
 const io__kind io__categories_kind = {
-    "categories", category_cols, KC_N, categories_begin, categories_row, no_check,
+    "categories", category_cols, KC_N, categories_begin, categories_row, NULL,
     categories_write, categories_release,
 };
 
@@ -189,12 +164,12 @@ static int contests_begin(io__ctx *c)
         return err_set(ERR_NOMEM, "out of memory");
     c->kd = d;
     if ((rc = io__load_groups(c)) != 0 || (rc = store_categories(c->s, &d->cats, &d->ncats)) != 0 ||
-        (rc = map_items(&d->cat_map, d->cats, d->ncats, sizeof *d->cats,
-                        offsetof(model_contest_category, code))) != 0 ||
+        (rc = io__map_codes(&d->cat_map, d->cats, d->ncats, sizeof *d->cats,
+                            offsetof(model_contest_category, code))) != 0 ||
         (rc = store_schemes(c->s, &d->schemes, &d->nschemes)) != 0)
         return rc;
-    return map_items(&d->scheme_map, d->schemes, d->nschemes, sizeof *d->schemes,
-                     offsetof(model_scheme, code));
+    return io__map_codes(&d->scheme_map, d->schemes, d->nschemes, sizeof *d->schemes,
+                         offsetof(model_scheme, code));
 }
 
 static int read_period(io__ctx *c, csv_record *rec, char *dst, size_t size)
@@ -271,7 +246,7 @@ static int contests_row(io__ctx *c, csv_record *rec)
 {
     contests_kd *d = c->kd;
     contest_row r;
-    int bad = 0, rc;
+    int bad = 0;
     memset(&r, 0, sizeof r);
     r.line = c->line;
     bad |= io__text(c, rec, CC_CODE, r.x.code, sizeof r.x.code, 1);
@@ -293,11 +268,7 @@ static int contests_row(io__ctx *c, csv_record *rec)
                     &r.x.flag_tie_rule);
     if (io__unique(c, &d->codes, CC_CODE, r.x.code, contest_line) != 0 || bad)
         return 0;
-    if ((rc = io__grow((void **)&d->rows, &d->cap, d->n, sizeof *d->rows)) != 0 ||
-        (rc = io__map_put(&d->codes, r.x.code, (long)d->n)) != 0)
-        return rc;
-    d->rows[d->n++] = r;
-    return 0;
+    return io__keep((void **)&d->rows, &d->cap, &d->n, sizeof *d->rows, &r, &d->codes, r.x.code);
 }
 
 static int contest_put(io__ctx *c, const void *row, enum store_put_result *result)
@@ -314,20 +285,16 @@ static int contests_write(io__ctx *c)
 static void contests_release(io__ctx *c)
 {
     contests_kd *d = c->kd;
-    if (!d)
-        return;
     free(d->rows);
     free(d->cats);
     free(d->schemes);
     io__map_free(&d->codes);
     io__map_free(&d->cat_map);
     io__map_free(&d->scheme_map);
-    free(d);
-    c->kd = NULL;
 }
 
 const io__kind io__contests_kind = {
-    "contests", contest_cols, CC_N, contests_begin, contests_row, no_check, contests_write,
+    "contests", contest_cols, CC_N, contests_begin, contests_row, NULL, contests_write,
     contests_release,
 };
 
@@ -368,8 +335,8 @@ static int judges_begin(io__ctx *c)
     if ((rc = io__load_units(c)) != 0 ||
         (rc = store_contests(c->s, "", &d->contests, &d->ncontests)) != 0)
         return rc;
-    return map_items(&d->contest_map, d->contests, d->ncontests, sizeof *d->contests,
-                     offsetof(model_contest, code));
+    return io__map_codes(&d->contest_map, d->contests, d->ncontests, sizeof *d->contests,
+                         offsetof(model_contest, code));
 }
 
 static void judge_key(const model_judge_score *j, char *buf, size_t size)
@@ -450,11 +417,7 @@ static int judges_row(io__ctx *c, csv_record *rec)
         io__error(c, -1, IO_DUPLICATE_KEY, what, d->rows[prev].line, NULL);
         return 0;
     }
-    if ((rc = io__grow((void **)&d->rows, &d->cap, d->n, sizeof *d->rows)) != 0 ||
-        (rc = io__map_put(&d->keys, key, (long)d->n)) != 0)
-        return rc;
-    d->rows[d->n++] = r;
-    return 0;
+    return io__keep((void **)&d->rows, &d->cap, &d->n, sizeof *d->rows, &r, &d->keys, key);
 }
 
 static int judge_put(io__ctx *c, const void *row, enum store_put_result *result)
@@ -471,20 +434,16 @@ static int judges_write(io__ctx *c)
 static void judges_release(io__ctx *c)
 {
     judges_kd *d = c->kd;
-    if (!d)
-        return;
     free(d->rows);
     free(d->contests);
     io__map_free(&d->keys);
     io__map_free(&d->contest_map);
     io__map_free(&d->groups_read);
     io__map_free(&d->members);
-    free(d);
-    c->kd = NULL;
 }
 
 const io__kind io__judges_kind = {
-    "judges", judge_cols, JC_N, judges_begin, judges_row, no_check, judges_write, judges_release,
+    "judges", judge_cols, JC_N, judges_begin, judges_row, NULL, judges_write, judges_release,
 };
 
 /* ---- awards ---- */
@@ -534,15 +493,15 @@ static int awards_begin(io__ctx *c)
     if ((rc = io__load_groups(c)) != 0 || (rc = io__load_indicators(c)) != 0 ||
         (rc = store_categories(c->s, &d->cats, &d->ncats)) != 0)
         return rc;
-    return map_items(&d->cat_map, d->cats, d->ncats, sizeof *d->cats,
-                     offsetof(model_contest_category, code));
+    return io__map_codes(&d->cat_map, d->cats, d->ncats, sizeof *d->cats,
+                         offsetof(model_contest_category, code));
 }
 
 static int awards_row(io__ctx *c, csv_record *rec)
 {
     awards_kd *d = c->kd;
     award_row r;
-    int bad = 0, source = -1, rc;
+    int bad = 0, source = -1;
     memset(&r, 0, sizeof r);
     r.line = c->line;
     bad |= io__text(c, rec, AC_CODE, r.a.code, sizeof r.a.code, 1);
@@ -563,11 +522,7 @@ static int awards_row(io__ctx *c, csv_record *rec)
     bad |= io__text(c, rec, AC_RULE, r.a.rule, sizeof r.a.rule, 0);
     if (io__unique(c, &d->codes, AC_CODE, r.a.code, award_line) != 0 || bad)
         return 0;
-    if ((rc = io__grow((void **)&d->rows, &d->cap, d->n, sizeof *d->rows)) != 0 ||
-        (rc = io__map_put(&d->codes, r.a.code, (long)d->n)) != 0)
-        return rc;
-    d->rows[d->n++] = r;
-    return 0;
+    return io__keep((void **)&d->rows, &d->cap, &d->n, sizeof *d->rows, &r, &d->codes, r.a.code);
 }
 
 static int award_put(io__ctx *c, const void *row, enum store_put_result *result)
@@ -584,18 +539,14 @@ static int awards_write(io__ctx *c)
 static void awards_release(io__ctx *c)
 {
     awards_kd *d = c->kd;
-    if (!d)
-        return;
     free(d->rows);
     free(d->cats);
     io__map_free(&d->codes);
     io__map_free(&d->cat_map);
-    free(d);
-    c->kd = NULL;
 }
 
 const io__kind io__awards_kind = {
-    "awards", award_cols, AC_N, awards_begin, awards_row, no_check, awards_write, awards_release,
+    "awards", award_cols, AC_N, awards_begin, awards_row, NULL, awards_write, awards_release,
 };
 
 /* ---- event caps ---- */
@@ -638,7 +589,7 @@ static int caps_row(io__ctx *c, csv_record *rec)
     cap_row r;
     char key[MODEL_CODE_MAX + 16];
     long year = 0, prev;
-    int bad = 0, rc;
+    int bad = 0;
     memset(&r, 0, sizeof r);
     r.line = c->line;
     bad |= io__text(c, rec, EC_CATEGORY, r.e.category, sizeof r.e.category, 1);
@@ -655,11 +606,7 @@ static int caps_row(io__ctx *c, csv_record *rec)
         io__error(c, -1, IO_DUPLICATE_KEY, what, d->rows[prev].line, NULL);
         return 0;
     }
-    if ((rc = io__grow((void **)&d->rows, &d->cap, d->n, sizeof *d->rows)) != 0 ||
-        (rc = io__map_put(&d->keys, key, (long)d->n)) != 0)
-        return rc;
-    d->rows[d->n++] = r;
-    return 0;
+    return io__keep((void **)&d->rows, &d->cap, &d->n, sizeof *d->rows, &r, &d->keys, key);
 }
 
 static int cap_put(io__ctx *c, const void *row, enum store_put_result *result)
@@ -676,14 +623,10 @@ static int caps_write(io__ctx *c)
 static void caps_release(io__ctx *c)
 {
     caps_kd *d = c->kd;
-    if (!d)
-        return;
     free(d->rows);
     io__map_free(&d->keys);
-    free(d);
-    c->kd = NULL;
 }
 
 const io__kind io__caps_kind = {
-    "caps", cap_cols, EC_N, caps_begin, caps_row, no_check, caps_write, caps_release,
+    "caps", cap_cols, EC_N, caps_begin, caps_row, NULL, caps_write, caps_release,
 };

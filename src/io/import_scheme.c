@@ -6,6 +6,7 @@
 
 #include "util/err.h"
 #include "util/num.h"
+#include "util/text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -69,17 +70,12 @@ static int read_period_kind(io__ctx *c, csv_record *rec, int *out)
 {
     const char *t = io__get(c, rec, SC_PERIOD_KIND);
     char lower[32];
-    size_t n = strlen(t);
     if (!t[0]) {
         io__error(c, SC_PERIOD_KIND, IO_EMPTY_FIELD, NULL, 0, NULL);
         return -1;
     }
-    if (n < sizeof lower) {
-        for (size_t i = 0; i <= n; i++)
-            lower[i] = (char)(t[i] >= 'A' && t[i] <= 'Z' ? t[i] - 'A' + 'a' : t[i]);
-        if (period_kind_parse(lower, out) == 0)
-            return 0;
-    }
+    if (text_copy_lower(t, lower, sizeof lower) == 0 && period_kind_parse(lower, out) == 0)
+        return 0;
     io__error(c, SC_PERIOD_KIND, IO_BAD_VALUE, t, 0, "month/月, quarter/季度, half/半年, year/年");
     return -1;
 }
@@ -291,15 +287,11 @@ static int schemes_write(io__ctx *c)
 static void schemes_release(io__ctx *c)
 {
     schemes_kd *d = c->kd;
-    if (!d)
-        return;
     free(d->schemes);
     free(d->write_items);
     free(d->items);
     io__map_free(&d->codes);
     io__map_free(&d->keys);
-    free(d);
-    c->kd = NULL;
 }
 
 const io__kind io__schemes_kind = {
@@ -353,7 +345,7 @@ static int targets_row(io__ctx *c, csv_record *rec)
     target_row r;
     char key[2 * MODEL_CODE_MAX + 16];
     long year, prev;
-    int bad = 0, rc;
+    int bad = 0;
     memset(&r, 0, sizeof r);
     r.line = c->line;
     if (io__text(c, rec, TC_INDICATOR, r.t.indicator_code, sizeof r.t.indicator_code, 1) == 0 &&
@@ -383,17 +375,7 @@ static int targets_row(io__ctx *c, csv_record *rec)
         io__error(c, -1, IO_DUPLICATE_KEY, what, d->rows[prev].line, NULL);
         return 0;
     }
-    if ((rc = io__grow((void **)&d->rows, &d->cap, d->n, sizeof *d->rows)) != 0 ||
-        (rc = io__map_put(&d->keys, key, (long)d->n)) != 0)
-        return rc;
-    d->rows[d->n++] = r;
-    return 0;
-}
-
-static int targets_check(io__ctx *c)
-{
-    (void)c;
-    return 0;
+    return io__keep((void **)&d->rows, &d->cap, &d->n, sizeof *d->rows, &r, &d->keys, key);
 }
 
 static int target_put(io__ctx *c, const void *row, enum store_put_result *result)
@@ -410,15 +392,11 @@ static int targets_write(io__ctx *c)
 static void targets_release(io__ctx *c)
 {
     targets_kd *d = c->kd;
-    if (!d)
-        return;
     free(d->rows);
     io__map_free(&d->keys);
-    free(d);
-    c->kd = NULL;
 }
 
 const io__kind io__targets_kind = {
-    "targets", target_cols, TC_N, targets_begin, targets_row, targets_check, targets_write,
+    "targets", target_cols, TC_N, targets_begin, targets_row, NULL, targets_write,
     targets_release,
 };

@@ -51,7 +51,7 @@ static int units_row(io__ctx *c, csv_record *rec)
     units_kd *d = c->kd;
     unit_row r;
     long sort = 0;
-    int bad = 0, rc;
+    int bad = 0;
     memset(&r, 0, sizeof r);
     r.line = c->line;
     bad |= io__text(c, rec, UC_CODE, r.u.code, sizeof r.u.code, 1);
@@ -66,11 +66,7 @@ static int units_row(io__ctx *c, csv_record *rec)
         return 0;
     if (bad)
         return 0;
-    if ((rc = io__grow((void **)&d->rows, &d->cap, d->n, sizeof *d->rows)) != 0 ||
-        (rc = io__map_put(&d->codes, r.u.code, (long)d->n)) != 0)
-        return rc;
-    d->rows[d->n++] = r;
-    return 0;
+    return io__keep((void **)&d->rows, &d->cap, &d->n, sizeof *d->rows, &r, &d->codes, r.u.code);
 }
 
 /* The parent of code: from the file when the file has the unit, else from the store. */
@@ -133,12 +129,8 @@ static int units_write(io__ctx *c)
 static void units_release(io__ctx *c)
 {
     units_kd *d = c->kd;
-    if (!d)
-        return;
     free(d->rows);
     io__map_free(&d->codes);
-    free(d);
-    c->kd = NULL;
 }
 
 const io__kind io__units_kind = {
@@ -241,19 +233,9 @@ static int groups_row(io__ctx *c, csv_record *rec)
         free(r.members);
         return 0;
     }
-    if ((rc = io__grow((void **)&d->rows, &d->cap, d->n, sizeof *d->rows)) != 0 ||
-        (rc = io__map_put(&d->codes, r.g.code, (long)d->n)) != 0) {
+    if ((rc = io__keep((void **)&d->rows, &d->cap, &d->n, sizeof *d->rows, &r, &d->codes, r.g.code)) != 0)
         free(r.members);
-        return rc;
-    }
-    d->rows[d->n++] = r;
-    return 0;
-}
-
-static int groups_check(io__ctx *c)
-{
-    (void)c;
-    return 0;
+    return rc;
 }
 
 /* Writes a group, and its members when the file has that column (without it the
@@ -282,18 +264,14 @@ static int groups_write(io__ctx *c)
 static void groups_release(io__ctx *c)
 {
     groups_kd *d = c->kd;
-    if (!d)
-        return;
     for (size_t i = 0; i < d->n; i++)
         free(d->rows[i].members);
     free(d->rows);
     io__map_free(&d->codes);
     io__map_free(&d->seen);
-    free(d);
-    c->kd = NULL;
 }
 
 const io__kind io__groups_kind = {
-    "groups", group_cols, GC_N, groups_begin, groups_row, groups_check, groups_write,
+    "groups", group_cols, GC_N, groups_begin, groups_row, NULL, groups_write,
     groups_release,
 };

@@ -1,4 +1,4 @@
-/* text: blanks, digits, trimming and decimal zeros, written once for every parser. */
+/* text: blanks, digits, trimming, lower case and decimal zeros, written once for every parser. */
 #include "util/text.h"
 
 #include <string.h>
@@ -25,6 +25,16 @@ int text_copy_trimmed(const char *s, size_t n, char *out, size_t size)
         return -1;
     memcpy(out, s, n);
     out[n] = '\0';
+    return 0;
+}
+
+int text_copy_lower(const char *s, char *out, size_t size)
+{
+    size_t n = strlen(s);
+    if (n >= size)
+        return -1;
+    for (size_t i = 0; i <= n; i++)
+        out[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
     return 0;
 }
 

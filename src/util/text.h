@@ -14,6 +14,10 @@ int text_is_digit(char c);
  * Returns 0, or -1 when it does not fit (out is then untouched). */
 int text_copy_trimmed(const char *s, size_t n, char *out, size_t size);
 
+/* Copies s into out (size bytes, terminated) with ASCII letters in lower case, whatever the
+ * locale, so that keys match in any case. Returns 0, or -1 when it does not fit. */
+int text_copy_lower(const char *s, char *out, size_t size);
+
 /* Drops the trailing zeros of a decimal text in place, and its point when nothing follows
  * ("13.5000" -> "13.5", "15.0000" -> "15"); a text without a point is left as it is. */
 void text_trim_zeros(char *s);
