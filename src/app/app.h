@@ -259,19 +259,6 @@ int app_event_add(const app_ctx *q, const app_event_in *in, int64_t *id);
 /* Revokes an event (kept on record with the reason), audited, in one transaction. */
 int app_event_revoke(const app_ctx *q, int64_t id, const char *reason);
 
-/* Checks a login's password (the same ERR_AUTH, and the same time, for an unknown login, a
- * wrong password and a disabled account), stores a fresh hash when the stored one uses old
- * parameters, and audits the attempt with from (the client's address). *out is the account,
- * hash blanked. */
-int app_sign_in(const app_ctx *q, const char *login, const char *password, const char *from,
-                model_user *out);
-
-/* Changes login's own password: ERR_DENIED when current is wrong, ERR_DATA when next breaks
- * the policy; the new hash and its audit line land together. *out is the account, hash
- * blanked. */
-int app_password_change(const app_ctx *q, const char *login, const char *current, const char *next,
-                        model_user *out);
-
 /* ---- imports (imports.c) ---- */
 
 /* Imports one CSV file of kind (io_kind) in one transaction, recorded as ctx->actor, with the
@@ -292,11 +279,6 @@ struct demo_opts;
  * month) and, in the as_of month, approved, submitted, returned, late and missing
  * submissions, each through the workflow's transitions. */
 int app_demo_entry(store *s, const struct demo_opts *opts);
-
-/* The account behind a session: login's account when it exists and is not disabled (hash
- * blanked), else ERR_AUTH. Read on every request, so disabling an account or changing its
- * role takes effect at once. */
-int app_account_active(store *s, const char *login, model_user *out);
 
 /* ---- transactions (tx.c) ---- */
 
@@ -389,5 +371,23 @@ typedef struct app_account {
 
 /* Creates accounts (policy-checked, hashed) with an audit line each, in one transaction. */
 int app_users_seed(const app_ctx *q, const app_account *a, size_t n);
+
+/* Checks a login's password (the same ERR_AUTH, and the same time, for an unknown login, a
+ * wrong password and a disabled account), stores a fresh hash when the stored one uses old
+ * parameters, and audits the attempt with from (the client's address). *out is the account,
+ * hash blanked. */
+int app_sign_in(const app_ctx *q, const char *login, const char *password, const char *from,
+                model_user *out);
+
+/* Changes login's own password: ERR_DENIED when current is wrong, ERR_DATA when next breaks
+ * the policy; the new hash and its audit line land together. *out is the account, hash
+ * blanked. */
+int app_password_change(const app_ctx *q, const char *login, const char *current, const char *next,
+                        model_user *out);
+
+/* The account behind a session: login's account when it exists and is not disabled (hash
+ * blanked), else ERR_AUTH. Read on every request, so disabling an account or changing its
+ * role takes effect at once. */
+int app_account_active(store *s, const char *login, model_user *out);
 
 #endif
