@@ -343,7 +343,8 @@ void app_password_wipe(void *buf, size_t size);
 int app_user_get(const app_ctx *q, const char *login, model_user *out);
 
 /* Judges a new account before anyone types its password: its login, ERR_CONFLICT when the
- * login has an account, else the store's verdict on role and unit (nothing is kept). */
+ * login has an account, ERR_DATA for a reporter without a unit, ERR_NOTFOUND for a unit not
+ * on record (nothing is written). */
 int app_user_check_new(const app_ctx *q, const model_user *u);
 
 /* Adds the account u (login, display name, role, unit) with password, checked against the
