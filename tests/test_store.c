@@ -760,6 +760,17 @@ static void test_open_uri(void **state)
     assert_int_equal(store_open("mysql://localhost/saima", &other), ERR_USAGE);
     assert_int_equal(store_open("", &other), ERR_USAGE);
     assert_null(other);
+    /* opening one that must exist creates nothing when it does not */
+    {
+        store_open_opts o = { .must_exist = 1 };
+        char missing[sizeof f->path + 16], missing_uri[sizeof missing + 8];
+        snprintf(missing, sizeof missing, "%s.missing", f->path);
+        snprintf(missing_uri, sizeof missing_uri, "sqlite:%s", missing);
+        assert_int_equal(store_open_with(missing_uri, &o, &other), ERR_NOTFOUND);
+        assert_int_equal(access(missing, F_OK), -1);
+        assert_int_equal(store_open_with(f->path, &o, &other), 0);
+        store_close(other);
+    }
 }
 
 /* The change counter moves when another connection commits, and when this one writes;

@@ -40,10 +40,12 @@ int cli_open_store(const cli_ctx *ctx, store **out)
 
 int cli_open_existing(const cli_ctx *ctx, store **out)
 {
-    if (access(ctx->db_path, F_OK) != 0)
+    store_open_opts o = { .must_exist = 1 };
+    int rc = store_open_with(ctx->db_path, &o, out);
+    if (rc == ERR_NOTFOUND)
         return err_set(ERR_NOTFOUND, "%s '%s' (saima init, saima demo)",
                        cli_tr(ctx, "数据库不存在", "no database at"), ctx->db_path);
-    return store_open(ctx->db_path, out);
+    return rc;
 }
 
 /* Reals are printed with 15 significant digits: every figure typed with up to 15 digits

@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const char *const global_help[][2] = {
-    { "--db PATH", "database file (default ./saima.db, or $SAIMA_DB)" },
+    { "--db PATH", "database: a file, or sqlite:FILE (default ./saima.db, or $SAIMA_DB)" },
     { "--json", "print data as JSON" },
     { "--lang zh|en", "language of messages and tables (default zh, or $SAIMA_LANG)" },
     { "--user NAME", "who is recorded as entering data (default $USER)" },

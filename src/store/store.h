@@ -59,6 +59,7 @@ struct store {
 /* Options for opening; zero means the default. */
 typedef struct store_open_opts {
     int max_version;  /* migrate no further than this schema version (tests of old databases) */
+    int must_exist;   /* ERR_NOTFOUND when there is no database yet: nothing is created */
 } store_open_opts;
 
 /* Opens the store a URI names and migrates it to the latest schema: "sqlite:path" or a bare

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 const char sq_sql_unit_id[] = "SELECT id FROM units WHERE code = ?1";
@@ -447,6 +448,10 @@ int store_sqlite_open(const char *path, const store_open_opts *opts, store **out
     if (opts && opts->max_version > 0 && opts->max_version < goal)
         goal = opts->max_version;
     /* A store handle belongs to one thread at a time, so the connection needs no mutex. */
+    if (opts && opts->must_exist && access(path, F_OK) != 0) {
+        free(q);
+        return err_set(ERR_NOTFOUND, "no database at '%s'", path);
+    }
     if (sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
         rc = err_set(ERR_IO, "cannot open database '%s': %s", path,
