@@ -271,9 +271,16 @@ int app_import_file(const app_ctx *q, int kind, const char *path, const io_impor
 int app_import_buffer(const app_ctx *q, int kind, const char *name, const char *data, size_t len,
                       const io_import_opts *opts, io_report *rep);
 
-/* ---- the demo city (demo_entry.c) ---- */
+/* ---- the demo city (demo.c, demo_entry.c) ---- */
 
 struct demo_opts;
+
+/* Builds the demo city into an empty database (ERR_CONFLICT naming where, when it holds any
+ * unit, indicator or observation): the generator's data with the entry workflow, the contests
+ * of every closed quarter in order, and the demo's accounts. *out is the summary:
+ * {"city","self","as_of","seed","units":{"total",kind...},"groups","indicators","schemes",
+ * "periods","targets","observations","accounts":[{login,name,role,unit,password}]}. */
+int app_demo(const app_ctx *q, const struct demo_opts *opts, const char *where, json_t **out);
 
 /* The demo's entry workflow, for demo_opts.entry: monthly deadlines (the 10th of the next
  * month) and, in the as_of month, approved, submitted, returned, late and missing

@@ -91,9 +91,6 @@ const char *cli_opt_value(const cli_cmd *cmd, const cli_args *args, const char *
 /* Nonzero when flag or option name was given. */
 int cli_opt_set(const cli_cmd *cmd, const cli_args *args, const char *name);
 
-/* Runs the contests of a period and decides its red flags, in one transaction (cmd_race.c);
- * used by `saima demo` after it builds the race. */
-int cli_contest_run_period(const cli_ctx *ctx, store *s, const period_key *p);
 
 /* Explains a unit's points in a year: each contest's rank and points, each event, the caps
  * and the total (cmd_race.c); `saima explain --ledger YEAR`. */

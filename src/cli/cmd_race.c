@@ -49,13 +49,6 @@ const cli_opt cmd_events_opts[] = {
 
 /* ---- contest run and show, awards ---- */
 
-int cli_contest_run_period(const cli_ctx *ctx, store *s, const period_key *p)
-{
-    app_ctx q = cli_query_ctx(ctx, s);
-    size_t ran, ng;
-    return app_contest_run(&q, p, NULL, &ran, &ng);
-}
-
 static int contest_run(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, store *s)
 {
     const char *text = cli_opt_value(cmd, args, "--period");
