@@ -49,21 +49,41 @@ static size_t window(size_t n, size_t offset, size_t limit, size_t *from)
     return n - *from < limit ? n - *from : limit;
 }
 
+/* The store's ERR_NOTFOUND for a code, named for people. */
+static int unknown(int rc, const char *what, const char *code)
+{
+    return rc == ERR_NOTFOUND ? err_set(ERR_NOTFOUND, "unknown %s code '%s'", what, code) : rc;
+}
+
+/* The children of a group (its members) or of a scheme (its items) as a JSON array. */
+static int children_of(store *s, int kind, const char *code, json_t **out)
+{
+    model_unit *members = NULL;
+    model_scheme_item *items = NULL;
+    size_t n = 0;
+    int rc;
+
+    if (kind == APP_GROUPS) {
+        if ((rc = store_group_members(s, code, &members, &n)) == 0)
+            rc = array_of(members, 0, n, sizeof *members, unit_any, out);
+    } else if ((rc = store_scheme_items(s, code, &items, &n)) == 0) {
+        rc = array_of(items, 0, n, sizeof *items, item_any, out);
+    }
+    free(members);
+    free(items);
+    return rc;
+}
+
 /* Sets each scheme's "items" (its scheme items) in arr, whose objects are the schemes. */
 static int add_scheme_items(store *s, const model_scheme *list, json_t *arr)
 {
-    model_scheme_item *its = NULL;
-    size_t n = 0;
     json_t *items = NULL;
     int rc = 0;
 
     for (size_t i = 0; rc == 0 && i < json_array_size(arr); i++) {
-        if ((rc = store_scheme_items(s, list[i].code, &its, &n)) == 0 &&
-            (rc = array_of(its, 0, n, sizeof *its, item_any, &items)) == 0 &&
+        if ((rc = children_of(s, APP_SCHEMES, list[i].code, &items)) == 0 &&
             json_object_set_new(json_array_get(arr, i), "items", items) != 0)
             rc = err_set(ERR_NOMEM, "out of memory");
-        free(its);
-        its = NULL;
     }
     return rc;
 }
@@ -123,79 +143,55 @@ int app_list(const app_ctx *q, int kind, const app_list_opts *o, json_t **out, s
     return rc;
 }
 
-/* Sets key of obj (stolen; NULL on failure) to children (stolen), or fails with ERR_NOMEM. */
-static int with_children(json_t *obj, const char *key, json_t *children, json_t **out)
-{
-    if (!obj || json_object_set_new(obj, key, children) != 0) {
-        json_decref(obj);
-        return err_set(ERR_NOMEM, "out of memory");
-    }
-    *out = obj;
-    return 0;
-}
+/* Adapters so one table serves every entity fetched by its code. */
+static int unit_get(store *s, const char *code, void *out) { return store_unit_get(s, code, out); }
+static int group_get(store *s, const char *code, void *out) { return store_group_get(s, code, out); }
+static int indicator_get(store *s, const char *code, void *out) { return store_indicator_get(s, code, out); }
+static int scheme_get(store *s, const char *code, void *out) { return store_scheme_get(s, code, out); }
 
-/* The store's ERR_NOTFOUND for a code, named for people. */
-static int unknown(int rc, const char *what, const char *code)
-{
-    return rc == ERR_NOTFOUND ? err_set(ERR_NOTFOUND, "unknown %s code '%s'", what, code) : rc;
-}
-
-static int show_group(store *s, const char *code, json_t **out)
-{
-    model_group g;
-    model_unit *members = NULL;
-    size_t n = 0;
-    json_t *arr = NULL;
-    int rc;
-
-    if ((rc = unknown(store_group_get(s, code, &g), "group", code)) == 0 &&
-        (rc = store_group_members(s, code, &members, &n)) == 0 &&
-        (rc = array_of(members, 0, n, sizeof *members, unit_any, &arr)) == 0)
-        rc = with_children(io_json_group(&g), "members", arr, out);
-    free(members);
-    return rc;
-}
-
-static int show_scheme(store *s, const char *code, json_t **out)
-{
-    model_scheme sc;
-    model_scheme_item *items = NULL;
-    size_t n = 0;
-    json_t *arr = NULL;
-    int rc;
-
-    if ((rc = unknown(store_scheme_get(s, code, &sc), "scheme", code)) == 0 &&
-        (rc = store_scheme_items(s, code, &items, &n)) == 0 &&
-        (rc = array_of(items, 0, n, sizeof *items, item_any, &arr)) == 0)
-        rc = with_children(io_json_scheme(&sc), "items", arr, out);
-    free(items);
-    return rc;
-}
+/* What app_show shows: each kind's fetch by code, JSON, name and the key of its children. */
+static const struct {
+    int kind;
+    int (*get)(store *s, const char *code, void *out);
+    to_json_fn json;
+    const char *what, *children;
+} shown[] = {
+    { APP_UNITS, unit_get, unit_any, "unit", NULL },
+    { APP_GROUPS, group_get, group_any, "group", "members" },
+    { APP_INDICATORS, indicator_get, indicator_any, "indicator", NULL },
+    { APP_SCHEMES, scheme_get, scheme_any, "scheme", "items" },
+};
 
 int app_show(const app_ctx *q, int kind, const char *code, json_t **out)
 {
-    model_unit u;
-    model_indicator ind;
+    union {
+        model_unit u;
+        model_group g;
+        model_indicator ind;
+        model_scheme sc;
+    } e;
+    json_t *obj = NULL, *children = NULL;
+    size_t i;
     int rc;
 
     *out = NULL;
-    switch (kind) {
-    case APP_UNITS:
-        if ((rc = unknown(store_unit_get(q->s, code, &u), "unit", code)) == 0 && !(*out = io_json_unit(&u)))
-            rc = err_set(ERR_NOMEM, "out of memory");
-        return rc;
-    case APP_INDICATORS:
-        if ((rc = unknown(store_indicator_get(q->s, code, &ind), "indicator", code)) == 0 &&
-            !(*out = io_json_indicator(&ind)))
-            rc = err_set(ERR_NOMEM, "out of memory");
-        return rc;
-    case APP_GROUPS:
-        return show_group(q->s, code, out);
-    case APP_SCHEMES:
-        return show_scheme(q->s, code, out);
-    default:
+    for (i = 0; i < sizeof shown / sizeof shown[0] && shown[i].kind != kind; i++)
+        ;
+    if (i == sizeof shown / sizeof shown[0])
         return err_set(ERR_USAGE, "no entity of kind %d to show", kind);
+    if ((rc = unknown(shown[i].get(q->s, code, &e), shown[i].what, code)) != 0)
+        return rc;
+    if (!(obj = shown[i].json(&e)))
+        return err_set(ERR_NOMEM, "out of memory");
+    if (shown[i].children && (rc = children_of(q->s, kind, code, &children)) == 0 &&
+        json_object_set_new(obj, shown[i].children, children) != 0)
+        rc = err_set(ERR_NOMEM, "out of memory");
+    if (rc != 0) {
+        json_decref(obj);
+        return rc;
     }
+    *out = obj;
+    return 0;
 }
 
 int app_obs_history(const app_ctx *q, const char *indicator, const char *unit, const char *period,
