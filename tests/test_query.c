@@ -501,8 +501,9 @@ static void test_observations_visibility(void **state)
 
     rows = visible(&public, &total);
     assert_int_equal(total, t.published);
-    json_array_foreach(rows, i, r)
+    json_array_foreach(rows, i, r) {
         assert_string_equal(json_string_value(json_object_get(r, "state")), "published");
+    }
     json_decref(rows);
 
     reporter.actor_unit = t.units[0];
@@ -548,8 +549,9 @@ static void test_reference_list(void **state)
     o.children = 1;
     assert_int_equal(app_list(&q, APP_SCHEMES, &o, &rows, &total), 0);
     assert_true(total > 0);
-    json_array_foreach(rows, i, r)
+    json_array_foreach(rows, i, r) {
         assert_true(json_array_size(json_object_get(r, "items")) > 0);
+    }
     json_decref(rows);
     assert_int_equal(app_list(&q, 99, &o, &rows, NULL), ERR_USAGE);
     assert_null(rows);
