@@ -1,8 +1,9 @@
 /* test_query: the shared query layer on the demo city — rankings checked against ranks worked
  * out here from the raw observations, the heatmap, trend and movers agreeing with the
  * rankings, the leaders' summary and the warnings' order, scores against explanations, what
- * published_only hides, bad options (ERR_USAGE) and unknown codes (ERR_NOTFOUND), and events
- * recorded with their audit lines. */
+ * published_only hides, bad options (ERR_USAGE) and unknown codes (ERR_NOTFOUND), events
+ * recorded with their audit lines, and the reference reads: lists by window, entities with
+ * their children, and which observations the public, a reporter and an admin see. */
 #include "support.h"
 #include "io/demo.h"
 #include "app/app.h"
@@ -442,6 +443,157 @@ static void test_events(void **state)
     assert_int_equal(app_event_revoke(&q, id, "again"), ERR_CONFLICT);
 }
 
+/* ---- reference reads (app/reference.c) ---- */
+
+/* What the store holds for 2026-10: every row, the published ones, and per unit the others. */
+typedef struct obs_tally {
+    size_t all, published;
+    char units[64][MODEL_CODE_MAX];
+    size_t unpublished[64], nunits;
+} obs_tally;
+
+static int tally_obs(const model_observation *o, void *arg)
+{
+    obs_tally *t = arg;
+    size_t u;
+    t->all++;
+    if (o->state == OBS_PUBLISHED) {
+        t->published++;
+        return 0;
+    }
+    for (u = 0; u < t->nunits && strcmp(t->units[u], o->unit_code) != 0; u++)
+        ;
+    if (u == t->nunits && t->nunits < 64)
+        snprintf(t->units[t->nunits++], MODEL_CODE_MAX, "%s", o->unit_code);
+    if (u < t->nunits)
+        t->unpublished[u]++;
+    return 0;
+}
+
+/* app_observations as the ctx q sees them, checking that the total is what the rows say. */
+static json_t *visible(const app_ctx *q, size_t *total)
+{
+    app_obs_query f = { NULL, NULL, "2026-10", NULL, 0, APP_ALL };
+    json_t *rows = NULL;
+    assert_int_equal(app_observations(q, &f, &rows, total), 0);
+    assert_int_equal(json_array_size(rows), *total);
+    return rows;
+}
+
+static void test_observations_visibility(void **state)
+{
+    obs_filter f = store_filter_all();
+    obs_tally t;
+    app_ctx admin = ctx(0), public = ctx(1), reporter = ctx(1);
+    app_obs_query win = { NULL, NULL, "2026年10月", NULL, 3, 4 };
+    json_t *rows, *r;
+    size_t total, i, own_seen = 0;
+    (void)state;
+    memset(&t, 0, sizeof t);
+    snprintf(f.period_code, sizeof f.period_code, "2026-10");
+    assert_int_equal(store_observations_each(g_db.s, &f, tally_obs, &t), 0);
+    assert_true(t.nunits >= 2);            /* the demo's October has drafts of several units */
+    assert_true(t.published > 0 && t.published < t.all);
+
+    rows = visible(&admin, &total);
+    assert_int_equal(total, t.all);
+    json_decref(rows);
+
+    rows = visible(&public, &total);
+    assert_int_equal(total, t.published);
+    json_array_foreach(rows, i, r) {
+        assert_string_equal(json_string_value(json_object_get(r, "state")), "published");
+    }
+    json_decref(rows);
+
+    reporter.actor_unit = t.units[0];
+    rows = visible(&reporter, &total);
+    assert_int_equal(total, t.published + t.unpublished[0]);
+    json_array_foreach(rows, i, r) {
+        if (strcmp(json_string_value(json_object_get(r, "state")), "published") != 0) {
+            assert_string_equal(json_string_value(json_object_get(r, "unit")), t.units[0]);
+            own_seen++;
+        }
+    }
+    assert_int_equal(own_seen, t.unpublished[0]);
+    json_decref(rows);
+
+    assert_int_equal(app_observations(&admin, &win, &rows, &total), 0);
+    assert_int_equal(total, t.all);
+    assert_int_equal(json_array_size(rows), 4);
+    json_decref(rows);
+    win.period = "not a period";
+    assert_int_equal(app_observations(&admin, &win, &rows, NULL), ERR_USAGE);
+    assert_null(rows);
+}
+
+static void test_reference_list(void **state)
+{
+    app_ctx q = ctx(0);
+    app_list_opts o = { 0, 0, 0, 2, 3 };
+    model_unit *units = NULL;
+    size_t n = 0, total = 0, i;
+    json_t *rows = NULL, *r;
+    (void)state;
+    assert_int_equal(store_units(g_db.s, &units, &n), 0);
+    assert_true(n > 5);
+    assert_int_equal(app_list(&q, APP_UNITS, &o, &rows, &total), 0);
+    assert_int_equal(total, n);
+    assert_int_equal(json_array_size(rows), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0), "code")), units[2].code);
+    json_decref(rows);
+    free(units);
+
+    o.offset = 0;
+    o.limit = APP_ALL;
+    o.children = 1;
+    assert_int_equal(app_list(&q, APP_SCHEMES, &o, &rows, &total), 0);
+    assert_true(total > 0);
+    json_array_foreach(rows, i, r) {
+        assert_true(json_array_size(json_object_get(r, "items")) > 0);
+    }
+    json_decref(rows);
+    assert_int_equal(app_list(&q, 99, &o, &rows, NULL), ERR_USAGE);
+    assert_null(rows);
+}
+
+static void test_reference_show(void **state)
+{
+    app_ctx q = ctx(0);
+    char peers[MODEL_CODE_MAX];
+    model_unit *members = NULL;
+    size_t n = 0;
+    json_t *obj = NULL;
+    (void)state;
+    assert_int_equal(app_peer_group(g_db.s, peers), 0);
+    assert_int_equal(store_group_members(g_db.s, peers, &members, &n), 0);
+    assert_int_equal(app_show(&q, APP_GROUPS, peers, &obj), 0);
+    assert_string_equal(json_string_value(json_object_get(obj, "code")), peers);
+    assert_int_equal(json_array_size(json_object_get(obj, "members")), n);
+    json_decref(obj);
+    free(members);
+
+    assert_int_equal(app_show(&q, APP_SCHEMES, "yz_assess", &obj), 0);
+    assert_true(json_array_size(json_object_get(obj, "items")) > 0);
+    json_decref(obj);
+    assert_int_equal(app_show(&q, APP_INDICATORS, "gdp", &obj), 0);
+    assert_string_equal(json_string_value(json_object_get(obj, "code")), "gdp");
+    json_decref(obj);
+
+    assert_int_equal(app_show(&q, APP_UNITS, "no_such_unit", &obj), ERR_NOTFOUND);
+    assert_null(obj);
+    assert_int_equal(app_show(&q, APP_GROUPS, "no_such_group", &obj), ERR_NOTFOUND);
+    assert_int_equal(app_show(&q, APP_SCHEMES, "no_such_scheme", &obj), ERR_NOTFOUND);
+    assert_int_equal(app_show(&q, APP_INDICATORS, "no_such_indicator", &obj), ERR_NOTFOUND);
+    assert_int_equal(app_show(&q, APP_PERIODS, "2026-10", &obj), ERR_USAGE);
+
+    assert_int_equal(app_obs_history(&q, "gdp", "linjiang", "2026-10", &obj), 0);
+    assert_true(json_array_size(obj) >= 1);
+    json_decref(obj);
+    assert_int_equal(app_obs_history(&q, "gdp", "linjiang", "1990-01", &obj), ERR_NOTFOUND);
+    assert_null(obj);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -455,6 +607,9 @@ int main(void)
         cmocka_unit_test(test_published_only),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_events),
+        cmocka_unit_test(test_observations_visibility),
+        cmocka_unit_test(test_reference_list),
+        cmocka_unit_test(test_reference_show),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -271,6 +271,57 @@ int app_import_file(const app_ctx *q, int kind, const char *path, const io_impor
 int app_import_buffer(const app_ctx *q, int kind, const char *name, const char *data, size_t len,
                       const io_import_opts *opts, io_report *rep);
 
+/* ---- reference data (reference.c) ---- */
+
+/* The kinds app_list lists; the first four are also what app_show shows. */
+enum app_kind {
+    APP_UNITS, APP_GROUPS, APP_INDICATORS, APP_SCHEMES, APP_PERIODS, APP_TARGETS, APP_FLAGS,
+    APP_USERS, APP_AUDIT
+};
+
+/* Every row of a list: an app_list_opts.limit or app_obs_query.limit without a bound. */
+#define APP_ALL SIZE_MAX
+
+/* What part of a list to give; zero is every year, every flag, no children, no rows. */
+typedef struct app_list_opts {
+    int year;                  /* targets: of this year only (0: every year) */
+    int open_only;             /* flags: the open ones only */
+    int children;              /* schemes: each with its "items" */
+    size_t offset;             /* the first row given */
+    size_t limit;              /* at most this many rows (APP_ALL: every one; audit: the latest) */
+} app_list_opts;
+
+/* The rows [offset, offset + limit) of a kind (enum app_kind) as a JSON array in io/json.c's
+ * shapes, in the store's order, into *out; *total (may be NULL) counts every row there is.
+ * ERR_USAGE for a kind that has no list. */
+int app_list(const app_ctx *q, int kind, const app_list_opts *o, json_t **out, size_t *total);
+
+/* One unit, group (with "members"), indicator or scheme (with "items") by its code, as JSON
+ * into *out; ERR_NOTFOUND naming an unknown code. */
+int app_show(const app_ctx *q, int kind, const char *code, json_t **out);
+
+/* Every version of one observation (period in any form period_parse reads), oldest first, as
+ * a JSON array; ERR_DATA for a period that does not parse, ERR_NOTFOUND when there is none. */
+int app_obs_history(const app_ctx *q, const char *indicator, const char *unit, const char *period,
+                    json_t **out);
+
+/* Which observations to read: text filters, NULL or "" for any, and a window. */
+typedef struct app_obs_query {
+    const char *indicator, *unit;
+    const char *period;        /* any form period_parse reads: 2026-10, 2026-Q3, 2026年1-9月 */
+    const char *year;
+    size_t offset, limit;      /* the rows given: [offset, offset + limit) of the visible ones */
+} app_obs_query;
+
+/* The observations a query matches that the ctx may see, as a JSON array in the store's order:
+ * with actor_unit (a reporter) the published ones and its own unit's, else with
+ * published_only the published ones, else all. *total (may be NULL) counts every visible row;
+ * without it the read stops at the window's end. ERR_USAGE naming a filter that does not parse. */
+int app_observations(const app_ctx *q, const app_obs_query *f, json_t **out, size_t *total);
+
+/* Writes the CSV export of a kind (io_kind) to out, in the import's format (io_export). */
+int app_export(const app_ctx *q, int kind, FILE *out, const io_export_opts *o);
+
 /* ---- the demo city (demo.c, demo_entry.c) ---- */
 
 struct demo_opts;

@@ -133,13 +133,13 @@ done:
 }
 
 /* Writes the export to path, or to standard output when path is NULL or "-". */
-static int export_to(store *s, int kind, const char *path, const io_export_opts *opts)
+static int export_to(const app_ctx *q, int kind, const char *path, const io_export_opts *opts)
 {
     FILE *out = stdout;
     int rc;
     if (path && strcmp(path, "-") != 0 && !(out = fopen(path, "wb")))
         return err_set(ERR_IO, "cannot create '%s'", path);
-    rc = io_export(s, kind, out, opts);
+    rc = app_export(q, kind, out, opts);
     if (out != stdout && fclose(out) != 0 && rc == 0)
         rc = err_set(ERR_IO, "cannot write '%s'", path);
     if (rc != 0 && out != stdout)
@@ -152,6 +152,7 @@ int cmd_export(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
     io_export_opts opts;
     const char *year = cli_opt_value(cmd, args, "--year");
     store *s = NULL;
+    app_ctx q;
     long y = 0;
     int kind, rc;
     if ((rc = parse_kind(cmd, args->pos[0], &kind)) != 0)
@@ -173,7 +174,8 @@ int cmd_export(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
         return cli_usage_error(cmd, "--period filters only observations (use --year for targets)");
     if ((rc = cli_open_store(ctx, &s)) != 0)
         return rc;
-    rc = export_to(s, kind, args->npos > 1 ? args->pos[1] : NULL, &opts);
+    q = cli_query_ctx(ctx, s);
+    rc = export_to(&q, kind, args->npos > 1 ? args->pos[1] : NULL, &opts);
     store_close(s);
     return rc;
 }

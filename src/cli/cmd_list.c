@@ -1,7 +1,6 @@
 /* cmd_list: `saima list WHAT` and `saima show WHAT CODE...` — every entity as a table or JSON.
- * Rows are built once as JSON objects; the table view prints the same objects by column. */
-#include "cli/cli.h"
-#include "io/json.h"
+ * Rows come from app as JSON objects; the table view prints the same objects by column. */
+#include "cli/scope.h"
 #include "util/err.h"
 #include "util/num.h"
 
@@ -20,30 +19,6 @@ const cli_opt cmd_list_opts[] = {
 };
 
 const cli_opt cmd_show_opts[] = { { NULL, NULL, NULL } };
-
-/* Appends each of n elements of an array of elem_size bytes, converted by fn, to arr. */
-static int append_all(json_t *arr, const void *items, size_t n, size_t elem_size,
-                      json_t *(*fn)(const void *), size_t limit)
-{
-    for (size_t i = 0; i < n && (limit == 0 || i < limit); i++) {
-        if (json_array_append_new(arr, fn((const char *)items + i * elem_size)) != 0)
-            return err_set(ERR_NOMEM, "out of memory building output");
-    }
-    return 0;
-}
-
-/* Adapters so one append_all serves every entity. */
-static json_t *unit_any(const void *p) { return io_json_unit(p); }
-static json_t *group_any(const void *p) { return io_json_group(p); }
-static json_t *indicator_any(const void *p) { return io_json_indicator(p); }
-static json_t *scheme_any(const void *p) { return io_json_scheme(p); }
-static json_t *item_any(const void *p) { return io_json_scheme_item(p); }
-static json_t *period_any(const void *p) { return io_json_period(p); }
-static json_t *target_any(const void *p) { return io_json_target(p); }
-static json_t *obs_any(const void *p) { return io_json_observation(p); }
-static json_t *flag_any(const void *p) { return io_json_flag(p); }
-static json_t *user_any(const void *p) { return io_json_user(p); }
-static json_t *audit_any(const void *p) { return io_json_audit(p); }
 
 static const cli_column unit_cols[] = {
     CLI_COL("code", "代码", "code", 0),
@@ -135,134 +110,73 @@ static const cli_column audit_cols[] = {
 
 /* ---- list ---- */
 
-struct obs_collect {
-    json_t *rows;
-    size_t limit;
+/* What `list` knows: a name, its app kind (-1: observations) and its columns. */
+static const struct {
+    const char *name;
+    int kind;
+    const cli_column *cols;
+    int ncols;
+} lists[] = {
+    { "units", APP_UNITS, unit_cols, CLI_NCOLS(unit_cols) },
+    { "groups", APP_GROUPS, group_cols, CLI_NCOLS(group_cols) },
+    { "indicators", APP_INDICATORS, indicator_cols, CLI_NCOLS(indicator_cols) },
+    { "schemes", APP_SCHEMES, scheme_cols, CLI_NCOLS(scheme_cols) },
+    { "periods", APP_PERIODS, period_cols, CLI_NCOLS(period_cols) },
+    { "targets", APP_TARGETS, target_cols, CLI_NCOLS(target_cols) },
+    { "flags", APP_FLAGS, flag_cols, CLI_NCOLS(flag_cols) },
+    { "users", APP_USERS, user_cols, CLI_NCOLS(user_cols) },
+    { "audit", APP_AUDIT, audit_cols, CLI_NCOLS(audit_cols) },
+    { "observations", -1, obs_cols, CLI_NCOLS(obs_cols) },
+    { "obs", -1, obs_cols, CLI_NCOLS(obs_cols) },
 };
 
-static int collect_obs(const model_observation *o, void *ctx)
+/* The rows of one list (lists[i]) from app into *rows. */
+static int list_rows(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, size_t i,
+                     size_t limit, int year, json_t **rows)
 {
-    struct obs_collect *c = ctx;
-    if (c->limit && json_array_size(c->rows) >= c->limit)
-        return 1;
-    return json_array_append_new(c->rows, io_json_observation(o)) == 0 ? 0 : err_set(ERR_NOMEM, "out of memory");
-}
-
-static int list_observations(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, store *s,
-                             size_t limit)
-{
-    obs_filter f = store_filter_all();
-    const char *v;
-    struct obs_collect c = { json_array(), limit };
-    long year;
+    app_list_opts o = { year, !cli_opt_set(cmd, args, "--all"), 0, 0, limit };
+    app_obs_query f = {
+        cli_opt_value(cmd, args, "--indicator"), cli_opt_value(cmd, args, "--unit"),
+        cli_opt_value(cmd, args, "--period"), cli_opt_value(cmd, args, "--year"), 0, limit,
+    };
+    store *s;
+    app_ctx q;
     int rc;
-    if ((v = cli_opt_value(cmd, args, "--indicator")))
-        snprintf(f.indicator_code, sizeof f.indicator_code, "%s", v);
-    if ((v = cli_opt_value(cmd, args, "--unit")))
-        snprintf(f.unit_code, sizeof f.unit_code, "%s", v);
-    if ((v = cli_opt_value(cmd, args, "--period"))) {
-        period_key key;
-        if (period_parse(v, &key) != 0)
-            return cli_usage_error(cmd, "--period: %s", err_msg());
-        period_format(&key, f.period_code, sizeof f.period_code);
-    }
-    if ((v = cli_opt_value(cmd, args, "--year"))) {
-        if (num_parse_int(v, PERIOD_YEAR_MIN, PERIOD_YEAR_MAX, &year) != 0)
-            return cli_usage_error(cmd, "--year: %s", err_msg());
-        f.year = (int)year;
-    }
-    rc = store_observations_each(s, &f, collect_obs, &c);
-    if (rc < 0) {
-        json_decref(c.rows);
+    if ((rc = cli_open_existing(ctx, &s)) != 0)
         return rc;
-    }
-    return cli_emit_rows(ctx, c.rows, obs_cols, CLI_NCOLS(obs_cols));
-}
-
-/* Lists one kind of entity held in an array: fetch, convert, emit. */
-#define LIST_ARRAY(type, fetch_call, conv, cols)                                                    \
-    do {                                                                                           \
-        type *items = NULL;                                                                        \
-        size_t n = 0;                                                                              \
-        json_t *rows = json_array();                                                               \
-        if ((rc = (fetch_call)) == 0)                                                              \
-            rc = append_all(rows, items, n, sizeof *items, conv, limit);                           \
-        free(items);                                                                               \
-        if (rc != 0) {                                                                             \
-            json_decref(rows);                                                                     \
-            break;                                                                                 \
-        }                                                                                          \
-        rc = cli_emit_rows(ctx, rows, cols, CLI_NCOLS(cols));                                                   \
-    } while (0)
-
-static int known_list(const char *what)
-{
-    static const char *const kinds[] = { "units", "groups", "indicators", "schemes", "periods",
-                                         "targets", "flags", "users", "audit", "observations", "obs" };
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-        if (strcmp(kinds[i], what) == 0)
-            return 1;
-    }
-    return 0;
+    q = cli_query_ctx(ctx, s);
+    if (lists[i].kind < 0)
+        rc = cli_query_error(cmd, app_observations(&q, &f, rows, NULL));
+    else
+        rc = app_list(&q, lists[i].kind, &o, rows, NULL);
+    store_close(s);
+    return rc;
 }
 
 int cmd_list(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
 {
     const char *what = args->pos[0], *v;
-    store *s;
     long lim = 0, year = 0;
-    size_t limit;
+    size_t i, limit;
+    json_t *rows = NULL;
     int rc;
     if ((v = cli_opt_value(cmd, args, "--limit")) && num_parse_int(v, 1, 100000000, &lim) != 0)
         return cli_usage_error(cmd, "--limit: %s", err_msg());
     if ((v = cli_opt_value(cmd, args, "--year")) &&
         num_parse_int(v, PERIOD_YEAR_MIN, PERIOD_YEAR_MAX, &year) != 0)
         return cli_usage_error(cmd, "--year: %s", err_msg());
-    limit = (size_t)lim;
-    if (!known_list(what))
+    for (i = 0; i < sizeof lists / sizeof lists[0] && strcmp(lists[i].name, what) != 0; i++)
+        ;
+    if (i == sizeof lists / sizeof lists[0])
         return cli_usage_error(cmd, "cannot list '%s' (units, groups, indicators, schemes, periods, "
                                "targets, observations, flags, users, audit)", what);
-    if ((rc = cli_open_existing(ctx, &s)) != 0)
+    limit = lim ? (size_t)lim : lists[i].kind == APP_AUDIT ? 50 : APP_ALL;
+    if ((rc = list_rows(ctx, cmd, args, i, limit, (int)year, &rows)) != 0)
         return rc;
-    if (strcmp(what, "units") == 0)
-        LIST_ARRAY(model_unit, store_units(s, &items, &n), unit_any, unit_cols);
-    else if (strcmp(what, "groups") == 0)
-        LIST_ARRAY(model_group, store_groups(s, &items, &n), group_any, group_cols);
-    else if (strcmp(what, "indicators") == 0)
-        LIST_ARRAY(model_indicator, store_indicators(s, &items, &n), indicator_any, indicator_cols);
-    else if (strcmp(what, "schemes") == 0)
-        LIST_ARRAY(model_scheme, store_schemes(s, &items, &n), scheme_any, scheme_cols);
-    else if (strcmp(what, "periods") == 0)
-        LIST_ARRAY(model_period, store_periods(s, &items, &n), period_any, period_cols);
-    else if (strcmp(what, "targets") == 0)
-        LIST_ARRAY(model_target, store_targets(s, (int)year, &items, &n), target_any, target_cols);
-    else if (strcmp(what, "flags") == 0)
-        LIST_ARRAY(model_obs_flag, store_flags(s, !cli_opt_set(cmd, args, "--all"), &items, &n), flag_any,
-                   flag_cols);
-    else if (strcmp(what, "users") == 0)
-        LIST_ARRAY(model_user, store_users(s, &items, &n), user_any, user_cols);
-    else if (strcmp(what, "audit") == 0)
-        LIST_ARRAY(model_audit_entry, store_audits(s, limit ? (int)limit : 50, &items, &n), audit_any,
-                   audit_cols);
-    else
-        rc = list_observations(ctx, cmd, args, s, limit);
-    store_close(s);
-    return rc;
+    return cli_emit_rows(ctx, rows, lists[i].cols, lists[i].ncols);
 }
 
 /* ---- show ---- */
-
-/* Finds the element whose code (at offset code_off) is code, in an array from the store. */
-static const void *find_code(const void *items, size_t n, size_t elem_size, size_t code_off,
-                             const char *code)
-{
-    for (size_t i = 0; i < n; i++) {
-        const char *elem = (const char *)items + i * elem_size;
-        if (strcmp(elem + code_off, code) == 0)
-            return elem;
-    }
-    return NULL;
-}
 
 /* Prints one object (stolen) as "key  value" lines, or as JSON. */
 static int emit_object(const cli_ctx *ctx, json_t *obj)
@@ -282,44 +196,18 @@ static int emit_object(const cli_ctx *ctx, json_t *obj)
     return 0;
 }
 
-static int show_unit(const cli_ctx *ctx, store *s, const char *code)
-{
-    model_unit *items = NULL;
-    size_t n = 0;
-    int rc = store_units(s, &items, &n);
-    const model_unit *u = rc == 0 ? find_code(items, n, sizeof *items, offsetof(model_unit, code), code) : NULL;
-    if (rc == 0)
-        rc = u ? emit_object(ctx, io_json_unit(u)) : err_set(ERR_NOTFOUND, "unknown unit code '%s'", code);
-    free(items);
-    return rc;
-}
-
-static int show_indicator(const cli_ctx *ctx, store *s, const char *code)
-{
-    model_indicator *items = NULL;
-    size_t n = 0;
-    int rc = store_indicators(s, &items, &n);
-    const model_indicator *ind =
-        rc == 0 ? find_code(items, n, sizeof *items, offsetof(model_indicator, code), code) : NULL;
-    if (rc == 0)
-        rc = ind ? emit_object(ctx, io_json_indicator(ind))
-                 : err_set(ERR_NOTFOUND, "unknown indicator code '%s'", code);
-    free(items);
-    return rc;
-}
-
-/* Prints a parent object with its child rows (members, items): one JSON object with the
- * children under key, or the object's fields followed by a table of the children. Steals both. */
-static int emit_with_children(const cli_ctx *ctx, json_t *obj, const char *key, json_t *children,
+/* Prints an entity (stolen) with its child rows under key (members, items): as one JSON
+ * object, or as the object's fields followed by a table of the children. */
+static int emit_with_children(const cli_ctx *ctx, json_t *obj, const char *key,
                               const cli_column *cols, int ncols)
 {
+    json_t *children;
     int rc;
-    if (ctx->json) {
-        json_object_set_new(obj, key, children);
+    if (ctx->json)
         return cli_print_json(obj);
-    }
-    rc = emit_object(ctx, obj);
-    if (rc != 0) {
+    children = json_incref(json_object_get(obj, key));
+    json_object_del(obj, key);
+    if ((rc = emit_object(ctx, obj)) != 0) {
         json_decref(children);
         return rc;
     }
@@ -327,99 +215,50 @@ static int emit_with_children(const cli_ctx *ctx, json_t *obj, const char *key, 
     return cli_emit_rows(ctx, children, cols, ncols);
 }
 
-static int show_group(const cli_ctx *ctx, store *s, const char *code)
-{
-    model_group *items = NULL;
-    model_unit *members = NULL;
-    size_t n = 0, nm = 0;
-    int rc = store_groups(s, &items, &n);
-    const model_group *g = rc == 0 ? find_code(items, n, sizeof *items, offsetof(model_group, code), code) : NULL;
-    json_t *arr = json_array();
-    if (rc == 0 && !g)
-        rc = err_set(ERR_NOTFOUND, "unknown group code '%s'", code);
-    if (rc == 0 && (rc = store_group_members(s, code, &members, &nm)) == 0 &&
-        (rc = append_all(arr, members, nm, sizeof *members, unit_any, 0)) == 0) {
-        rc = emit_with_children(ctx, io_json_group(g), "members", arr, unit_cols, CLI_NCOLS(unit_cols));
-        arr = NULL;
-    }
-    json_decref(arr);
-    free(members);
-    free(items);
-    return rc;
-}
-
-static int show_scheme(const cli_ctx *ctx, store *s, const char *code)
-{
-    model_scheme *items = NULL;
-    model_scheme_item *its = NULL;
-    size_t n = 0, ni = 0;
-    int rc = store_schemes(s, &items, &n);
-    const model_scheme *sc = rc == 0 ? find_code(items, n, sizeof *items, offsetof(model_scheme, code), code) : NULL;
-    json_t *arr = json_array();
-    if (rc == 0 && !sc)
-        rc = err_set(ERR_NOTFOUND, "unknown scheme code '%s'", code);
-    if (rc == 0 && (rc = store_scheme_items(s, code, &its, &ni)) == 0 &&
-        (rc = append_all(arr, its, ni, sizeof *its, item_any, 0)) == 0) {
-        rc = emit_with_children(ctx, io_json_scheme(sc), "items", arr, item_cols, CLI_NCOLS(item_cols));
-        arr = NULL;
-    }
-    json_decref(arr);
-    free(its);
-    free(items);
-    return rc;
-}
-
-static int show_observation(const cli_ctx *ctx, const cli_cmd *cmd, store *s, const cli_args *args)
-{
-    model_observation *hist = NULL;
-    size_t n = 0;
-    period_key key;
-    char code[PERIOD_CODE_MAX];
-    json_t *rows;
-    int rc;
-    if (args->npos != 4)
-        return cli_usage_error(cmd, "show obs INDICATOR UNIT PERIOD");
-    if (period_parse(args->pos[3], &key) != 0)
-        return err_set(ERR_DATA, "%s", err_msg());
-    period_format(&key, code, sizeof code);
-    if ((rc = store_observation_history(s, args->pos[1], args->pos[2], code, &hist, &n)) != 0)
-        return rc;
-    if (n == 0) {
-        free(hist);
-        return err_set(ERR_NOTFOUND, "no value for %s / %s / %s", args->pos[1], args->pos[2], code);
-    }
-    rows = json_array();
-    rc = append_all(rows, hist, n, sizeof *hist, obs_any, 0);
-    free(hist);
-    if (rc != 0) {
-        json_decref(rows);
-        return rc;
-    }
-    return cli_emit_rows(ctx, rows, history_cols, CLI_NCOLS(history_cols));
-}
+/* What `show` knows: a name, its app kind (-1: an observation), the key and columns of its
+ * children (NULL: none). */
+static const struct {
+    const char *name;
+    int kind;
+    const char *key;
+    const cli_column *cols;
+    int ncols;
+} shows[] = {
+    { "unit", APP_UNITS, NULL, NULL, 0 },
+    { "indicator", APP_INDICATORS, NULL, NULL, 0 },
+    { "group", APP_GROUPS, "members", unit_cols, CLI_NCOLS(unit_cols) },
+    { "scheme", APP_SCHEMES, "items", item_cols, CLI_NCOLS(item_cols) },
+    { "obs", -1, NULL, history_cols, CLI_NCOLS(history_cols) },
+    { "observation", -1, NULL, history_cols, CLI_NCOLS(history_cols) },
+};
 
 int cmd_show(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args)
 {
     const char *what = args->pos[0];
-    static const char *const kinds[] = { "unit", "indicator", "group", "scheme", "obs", "observation" };
     store *s;
-    int rc, known = 0;
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        known |= strcmp(kinds[i], what) == 0;
-    if (!known)
+    app_ctx q;
+    json_t *obj = NULL;
+    size_t i;
+    int rc;
+    for (i = 0; i < sizeof shows / sizeof shows[0] && strcmp(shows[i].name, what) != 0; i++)
+        ;
+    if (i == sizeof shows / sizeof shows[0])
         return cli_usage_error(cmd, "cannot show '%s' (unit, group, indicator, scheme, obs)", what);
+    if (shows[i].kind < 0 && args->npos != 4)
+        return cli_usage_error(cmd, "show obs INDICATOR UNIT PERIOD");
     if ((rc = cli_open_existing(ctx, &s)) != 0)
         return rc;
-    if (strcmp(what, "unit") == 0)
-        rc = show_unit(ctx, s, args->pos[1]);
-    else if (strcmp(what, "indicator") == 0)
-        rc = show_indicator(ctx, s, args->pos[1]);
-    else if (strcmp(what, "group") == 0)
-        rc = show_group(ctx, s, args->pos[1]);
-    else if (strcmp(what, "scheme") == 0)
-        rc = show_scheme(ctx, s, args->pos[1]);
+    q = cli_query_ctx(ctx, s);
+    if (shows[i].kind < 0)
+        rc = app_obs_history(&q, args->pos[1], args->pos[2], args->pos[3], &obj);
     else
-        rc = show_observation(ctx, cmd, s, args);
+        rc = app_show(&q, shows[i].kind, args->pos[1], &obj);
     store_close(s);
-    return rc;
+    if (rc != 0)
+        return rc;
+    if (shows[i].kind < 0)
+        return cli_emit_rows(ctx, obj, shows[i].cols, shows[i].ncols);
+    if (shows[i].key)
+        return emit_with_children(ctx, obj, shows[i].key, shows[i].cols, shows[i].ncols);
+    return emit_object(ctx, obj);
 }

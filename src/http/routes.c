@@ -1,8 +1,8 @@
 /* routes: the one route table of the API, the dispatcher's checks (path 404, method 405,
  * size 413, content type 415), the error object, ETags, pagination, and the read-only
- * handlers over the store. */
+ * handlers of reference data, each one app call. */
 #include "http/routes.h"
-#include "io/json.h"
+#include "app/app.h"
 #include "util/err.h"
 #include "util/num.h"
 
@@ -204,43 +204,6 @@ json_t *http_page_json(json_t *items, size_t total, size_t limit, size_t offset)
 
 /* ---- handlers ---- */
 
-typedef json_t *(*to_json_fn)(const void *item);
-
-static json_t *unit_any(const void *p) { return io_json_unit(p); }
-static json_t *group_any(const void *p) { return io_json_group(p); }
-static json_t *indicator_any(const void *p) { return io_json_indicator(p); }
-static json_t *period_any(const void *p) { return io_json_period(p); }
-static json_t *item_any(const void *p) { return io_json_scheme_item(p); }
-
-/* The JSON array of n items, each made by fn; NULL when out of memory. */
-static json_t *array_of(const void *items, size_t n, size_t size, to_json_fn fn)
-{
-    json_t *arr = json_array();
-
-    for (size_t i = 0; arr && i < n; i++) {
-        if (json_array_append_new(arr, fn((const char *)items + i * size)) != 0) {
-            json_decref(arr);
-            arr = NULL;
-        }
-    }
-    return arr;
-}
-
-/* The page of a whole list the request asks for, in the envelope; frees nothing. */
-static int page_of(http_req *req, const void *items, size_t n, size_t size, to_json_fn fn,
-                   json_t **out)
-{
-    size_t lim, off, from, count;
-    int rc = http_page_parse(http_req_query(req, "limit"), http_req_query(req, "offset"), &lim, &off);
-
-    if (rc)
-        return rc;
-    from = off < n ? off : n;
-    count = n - from < lim ? n - from : lim;
-    *out = http_page_json(array_of((const char *)items + from * size, count, size, fn), n, lim, off);
-    return *out ? 0 : err_set(ERR_NOMEM, "out of memory");
-}
-
 static int h_health(http_req *req, json_t **out)
 {
     store *s;
@@ -252,206 +215,66 @@ static int h_health(http_req *req, json_t **out)
     return *out ? 0 : err_set(ERR_NOMEM, "out of memory");
 }
 
-/* One handler body for the plain lists: fetch everything, send the page asked for. */
-#define LIST_HANDLER(fname, type, fetch, fn)                                        \
-    static int fname(http_req *req, json_t **out)                                   \
-    {                                                                               \
-        store *s;                                                                   \
-        type *items = NULL;                                                         \
-        size_t n = 0;                                                               \
-        int rc;                                                                     \
-        if ((rc = http_req_store(req, &s)) == 0 && (rc = fetch(s, &items, &n)) == 0) \
-            rc = page_of(req, items, n, sizeof *items, fn, out);                    \
-        free(items);                                                                \
-        return rc;                                                                  \
-    }
-
-LIST_HANDLER(h_units, model_unit, store_units, unit_any)
-LIST_HANDLER(h_groups, model_group, store_groups, group_any)
-LIST_HANDLER(h_indicators, model_indicator, store_indicators, indicator_any)
-LIST_HANDLER(h_periods, model_period, store_periods, period_any)
-
-/* A scheme with its items. */
-static json_t *scheme_full(store *s, const model_scheme *sc, int *rc)
+/* Sends items (stolen) as the page [offset, offset + limit) of total rows. */
+static int page_reply(json_t *items, size_t total, size_t limit, size_t offset, json_t **out)
 {
-    model_scheme_item *items = NULL;
-    size_t n = 0;
-    json_t *o = NULL;
-
-    if ((*rc = store_scheme_items(s, sc->code, &items, &n)) == 0) {
-        o = io_json_scheme(sc);
-        if (!o || json_object_set_new(o, "items", array_of(items, n, sizeof *items, item_any)) != 0) {
-            json_decref(o);
-            o = NULL;
-            *rc = err_set(ERR_NOMEM, "out of memory");
-        }
-    }
-    free(items);
-    return o;
+    *out = http_page_json(items, total, limit, offset);
+    return *out ? 0 : err_set(ERR_NOMEM, "out of memory");
 }
 
-static int h_schemes(http_req *req, json_t **out)
+/* One handler body for the plain lists: the page the request asks for of app's list of kind
+ * (schemes with their items when children). */
+static int list_page(http_req *req, int kind, int children, json_t **out)
 {
-    store *s;
-    model_scheme *list = NULL;
-    size_t n = 0, lim, off;
-    json_t *arr = NULL;
+    app_list_opts o = { 0, 0, children, 0, 0 };
+    app_ctx q;
+    json_t *items = NULL;
+    size_t total = 0;
     int rc;
 
-    if ((rc = http_page_parse(http_req_query(req, "limit"), http_req_query(req, "offset"), &lim,
-                              &off)) != 0 ||
-        (rc = http_req_store(req, &s)) != 0 || (rc = store_schemes(s, &list, &n)) != 0)
-        goto done;
-    if (!(arr = json_array())) {
-        rc = err_set(ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    for (size_t i = off; i < n && i - off < lim && rc == 0; i++)
-        json_array_append_new(arr, scheme_full(s, &list[i], &rc));
-    if (rc == 0) {
-        *out = http_page_json(arr, n, lim, off);
-        arr = NULL;
-        rc = *out ? 0 : err_set(ERR_NOMEM, "out of memory");
-    }
-done:
-    json_decref(arr);
-    free(list);
-    return rc;
-}
-
-static int h_group(http_req *req, json_t **out)
-{
-    store *s;
-    model_group *groups = NULL;
-    model_unit *members = NULL;
-    size_t ng = 0, nm = 0, i;
-    int rc;
-
-    if ((rc = http_req_store(req, &s)) != 0 || (rc = store_groups(s, &groups, &ng)) != 0)
-        goto done;
-    for (i = 0; i < ng && strcmp(groups[i].code, req->param[0]) != 0; i++)
-        ;
-    if (i == ng) {
-        rc = err_set(ERR_NOTFOUND, "no group with code '%s'", req->param[0]);
-        goto done;
-    }
-    if ((rc = store_group_members(s, groups[i].code, &members, &nm)) != 0)
-        goto done;
-    *out = io_json_group(&groups[i]);
-    if (!*out || json_object_set_new(*out, "members",
-                                     array_of(members, nm, sizeof *members, unit_any)) != 0) {
-        json_decref(*out);
-        *out = NULL;
-        rc = err_set(ERR_NOMEM, "out of memory");
-    }
-done:
-    free(groups);
-    free(members);
-    return rc;
-}
-
-static int h_indicator(http_req *req, json_t **out)
-{
-    store *s;
-    model_indicator *list = NULL;
-    size_t n = 0, i;
-    int rc;
-
-    if ((rc = http_req_store(req, &s)) != 0 || (rc = store_indicators(s, &list, &n)) != 0)
-        goto done;
-    for (i = 0; i < n && strcmp(list[i].code, req->param[0]) != 0; i++)
-        ;
-    if (i == n)
-        rc = err_set(ERR_NOTFOUND, "no indicator with code '%s'", req->param[0]);
-    else if (!(*out = io_json_indicator(&list[i])))
-        rc = err_set(ERR_NOMEM, "out of memory");
-done:
-    free(list);
-    return rc;
-}
-
-/* Collects one page of observations while counting them all. */
-typedef struct obs_page {
-    json_t *items;
-    size_t seen, limit, offset;
-    const char *own_unit;      /* a reporter's unit: its unpublished rows are shown too */
-} obs_page;
-
-static int obs_collect(const model_observation *o, void *ctx)
-{
-    obs_page *p = ctx;
-
-    if (p->own_unit && o->state != OBS_PUBLISHED && strcmp(o->unit_code, p->own_unit) != 0)
-        return 0;
-    if (p->seen >= p->offset && p->seen - p->offset < p->limit &&
-        json_array_append_new(p->items, io_json_observation(o)) != 0)
-        return err_set(ERR_NOMEM, "out of memory");
-    p->seen++;
-    return 0;
-}
-
-/* Copies a query argument into a filter field; too long is ERR_USAGE. */
-static int filter_text(http_req *req, const char *name, char *dst, size_t size)
-{
-    const char *v = http_req_query(req, name);
-
-    if (!v || !v[0])
-        return 0;
-    if (strlen(v) >= size)
-        return err_set(ERR_USAGE, "%s is too long", name);
-    memcpy(dst, v, strlen(v) + 1);
-    return 0;
-}
-
-/* Builds the observation filter of ?indicator, ?unit, ?period (any form period_parse reads)
- * and ?year. */
-static int obs_filter_of(http_req *req, obs_filter *f)
-{
-    const char *pq = http_req_query(req, "period"), *year = http_req_query(req, "year");
-    period_key key;
-    long y;
-    int rc;
-
-    *f = store_filter_all();
-    if ((rc = filter_text(req, "indicator", f->indicator_code, sizeof f->indicator_code)) != 0 ||
-        (rc = filter_text(req, "unit", f->unit_code, sizeof f->unit_code)) != 0)
+    if ((rc = http_page_parse(http_req_query(req, "limit"), http_req_query(req, "offset"), &o.limit,
+                              &o.offset)) != 0 ||
+        (rc = http_req_app_ctx(req, &q)) != 0 || (rc = app_list(&q, kind, &o, &items, &total)) != 0)
         return rc;
-    if (pq && pq[0]) {
-        if (period_parse(pq, &key) != 0)
-            return err_set(ERR_USAGE, "period '%s' is not a period (2026-10, 2026-Q3, 2026)", pq);
-        period_format(&key, f->period_code, sizeof f->period_code);
-    }
-    if (year && year[0]) {
-        if (num_parse_int(year, PERIOD_YEAR_MIN, PERIOD_YEAR_MAX, &y) != 0)
-            return err_set(ERR_USAGE, "year '%s' is not a year", year);
-        f->year = (int)y;
-    }
-    return 0;
+    return page_reply(items, total, o.limit, o.offset, out);
 }
 
+static int h_units(http_req *req, json_t **out) { return list_page(req, APP_UNITS, 0, out); }
+static int h_groups(http_req *req, json_t **out) { return list_page(req, APP_GROUPS, 0, out); }
+static int h_indicators(http_req *req, json_t **out) { return list_page(req, APP_INDICATORS, 0, out); }
+static int h_periods(http_req *req, json_t **out) { return list_page(req, APP_PERIODS, 0, out); }
+static int h_schemes(http_req *req, json_t **out) { return list_page(req, APP_SCHEMES, 1, out); }
+
+/* One entity of kind by the {code} of the path, with its children. */
+static int show_one(http_req *req, int kind, json_t **out)
+{
+    app_ctx q;
+    int rc;
+
+    if ((rc = http_req_app_ctx(req, &q)) != 0)
+        return rc;
+    return app_show(&q, kind, req->param[0], out);
+}
+
+static int h_group(http_req *req, json_t **out) { return show_one(req, APP_GROUPS, out); }
+static int h_indicator(http_req *req, json_t **out) { return show_one(req, APP_INDICATORS, out); }
+
+/* The page of observations the request asks for (?indicator, ?unit, ?period, ?year), of those
+ * the principal may see (app_observations decides). */
 static int h_observations(http_req *req, json_t **out)
 {
-    store *s;
-    obs_filter f;
-    obs_page p = { NULL, 0, 0, 0, NULL };
+    app_obs_query f = { http_req_query(req, "indicator"), http_req_query(req, "unit"),
+                        http_req_query(req, "period"), http_req_query(req, "year"), 0, 0 };
+    app_ctx q;
+    json_t *items = NULL;
+    size_t total = 0;
     int rc;
 
-    if ((rc = http_page_parse(http_req_query(req, "limit"), http_req_query(req, "offset"),
-                              &p.limit, &p.offset)) != 0 ||
-        (rc = obs_filter_of(req, &f)) != 0 || (rc = http_req_store(req, &s)) != 0)
+    if ((rc = http_page_parse(http_req_query(req, "limit"), http_req_query(req, "offset"), &f.limit,
+                              &f.offset)) != 0 ||
+        (rc = http_req_app_ctx(req, &q)) != 0 || (rc = app_observations(&q, &f, &items, &total)) != 0)
         return rc;
-    if (req->who.role == ROLE_REPORTER)
-        p.own_unit = req->who.unit_code;
-    else if (!http_req_sees_unpublished(req))
-        f.published_only = 1;
-    if (!(p.items = json_array()))
-        return err_set(ERR_NOMEM, "out of memory");
-    if ((rc = store_observations_each(s, &f, obs_collect, &p)) != 0) {
-        json_decref(p.items);
-        return rc;
-    }
-    *out = http_page_json(p.items, p.seen, p.limit, p.offset);
-    return *out ? 0 : err_set(ERR_NOMEM, "out of memory");
+    return page_reply(items, total, f.limit, f.offset, out);
 }
 
 /* ---- the table ---- */
