@@ -30,43 +30,26 @@ long app_panel_month(const app_panel *sp, const period_key *month)
 
 static int find_indicator(store *s, const char *code, model_indicator *out)
 {
-    model_indicator *items;
-    size_t n;
-    int rc = store_indicators(s, &items, &n), found = 0;
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (strcmp(items[i].code, code) == 0) {
-            *out = items[i];
-            found = 1;
-        }
-    }
-    free(items);
-    if (rc == 0 && !found)
-        rc = err_set(ERR_NOTFOUND, "unknown indicator code '%s'", code);
-    return rc;
+    int rc = store_indicator_get(s, code, out);
+    return rc == ERR_NOTFOUND ? err_set(ERR_NOTFOUND, "unknown indicator code '%s'", code) : rc;
 }
 
 /* The members' common parent, when every member has it and it is a reference unit. */
 static int find_reference(store *s, const app_panel *sp, model_unit *out)
 {
-    model_unit *all;
-    size_t n;
-    int found = 0;
-    if (sp->nunits == 0 || !sp->units[0].parent_code[0] || store_units(s, &all, &n) != 0)
+    model_unit parent;
+    if (sp->nunits == 0 || !sp->units[0].parent_code[0])
         return 0;
     for (size_t i = 1; i < sp->nunits; i++) {
-        if (strcmp(sp->units[i].parent_code, sp->units[0].parent_code) != 0) {
-            free(all);
+        if (strcmp(sp->units[i].parent_code, sp->units[0].parent_code) != 0)
             return 0;
-        }
     }
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(all[i].code, sp->units[0].parent_code) == 0 && all[i].kind == UNIT_REFERENCE) {
-            *out = all[i];
-            found = 1;
-        }
+    if (store_unit_get(s, sp->units[0].parent_code, &parent) != 0 || parent.kind != UNIT_REFERENCE) {
+        err_clear();
+        return 0;
     }
-    free(all);
-    return found;
+    *out = parent;
+    return 1;
 }
 
 /* The member index of a unit code, or -1. Groups are small: a scan is enough. */

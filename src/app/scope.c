@@ -90,18 +90,12 @@ static int latest_month(store *s, int published_only, period_key *out)
 /* The name of a group in the language asked for, or ERR_NOTFOUND. */
 static int group_name(store *s, int english, const char *code, char *out, size_t size)
 {
-    model_group *gs;
-    size_t n;
-    int rc = store_groups(s, &gs, &n), found = 0;
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (strcmp(gs[i].code, code) == 0) {
-            snprintf(out, size, "%s", english && gs[i].name_en[0] ? gs[i].name_en : gs[i].name);
-            found = 1;
-        }
-    }
-    free(gs);
-    if (rc == 0 && !found)
-        rc = err_set(ERR_NOTFOUND, "unknown group code '%s'", code);
+    model_group g;
+    int rc = store_group_get(s, code, &g);
+    if (rc == ERR_NOTFOUND)
+        return err_set(ERR_NOTFOUND, "unknown group code '%s'", code);
+    if (rc == 0)
+        snprintf(out, size, "%s", english && g.name_en[0] ? g.name_en : g.name);
     return rc;
 }
 
