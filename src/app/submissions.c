@@ -388,14 +388,23 @@ static int target_of(const app_ctx *q, const char *unit_code, const char *period
     return rc ? rc : app_period_or_latest(q->s, period, pcode, size);
 }
 
+/* The canonical period (or the latest month) and the time lateness is judged at. */
+static int period_and_now(const app_ctx *q, const char *period, char pcode[PERIOD_CODE_MAX],
+                          char now[MODEL_TIME_MAX])
+{
+    int rc = app_period_or_latest(q->s, period, pcode, PERIOD_CODE_MAX);
+    if (rc == 0)
+        app_entry_time(q->now, now, MODEL_TIME_MAX);
+    return rc;
+}
+
 int app_submissions_list(const app_ctx *q, const char *period, json_t **out)
 {
     char pcode[PERIOD_CODE_MAX], now[MODEL_TIME_MAX];
     int rc;
     *out = NULL;
-    if ((rc = app_period_or_latest(q->s, period, pcode, sizeof pcode)) != 0)
+    if ((rc = period_and_now(q, period, pcode, now)) != 0)
         return rc;
-    app_entry_time(q->now, now, sizeof now);
     return list_json(q->s, pcode, q->actor_unit && q->actor_unit[0] ? q->actor_unit : NULL, now, out);
 }
 
@@ -551,9 +560,8 @@ int app_reminders(const app_ctx *q, const char *period, json_t **out)
     char pcode[PERIOD_CODE_MAX], now[MODEL_TIME_MAX];
     int rc;
     *out = NULL;
-    if ((rc = app_period_or_latest(q->s, period, pcode, sizeof pcode)) != 0)
+    if ((rc = period_and_now(q, period, pcode, now)) != 0)
         return rc;
-    app_entry_time(q->now, now, sizeof now);
     return reminders_json(q->s, pcode, now, out);
 }
 

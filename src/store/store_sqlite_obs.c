@@ -160,11 +160,24 @@ static int update_existing(sq_store *q, const model_observation *o, const char *
     return sq_run(q, st, "save observation");
 }
 
+/* A yes/no of one period read by a one-row query (no row is no). */
+static int period_flag(sq_store *q, const char *sql, int64_t period_id, int *out, const char *what)
+{
+    sqlite3_stmt *st = sq_stmt(q, sql);
+    int rc;
+    if (!st)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, period_id);
+    rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(q, what);
+}
+
 /* Reads a period's lock state: locked for every unit, and whether any unit's submission
  * for it is approved. Inside a transaction the answer is cached for the transaction. */
 static int period_lock_state(sq_store *q, int64_t period_id, struct sq_lock *out)
 {
-    sqlite3_stmt *st;
     int rc;
     for (int i = 0; i < q->nlocks; i++) {
         if (q->locks[i].period_id == period_id) {
@@ -173,26 +186,11 @@ static int period_lock_state(sq_store *q, int64_t period_id, struct sq_lock *out
         }
     }
     out->period_id = period_id;
-    if (!(st = sq_stmt(q, sql_period_locked)))
-        return ERR_DB;
-    sqlite3_bind_int64(st, 1, period_id);
-    rc = sqlite3_step(st);
-    out->locked = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return sq_fail(q, "read period");
     out->approved = 0;
-    if (q->version < SQ_SUBMISSIONS_VERSION)
-        goto keep;
-    if (!(st = sq_stmt(q, sql_sub_any_approved)))
-        return ERR_DB;
-    sqlite3_bind_int64(st, 1, period_id);
-    rc = sqlite3_step(st);
-    out->approved = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW)
-        return sq_fail(q, "read submissions");
-keep:
+    if ((rc = period_flag(q, sql_period_locked, period_id, &out->locked, "read period")) != 0 ||
+        (q->version >= SQ_SUBMISSIONS_VERSION &&
+         (rc = period_flag(q, sql_sub_any_approved, period_id, &out->approved, "read submissions")) != 0))
+        return rc;
     if (q->in_tx && q->nlocks < (int)(sizeof q->locks / sizeof q->locks[0]))
         q->locks[q->nlocks++] = *out;
     return 0;
