@@ -506,8 +506,7 @@ static json_t *group_show_json(const app_ctx *q, store *s, const standing *st, c
 {
     unsigned char *flag = calloc(st->nunits + 1, 1);
     json_t *units = json_array(), *holders = json_array();
-    model_group *gs;
-    size_t ng;
+    model_group g;
     char gname[MODEL_NAME_MAX];
     size_t *order = malloc((st->nunits + 1) * sizeof *order);
     snprintf(gname, sizeof gname, "%s", st->group_code);
@@ -535,13 +534,10 @@ static json_t *group_show_json(const app_ctx *q, store *s, const standing *st, c
     }
     free(order);
     free(flag);
-    if (store_groups(s, &gs, &ng) == 0) {
-        for (size_t i = 0; i < ng; i++) {
-            if (strcmp(gs[i].code, st->group_code) == 0)
-                snprintf(gname, sizeof gname, "%s", q->english && gs[i].name_en[0] ? gs[i].name_en : gs[i].name);
-        }
-        free(gs);
-    }
+    if (store_group_get(s, st->group_code, &g) == 0)
+        snprintf(gname, sizeof gname, "%s", q->english && g.name_en[0] ? g.name_en : g.name);
+    else
+        err_clear();
     return json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:o, s:o}", "group", st->group_code, "name", gname, "period",
                      period_code, "ran", st->ran, "units", units, "flag", holders, "awards",
                      awards_json(q, s, st, p), "contests", contests_json(st));
@@ -868,17 +864,12 @@ int app_awards(const app_ctx *q, const app_params *p, json_t **out)
 /* ERR_NOTFOUND unless code (when given) names a group. */
 static int check_group(store *s, const char *code)
 {
-    model_group *gs;
-    size_t n;
-    int rc, found = 0;
+    model_group g;
+    int rc;
     if (!code)
         return 0;
-    if ((rc = store_groups(s, &gs, &n)) != 0)
-        return rc;
-    for (size_t i = 0; i < n; i++)
-        found |= strcmp(gs[i].code, code) == 0;
-    free(gs);
-    return found ? 0 : err_set(ERR_NOTFOUND, "unknown group code '%s'", code);
+    rc = store_group_get(s, code, &g);
+    return rc == ERR_NOTFOUND ? err_set(ERR_NOTFOUND, "unknown group code '%s'", code) : rc;
 }
 
 /* How many flags each unit held each year, from the holders. */

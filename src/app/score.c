@@ -26,24 +26,25 @@ int app_pick_scheme(store *s, const char *code, const char *group_code, model_sc
     model_scheme *all;
     size_t n;
     int rc, found = 0;
-    if (code && !code[0])
-        code = NULL;
-    rc = store_schemes(s, &all, &n);
-    for (size_t i = 0; rc == 0 && i < n && !found; i++) {
-        if (code ? strcmp(all[i].code, code) == 0 : strcmp(all[i].group_code, group_code) == 0) {
+    if (code && code[0]) {
+        rc = store_scheme_get(s, code, out);
+        return rc == ERR_NOTFOUND ? err_set(ERR_NOTFOUND, "unknown scheme code '%s'", code) : rc;
+    }
+    /* the group's scheme, else the first */
+    if ((rc = store_schemes(s, &all, &n)) != 0)
+        return rc;
+    for (size_t i = 0; i < n && !found; i++) {
+        if (group_code && strcmp(all[i].group_code, group_code) == 0) {
             *out = all[i];
             found = 1;
         }
     }
-    if (rc == 0 && !found && !code && n > 0) {
+    if (!found && n > 0) {
         *out = all[0];
         found = 1;
     }
     free(all);
-    if (rc == 0 && !found)
-        rc = code ? err_set(ERR_NOTFOUND, "unknown scheme code '%s'", code)
-                  : err_set(ERR_NOTFOUND, "no schemes yet (saima import schemes, or saima demo)");
-    return rc;
+    return found ? 0 : err_set(ERR_NOTFOUND, "no schemes yet (saima import schemes, or saima demo)");
 }
 
 /* Scores every unit on one item from its analysis. */
