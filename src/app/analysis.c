@@ -4,6 +4,7 @@
 #include "app/app.h"
 
 #include "util/err.h"
+#include "util/grow.h"
 #include "util/num.h"
 
 #include <stdlib.h>
@@ -201,7 +202,7 @@ static int row_list_add(row_list *l, json_t *row)
     if (!row)
         return err_set(ERR_NOMEM, "out of memory");
     if (l->n == l->cap) {
-        json_t **bigger = realloc(l->row, (l->cap = l->cap ? l->cap * 2 : 64) * sizeof *l->row);
+        json_t **bigger = grow_array(l->row, &l->cap, l->n + 1, sizeof *l->row, 64);
         if (!bigger) {
             json_decref(row);
             return err_set(ERR_NOMEM, "out of memory");

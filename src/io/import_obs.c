@@ -6,6 +6,7 @@
 
 #include "engine/validate.h"
 #include "util/err.h"
+#include "util/grow.h"
 #include "util/num.h"
 
 #include <stdlib.h>
@@ -79,16 +80,12 @@ static uint64_t obs_key(uint32_t ind, uint32_t unit_ix, uint32_t per)
 
 static int reserve(void **p, size_t *cap, size_t need, size_t elem)
 {
-    size_t n = *cap ? *cap : 1024;
     void *bigger;
     if (need <= *cap)
         return 0;
-    while (n < need)
-        n *= 2;
-    if (!(bigger = realloc(*p, n * elem)))
+    if (!(bigger = grow_array(*p, cap, need, elem, 1024)))
         return err_set(ERR_NOMEM, "out of memory");
     *p = bigger;
-    *cap = n;
     return 0;
 }
 

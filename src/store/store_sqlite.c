@@ -2,6 +2,7 @@
  * transactions and the change counter) and the helpers its concern files share. */
 #include "store/store_sqlite.h"
 #include "store/store_sqlite_int.h"
+#include "util/grow.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -232,14 +233,13 @@ int sq_collect(sq_store *q, sqlite3_stmt *st, size_t elem_size,
         return err_set(ERR_NOMEM, "out of memory");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (len == cap) {
-            char *bigger = realloc(items, cap * 2 * elem_size);
+            char *bigger = grow_array(items, &cap, len + 1, elem_size, 16);
             if (!bigger) {
                 free(items);
                 sqlite3_reset(st);
                 return err_set(ERR_NOMEM, "out of memory");
             }
             items = bigger;
-            cap *= 2;
         }
         memset(items + len * elem_size, 0, elem_size);
         read(st, items + len * elem_size);

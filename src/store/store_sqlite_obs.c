@@ -1,6 +1,7 @@
 /* store_sqlite_obs: the SQLite back end of observations, targets and flags (store/obs.h):
  * writes one by one and in bulk under the period and approval locks, iteration, history. */
 #include "store/store_sqlite_int.h"
+#include "util/grow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -424,10 +425,11 @@ static int sq_observation_history(store *s, const char *indicator_code, const ch
     if (!(st = sq_stmt(q, sql_obs_history)))
         return ERR_DB;
     bind_obs_key(st, &key);
+    size_t cap = 0;
     *out = NULL;
     *n = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        model_observation *bigger = realloc(*out, (*n + 1) * sizeof **out);
+        model_observation *bigger = grow_array(*out, &cap, *n + 1, sizeof **out, 8);
         if (!bigger) {
             sqlite3_reset(st);
             free(*out);
