@@ -458,11 +458,29 @@ static void test_bulk_insert(void **state)
         rows[i].state = OBS_SUBMITTED;
         rows[i].note = i == 149 ? "最后" : "";
     }
+    /* out of key order (the store puts them in its own), each row must keep its value */
+    for (int i = 0; i < 75; i++) {
+        obs_new t = rows[i];
+        rows[i] = rows[149 - i];
+        rows[149 - i] = t;
+    }
+    for (int i = 0; i + 7 < 150; i += 7) {
+        obs_new t = rows[i];
+        rows[i] = rows[i + 3];
+        rows[i + 3] = t;
+    }
     assert_int_equal(store_begin(f->s), 0);
     assert_int_equal(store_observations_insert(f->s, rows, 150, "bulk"), 0);
     assert_int_equal(store_commit(f->s), 0);
     assert_int_equal(store_observation_count(f->s, &count), 0);
     assert_int_equal(count, 150);
+    for (int i = 0; i < 150; i += 11) {
+        snprintf(code, sizeof code, "X%03d", i);
+        assert_int_equal(store_observation_history(f->s, "GDP", code, "2025-09", &hist, &n), 0);
+        assert_int_equal(n, 1);
+        assert_true(hist[0].value == i * 1.5);
+        free(hist);
+    }
     assert_int_equal(store_observation_history(f->s, "GDP", "X149", "2025-09", &hist, &n), 0);
     assert_int_equal(n, 1);
     assert_true(hist[0].value == 149 * 1.5);

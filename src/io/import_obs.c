@@ -555,24 +555,8 @@ static int write_flags(io__ctx *c, model_observation *o)
     return 0;
 }
 
-/* The store's key of a row: (indicator id, period id, unit id), the primary key order. */
-static int cmp_write_order(const void *a, const void *b, void *arg)
-{
-    const io__ctx *c = arg;
-    const obs_kd *d = c->kd;
-    const obs_row *x = &d->rows[*(const uint32_t *)a], *y = &d->rows[*(const uint32_t *)b];
-    int64_t kx[3] = { c->inds[x->ind].id, d->pers[x->per].id, c->units[x->unit_ix].id };
-    int64_t ky[3] = { c->inds[y->ind].id, d->pers[y->per].id, c->units[y->unit_ix].id };
-    for (int k = 0; k < 3; k++) {
-        if (kx[k] != ky[k])
-            return kx[k] < ky[k] ? -1 : 1;
-    }
-    return 0;
-}
-
-/* Writes the rows in the store's key order: new rows then append to the table's B-tree
- * instead of landing at random places, and go to the store in bulk; changed rows go one by
- * one so that each keeps its earlier version. */
+/* Writes the rows: new ones go to the store in bulk (it writes them in its own best order);
+ * changed ones go one by one so that each keeps its earlier version. */
 static int obs_write(io__ctx *c)
 {
     obs_kd *d = c->kd;
@@ -597,7 +581,6 @@ static int obs_write(io__ctx *c)
         else
             order[nwrite++] = (uint32_t)i;
     }
-    qsort_r(order, nwrite, sizeof *order, cmp_write_order, c);
     for (size_t k = 0; rc == 0 && k < nwrite; k++) {
         const obs_row *r = &d->rows[order[k]];
         fill_obs(c, r, o);

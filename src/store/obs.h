@@ -41,9 +41,10 @@ struct store_obs_ops {
     int (*observation_put)(store *s, const model_observation *obs, const char *actor,
                            enum store_put_result *result);
     /* Inserts observations the caller knows to be new (checked in the same transaction),
-     * many per statement: the fast path of a large import. An existing one is ERR_CONFLICT,
-     * a locked period or an approved submission's unit and period ERR_LOCKED. */
-    int (*observations_insert)(store *s, const obs_new *rows, size_t n, const char *actor);
+     * many per statement: the fast path of a large import. The back end may reorder rows to
+     * write them in the order it stores fastest. An existing one is ERR_CONFLICT, a locked
+     * period or an approved submission's unit and period ERR_LOCKED. */
+    int (*observations_insert)(store *s, obs_new *rows, size_t n, const char *actor);
     /* Calls cb for every observation f matches, in the filter's order; cb may use the store. */
     int (*observations_each)(store *s, const obs_filter *f, store_obs_cb cb, void *ctx);
     /* Every version of one observation, oldest first, the current one last. */
@@ -70,7 +71,7 @@ static inline int store_observation_put(store *s, const model_observation *obs, 
 {
     return s->obs->observation_put(s, obs, actor, r);
 }
-static inline int store_observations_insert(store *s, const obs_new *rows, size_t n, const char *actor)
+static inline int store_observations_insert(store *s, obs_new *rows, size_t n, const char *actor)
 {
     return s->obs->observations_insert(s, rows, n, actor);
 }

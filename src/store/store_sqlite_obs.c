@@ -296,13 +296,57 @@ static int insert_batch(sq_store *q, sqlite3_stmt *st, const obs_new *rows, size
     return sq_run(q, st, "insert observations");
 }
 
-static int sq_observations_insert(store *s, const obs_new *rows, size_t n, const char *actor)
+/* The table's key order (indicator, period, unit) of two rows given by index: rows inserted
+ * in it append to the B-tree instead of landing at random places. */
+static int cmp_key_order(const void *a, const void *b, void *arg)
+{
+    const obs_new *rows = arg, *x = &rows[*(const size_t *)a], *y = &rows[*(const size_t *)b];
+    int64_t kx[3] = { x->indicator_id, x->period_id, x->unit_id };
+    int64_t ky[3] = { y->indicator_id, y->period_id, y->unit_id };
+    for (int k = 0; k < 3; k++) {
+        if (kx[k] != ky[k])
+            return kx[k] < ky[k] ? -1 : 1;
+    }
+    return 0;
+}
+
+/* Puts rows in key order: indexes are sorted, then the rows moved once each along the
+ * permutation's cycles. */
+static int sort_key_order(obs_new *rows, size_t n)
+{
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (!order)
+        return err_set(ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    qsort_r(order, n, sizeof *order, cmp_key_order, rows);
+    for (size_t i = 0; i < n; i++) {
+        obs_new held;
+        size_t j = i, k;
+        if (order[i] == i)
+            continue;
+        held = rows[i];
+        while ((k = order[j]) != i) {
+            rows[j] = rows[k];
+            order[j] = j;
+            j = k;
+        }
+        rows[j] = held;
+        order[j] = j;
+    }
+    free(order);
+    return 0;
+}
+
+static int sq_observations_insert(store *s, obs_new *rows, size_t n, const char *actor)
 {
     sq_store *q = sq(s);
     char now[MODEL_TIME_MAX];
     struct sq_lock lc = { -1, 0, 0 };
     size_t done = 0;
-    int rc = 0;
+    int rc = sort_key_order(rows, n);
+    if (rc != 0)
+        return rc;
     for (size_t r = 0; r < n; r++) {
         if (rows[r].period_id != lc.period_id) {
             if ((rc = period_lock_state(q, rows[r].period_id, &lc)) != 0)
