@@ -27,6 +27,16 @@ typedef struct app_ctx {
     const char *now;           /* the time lateness is judged at, ISO UTC ("" or NULL: the clock) */
 } app_ctx;
 
+/* Who is recorded as acting: ctx->actor, or "" for nobody. */
+static inline const char *app_actor(const app_ctx *q)
+{
+    return q->actor ? q->actor : "";
+}
+
+/* The Chinese or the English of a text, as the ctx asks (a macro, so that a format string
+ * given either way is still checked by the compiler). */
+#define APP_TR(q, zh, en) ((q)->english ? (en) : (zh))
+
 /* The options of a query as text, NULL (or "") when not given. */
 typedef struct app_params {
     const char *group;         /* a group code (default: the peer group of our region) */

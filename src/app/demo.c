@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TR(q, zh, en) ((q)->english ? (en) : (zh))
-
 /* The demo's accounts, with fixed passwords so that `make run` can show them: the office, a
  * leader, our district's reporter and the reporter of the region whose figures the office
  * returned (so that correcting and resubmitting can be tried; 东湖区's when none was).
@@ -106,7 +104,7 @@ static int check_empty(const app_ctx *q, const char *where)
         goto done;
     if (nu || ni || nobs)
         rc = err_set(ERR_CONFLICT,
-                     TR(q, "数据库 %s 已有数据（%zu 个单位，%zu 项指标，%lld 条观测值）；"
+                     APP_TR(q, "数据库 %s 已有数据（%zu 个单位，%zu 项指标，%lld 条观测值）；"
                                  "演示数据只写入空数据库，请用新的 --db 路径",
                             "database %s already holds data (%zu units, %zu indicators, "
                             "%lld observations); the demo only goes into an empty database, "

@@ -10,11 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-static const char *actor(const app_ctx *q)
-{
-    return q->actor ? q->actor : "";
-}
-
 int app_events_list(const app_ctx *q, const char *unit_code, int year, json_t **out)
 {
     model_event *evs;
@@ -120,7 +115,7 @@ static int event_of(const app_ctx *q, const app_event_in *in, model_event *e)
     if (rc == 0)
         rc = copy_field("approved_by", in->approved_by, e->approved_by, sizeof e->approved_by);
     if (rc == 0)
-        rc = copy_field("entered_by", actor(q), e->entered_by, sizeof e->entered_by);
+        rc = copy_field("entered_by", app_actor(q), e->entered_by, sizeof e->entered_by);
     return rc;
 }
 
@@ -148,11 +143,11 @@ int app_event_revoke(const app_ctx *q, int64_t id, const char *reason)
     int rc;
     if (!reason || !reason[0])
         return err_set(ERR_USAGE, "reason is required: a revoked event keeps why");
-    if (!actor(q)[0])
+    if (!app_actor(q)[0])
         return err_set(ERR_USAGE, "a revocation needs who revokes it (--user)");
     if ((rc = store_begin(q->s)) != 0)
         return rc;
-    if ((rc = store_event_revoke(q->s, id, reason, actor(q))) == 0)
-        rc = store_audit_add(q->s, actor(q), "event_revoke", "events", reason);
+    if ((rc = store_event_revoke(q->s, id, reason, app_actor(q))) == 0)
+        rc = store_audit_add(q->s, app_actor(q), "event_revoke", "events", reason);
     return app_tx_end(q->s, rc);
 }

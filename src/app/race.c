@@ -12,16 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *tr(const app_ctx *q, const char *zh, const char *en)
-{
-    return q->english ? en : zh;
-}
-
-static const char *actor(const app_ctx *q)
-{
-    return q->actor ? q->actor : "";
-}
-
 /* ---- shared: a group's units and the quarter standings ---- */
 
 static long member_index(const model_unit *members, size_t n, const char *code)
@@ -373,7 +363,7 @@ int app_contest_run(const app_ctx *q, const period_key *p, const char *only, siz
         standing_free(&st);
     }
     if (rc == 0)
-        rc = store_audit_add(s, actor(q), "contest_run", "contests", code);
+        rc = store_audit_add(s, app_actor(q), "contest_run", "contests", code);
     rc = app_tx_end(s, rc);
     *ngroups = ng;
 done:
@@ -594,7 +584,7 @@ static json_t *flag_history(const app_ctx *q, const model_flag_holder *fh, size_
                                                  "group", fh[i].group_code, "unit", fh[i].unit_code, "name",
                                                  name_of(units, nu, fh[i].unit_code), "change",
                                                  kept ? "kept" : "won", "change_text",
-                                                 kept ? tr(q, "卫冕", "kept") : tr(q, "夺旗", "won")));
+                                                 kept ? APP_TR(q, "卫冕", "kept") : APP_TR(q, "夺旗", "won")));
         if (i + 1 < n && strcmp(fh[i + 1].period_code, fh[i].period_code) == 0 &&
             strcmp(fh[i + 1].group_code, fh[i].group_code) == 0)
             continue; /* the losers are listed once per group and period, after its last holder */
@@ -610,7 +600,7 @@ static json_t *flag_history(const app_ctx *q, const model_flag_holder *fh, size_
                                                      fh[i].period_code, "group", fh[i].group_code, "unit",
                                                      fh[j].unit_code, "name", name_of(units, nu, fh[j].unit_code),
                                                      "change", "lost", "change_text",
-                                                     tr(q, "失旗", "lost")));
+                                                     APP_TR(q, "失旗", "lost")));
         }
     }
     return history;
@@ -773,7 +763,7 @@ static json_t *ledger_rows(const app_ctx *q, const ledger *l)
                 json_object_set_new(row, "deduction_text", json_string(text));
                 engine_points_format(t->total, 2, text, sizeof text);
                 json_object_set_new(row, "total_text", json_string(text));
-                json_object_set_new(row, "veto_text", json_string(t->veto ? tr(q, "否决", "veto") : ""));
+                json_object_set_new(row, "veto_text", json_string(t->veto ? APP_TR(q, "否决", "veto") : ""));
             }
             json_array_append_new(rows, row);
         }

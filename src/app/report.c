@@ -42,11 +42,6 @@ static void report_free(report *r)
     free(r->peer_seen);
 }
 
-static const char *tr(const report *r, const char *zh, const char *en)
-{
-    return r->q->english ? en : zh;
-}
-
 /* Our region, and the unit it belongs to (the city), or else the reference unit. */
 static int find_self(report *r)
 {
@@ -68,7 +63,7 @@ static int find_self(report *r)
     }
     free(units);
     if (!found)
-        return err_set(ERR_NOTFOUND, "%s", tr(r, "没有标记为本区（is_self）的单位；可先运行 saima demo",
+        return err_set(ERR_NOTFOUND, "%s", APP_TR(r->q, "没有标记为本区（is_self）的单位；可先运行 saima demo",
                                               "no unit is marked as ours (is_self); try saima demo"));
     return 0;
 }

@@ -447,7 +447,7 @@ static int run_change(const app_ctx *q, const char *unit_code, const char *pcode
                       int (*fn)(store *s, const app_entry_plan *p, const app_entry_change *c))
 {
     app_entry_plan p;
-    app_entry_change c = { unit_code, NULL, q->actor ? q->actor : "", NULL, reason };
+    app_entry_change c = { unit_code, NULL, app_actor(q), NULL, reason };
     int rc;
     if ((rc = app_entry_plan_load(q->s, pcode, &p)) != 0)
         return rc;
@@ -493,7 +493,7 @@ int app_submission_upload(const app_ctx *q, const char *unit_code, const char *p
                           const char *csv, size_t len, json_t **out)
 {
     char pcode[PERIOD_CODE_MAX];
-    app_entry_change c = { unit_code, NULL, q->actor ? q->actor : "", NULL, NULL };
+    app_entry_change c = { unit_code, NULL, app_actor(q), NULL, NULL };
     io_import_opts opts = IO_IMPORT_OPTS_INIT;
     io_report *rep = NULL;
     json_t *counts = NULL;
@@ -577,6 +577,6 @@ int app_deadline_set(const app_ctx *q, const char *period, const char *date)
     if ((rc = store_begin(q->s)) != 0)
         return rc;
     if ((rc = store_period_set_deadline(q->s, &key, date)) == 0)
-        rc = store_audit_add(q->s, q->actor ? q->actor : "", "entry-deadline", "periods", detail);
+        rc = store_audit_add(q->s, app_actor(q), "entry-deadline", "periods", detail);
     return app_tx_end(q->s, rc);
 }

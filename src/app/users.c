@@ -16,11 +16,6 @@ _Static_assert(APP_PASSWORD_BUF == APP_AUTH_PASSWORD_MAX_BYTES + 2,
 _Static_assert(APP_AUTH_HASH_SIZE <= sizeof(((model_user *)0)->password_hash),
                "a hash fits user.password_hash");
 
-static const char *tr(const app_ctx *q, const char *zh, const char *en)
-{
-    return q->english ? en : zh;
-}
-
 int app_user_check_login(const char *login)
 {
     size_t n = strlen(login);
@@ -44,7 +39,7 @@ static int find(const app_ctx *q, const char *login, model_user *out)
 {
     int rc = store_user_get(q->s, login, out);
     if (rc == ERR_NOTFOUND)
-        return err_set(ERR_NOTFOUND, "%s '%s'", tr(q, "无此用户", "no user"), login);
+        return err_set(ERR_NOTFOUND, "%s '%s'", APP_TR(q, "无此用户", "no user"), login);
     return rc;
 }
 
@@ -73,7 +68,7 @@ static int put_audited(const app_ctx *q, const model_user *u, const char *action
              u->unit_code, u->disabled);
     if ((rc = store_user_put(q->s, u, NULL)) != 0)
         return rc;
-    return store_audit_add(q->s, q->actor ? q->actor : "", action, "users", detail);
+    return store_audit_add(q->s, app_actor(q), action, "users", detail);
 }
 
 /* Runs put_audited in a transaction of its own, then reads the account back without its hash. */
@@ -91,7 +86,7 @@ static int refuse_existing(const app_ctx *q, const char *login)
     model_user old;
     if (store_user_get(q->s, login, &old) == 0) {
         app_password_wipe(old.password_hash, sizeof old.password_hash);
-        return err_set(ERR_CONFLICT, "%s '%s' (saima user passwd)", tr(q, "用户已存在", "user already exists"),
+        return err_set(ERR_CONFLICT, "%s '%s' (saima user passwd)", APP_TR(q, "用户已存在", "user already exists"),
                        login);
     }
     err_clear();
@@ -176,7 +171,7 @@ int app_users_seed(const app_ctx *q, const app_account *a, size_t n)
     if (rc == 0 && (rc = store_begin(q->s)) == 0) {
         for (size_t i = 0; rc == 0 && i < n; i++) {
             if ((rc = store_user_put(q->s, &u[i], NULL)) == 0)
-                rc = store_audit_add(q->s, q->actor ? q->actor : "", "user-add", "users", u[i].login);
+                rc = store_audit_add(q->s, app_actor(q), "user-add", "users", u[i].login);
         }
         rc = app_tx_end(q->s, rc);
     }
