@@ -44,7 +44,8 @@ static int ws_reserve(engine_rank_ws *ws, size_t n)
     ws->key_tmp = malloc(cap * sizeof *ws->key_tmp);
     ws->idx = malloc(cap * sizeof *ws->idx);
     ws->idx_tmp = malloc(cap * sizeof *ws->idx_tmp);
-    ws->count = malloc((ENGINE_RANK_BUCKETS + 1) * sizeof *ws->count);
+    ws->count_cap = cap * 8 < ENGINE_RANK_BUCKETS ? cap * 8 : ENGINE_RANK_BUCKETS;
+    ws->count = malloc((ws->count_cap + 1) * sizeof *ws->count);
     if (!ws->key || !ws->key_tmp || !ws->idx || !ws->idx_tmp || !ws->count) {
         engine_rank_ws_free(ws);
         return err_set(ERR_NOMEM, "out of memory ranking %zu values", n);
@@ -106,7 +107,7 @@ static void sort_keys(engine_rank_ws *ws, size_t m)
     range = hi - lo;
     if (range == 0)
         return;
-    if (range < ENGINE_RANK_BUCKETS) {
+    if (range < ws->count_cap) {
         uint32_t *count = ws->count, sum = 0;
         memset(count, 0, (range + 2) * sizeof *count);
         for (size_t i = 0; i < m; i++)

@@ -31,10 +31,12 @@ typedef struct engine_rank_ws {
     uint64_t *key, *key_tmp;
     uint32_t *idx, *idx_tmp;
     size_t cap;
-    uint32_t *count; /* counting-sort buckets, ENGINE_RANK_BUCKETS of them */
+    uint32_t *count; /* counting-sort buckets, count_cap of them */
+    size_t count_cap;
 } engine_rank_ws;
 
-/* Groups whose keys span fewer values than this are counting-sorted in one pass. */
+/* Groups whose keys span fewer values than this, and fewer than eight per value ranked, are
+ * counting-sorted in one pass (a small group is not worth clearing 256 KiB of buckets). */
 #define ENGINE_RANK_BUCKETS 65536
 
 /* Releases a workspace's memory (the struct itself is the caller's); NULL is allowed. */
