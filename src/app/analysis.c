@@ -51,6 +51,51 @@ static int finish(int rc, json_t *obj, json_t **out)
     return 0;
 }
 
+/* The scope's indicators (*inds, *n; only the one coded only when it is given) analysed
+ * together into *an, reading the group's members once into m (the scope uses them until m is
+ * freed). On success the caller frees all three with free_analyses; on an error nothing is
+ * left to free. */
+static int analyze_scope(app_scope *sc, const char *only, app_members *m, model_indicator **inds,
+                         app_analysis **an, size_t *n)
+{
+    int rc;
+    *inds = NULL;
+    *an = NULL;
+    *n = 0;
+    memset(m, 0, sizeof *m);
+    if ((rc = app_scope_indicators(sc, inds, n)) != 0)
+        return rc;
+    if (only) {
+        size_t keep = 0;
+        for (size_t i = 0; i < *n; i++) {
+            if (strcmp((*inds)[i].code, only) == 0)
+                (*inds)[keep++] = (*inds)[i];
+        }
+        *n = keep;
+    }
+    if ((rc = app_scope_share_members(sc, m)) == 0 && !(*an = calloc(*n ? *n : 1, sizeof **an)))
+        rc = err_set(ERR_NOMEM, "out of memory");
+    if (rc == 0 && (rc = app_analyze_many(sc, *inds, *n, *an)) == 0)
+        return 0;
+    free(*an);
+    free(*inds);
+    app_members_free(m);
+    sc->members = NULL;
+    *an = NULL;
+    *inds = NULL;
+    return rc;
+}
+
+static void free_analyses(app_scope *sc, app_members *m, model_indicator *inds, app_analysis *an, size_t n)
+{
+    for (size_t i = 0; an && i < n; i++)
+        app_analysis_free(&an[i]);
+    free(an);
+    free(inds);
+    app_members_free(m);
+    sc->members = NULL;
+}
+
 /* ---- rankings ---- */
 
 int app_rankings(const app_ctx *q, const app_params *p, json_t **out)
@@ -135,32 +180,28 @@ static int pick_unit(const app_scope *sc, const char *unit_opt, char *out)
 int app_gaps(const app_ctx *q, const app_params *p, json_t **out)
 {
     char unit_code[MODEL_CODE_MAX], unit_name[MODEL_NAME_MAX] = "";
-    model_indicator *inds = NULL;
-    size_t nind = 0;
+    model_indicator *inds;
+    app_analysis *an;
+    app_members m;
+    size_t nind;
     app_summary sm = { 0, 0, 0, 0, 0, 0 };
     json_t *rows, *res;
     app_scope sc;
+    long u = -1;
     int rc;
     if ((rc = app_scope_open(q, p->group, p->period, &sc)) != 0 ||
-        (rc = pick_unit(&sc, p->unit, unit_code)) != 0 || (rc = app_scope_indicators(&sc, &inds, &nind)) != 0)
+        (rc = pick_unit(&sc, p->unit, unit_code)) != 0 || (rc = analyze_scope(&sc, NULL, &m, &inds, &an, &nind)) != 0)
         return rc;
     rows = json_array();
+    if (nind > 0 && (u = unit_at(&an[0].sp, unit_code)) < 0)
+        rc = err_set(ERR_NOTFOUND, "unit '%s' is not in group '%s'", unit_code, sc.group);
     for (size_t i = 0; rc == 0 && i < nind; i++) {
-        app_analysis a;
-        long u;
-        if ((rc = app_analyze(&sc, inds[i].code, &a)) != 0)
-            break;
-        if ((u = unit_at(&a.sp, unit_code)) < 0) {
-            rc = err_set(ERR_NOTFOUND, "unit '%s' is not in group '%s'", unit_code, sc.group);
-        } else {
-            snprintf(unit_name, sizeof unit_name, "%s", a.sp.units[u].name);
-            json_array_append_new(rows, gap_row(q, &a, &inds[i], (size_t)u));
-            if (a.st[u].rank.rank > 0)
-                app_summary_add(&sm, &a.st[u]);
-        }
-        app_analysis_free(&a);
+        snprintf(unit_name, sizeof unit_name, "%s", m.units[u].name);
+        json_array_append_new(rows, gap_row(q, &an[i], &inds[i], (size_t)u));
+        if (an[i].st[u].rank.rank > 0)
+            app_summary_add(&sm, &an[i].st[u]);
     }
-    free(inds);
+    free_analyses(&sc, &m, inds, an, nind);
     if (rc != 0) {
         json_decref(rows);
         return rc;
@@ -328,17 +369,21 @@ int app_backtest(const app_ctx *q, const app_params *p, json_t **out)
 
 /* ---- heatmap: every member's rank on every indicator ---- */
 
-static json_t *heat_cell(const app_analysis *a, long u)
+/* A heatmap cell: the unit's rank, ties, tier, value and movement, or null when unranked.
+ * Built key by key without format parsing or key checks: a province's map has 39,000. */
+static json_t *heat_cell(const app_analysis *a, size_t u)
 {
-    json_t *row, *cell;
-    if (u < 0 || a->st[u].rank.rank <= 0)
+    const engine_standing *st = &a->st[u];
+    size_t cell = u * a->sp.p.nmonths + (size_t)a->t;
+    json_t *o;
+    if (st->rank.rank <= 0 || !(o = json_object()))
         return json_null();
-    row = app_standing_json(a, (size_t)u);
-    cell = json_pack("{s:O, s:O, s:O, s:O, s:O}", "rank", json_object_get(row, "rank"), "ties",
-                     json_object_get(row, "ties"), "tier", json_object_get(row, "tier"), "value",
-                     json_object_get(row, "value"), "move_prev", json_object_get(row, "move_prev"));
-    json_decref(row);
-    return cell;
+    json_object_set_new_nocheck(o, "rank", json_integer(st->rank.rank));
+    json_object_set_new_nocheck(o, "ties", json_integer(st->rank.ties));
+    json_object_set_new_nocheck(o, "tier", json_string_nocheck(app_tier_names[st->tier].key));
+    json_object_set_new_nocheck(o, "value", a->sp.present[cell] ? json_real(a->sp.value[cell]) : json_null());
+    json_object_set_new_nocheck(o, "move_prev", st->rank_prev > 0 ? json_integer(st->move_prev) : json_null());
+    return o;
 }
 
 static json_t *heat_units(const model_unit *m, size_t n)
@@ -352,62 +397,63 @@ static json_t *heat_units(const model_unit *m, size_t n)
 
 int app_heatmap(const app_ctx *q, const app_params *p, json_t **out)
 {
-    model_indicator *inds = NULL;
-    model_unit *members = NULL;
-    size_t nind = 0, nm = 0;
-    json_t *res = NULL, *ind_arr = NULL, *cells = NULL;
+    model_indicator *inds;
+    app_analysis *an;
+    app_members m;
+    size_t nind;
+    json_t *res = NULL, *ind_arr, *cells;
     app_scope sc;
     int rc;
-    if ((rc = app_scope_open(q, p->group, p->period, &sc)) != 0)
+    if ((rc = app_scope_open(q, p->group, p->period, &sc)) != 0 ||
+        (rc = analyze_scope(&sc, NULL, &m, &inds, &an, &nind)) != 0)
         return rc;
-    if ((rc = store_group_members(sc.s, sc.group, &members, &nm)) != 0 ||
-        (rc = app_scope_indicators(&sc, &inds, &nind)) != 0)
-        goto done;
     ind_arr = json_array();
     cells = json_array();
-    for (size_t i = 0; rc == 0 && i < nind; i++) {
-        app_analysis a;
+    for (size_t i = 0; i < nind; i++) {
         json_t *line = json_array();
-        if ((rc = app_analyze(&sc, inds[i].code, &a)) != 0) {
-            json_decref(line);
-            break;
-        }
-        for (size_t u = 0; u < nm; u++)
-            json_array_append_new(line, heat_cell(&a, unit_at(&a.sp, members[u].code)));
+        for (size_t u = 0; u < m.n; u++)
+            json_array_append_new(line, heat_cell(&an[i], u));
         json_array_append_new(cells, line);
         json_array_append_new(ind_arr, json_pack("{s:s, s:s, s:s, s:s}", "code", inds[i].code, "name",
                                                  inds[i].name, "unit", inds[i].measure, "direction",
                                                  model_directions[inds[i].direction].key));
-        app_analysis_free(&a);
     }
-    if (rc == 0) {
-        res = scope_result(&sc);
-        rc = put(rc, res, "units", heat_units(members, nm));
-    }
+    res = scope_result(&sc);
+    rc = put(rc, res, "units", heat_units(m.units, m.n));
     rc = put(rc, res, "indicators", ind_arr);
     rc = put(rc, res, "cells", cells);
-done:
-    free(members);
-    free(inds);
+    free_analyses(&sc, &m, inds, an, nind);
     return finish(rc, res, out);
 }
 
 /* ---- trend: one unit's value, rank and target month by month ---- */
 
-/* The target of an indicator for a unit in a year, as JSON (null when none). */
-static json_t *target_of(store *s, const char *ind, const char *unit_code, int year)
+/* Finds the target of one unit among an indicator's targets of a year. */
+typedef struct target_find {
+    int64_t unit_id;
+    double value;
+    int found;
+} target_find;
+
+static int take_target(const obs_cell *c, void *ctx)
 {
-    model_target *ts;
-    size_t n;
-    json_t *v = NULL;
-    if (store_targets(s, year, &ts, &n) != 0)
+    target_find *f = ctx;
+    if (c->unit_id != f->unit_id)
+        return 0;
+    f->value = c->value;
+    f->found = 1;
+    return 1;
+}
+
+/* The target of an indicator for a unit in a year, as JSON (null when none). */
+static json_t *target_of(store *s, const model_indicator *ind, const model_unit *unit, int year)
+{
+    target_find f = { unit->id, 0, 0 };
+    if (store_indicator_targets(s, ind->id, year, take_target, &f) < 0 || !f.found) {
+        err_clear();
         return json_null();
-    for (size_t i = 0; i < n && !v; i++) {
-        if (strcmp(ts[i].indicator_code, ind) == 0 && strcmp(ts[i].unit_code, unit_code) == 0)
-            v = json_real(ts[i].value);
     }
-    free(ts);
-    return v ? v : json_null();
+    return json_real(f.value);
 }
 
 /* The months of the trend: rank of every month among the members, value and the target. */
@@ -423,8 +469,8 @@ static int trend_months(const app_scope *sc, const app_analysis *a, size_t u, js
     int rc = 0;
     if (!v || !pres || !ranked)
         rc = err_set(ERR_NOMEM, "out of memory");
-    targets[0] = target_of(sc->s, a->sp.ind.code, a->sp.units[u].code, sc->month.year - 1);
-    targets[1] = target_of(sc->s, a->sp.ind.code, a->sp.units[u].code, sc->month.year);
+    targets[0] = target_of(sc->s, &a->sp.ind, &a->sp.units[u], sc->month.year - 1);
+    targets[1] = target_of(sc->s, &a->sp.ind, &a->sp.units[u], sc->month.year);
     for (long t = a->t - TREND_MONTHS + 1; rc == 0 && t <= a->t; t++) {
         period_key m = { PERIOD_MONTH, pn->first_year + (int)(t / 12), (int)(t % 12) + 1 };
         char code[PERIOD_CODE_MAX];
@@ -460,7 +506,7 @@ int app_trend(const app_ctx *q, const app_params *p, json_t **out)
     long u;
     int rc;
     if ((rc = need_indicator(p)) != 0 || (rc = app_scope_open(q, p->group, p->period, &sc)) != 0 ||
-        (rc = pick_unit(&sc, p->unit, unit_code)) != 0 || (rc = app_analyze(&sc, p->indicator, &a)) != 0)
+        (rc = pick_unit(&sc, p->unit, unit_code)) != 0 || (rc = app_analyze_history(&sc, p->indicator, &a)) != 0)
         return rc;
     if ((u = unit_at(&a.sp, unit_code)) < 0)
         rc = err_set(ERR_NOTFOUND, "unit '%s' is not in group '%s'", unit_code, sc.group);
@@ -521,20 +567,17 @@ static int moved_rows(const app_analysis *a, const model_indicator *ind, row_lis
 static int collect_rows(const app_ctx *q, app_scope *sc, enum row_kind kind, const char *only_ind,
                         const char *only_unit, row_list *found)
 {
-    model_indicator *inds = NULL;
-    size_t nind = 0;
-    int rc = app_scope_indicators(sc, &inds, &nind);
+    model_indicator *inds;
+    app_analysis *an;
+    app_members m;
+    size_t nind;
+    int rc = analyze_scope(sc, only_ind, &m, &inds, &an, &nind);
     for (size_t i = 0; rc == 0 && i < nind; i++) {
-        app_analysis a;
-        if (only_ind && strcmp(only_ind, inds[i].code) != 0)
-            continue;
-        if ((rc = app_analyze(sc, inds[i].code, &a)) != 0)
-            break;
-        rc = kind == ROWS_WARNED ? warned_rows(q, &a, &inds[i], only_unit, found)
-                                 : moved_rows(&a, &inds[i], found);
-        app_analysis_free(&a);
+        rc = kind == ROWS_WARNED ? warned_rows(q, &an[i], &inds[i], only_unit, found)
+                                 : moved_rows(&an[i], &inds[i], found);
     }
-    free(inds);
+    if (an)
+        free_analyses(sc, &m, inds, an, nind);
     if (rc != 0)
         row_list_free(found);
     return rc;

@@ -61,6 +61,8 @@ typedef struct app_scope {
     period_key month;
     char month_code[PERIOD_CODE_MAX];
     engine_params params;      /* the thresholds of the group's scheme, else the defaults */
+    const app_members *members; /* the group's members read once for many analyses (borrowed,
+                                   see app_scope_share_members), or NULL: each reads its own */
 } app_scope;
 
 /* One indicator analysed at the scope's month. */
@@ -90,9 +92,23 @@ int app_peer_group(store *s, char *out);
 /* Our own unit in a group (is_self), or ERR_NOTFOUND asking for a unit. */
 int app_our_unit(store *s, const char *group_code, char *out);
 
+/* Reads the scope's group members once into m and lets every later analysis of the scope use
+ * them (m must outlive those analyses; free it with app_members_free). */
+int app_scope_share_members(app_scope *sc, app_members *m);
+
 /* Loads (visible figures only when the scope says so) and analyses one indicator; release
- * with app_analysis_free. */
+ * with app_analysis_free. The panel holds only the months the analysis reads
+ * (app_panel_load_at); the values of the scope's month are always there. */
 int app_analyze(const app_scope *sc, const char *indicator_code, app_analysis *a);
+
+/* Analyses n indicators of the scope together: their panels read at once (one store read per
+ * run of months, app_panels_load_at), each analysed as app_analyze does. Needs the scope's
+ * shared members (app_scope_share_members). out has n analyses; release each with
+ * app_analysis_free (on an error they are released already). */
+int app_analyze_many(const app_scope *sc, const model_indicator *inds, size_t n, app_analysis *out);
+
+/* The same with every month of the panel's years loaded (for a trend over many months). */
+int app_analyze_history(const app_scope *sc, const char *indicator_code, app_analysis *a);
 void app_analysis_free(app_analysis *a);
 
 /* The units of an analysis in rank order, the unranked last (the caller frees it). */
@@ -176,6 +192,7 @@ typedef struct app_scored {
     model_scheme sch;
     model_scheme_item *items;
     size_t nitems, nunits;
+    app_members members;         /* the scheme group's, shared by the analyses */
     app_analysis *an;          /* per item */
     engine_method *methods;      /* per item */
     engine_points *scores;       /* nunits × nitems */

@@ -2,14 +2,25 @@
 #include "app/panel.h"
 
 #include "util/err.h"
+#include "util/idmap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+void app_members_free(app_members *m)
+{
+    free(m->units);
+    idmap_free(&m->ids);
+    memset(m, 0, sizeof *m);
+}
+
 void app_panel_free(app_panel *sp)
 {
-    free(sp->units);
+    if (sp->own) {
+        app_members_free(sp->own);
+        free(sp->own);
+    }
     free(sp->value);
     free(sp->present);
     free(sp->ref);
@@ -35,16 +46,16 @@ static int find_indicator(store *s, const char *code, model_indicator *out)
 }
 
 /* The members' common parent, when every member has it and it is a reference unit. */
-static int find_reference(store *s, const app_panel *sp, model_unit *out)
+static int find_reference(store *s, const app_members *m, model_unit *out)
 {
     model_unit parent;
-    if (sp->nunits == 0 || !sp->units[0].parent_code[0])
+    if (m->n == 0 || !m->units[0].parent_code[0])
         return 0;
-    for (size_t i = 1; i < sp->nunits; i++) {
-        if (strcmp(sp->units[i].parent_code, sp->units[0].parent_code) != 0)
+    for (size_t i = 1; i < m->n; i++) {
+        if (strcmp(m->units[i].parent_code, m->units[0].parent_code) != 0)
             return 0;
     }
-    if (store_unit_get(s, sp->units[0].parent_code, &parent) != 0 || parent.kind != UNIT_REFERENCE) {
+    if (store_unit_get(s, m->units[0].parent_code, &parent) != 0 || parent.kind != UNIT_REFERENCE) {
         err_clear();
         return 0;
     }
@@ -52,100 +63,209 @@ static int find_reference(store *s, const app_panel *sp, model_unit *out)
     return 1;
 }
 
-/* The member index of a unit code, or -1. Groups are small: a scan is enough. */
-static long member_index(const app_panel *sp, const char *code)
+int app_members_load(store *s, const char *group_code, app_members *out)
 {
-    for (size_t i = 0; i < sp->nunits; i++) {
-        if (strcmp(sp->units[i].code, code) == 0)
-            return (long)i;
+    int64_t *ids;
+    int rc;
+    memset(out, 0, sizeof *out);
+    if ((rc = store_group_members(s, group_code, &out->units, &out->n)) != 0)
+        return rc;
+    out->has_reference = find_reference(s, out, &out->reference);
+    if (!(ids = malloc((out->n ? out->n : 1) * sizeof *ids))) {
+        app_members_free(out);
+        return err_set(ERR_NOMEM, "out of memory");
     }
-    return -1;
+    for (size_t u = 0; u < out->n; u++)
+        ids[u] = out->units[u].id;
+    rc = idmap_build(&out->ids, ids, out->n);
+    free(ids);
+    if (rc != 0)
+        app_members_free(out);
+    return rc;
 }
 
-static int take_observation(const model_observation *o, void *ctx)
+/* Where a cell read from the store goes: the panels of a batch by indicator id, and their
+ * members by unit id. */
+typedef struct panel_fill {
+    app_panel *sp;
+    size_t n;
+    idmap panels;                /* indicator id → index in sp */
+    const idmap *members;
+} panel_fill;
+
+static app_panel *panel_of(const panel_fill *f, int64_t indicator_id)
 {
-    app_panel *sp = ctx;
-    period_key key;
+    long i;
+    if (f->n == 1)
+        return f->sp[0].ind.id == indicator_id ? &f->sp[0] : NULL;
+    i = idmap_find(&f->panels, indicator_id);
+    return i >= 0 ? &f->sp[i] : NULL;
+}
+
+static int take_month(const obs_cell *c, void *ctx)
+{
+    panel_fill *f = ctx;
+    app_panel *sp = panel_of(f, c->indicator_id);
     long t, u;
-    if (period_parse(o->period_code, &key) != 0 || (t = app_panel_month(sp, &key)) < 0)
+    if (!sp)
         return 0;
-    if (sp->has_reference && strcmp(o->unit_code, sp->reference.code) == 0) {
-        sp->ref[t] = o->value;
+    t = (long)(c->year - sp->p.first_year) * 12 + c->month - 1;
+    if (t < 0 || (size_t)t >= sp->p.nmonths)
+        return 0;
+    if (sp->has_reference && c->unit_id == sp->reference.id) {
+        sp->ref[t] = c->value;
         sp->ref_present[t] = 1;
-    } else if ((u = member_index(sp, o->unit_code)) >= 0) {
-        sp->value[(size_t)u * sp->p.nmonths + (size_t)t] = o->value;
+    } else if ((u = idmap_find(f->members, c->unit_id)) >= 0) {
+        sp->value[(size_t)u * sp->p.nmonths + (size_t)t] = c->value;
         sp->present[(size_t)u * sp->p.nmonths + (size_t)t] = 1;
     }
     return 0;
 }
 
-static int load_targets(store *s, app_panel *sp)
+static int take_target(const obs_cell *c, void *ctx)
 {
-    model_target *ts;
-    size_t n;
-    int rc = store_targets(s, sp->year, &ts, &n);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        long u;
-        if (strcmp(ts[i].indicator_code, sp->ind.code) != 0 || (u = member_index(sp, ts[i].unit_code)) < 0)
-            continue;
-        sp->target[u] = ts[i].value;
+    panel_fill *f = ctx;
+    app_panel *sp = panel_of(f, c->indicator_id);
+    long u;
+    if (sp && (u = idmap_find(f->members, c->unit_id)) >= 0) {
+        sp->target[u] = c->value;
         sp->target_present[u] = 1;
     }
-    free(ts);
+    return 0;
+}
+
+/* Reads into the n panels (one year, one set of members) the months flagged in need and the
+ * targets of the year: one read per month for a whole batch. */
+static int fill_panels(store *s, app_panel *sp, size_t n, const app_members *m, const unsigned char *need,
+                       int published_only)
+{
+    panel_fill f = { sp, n, { NULL, NULL, 0 }, &m->ids };
+    int64_t id = n == 1 ? sp[0].ind.id : 0, *ids = malloc((n ? n : 1) * sizeof *ids);
+    int first_year = sp[0].p.first_year, rc;
+    if (!ids)
+        return err_set(ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        ids[i] = sp[i].ind.id;
+    rc = idmap_build(&f.panels, ids, n);
+    free(ids);
+    for (size_t t = 0; rc == 0 && t < APP_PANEL_MONTHS; t++) {
+        period_key month = { PERIOD_MONTH, first_year + (int)(t / 12), (int)(t % 12) + 1 };
+        if (need[t])
+            rc = store_month_values(s, id, &month, published_only, take_month, &f);
+    }
+    if (rc == 0)
+        rc = store_indicator_targets(s, id, sp[0].year, take_target, &f);
+    idmap_free(&f.panels);
     return rc;
 }
 
-int app_panel_load(store *s, const char *group_code, const char *indicator_code, int year,
-                     app_panel *out)
+/* Sets up an empty panel of ind for m's units in year (the members are borrowed). */
+static int panel_alloc(const model_indicator *ind, const app_members *m, int year, app_panel *out)
 {
-    return app_panel_load_visible(s, group_code, indicator_code, year, 0, out);
-}
-
-int app_panel_load_visible(store *s, const char *group_code, const char *indicator_code,
-                             int year, int published_only, app_panel *out)
-{
-    size_t months = (APP_PANEL_HISTORY_YEARS + 1) * 12, cells;
-    obs_filter f = store_filter_all();
-    int rc;
-    memset(out, 0, sizeof *out);
+    size_t months = APP_PANEL_MONTHS, cells = (m->n ? m->n : 1) * months;
     out->year = year;
-    if ((rc = find_indicator(s, indicator_code, &out->ind)) != 0 ||
-        (rc = store_group_members(s, group_code, &out->units, &out->nunits)) != 0)
-        goto fail;
-    out->has_reference = find_reference(s, out, &out->reference);
-    cells = (out->nunits ? out->nunits : 1) * months;
+    out->ind = *ind;
+    out->units = m->units;
+    out->nunits = m->n;
+    out->reference = m->reference;
+    out->has_reference = m->has_reference;
     out->value = calloc(cells, sizeof *out->value);
     out->present = calloc(cells, 1);
     out->ref = calloc(months, sizeof *out->ref);
     out->ref_present = calloc(months, 1);
-    out->target = calloc(out->nunits ? out->nunits : 1, sizeof *out->target);
-    out->target_present = calloc(out->nunits ? out->nunits : 1, 1);
-    if (!out->value || !out->present || !out->ref || !out->ref_present || !out->target ||
-        !out->target_present) {
-        rc = err_set(ERR_NOMEM, "out of memory");
-        goto fail;
-    }
+    out->target = calloc(m->n ? m->n : 1, sizeof *out->target);
+    out->target_present = calloc(m->n ? m->n : 1, 1);
+    if (!out->value || !out->present || !out->ref || !out->ref_present || !out->target || !out->target_present)
+        return err_set(ERR_NOMEM, "out of memory");
     out->p = (engine_panel){
         .nunits = out->nunits, .nmonths = months, .first_year = year - APP_PANEL_HISTORY_YEARS,
         .value = out->value, .present = out->present,
         .reference = out->has_reference ? out->ref : NULL,
         .reference_present = out->has_reference ? out->ref_present : NULL,
         .target = out->target, .target_present = out->target_present,
-        .higher_better = out->ind.direction == DIR_HIGHER, .precision = out->ind.precision,
-        .value_kind = out->ind.value_kind,
+        .higher_better = ind->direction == DIR_HIGHER, .precision = ind->precision,
+        .value_kind = ind->value_kind,
     };
-    snprintf(f.indicator_code, sizeof f.indicator_code, "%s", indicator_code);
-    f.period_kind = PERIOD_MONTH;
-    f.published_only = published_only;
-    for (int y = year - APP_PANEL_HISTORY_YEARS; rc == 0 && y <= year; y++) {
-        f.year = y;
-        rc = store_observations_each(s, &f, take_observation, out);
+    return 0;
+}
+
+/* Reads the group's members into sp->own for a panel of its own; *use points at them. */
+static int load_own_members(store *s, const char *group_code, app_panel *sp, const app_members **use)
+{
+    int rc;
+    if (!(sp->own = calloc(1, sizeof *sp->own)))
+        return err_set(ERR_NOMEM, "out of memory");
+    if ((rc = app_members_load(s, group_code, sp->own)) == 0)
+        *use = sp->own;
+    return rc;
+}
+
+/* Loads the panel of year, reading the months flagged in need (APP_PANEL_MONTHS flags). */
+static int panel_load(store *s, const app_members *m, const char *group_code, const char *indicator_code,
+                      int year, int published_only, const unsigned char *need, app_panel *out)
+{
+    model_indicator ind;
+    const app_members *use = m;
+    int rc;
+    memset(out, 0, sizeof *out);
+    if ((rc = find_indicator(s, indicator_code, &ind)) != 0)
+        return rc;
+    if (!use && (rc = load_own_members(s, group_code, out, &use)) != 0) {
+        app_panel_free(out);
+        return rc;
     }
-    if (rc == 0)
-        rc = load_targets(s, out);
-    if (rc == 0)
+    if ((rc = panel_alloc(&ind, use, year, out)) == 0 &&
+        (rc = fill_panels(s, out, 1, use, need, published_only)) == 0)
         return 0;
-fail:
     app_panel_free(out);
+    return rc;
+}
+
+/* The months an analysis at month reads, as flags of a panel ending in month's year. */
+static void months_of_analysis(const period_key *month, unsigned char *need)
+{
+    size_t at = (size_t)month->seq - 1, t = APP_PANEL_HISTORY_YEARS * 12 + at;
+    memset(need, 0, APP_PANEL_MONTHS);
+    for (size_t y = 0; y < APP_PANEL_HISTORY_YEARS; y++) {
+        need[y * 12 + at] = 1;
+        need[y * 12 + 11] = 1;
+    }
+    need[t] = 1;
+    need[t - 1] = 1;
+}
+
+int app_panel_load_visible(store *s, const char *group_code, const char *indicator_code,
+                           int year, int published_only, app_panel *out)
+{
+    unsigned char need[APP_PANEL_MONTHS];
+    memset(need, 1, sizeof need);
+    return panel_load(s, NULL, group_code, indicator_code, year, published_only, need, out);
+}
+
+int app_panel_load_at(store *s, const app_members *m, const char *group_code, const char *indicator_code,
+                      const period_key *month, int published_only, app_panel *out)
+{
+    unsigned char need[APP_PANEL_MONTHS];
+    months_of_analysis(month, need);
+    return panel_load(s, m, group_code, indicator_code, month->year, published_only, need, out);
+}
+
+int app_panels_load_at(store *s, const app_members *m, const model_indicator *inds, size_t n,
+                       const period_key *month, int published_only, app_panel *out)
+{
+    unsigned char need[APP_PANEL_MONTHS];
+    int rc = 0;
+    memset(out, 0, n * sizeof *out);
+    if (n == 0)
+        return 0;
+    months_of_analysis(month, need);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = panel_alloc(&inds[i], m, month->year, &out[i]);
+    if (rc == 0)
+        rc = fill_panels(s, out, n, m, need, published_only);
+    if (rc != 0) {
+        for (size_t i = 0; i < n; i++)
+            app_panel_free(&out[i]);
+    }
     return rc;
 }

@@ -232,16 +232,19 @@ static void compute_rows(report *r)
 static int load_ranks(report *r)
 {
     app_scope sc;
-    int rc;
+    app_members m;
+    int rc = 0;
     if (app_scope_at(r->q, NULL, &r->key, &sc) != 0) {
         err_clear();
         return 0;
     }
+    if ((rc = app_scope_share_members(&sc, &m)) != 0)
+        return rc;
     for (size_t i = 0; i < r->ni; i++) {
         app_analysis a;
         report_row *row = &r->rows[i];
         if ((rc = app_analyze(&sc, row->ind->code, &a)) != 0)
-            return rc;
+            break;
         for (size_t u = 0; u < a.sp.nunits; u++) {
             const engine_standing *st = &a.st[u];
             if (strcmp(a.sp.units[u].code, r->self.code) != 0 || st->rank.rank == 0)
@@ -255,7 +258,8 @@ static int load_ranks(report *r)
         }
         app_analysis_free(&a);
     }
-    return 0;
+    app_members_free(&m);
+    return rc;
 }
 
 static int load_report(report *r, const char *period_text)

@@ -53,22 +53,6 @@ int app_peer_group(store *s, char *out)
     return rc;
 }
 
-static int stop_at_first(const model_observation *o, void *ctx)
-{
-    (void)o;
-    (void)ctx;
-    return 1;
-}
-
-/* Nonzero when a published monthly figure of the period exists. */
-static int has_published(store *s, const char *period_code)
-{
-    obs_filter f = store_filter_all();
-    snprintf(f.period_code, sizeof f.period_code, "%s", period_code);
-    f.published_only = 1;
-    return store_observations_each(s, &f, stop_at_first, NULL) == 1;
-}
-
 /* The latest month on record (with published_only, the latest holding a published figure). */
 static int latest_month(store *s, int published_only, period_key *out)
 {
@@ -76,10 +60,12 @@ static int latest_month(store *s, int published_only, period_key *out)
     size_t n;
     int rc = store_periods(s, &ps, &n), found = 0;
     for (size_t i = n; rc == 0 && i-- > 0 && !found;) {
-        if (ps[i].key.kind == PERIOD_MONTH && (!published_only || has_published(s, ps[i].code))) {
-            *out = ps[i].key;
-            found = 1;
-        }
+        int has = 1;
+        if (ps[i].key.kind != PERIOD_MONTH ||
+            (published_only && (rc = store_month_has_values(s, &ps[i].key, 1, &has)) != 0) || !has)
+            continue;
+        *out = ps[i].key;
+        found = 1;
     }
     free(ps);
     if (rc == 0 && !found)
@@ -123,6 +109,7 @@ static int group_params(store *s, const char *group_code, engine_params *out)
 int app_scope_set_group(app_scope *sc, const char *group_code)
 {
     int rc;
+    sc->members = NULL;
     snprintf(sc->group, sizeof sc->group, "%s", group_code);
     if ((rc = group_name(sc->s, sc->english, sc->group, sc->group_name, sizeof sc->group_name)) != 0)
         return rc;
@@ -179,13 +166,18 @@ int app_scope_open(const app_ctx *q, const char *group_code, const char *month_t
     return 0;
 }
 
-int app_analyze(const app_scope *sc, const char *indicator_code, app_analysis *a)
+/* Analyses one indicator on a panel of every month (history) or of the months the analysis
+ * reads. */
+static int analyze(const app_scope *sc, const char *indicator_code, int history, app_analysis *a)
 {
     engine_rank_ws ws = { 0 };
     int rc;
     memset(a, 0, sizeof *a);
-    if ((rc = app_panel_load_visible(sc->s, sc->group, indicator_code, sc->month.year,
-                                       sc->published_only, &a->sp)) != 0)
+    rc = history ? app_panel_load_visible(sc->s, sc->group, indicator_code, sc->month.year,
+                                          sc->published_only, &a->sp)
+                 : app_panel_load_at(sc->s, sc->members, sc->group, indicator_code, &sc->month,
+                                     sc->published_only, &a->sp);
+    if (rc != 0)
         return rc;
     a->t = app_panel_month(&a->sp, &sc->month);
     if (!(a->st = calloc(a->sp.nunits ? a->sp.nunits : 1, sizeof *a->st)))
@@ -196,6 +188,55 @@ int app_analyze(const app_scope *sc, const char *indicator_code, app_analysis *a
     if (rc != 0)
         app_analysis_free(a);
     return rc;
+}
+
+int app_scope_share_members(app_scope *sc, app_members *m)
+{
+    int rc = app_members_load(sc->s, sc->group, m);
+    if (rc == 0)
+        sc->members = m;
+    return rc;
+}
+
+int app_analyze(const app_scope *sc, const char *indicator_code, app_analysis *a)
+{
+    return analyze(sc, indicator_code, 0, a);
+}
+
+int app_analyze_many(const app_scope *sc, const model_indicator *inds, size_t n, app_analysis *out)
+{
+    app_panel *panels;
+    engine_rank_ws ws = { 0 };
+    int rc;
+    memset(out, 0, n * sizeof *out);
+    if (!sc->members)
+        return err_set(ERR_INTERNAL, "app_analyze_many without the scope's members");
+    if (!(panels = calloc(n ? n : 1, sizeof *panels)))
+        return err_set(ERR_NOMEM, "out of memory");
+    rc = app_panels_load_at(sc->s, sc->members, inds, n, &sc->month, sc->published_only, panels);
+    for (size_t i = 0; i < n; i++) {
+        app_analysis *a = &out[i];
+        a->sp = panels[i];
+        if (rc != 0)
+            continue;
+        a->t = app_panel_month(&a->sp, &sc->month);
+        if (!(a->st = calloc(a->sp.nunits ? a->sp.nunits : 1, sizeof *a->st)))
+            rc = err_set(ERR_NOMEM, "out of memory");
+        else
+            rc = engine_analyze(&a->sp.p, (size_t)a->t, &sc->params, &ws, a->st);
+    }
+    engine_rank_ws_free(&ws);
+    free(panels);
+    if (rc != 0) {
+        for (size_t i = 0; i < n; i++)
+            app_analysis_free(&out[i]);
+    }
+    return rc;
+}
+
+int app_analyze_history(const app_scope *sc, const char *indicator_code, app_analysis *a)
+{
+    return analyze(sc, indicator_code, 1, a);
 }
 
 int app_scope_indicators(const app_scope *sc, model_indicator **out, size_t *n)

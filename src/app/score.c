@@ -12,6 +12,7 @@ void app_scored_free(app_scored *r)
 {
     for (size_t i = 0; r->an && i < r->nitems; i++)
         app_analysis_free(&r->an[i]);
+    app_members_free(&r->members);
     free(r->an);
     free(r->items);
     free(r->methods);
@@ -163,13 +164,20 @@ static int add_events(app_scored *r)
     return rc;
 }
 
-/* Parses every item's method, with the scheme and indicator in the message of a bad one. */
+/* Analyses every item's indicator (read together) and parses its method, with the scheme and
+ * indicator in the message of a bad one. */
 static int parse_methods(app_scored *r)
 {
-    for (size_t i = 0; i < r->nitems; i++) {
-        int rc;
-        if ((rc = app_analyze(&r->sc, r->items[i].indicator_code, &r->an[i])) != 0)
-            return rc;
+    model_indicator *inds = calloc(r->nitems, sizeof *inds);
+    int rc = inds ? 0 : err_set(ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < r->nitems; i++) {
+        if ((rc = store_indicator_get(r->sc.s, r->items[i].indicator_code, &inds[i])) == ERR_NOTFOUND)
+            rc = err_set(ERR_NOTFOUND, "unknown indicator code '%s'", r->items[i].indicator_code);
+    }
+    if (rc == 0)
+        rc = app_analyze_many(&r->sc, inds, r->nitems, r->an);
+    free(inds);
+    for (size_t i = 0; rc == 0 && i < r->nitems; i++) {
         if ((rc = engine_method_parse(r->items[i].method, r->items[i].weight, r->an[i].sp.p.higher_better,
                                       r->items[i].params, &r->methods[i])) != 0) {
             char why[512];
@@ -177,7 +185,7 @@ static int parse_methods(app_scored *r)
             return err_set(rc, "scheme '%s', indicator '%s': %s", r->sch.code, r->items[i].indicator_code, why);
         }
     }
-    return 0;
+    return rc;
 }
 
 /* Analyses and scores every item of r->sch at r->sc's month, totals and grades. */
@@ -185,6 +193,7 @@ static int score_opened(app_scored *r)
 {
     int rc;
     if ((rc = app_scope_set_group(&r->sc, r->sch.group_code)) != 0 ||
+        (rc = app_scope_share_members(&r->sc, &r->members)) != 0 ||
         (rc = store_scheme_items(r->sc.s, r->sch.code, &r->items, &r->nitems)) != 0)
         goto fail;
     if (r->nitems == 0) {

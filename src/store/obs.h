@@ -27,6 +27,17 @@ typedef struct obs_new {
 /* Called once per observation; a nonzero return stops the iteration and is returned. */
 typedef int (*store_obs_cb)(const model_observation *obs, void *ctx);
 
+/* One stored value as a panel reads it: no codes, no text (a target has month 0). */
+typedef struct obs_cell {
+    int64_t indicator_id, unit_id;
+    int year, month;
+    double value;
+} obs_cell;
+
+/* Called once per cell; a nonzero return stops the iteration and is returned. The cell
+ * readers reuse one prepared statement: the callback must not call the same reader. */
+typedef int (*store_cell_cb)(const obs_cell *cell, void *ctx);
+
 /* Observations, targets and flags. */
 struct store_obs_ops {
     int version;                       /* STORE_OBS_OPS_VERSION */
@@ -47,6 +58,17 @@ struct store_obs_ops {
     int (*observations_insert)(store *s, obs_new *rows, size_t n, const char *actor);
     /* Calls cb for every observation f matches, in the filter's order; cb may use the store. */
     int (*observations_each)(store *s, const obs_filter *f, store_obs_cb cb, void *ctx);
+    /* The values of one indicator (of every indicator when indicator_id is 0) in one month
+     * (kind month), every unit, published ones only when published_only: a keyed read of
+     * just that month. */
+    int (*month_values)(store *s, int64_t indicator_id, const period_key *month, int published_only,
+                        store_cell_cb cb, void *ctx);
+    /* The targets of one indicator (every indicator when indicator_id is 0) in one year,
+     * every unit (cells of month 0). */
+    int (*indicator_targets)(store *s, int64_t indicator_id, int year, store_cell_cb cb, void *ctx);
+    /* Whether any indicator has a value for the month (a published one when published_only):
+     * *has is set to 1 or 0. */
+    int (*month_has_values)(store *s, const period_key *month, int published_only, int *has);
     /* Every version of one observation, oldest first, the current one last. */
     int (*observation_history)(store *s, const char *indicator_code, const char *unit_code,
                                const char *period_code, model_observation **out, size_t *n);
@@ -58,7 +80,7 @@ struct store_obs_ops {
     int (*flags)(store *s, int open_only, model_obs_flag **out, size_t *n);
 };
 
-#define STORE_OBS_OPS_VERSION 1
+#define STORE_OBS_OPS_VERSION 2
 
 /* An obs_filter that matches everything. */
 obs_filter store_filter_all(void);
@@ -78,6 +100,19 @@ static inline int store_observations_insert(store *s, obs_new *rows, size_t n, c
 static inline int store_observations_each(store *s, const obs_filter *f, store_obs_cb cb, void *ctx)
 {
     return s->obs->observations_each(s, f, cb, ctx);
+}
+static inline int store_month_values(store *s, int64_t indicator_id, const period_key *month, int published_only,
+                                     store_cell_cb cb, void *ctx)
+{
+    return s->obs->month_values(s, indicator_id, month, published_only, cb, ctx);
+}
+static inline int store_indicator_targets(store *s, int64_t indicator_id, int year, store_cell_cb cb, void *ctx)
+{
+    return s->obs->indicator_targets(s, indicator_id, year, cb, ctx);
+}
+static inline int store_month_has_values(store *s, const period_key *month, int published_only, int *has)
+{
+    return s->obs->month_has_values(s, month, published_only, has);
 }
 static inline int store_observation_history(store *s, const char *indicator_code, const char *unit_code,
                                             const char *period_code, model_observation **out, size_t *n)

@@ -8,6 +8,10 @@
  * opts->max_version when given). *out is the caller's, to release with store_close. */
 int store_sqlite_open(const char *path, const store_open_opts *opts, store **out);
 
+/* The reads every analysis runs, for the tests that check their query plans: each must seek
+ * the observations' or the targets' primary key, never scan those tables. NULL-terminated. */
+extern const char *const store_sqlite_keyed_reads[];
+
 /* The newest schema version of the SQLite back end. */
 int store_sqlite_latest_version(void);
 

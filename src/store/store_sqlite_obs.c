@@ -1,6 +1,7 @@
 /* store_sqlite_obs: the SQLite back end of observations, targets and flags (store/obs.h):
  * writes one by one and in bulk under the period and approval locks, iteration, history. */
 #include "store/store_sqlite_int.h"
+#include "store/store_sqlite.h"
 #include "util/grow.h"
 
 #include <stdio.h>
@@ -40,6 +41,29 @@ static const char sql_obs_history[] =
     " WHERE indicator_id = ?1 AND period_id = ?2 AND unit_id = ?3 UNION ALL"
     " SELECT value, state, note, entered_by, entered_at, revision FROM observations"
     " WHERE indicator_id = ?1 AND period_id = ?2 AND unit_id = ?3 ORDER BY 6";
+/* Reads of one month seek the observations' key prefix (indicator_id, period_id): only the
+ * month asked for is read (tests check the plan). */
+static const char sql_month_id[] =
+    "SELECT id FROM periods WHERE kind = 'month' AND year = ?1 AND seq = ?2";
+static const char sql_month_values[] =
+    "SELECT o.indicator_id, o.unit_id, o.value FROM observations o"
+    " WHERE o.indicator_id = ?1 AND o.period_id = ?2 AND (?3 = 0 OR o.state = 'published')";
+/* Every indicator: the same seek for each indicator in turn. */
+static const char sql_month_values_all[] =
+    "SELECT o.indicator_id, o.unit_id, o.value FROM indicators i CROSS JOIN observations o"
+    " WHERE ?1 = 0 AND o.indicator_id = i.id AND o.period_id = ?2 AND (?3 = 0 OR o.state = 'published')";
+static const char sql_indicator_targets[] =
+    "SELECT indicator_id, unit_id, value FROM targets WHERE indicator_id = ?1 AND year = ?2";
+static const char sql_indicator_targets_all[] =
+    "SELECT indicator_id, unit_id, value FROM targets WHERE year = ?2 AND ?1 = 0";
+/* One seek per indicator into the observations' key prefix (indicator_id, period_id). */
+static const char sql_month_has_values[] =
+    "SELECT EXISTS (SELECT 1 FROM periods p CROSS JOIN indicators i CROSS JOIN observations o"
+    " WHERE p.kind = 'month' AND p.year = ?1 AND p.seq = ?2 AND o.indicator_id = i.id"
+    " AND o.period_id = p.id AND (?3 = 0 OR o.state = 'published'))";
+const char *const store_sqlite_keyed_reads[] = {
+    sql_month_values, sql_month_values_all, sql_month_has_values, sql_indicator_targets, NULL,
+};
 static const char sql_obs_count[] =
     "SELECT count(*) FROM observations";
 static const char sql_flag_add[] =
@@ -454,6 +478,87 @@ static int sq_observations_each(store *s, const obs_filter *f, store_obs_cb cb, 
     return stop;
 }
 
+/* Steps st to its end, handing each row to cb as a cell read by read (c holds what every row
+ * shares). */
+static int each_cell(sq_store *q, sqlite3_stmt *st, void (*read)(sqlite3_stmt *, obs_cell *), obs_cell c,
+                     store_cell_cb cb, void *ctx)
+{
+    int rc, stop = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        read(st, &c);
+        if ((stop = cb(&c, ctx)) != 0)
+            break;
+    }
+    if (!stop && rc != SQLITE_DONE)
+        stop = sq_fail(q, "read values");
+    sqlite3_reset(st);
+    return stop;
+}
+
+static void read_month_cell(sqlite3_stmt *st, obs_cell *c)
+{
+    c->indicator_id = sqlite3_column_int64(st, 0);
+    c->unit_id = sqlite3_column_int64(st, 1);
+    c->value = sqlite3_column_double(st, 2);
+}
+
+static void read_target_cell(sqlite3_stmt *st, obs_cell *c)
+{
+    c->indicator_id = sqlite3_column_int64(st, 0);
+    c->unit_id = sqlite3_column_int64(st, 1);
+    c->value = sqlite3_column_double(st, 2);
+}
+
+static int sq_month_values(store *s, int64_t indicator_id, const period_key *month, int published_only,
+                           store_cell_cb cb, void *ctx)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st = sq_stmt(q, sql_month_id);
+    obs_cell shared = { 0, 0, month->year, month->seq, 0 };
+    sqlite3_int64 period_id;
+    int rc;
+    if (!st)
+        return ERR_DB;
+    sqlite3_bind_int(st, 1, month->year);
+    sqlite3_bind_int(st, 2, month->seq);
+    rc = sqlite3_step(st);
+    period_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? 0 : sq_fail(q, "look up a month");
+    if (!(st = sq_stmt(q, indicator_id ? sql_month_values : sql_month_values_all)))
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, indicator_id);
+    sqlite3_bind_int64(st, 2, period_id);
+    sqlite3_bind_int(st, 3, published_only != 0);
+    return each_cell(q, st, read_month_cell, shared, cb, ctx);
+}
+
+static int sq_indicator_targets(store *s, int64_t indicator_id, int year, store_cell_cb cb, void *ctx)
+{
+    sqlite3_stmt *st = sq_stmt(sq(s), indicator_id ? sql_indicator_targets : sql_indicator_targets_all);
+    if (!st)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, indicator_id);
+    sqlite3_bind_int(st, 2, year);
+    return each_cell(sq(s), st, read_target_cell, (obs_cell){ 0, 0, year, 0, 0 }, cb, ctx);
+}
+
+static int sq_month_has_values(store *s, const period_key *month, int published_only, int *has)
+{
+    sqlite3_stmt *st = sq_stmt(sq(s), sql_month_has_values);
+    int rc;
+    if (!st)
+        return ERR_DB;
+    sqlite3_bind_int(st, 1, month->year);
+    sqlite3_bind_int(st, 2, month->seq);
+    sqlite3_bind_int(st, 3, published_only != 0);
+    rc = sqlite3_step(st);
+    *has = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : sq_fail(sq(s), "look up a month");
+}
+
 static int sq_observation_history(store *s, const char *indicator_code, const char *unit_code,
                                   const char *period_code, model_observation **out, size_t *n)
 {
@@ -559,6 +664,9 @@ const struct store_obs_ops sq_obs_ops = {
     .observation_put = sq_observation_put,
     .observations_insert = sq_observations_insert,
     .observations_each = sq_observations_each,
+    .month_values = sq_month_values,
+    .indicator_targets = sq_indicator_targets,
+    .month_has_values = sq_month_has_values,
     .observation_history = sq_observation_history,
     .observation_count = sq_observation_count,
     .flag_add = sq_flag_add,
