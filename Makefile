@@ -102,6 +102,10 @@ $(BUILD)/bench_incremental: $(BUILD)/rel/bench/incremental.o $(REL_LIB)
 	@echo "LD      $@"
 	@$(CC) $(RELFLAGS) -o $@ $^ $(PKGLIBS)
 
+$(BUILD)/bench_panel: $(BUILD)/rel/bench/panel.o $(REL_LIB)
+	@echo "LD      $@"
+	@$(CC) $(RELFLAGS) -o $@ $^ $(PKGLIBS)
+
 bench: build
 	@sh deps/install.sh deps/debian-bench.txt
 	@$(MAKE) --no-print-directory $(BUILD)/bench_incremental
