@@ -716,11 +716,24 @@ static int read_source(io__ctx *c, const source *src, csv_info *info)
     return rc;
 }
 
+/* At most how many records src holds: its rows, or the lines of its text (a record spans one
+ * line or more), so that a kind can size its tables once. */
+static size_t rows_bound(const source *src)
+{
+    size_t n = 1;
+    if (!src->data)
+        return src->nrows;
+    for (const char *p = src->data, *end = src->data + src->len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+        n++;
+    return n;
+}
+
 /* Reads, checks and (when nothing was refused) writes; the caller commits or rolls back. */
 static int import_steps(io__ctx *c, const source *src)
 {
     csv_info info;
     int rc;
+    c->rows_hint = rows_bound(src);
     if ((rc = c->k->begin(c)) != 0)
         return rc;
     rc = read_source(c, src, &info);

@@ -94,6 +94,7 @@ typedef struct io__ctx {
     int have_header;
     int header_bad;
     int today;                     /* yyyymmdd */
+    size_t rows_hint;              /* at most this many records will come (lines of the text) */
     size_t nheader;                /* fields of the header record */
     int *field_col;                /* per header field: the column, or -1 for an unnamed one */
     int col_field[IO__MAX_COLS];   /* per column: its field, or -1 when the file has none */

@@ -141,6 +141,9 @@ static int obs_begin(io__ctx *c)
         return rc;
     if (c->nunits >= KEY_LIMIT || c->ninds >= KEY_LIMIT)
         rc = err_set(ERR_DATA, "too many units or indicators for one import");
+    /* sized once for every row the text can hold: no rehash or regrowth while reading */
+    if (rc == 0 && (rc = io__keymap_reserve(&d->seen, c->rows_hint)) == 0)
+        rc = reserve((void **)&d->rows, &d->cap, c->rows_hint, sizeof *d->rows);
     for (size_t i = 0; rc == 0 && i < nps; i++) {
         long ix;
         rc = add_period(d, &ps[i].key, ps[i].id, &ix);
