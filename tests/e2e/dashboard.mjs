@@ -127,11 +127,11 @@ async function checkHeatmap(lang) {
   check(o.y.length === nInd && o.x.length === nUnits, 'heat map axes match the indicators and units');
   // Every ranked cell carries the rank the API gave, at its (unit, indicator) place.
   let ranked = 0;
-  hm.cells.forEach((row, y) =>
-    row.forEach((c, x) => {
-      if (!c || c.rank === null) return;
+  hm.cells.rank.forEach((row, y) =>
+    row.forEach((rank, x) => {
+      if (rank === null) return;
       const d = o.series[0].data[y * nUnits + x];
-      check(d[0] === x && d[1] === y && d[2] === c.rank, `heat map cell (${x},${y}) shows rank ${c.rank}`);
+      check(d[0] === x && d[1] === y && d[2] === rank, `heat map cell (${x},${y}) shows rank ${rank}`);
       ranked++;
     }),
   );

@@ -27,6 +27,18 @@ function tierIndex(tier) {
 }
 
 /**
+ * The cell of indicator y and unit x of a /api/heatmap reply as {rank, ties, tier, value,
+ * move_prev}, or null when the unit is unranked there (the reply keeps one matrix per field).
+ */
+export function heatCell(hm, y, x) {
+  const g = hm.cells || {};
+  const at = (k) => ((g[k] || [])[y] || [])[x];
+  const rank = at('rank');
+  if (rank === null || rank === undefined) return null;
+  return { rank, ties: at('ties'), tier: at('tier'), value: at('value'), move_prev: at('move_prev') };
+}
+
+/**
  * The heat map: hm is the /api/heatmap object; names(code) gives display names.
  * Every (indicator, unit) pair is one data item, missing cells included (drawn pale, "—").
  */
@@ -36,7 +48,7 @@ export function heatmapOption(hm, unitName, indName) {
   const data = [];
   inds.forEach((ind, y) => {
     units.forEach((u, x) => {
-      const c = (hm.cells[y] || [])[x] || null;
+      const c = heatCell(hm, y, x);
       const ti = c && c.rank !== null && c.rank !== undefined ? tierIndex(c.tier) : 3;
       data.push({
         value: [x, y, c && c.rank !== null && c.rank !== undefined ? c.rank : 0, ti],
