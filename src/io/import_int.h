@@ -68,10 +68,10 @@ void io__map_free(io__map *m);
  * Returns 0 or ERR_NOMEM. */
 int io__map_codes(io__map *m, const void *items, size_t n, size_t elem, size_t code_off);
 
-/* A map from a nonzero 64-bit key to a nonnegative number. */
+/* A map from a nonzero 64-bit key to a nonnegative number: each key beside its value, so a
+ * lookup in a map of millions touches one cache line. */
 typedef struct io__keymap {
-    uint64_t *keys;
-    long *values;
+    struct io__keyslot { uint64_t key; long value; } *slots;
     size_t cap, n;
 } io__keymap;
 

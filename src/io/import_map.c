@@ -111,27 +111,20 @@ void io__map_free(io__map *m)
 
 static int keymap_rehash(io__keymap *m, size_t cap)
 {
-    uint64_t *keys = calloc(cap, sizeof *keys);
-    long *values = malloc(cap * sizeof *values);
-    if (!keys || !values) {
-        free(keys);
-        free(values);
+    struct io__keyslot *slots = calloc(cap, sizeof *slots);
+    if (!slots)
         return err_set(ERR_NOMEM, "out of memory");
-    }
     for (size_t j = 0; j < m->cap; j++) {
         size_t i;
-        if (!m->keys[j])
+        if (!m->slots[j].key)
             continue;
-        i = hash_key(m->keys[j]) & (cap - 1);
-        while (keys[i])
+        i = hash_key(m->slots[j].key) & (cap - 1);
+        while (slots[i].key)
             i = (i + 1) & (cap - 1);
-        keys[i] = m->keys[j];
-        values[i] = m->values[j];
+        slots[i] = m->slots[j];
     }
-    free(m->keys);
-    free(m->values);
-    m->keys = keys;
-    m->values = values;
+    free(m->slots);
+    m->slots = slots;
     m->cap = cap;
     return 0;
 }
@@ -141,14 +134,14 @@ int io__keymap_add(io__keymap *m, uint64_t key, long value, long *old)
     size_t i;
     if ((m->n + 1) * 2 > m->cap && keymap_rehash(m, m->cap ? m->cap * 2 : 1024) != 0)
         return ERR_NOMEM;
-    for (i = hash_key(key) & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1)) {
-        if (m->keys[i] == key) {
-            *old = m->values[i];
+    for (i = hash_key(key) & (m->cap - 1); m->slots[i].key; i = (i + 1) & (m->cap - 1)) {
+        if (m->slots[i].key == key) {
+            *old = m->slots[i].value;
             return 1;
         }
     }
-    m->keys[i] = key;
-    m->values[i] = value;
+    m->slots[i].key = key;
+    m->slots[i].value = value;
     m->n++;
     return 0;
 }
@@ -165,16 +158,15 @@ long io__keymap_get(const io__keymap *m, uint64_t key)
 {
     if (m->n == 0)
         return -1;
-    for (size_t i = hash_key(key) & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1)) {
-        if (m->keys[i] == key)
-            return m->values[i];
+    for (size_t i = hash_key(key) & (m->cap - 1); m->slots[i].key; i = (i + 1) & (m->cap - 1)) {
+        if (m->slots[i].key == key)
+            return m->slots[i].value;
     }
     return -1;
 }
 
 void io__keymap_free(io__keymap *m)
 {
-    free(m->keys);
-    free(m->values);
+    free(m->slots);
     memset(m, 0, sizeof *m);
 }

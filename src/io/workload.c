@@ -237,7 +237,7 @@ static int load_values(const char *dir, io_workload *w, const code_table *inds)
     char path[4096];
     mapped f = { NULL, 0 };
     code_table regs = { { 0 }, NULL, 0, 0 };
-    io__keymap pers = { NULL, NULL, 0, 0 };
+    io__keymap pers = { NULL, 0, 0 };
     size_t cap = 0, cap_per = 0;
     const char *last_ind = NULL, *last_reg = NULL;
     size_t last_ind_len = 0, last_reg_len = 0;
