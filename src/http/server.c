@@ -420,7 +420,8 @@ static unsigned route_reads(const http_route *route)
 }
 
 /* What the data is now, as this thread's store sees it; the generation moves first when the
- * store saw a change its counters do not describe. Returns 0 or -1 (nothing is kept then). */
+ * store saw a change its counters do not describe, and at a thread's first look (its store
+ * cannot tell what changed before it was opened). Returns 0 or -1 (nothing is kept then). */
 static int cache_view_now(http_server *s, http_req *req, cache_view *v)
 {
     store *st;
