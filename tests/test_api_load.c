@@ -272,13 +272,20 @@ static int h_slow(http_req *req, json_t **out)
     return *out ? 0 : ERR_NOMEM;
 }
 
-/* Waits until n slow handlers run. */
+/* Waits until n slow handlers run; fails after 10 s. */
 static void wait_running(int n)
 {
+    struct timespec deadline;
+    int rc = 0;
+
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 10;
     pthread_mutex_lock(&slow_mu);
-    while (slow_running < n)
-        pthread_cond_wait(&slow_cv, &slow_mu);
+    while (slow_running < n && rc == 0)
+        rc = pthread_cond_timedwait(&slow_cv, &slow_mu, &deadline);
     pthread_mutex_unlock(&slow_mu);
+    if (rc != 0)
+        fail_msg("%d slow handlers did not start", n);
 }
 
 /* A server on the demo with Saima's routes and /slow/{id}, one request thread, two slow
@@ -310,6 +317,7 @@ typedef struct get_job {
     int status;
     char cache[16];
     char body[64];
+    int retry;                 /* Retry-After, 0 without */
 } get_job;
 
 static void *get_main(void *arg)
@@ -319,8 +327,10 @@ static void *get_main(void *arg)
 
     if (test_http_get(j->port, j->path, NULL, &r) == 0) {
         j->status = r.status;
+        char retry[16];
         if (!test_header(&r, "X-Cache", j->cache, sizeof j->cache))
             j->cache[0] = '\0';
+        j->retry = test_header(&r, "Retry-After", retry, sizeof retry) ? atoi(retry) : 0;
         snprintf(j->body, sizeof j->body, "%s", r.body);
         test_resp_free(&r);
     }
@@ -333,7 +343,7 @@ static void test_single_flight(void **state)
 {
     http_route *routes = NULL;
     http_server *s = start_slow_server(0, &routes);
-    get_job a = { http_server_port(s), "/slow/a", 0, "", "" }, b = a;
+    get_job a = { http_server_port(s), "/slow/a", 0, "", "", 0 }, b = a;
     pthread_t ta, tb;
     char cache[16];
 
@@ -366,20 +376,22 @@ static void test_slow_bounded(void **state)
     http_route *routes = NULL;
     http_server *s = start_slow_server(1, &routes);
     int port = http_server_port(s);
-    get_job jobs[3] = { { port, "/slow/b", 0, "", "" }, { port, "/slow/c", 0, "", "" },
-                        { port, "/slow/d", 0, "", "" } };
-    pthread_t th[3];
+    get_job jobs[4] = { { port, "/slow/b", 0, "", "", 0 }, { port, "/slow/c", 0, "", "", 0 },
+                        { port, "/slow/d", 0, "", "", 0 }, { port, "/slow/e", 0, "", "", 0 } };
+    pthread_t th[4];
     struct timespec t0;
     test_resp r;
-    char retry[16], cache[16];
+    char cache[16];
     long ms;
 
     (void)state;
     slow_ms = 1500;
     assert_int_equal(get_cache(port, "/api/rankings?indicator=gdp", NULL, cache, sizeof cache), 200);
-    for (int i = 0; i < 2; i++)
+    /* one at a time: the queue holds one flight until a slow thread takes it */
+    for (int i = 0; i < 2; i++) {
         assert_int_equal(pthread_create(&th[i], NULL, get_main, &jobs[i]), 0);
-    wait_running(2);
+        wait_running(i + 1);
+    }
     clock_gettime(CLOCK_MONOTONIC, &t0);
     assert_int_equal(test_http_get(port, "/api/health", NULL, &r), 0);
     ms = ms_since(&t0);
@@ -389,18 +401,15 @@ static void test_slow_bounded(void **state)
         fail_msg("health took %ld ms while two results computed", ms);
     assert_int_equal(get_cache(port, "/api/rankings?indicator=gdp", NULL, cache, sizeof cache), 200);
     assert_string_equal(cache, "hit");
-    /* the third waits in the queue; a fourth finds it full */
-    assert_int_equal(pthread_create(&th[2], NULL, get_main, &jobs[2]), 0);
-    usleep(100 * 1000);
-    assert_int_equal(test_http_get(port, "/slow/e", NULL, &r), 0);
-    assert_int_equal(r.status, 503);
-    assert_non_null(test_header(&r, "Retry-After", retry, sizeof retry));
-    assert_true(atoi(retry) > 0);
-    test_resp_free(&r);
-    for (int i = 0; i < 3; i++) {
+    /* of two more, one waits in the queue and the other finds it full */
+    for (int i = 2; i < 4; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, get_main, &jobs[i]), 0);
+    for (int i = 0; i < 4; i++)
         pthread_join(th[i], NULL);
-        assert_int_equal(jobs[i].status, 200);
-    }
+    assert_int_equal(jobs[0].status, 200);
+    assert_int_equal(jobs[1].status, 200);
+    assert_int_equal(jobs[2].status + jobs[3].status, 200 + 503);
+    assert_true(jobs[jobs[2].status == 503 ? 2 : 3].retry > 0);
     http_server_stop(s);
     free(routes);
 }
