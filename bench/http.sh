@@ -1,9 +1,11 @@
 #!/bin/sh
-# Load test of the server (make bench): wrk at 64 connections against the ranking endpoint of
-# the demo city, and against a static file of exactly the same size served by the same server
-# (the floor: no store, no engine). Prints requests per second and p99 latency, the median of
-# RUNS runs of SECONDS each. The server keeps results until the data changes; a third line
-# shows the ranking when every request has to compute it. Usage: sh bench/http.sh [RUNS] [SECONDS]
+# Load test of the server (make bench): wrk at 64 and at 256 connections against the ranking
+# endpoint of the demo city, and against a static file of exactly the same size served by the
+# same server (the floor: no store, no engine). Prints requests per second, p99 latency and
+# the ranking's share of the floor, the median of RUNS runs of SECONDS each, then the server's
+# memory (VmRSS, VmHWM). The server keeps results until what they read changes; a line per
+# connection count shows the ranking when every request has to compute it.
+# Usage: sh bench/http.sh [RUNS] [SECONDS]
 set -eu
 cd "$(dirname "$0")/.."
 runs=${1:-3}
@@ -47,11 +49,11 @@ request = function()
 end
 LUA
 
-# Prints "rps p99_ms" of one wrk run (extra wrk options after the URL).
+# Prints "rps p99_ms" of one wrk run at $conns connections (extra wrk options after the URL).
 one_run() {
   target=$1
   shift
-  wrk -t2 -c64 -d"${secs}s" --latency "$@" "$target" >"$dir/wrk.out"
+  wrk -t2 -c"$conns" -d"${secs}s" --latency "$@" "$target" >"$dir/wrk.out"
   rps=$(awk '/^Requests\/sec:/ { print $2 }' "$dir/wrk.out")
   p99=$(awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } print v }' "$dir/wrk.out")
   errors=$(awk '/Non-2xx|Socket errors/ { print }' "$dir/wrk.out")
@@ -69,11 +71,18 @@ report() {
   rps=$(awk '{ print $1 }' "$dir/runs" | median)
   p99=$(awk '{ print $2 }' "$dir/runs" | median)
   printf '%-34s %12s %10s   runs: %s\n' "$name" "$rps" "$p99" "$(awk '{ printf "%s/%sms ", $1, $2 }' "$dir/runs")"
+  last_rps=$rps
 }
 
-echo "## HTTP load: wrk -t2 -c64 -d${secs}s, median of $runs runs ($size-byte replies)"
-printf '%-34s %12s %10s\n' "target" "requests/s" "p99 ms"
-report "GET $path" "$url$path"
-report "  the same, never from the cache" "$url$path" -s "$dir/fresh.lua"
-report "GET /same-size.txt (floor)" "$url/same-size.txt"
+for conns in 64 256; do
+  echo "## HTTP load: wrk -t2 -c$conns -d${secs}s, median of $runs runs ($size-byte replies)"
+  printf '%-34s %12s %10s\n' "target" "requests/s" "p99 ms"
+  report "GET /same-size.txt (floor)" "$url/same-size.txt"
+  floor=$last_rps
+  report "GET $path" "$url$path"
+  cached=$last_rps
+  report "  the same, never from the cache" "$url$path" -s "$dir/fresh.lua"
+  awk -v c="$cached" -v f="$floor" -v n="$conns" 'BEGIN { printf "cached rankings / floor at %s connections: %.0f %%\n", n, 100 * c / f }'
+done
+echo "server memory after the runs: $(awk '/^VmRSS|^VmHWM/ { printf "%s %s %s  ", $1, $2, $3 }' "/proc/$pid/status")"
 kill "$pid"; wait "$pid" 2>/dev/null || true

@@ -6,11 +6,13 @@
 #include "support.h"
 
 #include <setjmp.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -817,6 +819,109 @@ static void test_change_counter(void **state)
     store_close(other);
 }
 
+/* Runs SQL on a connection of the test's own, as a program other than saima would. */
+static void raw_exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg ? msg : "?");
+}
+
+/* Each concern's counter moves with a committed write of that concern only, from this handle
+ * or another, in a transaction or outside one; a rollback moves none; SQL from another
+ * program moves other. */
+static void test_changes_by_concern(void **state)
+{
+    fixture *f = *state;
+    model_unit u = make_unit("R09", "新区", UNIT_REGION, "");
+    model_user user;
+    store *other;
+    sqlite3 *raw;
+    store_changes a, b;
+    assert_int_equal(store_open(f->path, &other), 0);
+    assert_int_equal(store_changes_read(f->s, &a), 0);
+    assert_int_equal(store_changes_read(f->s, &b), 0);
+    assert_memory_equal(&a, &b, sizeof a);
+    /* another handle's transaction: reference data only */
+    assert_int_equal(store_begin(other), 0);
+    assert_int_equal(store_unit_put(other, &u, NULL), 0);
+    assert_int_equal(store_changes_read(f->s, &b), 0);
+    assert_memory_equal(&a, &b, sizeof a); /* not committed yet */
+    assert_int_equal(store_commit(other), 0);
+    assert_int_equal(store_changes_read(f->s, &b), 0);
+    assert_true(b.n[STORE_REF] > a.n[STORE_REF]);
+    for (int c = STORE_OBS; c < STORE_NCONCERNS; c++)
+        assert_true(b.n[c] == a.n[c]);
+    assert_true(b.other == a.other);
+    /* a write outside a transaction is seen as other until its handle counts it (at its next
+     * begin, changes() or close) */
+    a = b;
+    snprintf(u.name, sizeof u.name, "东新区");
+    assert_int_equal(store_unit_put(other, &u, NULL), 0);
+    assert_int_equal(store_changes_read(f->s, &b), 0);
+    assert_true(b.other > a.other);
+    a = b;
+    assert_int_equal(store_changes_read(other, &b), 0);
+    assert_int_equal(store_changes_read(f->s, &b), 0);
+    assert_true(b.n[STORE_REF] > a.n[STORE_REF] && b.other == a.other);
+    /* a rollback counts nothing, here or there */
+    a = b;
+    assert_int_equal(store_begin(f->s), 0);
+    snprintf(u.name, sizeof u.name, "西新区");
+    assert_int_equal(store_unit_put(f->s, &u, NULL), 0);
+    assert_int_equal(store_rollback(f->s), 0);
+    assert_int_equal(store_changes_read(f->s, &b), 0);
+    assert_memory_equal(&a, &b, sizeof a);
+    /* this handle's own write of an account */
+    memset(&user, 0, sizeof user);
+    snprintf(user.login, sizeof user.login, "clerk");
+    snprintf(user.display_name, sizeof user.display_name, "clerk");
+    user.role = ROLE_ADMIN;
+    assert_int_equal(store_begin(f->s), 0);
+    assert_int_equal(store_user_put(f->s, &user, NULL), 0);
+    assert_int_equal(store_commit(f->s), 0);
+    assert_int_equal(store_changes_read(f->s, &b), 0);
+    assert_true(b.n[STORE_ACCT] > a.n[STORE_ACCT] && b.n[STORE_REF] == a.n[STORE_REF]);
+    assert_true(b.other == a.other);
+    /* SQL from another program moves no counter: other moves */
+    a = b;
+    assert_int_equal(sqlite3_open(f->path, &raw), SQLITE_OK);
+    raw_exec(raw, "UPDATE units SET name = '北新区' WHERE code = 'R09'");
+    assert_int_equal(store_changes_read(f->s, &b), 0);
+    assert_true(b.other > a.other);
+    assert_memory_equal(a.n, b.n, sizeof a.n);
+    sqlite3_close(raw);
+    store_close(other);
+}
+
+/* A write meeting another connection's write lock waits for it up to the busy time, then is
+ * ERR_BUSY (not ERR_DB); once the lock is gone it goes through. */
+static void test_busy(void **state)
+{
+    fixture *f = *state;
+    store_open_opts o = { .busy_ms = 100 };
+    model_unit u = make_unit("R08", "北区", UNIT_REGION, "");
+    struct timespec t0, t1;
+    store *waits;
+    sqlite3 *raw;
+    long ms;
+    assert_int_equal(store_open_with(f->path, &o, &waits), 0);
+    assert_int_equal(sqlite3_open(f->path, &raw), SQLITE_OK);
+    raw_exec(raw, "BEGIN IMMEDIATE");
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(store_begin(waits), ERR_BUSY);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    assert_true(ms >= 90);
+    assert_int_equal(store_unit_put(waits, &u, NULL), ERR_BUSY);
+    raw_exec(raw, "ROLLBACK");
+    assert_int_equal(store_begin(waits), 0);
+    assert_int_equal(store_unit_put(waits, &u, NULL), 0);
+    assert_int_equal(store_commit(waits), 0);
+    sqlite3_close(raw);
+    store_close(waits);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -840,6 +945,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_published_and_locked_codes, test_db_setup, test_db_teardown),
         cmocka_unit_test_setup_teardown(test_open_uri, test_db_setup, test_db_teardown),
         cmocka_unit_test_setup_teardown(test_change_counter, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_changes_by_concern, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_busy, test_db_setup, test_db_teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

@@ -460,8 +460,9 @@ int app_users_seed(const app_ctx *q, const app_account *a, size_t n);
 
 /* Checks a login's password (the same ERR_AUTH, and the same time, for an unknown login, a
  * wrong password and a disabled account), stores a fresh hash when the stored one uses old
- * parameters, and audits the attempt with from (the client's address). *out is the account,
- * hash blanked. */
+ * parameters, and audits the attempt with from (the client's address). An attempt whose
+ * audit line cannot be written fails with the store's error (ERR_BUSY when the database is
+ * busy), right password or not. *out is the account, hash blanked. */
 int app_sign_in(const app_ctx *q, const char *login, const char *password, const char *from,
                 model_user *out);
 

@@ -228,20 +228,33 @@ int app_account_active(store *s, const char *login, model_user *out)
     return rc;
 }
 
+/* Writes one audit line of a sign-in in a transaction of its own. */
+static int audit_sign_in(store *s, const char *login, const char *action, const char *from)
+{
+    int rc = store_begin(s);
+    if (rc != 0)
+        return rc;
+    return app_tx_end(s, store_audit_add(s, login, action, "users", from ? from : ""));
+}
+
+/* Every attempt leaves its audit line: when the line cannot be written (the database busy
+ * past its wait), the sign-in fails with that error, whether the password was right or not,
+ * so the answer tells nothing about the password. */
 int app_sign_in(const app_ctx *q, const char *login, const char *password, const char *from,
                 model_user *out)
 {
     int rc, rehash = 0;
-    if ((rc = check_password(q->s, login, password, out, &rehash)) != 0) {
-        store_audit_add(q->s, login, "login-failed", "users", from ? from : "");
+    if (check_password(q->s, login, password, out, &rehash) != 0) {
         app_password_wipe(out->password_hash, sizeof out->password_hash);
+        if ((rc = audit_sign_in(q->s, login, "login-failed", from)) != 0)
+            return rc;
         return err_set(ERR_AUTH, "wrong login or password");
     }
-    if (rehash && (rc = save_password(q->s, out, password, "rehash")) != 0)
-        return rc;
-    store_audit_add(q->s, out->login, "login", "users", from ? from : "");
+    rc = rehash ? save_password(q->s, out, password, "rehash") : 0;
+    if (rc == 0)
+        rc = audit_sign_in(q->s, out->login, "login", from);
     app_password_wipe(out->password_hash, sizeof out->password_hash);
-    return 0;
+    return rc;
 }
 
 int app_password_change(const app_ctx *q, const char *login, const char *current, const char *next,

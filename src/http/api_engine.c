@@ -168,25 +168,29 @@ static int h_event_revoke(http_req *req, json_t **out)
     return *out ? 0 : err_set(ERR_NOMEM, "out of memory");
 }
 
-#define RESULT(path, fn) { "GET", path, fn, HTTP_ROLES_ALL, 0, HTTP_ROUTE_CACHE }
+/* A result route and the store concerns it reads: the analyses read reference data and
+ * figures; scores and the race read events and contests too. */
+#define RESULT(path, fn, reads) { "GET", path, fn, HTTP_ROLES_ALL, 0, HTTP_ROUTE_CACHE | HTTP_ROUTE_READS(reads) }
+#define FIGURES (STORE_CONCERN(STORE_REF) | STORE_CONCERN(STORE_OBS))
+#define RACE (FIGURES | STORE_CONCERN(STORE_RACE))
 
 const http_route http_routes_engine[] = {
-    RESULT("/api/rankings", h_rankings),
-    RESULT("/api/heatmap", h_heatmap),
-    RESULT("/api/trend", h_trend),
-    RESULT("/api/gaps", h_gaps),
-    RESULT("/api/report", h_report),
-    RESULT("/api/warnings", h_warnings),
-    RESULT("/api/movers", h_movers),
-    RESULT("/api/forecasts", h_forecasts),
-    RESULT("/api/forecasts/backtest", h_backtest),
-    RESULT("/api/scores", h_scores),
-    RESULT("/api/explain", h_explain),
-    RESULT("/api/contests", h_contests),
-    RESULT("/api/flags", h_flags),
-    RESULT("/api/awards", h_awards),
-    RESULT("/api/ledger", h_ledger),
-    RESULT("/api/events", h_events),
+    RESULT("/api/rankings", h_rankings, FIGURES),
+    RESULT("/api/heatmap", h_heatmap, FIGURES),
+    RESULT("/api/trend", h_trend, FIGURES),
+    RESULT("/api/gaps", h_gaps, FIGURES),
+    RESULT("/api/report", h_report, FIGURES),
+    RESULT("/api/warnings", h_warnings, FIGURES),
+    RESULT("/api/movers", h_movers, FIGURES),
+    RESULT("/api/forecasts", h_forecasts, FIGURES),
+    RESULT("/api/forecasts/backtest", h_backtest, FIGURES),
+    RESULT("/api/scores", h_scores, RACE),
+    RESULT("/api/explain", h_explain, RACE),
+    RESULT("/api/contests", h_contests, RACE),
+    RESULT("/api/flags", h_flags, RACE),
+    RESULT("/api/awards", h_awards, RACE),
+    RESULT("/api/ledger", h_ledger, RACE),
+    RESULT("/api/events", h_events, RACE),
     { "POST", "/api/events", h_event_add, HTTP_ROLE(ROLE_ADMIN), EVENT_BODY_MAX, 0 },
     { "POST", "/api/events/{id}/revoke", h_event_revoke, HTTP_ROLE(ROLE_ADMIN), EVENT_BODY_MAX, 0 },
 };

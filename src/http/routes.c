@@ -123,7 +123,7 @@ static const struct {
     { 405, "method_not_allowed" }, { 409, "conflict" },
     { 413, "payload_too_large" },  { 415, "unsupported_media_type" },
     { 422, "invalid_data" },       { 423, "locked" },
-    { 429, "too_many_requests" },
+    { 429, "too_many_requests" },  { 503, "unavailable" },
 };
 
 const char *http_status_code(int status)

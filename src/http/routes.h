@@ -26,8 +26,12 @@
 /* Route flags. */
 #define HTTP_ROUTE_NO_CSRF 1u   /* a state-changing route taken before a session exists (login) */
 #define HTTP_ROUTE_CACHE 2u     /* a GET whose reply depends only on the data, the URL and whether
-                                 * the caller sees unpublished figures: the server keeps it until
-                                 * the database changes */
+                                 * the caller sees unpublished figures: computed off the request
+                                 * threads, and kept until what it reads changes */
+/* The store concerns (STORE_CONCERN bits) a cacheable route reads, in its flags: its kept
+ * reply holds while their counters stay. A route that declares none reads all of them. */
+#define HTTP_ROUTE_READS(mask) ((unsigned)(mask) << 8)
+#define HTTP_ROUTE_READS_OF(flags) ((flags) >> 8)
 
 /* A handler returns 0 with *out set to the reply body (the dispatcher's), or an err code
  * with err_set detail: the dispatcher turns it into the error object and its status. */

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The length of uri's "scheme://" prefix (letters, digits, '+', '-', '.'), or 0. */
 static size_t scheme_len(const char *uri)
@@ -36,6 +37,15 @@ int store_open_with(const char *uri, const store_open_opts *opts, store **out)
 int store_open(const char *uri, store **out)
 {
     return store_open_with(uri, NULL, out);
+}
+
+long store_cache_budget_kib(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    long long kib = pages > 0 && page > 0 ? (long long)pages * page / 1024 / 8 : 0;
+    if (kib > 256 * 1024 || kib <= 0)
+        kib = 256 * 1024;
+    return kib < 2048 ? 2048 : (long)kib;
 }
 
 int store_latest_version(void)

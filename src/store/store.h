@@ -25,6 +25,29 @@ static inline enum store_put_result store_put_combined(enum store_put_result row
     return row == STORE_UNCHANGED ? parts : row;
 }
 
+/* The concerns whose writes are counted apart, so that a cache of results drops only what a
+ * write can have changed (bits of a mask: STORE_CONCERN(c)). */
+enum store_concern {
+    STORE_REF = 0,   /* units, groups, indicators, schemes, periods */
+    STORE_OBS,       /* observations, their revisions, targets, validation flags */
+    STORE_FLOW,      /* submissions and their steps */
+    STORE_RACE,      /* contests, judges, red flags, events, caps, awards */
+    STORE_ACCT,      /* users and the audit log */
+    STORE_NCONCERNS
+};
+#define STORE_CONCERN(c) (1u << (c))
+#define STORE_CONCERNS_ALL ((1u << STORE_NCONCERNS) - 1u)
+
+/* What has changed, as one handle sees it. n[c] is kept in the database and moved in the same
+ * transaction as every write of concern c through any store (another process's included), so
+ * equal values read by any two handles mean no such write was committed in between. other
+ * is this handle's own count of commits it saw that moved none of n (a program writing SQL
+ * straight into the file, a write rolled back): a cache drops everything when it moves. */
+typedef struct store_changes {
+    long long n[STORE_NCONCERNS];
+    long long other;
+} store_changes;
+
 /* The core: the handle's life, transactions and what callers cache on. */
 struct store_core_ops {
     int version;                       /* STORE_CORE_OPS_VERSION */
@@ -42,9 +65,12 @@ struct store_core_ops {
      * has committed a change since this handle last read it. Only equality means anything:
      * equal numbers mean nothing was committed in between (for caches of results). */
     int (*change_counter)(store *s, long long *out);
+    /* What has changed, by concern (struct store_changes): read before computing a result
+     * that is kept, and again to decide whether the kept result still holds. */
+    int (*changes)(store *s, store_changes *out);
 };
 
-#define STORE_CORE_OPS_VERSION 1
+#define STORE_CORE_OPS_VERSION 2
 
 /* A handle: every back end's handle starts with this, a table per concern. */
 struct store {
@@ -60,7 +86,16 @@ struct store {
 typedef struct store_open_opts {
     int max_version;  /* migrate no further than this schema version (tests of old databases) */
     int must_exist;   /* ERR_NOTFOUND when there is no database yet: nothing is created */
+    int busy_ms;      /* how long a write waits for another connection's write lock before
+                       * ERR_BUSY; default STORE_BUSY_MS_DEFAULT */
+    long cache_kib;   /* this connection's page cache; default store_cache_budget_kib() */
 } store_open_opts;
+
+#define STORE_BUSY_MS_DEFAULT 5000
+
+/* The page cache this machine allows a process: an eighth of physical memory, at most
+ * 256 MiB, at least 2 MiB (in KiB). A process with several connections divides it. */
+long store_cache_budget_kib(void);
 
 /* Opens the store a URI names and migrates it to the latest schema: "sqlite:path" or a bare
  * path is a SQLite database (created if needed); "postgres://..." and "postgresql://..."
@@ -83,6 +118,7 @@ static inline int store_commit(store *s) { return s->core->commit(s); }
 static inline int store_rollback(store *s) { return s->core->rollback(s); }
 static inline int store_schema_version(store *s, int *out) { return s->core->schema_version(s, out); }
 static inline int store_change_counter(store *s, long long *out) { return s->core->change_counter(s, out); }
+static inline int store_changes_read(store *s, store_changes *out) { return s->core->changes(s, out); }
 
 #include "store/acct.h"
 #include "store/flow.h"

@@ -1,14 +1,17 @@
 /* store_sqlite: the SQLite back end's core (WAL, foreign keys, migrations at open, the
- * transactions and the change counter) and the helpers its concern files share. */
+ * transactions, waiting for another connection's write lock, the change counters) and the
+ * helpers its concern files share. */
 #include "store/store_sqlite.h"
 #include "store/store_sqlite_int.h"
 #include "util/grow.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <time.h>
 
@@ -36,6 +39,8 @@ int sq_fail(sq_store *q, const char *what)
         return err_set(ERR_CONFLICT, "%s: duplicate key (%s)", what, msg);
     if ((code & 0xff) == SQLITE_CONSTRAINT)
         return err_set(ERR_CONSTRAINT, "%s: %s", what, msg);
+    if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
+        return err_set(ERR_BUSY, "%s: another connection holds the database (%s)", what, msg);
     return err_set(ERR_DB, "%s: %s", what, msg);
 }
 
@@ -139,8 +144,10 @@ sqlite3_stmt *sq_put_stmt(sq_store *q, const char *exists_sql, const char *put_s
 int sq_exec(sq_store *q, const char *sql, const char *what)
 {
     char *msg = NULL;
-    if (sqlite3_exec(q->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        int rc = err_set(ERR_DB, "%s: %s", what, msg ? msg : sqlite3_errmsg(q->db));
+    int rc = sqlite3_exec(q->db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        int busy = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+        rc = err_set(busy ? ERR_BUSY : ERR_DB, "%s: %s", what, msg ? msg : sqlite3_errmsg(q->db));
         sqlite3_free(msg);
         return rc;
     }
@@ -281,6 +288,225 @@ int sq_get_code(sq_store *q, const char *sql, const char *code,
     return sq_get_one(q, st, read, out, size, what, code);
 }
 
+/* ---- what changed: a counter per concern ---- */
+
+/* The counters: bookkeeping for caches, not data, so the table is made at open when missing
+ * rather than by a numbered migration; a concern without a row has counted nothing yet. */
+static const char sql_changes_table[] =
+    "CREATE TABLE IF NOT EXISTS saima_changes (concern INTEGER PRIMARY KEY, n INTEGER NOT NULL)";
+static const char sql_changes_bump[] =
+    "INSERT INTO saima_changes (concern, n) VALUES (?1, 1) "
+    "ON CONFLICT (concern) DO UPDATE SET n = n + 1";
+static const char sql_changes_read[] = "SELECT concern, n FROM saima_changes";
+static const char sql_data_version[] = "PRAGMA data_version";
+
+/* Each table's concern (-1: none). Triggers are named after their table ("events_keep") and
+ * write only tables of their table's concern. A table missing here counts as every concern. */
+static const struct {
+    const char *table;
+    int concern;
+} table_concerns[] = {
+    { "units", STORE_REF },           { "groups", STORE_REF },
+    { "group_members", STORE_REF },   { "indicators", STORE_REF },
+    { "indicator_coop", STORE_REF },  { "schemes", STORE_REF },
+    { "scheme_items", STORE_REF },    { "periods", STORE_REF },
+    { "observations", STORE_OBS },    { "observation_revisions", STORE_OBS },
+    { "targets", STORE_OBS },         { "validation_flags", STORE_OBS },
+    { "submissions", STORE_FLOW },    { "submission_steps", STORE_FLOW },
+    { "contest_categories", STORE_RACE }, { "contests", STORE_RACE },
+    { "judge_scores", STORE_RACE },   { "contest_results", STORE_RACE },
+    { "flag_holders", STORE_RACE },   { "events", STORE_RACE },
+    { "event_caps", STORE_RACE },     { "awards", STORE_RACE },
+    { "users", STORE_ACCT },          { "audit_log", STORE_ACCT },
+    { "saima_changes", -1 },
+};
+
+/* The concern bits of the table named by the first len bytes of name; every concern when
+ * the table is unknown. With prefix set, name is a trigger's: the longest table name that
+ * starts it, followed by '_', decides. */
+static unsigned table_mask(const char *name, size_t len, int prefix)
+{
+    size_t best = 0;
+    int concern = -2;
+    for (size_t i = 0; i < sizeof table_concerns / sizeof table_concerns[0]; i++) {
+        size_t n = strlen(table_concerns[i].table);
+        if (strncmp(name, table_concerns[i].table, n) != 0 || n < best)
+            continue;
+        if (prefix ? n < len && name[n] == '_' : n == len) {
+            best = n;
+            concern = table_concerns[i].concern;
+        }
+    }
+    return concern == -2 ? STORE_CONCERNS_ALL : concern < 0 ? 0u : STORE_CONCERN(concern);
+}
+
+/* Copies the next word of SQL text (a name, bare or quoted) into word; returns what follows. */
+static const char *next_word(const char *p, char *word, size_t size)
+{
+    size_t n = 0;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p == '"' || *p == '`' || *p == '[') {
+        char close = *p == '[' ? ']' : *p;
+        for (p++; *p && *p != close; p++) {
+            if (n + 1 < size)
+                word[n++] = *p;
+        }
+        if (*p)
+            p++;
+    } else {
+        for (; isalnum((unsigned char)*p) || *p == '_'; p++) {
+            if (n + 1 < size)
+                word[n++] = *p;
+        }
+    }
+    word[n] = '\0';
+    return p;
+}
+
+/* The concerns a writing statement's SQL names as its target: the table after INSERT [OR x]
+ * INTO, REPLACE INTO, UPDATE [OR x] or DELETE FROM; none for a transaction's bounds. Any
+ * other text (a CTE, DDL, a pragma) counts as every concern. */
+static unsigned written_concerns(const char *sql)
+{
+    char w[64];
+    const char *p = next_word(sql, w, sizeof w);
+    if (strcasecmp(w, "INSERT") == 0 || strcasecmp(w, "REPLACE") == 0) {
+        p = next_word(p, w, sizeof w);
+        if (strcasecmp(w, "OR") == 0) {
+            p = next_word(p, w, sizeof w);
+            p = next_word(p, w, sizeof w);
+        }
+        if (strcasecmp(w, "INTO") != 0)
+            return STORE_CONCERNS_ALL;
+    } else if (strcasecmp(w, "UPDATE") == 0) {
+        const char *after = next_word(p, w, sizeof w);
+        if (strcasecmp(w, "OR") == 0)
+            p = next_word(after, w, sizeof w);
+    } else if (strcasecmp(w, "DELETE") == 0) {
+        p = next_word(p, w, sizeof w);
+        if (strcasecmp(w, "FROM") != 0)
+            return STORE_CONCERNS_ALL;
+    } else if (strcasecmp(w, "BEGIN") == 0 || strcasecmp(w, "COMMIT") == 0 ||
+               strcasecmp(w, "END") == 0 || strcasecmp(w, "ROLLBACK") == 0 ||
+               strcasecmp(w, "SAVEPOINT") == 0 || strcasecmp(w, "RELEASE") == 0) {
+        return 0; /* a transaction's bounds write nothing themselves */
+    } else {
+        return STORE_CONCERNS_ALL;
+    }
+    p = next_word(p, w, sizeof w);
+    if (*p == '.')
+        next_word(p + 1, w, sizeof w); /* schema.table */
+    return w[0] ? table_mask(w, strlen(w), 0) : STORE_CONCERNS_ALL;
+}
+
+/* SQLite calls this as each statement (and each trigger it fires) starts: a statement that
+ * writes marks its concerns, to be counted in its transaction (sq_commit) or, written
+ * outside one, at this handle's next begin, changes() or close (count_pending). */
+static int on_statement(unsigned type, void *ctx, void *stmt, void *text)
+{
+    static const char trigger[] = "-- TRIGGER ";
+    sq_store *q = ctx;
+    const char *sql = text;
+    unsigned mask;
+    (void)type;
+    if (!sql || sqlite3_stmt_readonly(stmt))
+        return 0;
+    if (strncmp(sql, trigger, sizeof trigger - 1) == 0)
+        mask = table_mask(sql + sizeof trigger - 1, strlen(sql + sizeof trigger - 1), 1);
+    else
+        mask = written_concerns(sql);
+    if (q->in_tx)
+        q->dirty |= mask;
+    else
+        q->pending |= mask;
+    return 0;
+}
+
+/* Moves the counter of each concern in mask, in the open transaction or in one of its own. */
+static int bump(sq_store *q, unsigned mask)
+{
+    for (int c = 0; c < STORE_NCONCERNS; c++) {
+        sqlite3_stmt *st;
+        int rc;
+        if (!(mask & STORE_CONCERN(c)))
+            continue;
+        if (!(st = sq_stmt(q, sql_changes_bump)))
+            return ERR_DB;
+        sqlite3_bind_int(st, 1, c);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return sq_fail(q, "count changes");
+    }
+    return 0;
+}
+
+/* Counts the writes made outside a transaction (already committed, each on its own). Until
+ * they are counted, another handle sees a commit that moved no counter: other. */
+static int count_pending(sq_store *q)
+{
+    unsigned mask = q->pending;
+    int rc;
+    if (!mask)
+        return 0;
+    if ((rc = bump(q, mask)) == 0)
+        q->pending &= ~mask;
+    return rc;
+}
+
+/* One row per concern, missing rows as 0. */
+static int read_counters(sq_store *q, long long n[STORE_NCONCERNS])
+{
+    sqlite3_stmt *st = sq_stmt(q, sql_changes_read);
+    int rc;
+    memset(n, 0, STORE_NCONCERNS * sizeof *n);
+    if (!st)
+        return ERR_DB;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int c = sqlite3_column_int(st, 0);
+        if (c >= 0 && c < STORE_NCONCERNS)
+            n[c] = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : sq_fail(q, "read changes");
+}
+
+/* PRAGMA data_version moves when another connection commits; the counters are read again
+ * only then, or when this connection has written. Another connection's commit that moved
+ * none of them (SQL from another program, or a saima write outside a transaction not yet
+ * counted) moves other. This connection's own commits move them (counted in the
+ * transaction, or here first when written outside one), so its own movement without theirs
+ * is a write rolled back, unless some could not be counted. */
+static int sq_changes(store *s, store_changes *out)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st;
+    long long dv, n[STORE_NCONCERNS];
+    int rc;
+    if (q->pending && !q->in_tx)
+        count_pending(q);
+    if (!(st = sq_stmt(q, sql_data_version)))
+        return ERR_DB;
+    rc = sqlite3_step(st);
+    dv = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return sq_fail(q, "data version");
+    if (dv != q->known_data_version || sqlite3_total_changes64(q->db) != q->known_total) {
+        if ((rc = read_counters(q, n)) != 0)
+            return rc;
+        if (q->known_data_version != -1 && memcmp(n, q->known.n, sizeof n) == 0 &&
+            (dv != q->known_data_version || q->pending))
+            q->known.other++;
+        memcpy(q->known.n, n, sizeof n);
+        q->known_data_version = dv;
+        q->known_total = sqlite3_total_changes64(q->db);
+    }
+    *out = q->known;
+    return 0;
+}
+
 /* ---- the core: lifecycle, transactions, change counter ---- */
 
 static void sq_close(store *s)
@@ -288,6 +514,8 @@ static void sq_close(store *s)
     sq_store *q = sq(s);
     if (q->in_tx)
         sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+    else
+        count_pending(q);
     for (int i = 0; i < SQ_STMT_SLOTS; i++)
         sqlite3_finalize(q->stmts[i].st);
     sqlite3_finalize(q->bulk_insert);
@@ -340,20 +568,29 @@ static int sq_begin(store *s)
     if (q->in_tx)
         return err_set(ERR_INTERNAL, "a transaction is already open");
     if ((rc = sq_exec(q, "BEGIN IMMEDIATE", "begin")) == 0) {
+        /* writes made outside a transaction before this one are counted by its commit */
         q->in_tx = 1;
+        q->dirty = 0;
         q->nlocks = 0;
         sq_now(q->tx_time, sizeof q->tx_time);
     }
     return rc;
 }
 
+/* Counts the transaction's writes (and any pending from before it) in it, then commits. */
 static int sq_commit(store *s)
 {
     sq_store *q = sq(s);
-    int rc = sq_exec(q, "COMMIT", "commit");
-    q->nlocks = 0;
+    unsigned mask = q->dirty | q->pending;
+    int rc = mask ? bump(q, mask) : 0;
     if (rc == 0)
+        rc = sq_exec(q, "COMMIT", "commit");
+    q->nlocks = 0;
+    if (rc == 0) {
         q->in_tx = 0;
+        q->dirty = 0;
+        q->pending &= ~mask;
+    }
     return rc;
 }
 
@@ -362,6 +599,7 @@ static int sq_rollback(store *s)
     sq_store *q = sq(s);
     q->in_tx = 0;
     q->nlocks = 0;
+    q->dirty = 0;
     return sqlite3_get_autocommit(q->db) ? 0 : sq_exec(q, "ROLLBACK", "rollback");
 }
 
@@ -373,6 +611,7 @@ static const struct store_core_ops sq_core_ops = {
     .rollback = sq_rollback,
     .schema_version = sq_schema_version,
     .change_counter = sq_change_counter,
+    .changes = sq_changes,
 };
 
 /* ---- opening and migration ---- */
@@ -425,6 +664,22 @@ static void configure_sqlite(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* Makes the counters' table when missing: only a database no saima has written since this
+ * version takes the write lock for it. */
+static int ensure_changes_table(sq_store *q)
+{
+    sqlite3_stmt *st;
+    int rc;
+    if (sqlite3_prepare_v2(q->db, "SELECT 1 FROM sqlite_master WHERE name = 'saima_changes'", -1,
+                           &st, NULL) != SQLITE_OK)
+        return sq_fail(q, "open");
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    return sq_exec(q, sql_changes_table, "open");
+}
+
 int store_sqlite_latest_version(void)
 {
     return store_sqlite_migration_count;
@@ -435,8 +690,8 @@ int store_sqlite_open(const char *path, const store_open_opts *opts, store **out
     static const char pragmas[] = "PRAGMA journal_mode = WAL;"
                                   "PRAGMA synchronous = FULL;"
                                   "PRAGMA foreign_keys = ON;"
-                                  "PRAGMA temp_store = MEMORY;"
-                                  "PRAGMA cache_size = -262144;";
+                                  "PRAGMA temp_store = MEMORY;";
+    char cache[64];
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     int goal = store_sqlite_migration_count, rc;
     sq_store *q = calloc(1, sizeof *q);
@@ -445,6 +700,7 @@ int store_sqlite_open(const char *path, const store_open_opts *opts, store **out
         return err_set(ERR_NOMEM, "out of memory");
     q->base = (store){ &sq_core_ops, &sq_ref_ops, &sq_obs_ops, &sq_flow_ops, &sq_race_ops, &sq_acct_ops };
     q->seen_data_version = -1;
+    q->known_data_version = -1;
     if (opts && opts->max_version > 0 && opts->max_version < goal)
         goal = opts->max_version;
     /* A store handle belongs to one thread at a time, so the connection needs no mutex. */
@@ -458,20 +714,26 @@ int store_sqlite_open(const char *path, const store_open_opts *opts, store **out
                      q->db ? sqlite3_errmsg(q->db) : "out of memory");
         goto fail;
     }
-    sqlite3_busy_timeout(q->db, 5000);
+    /* SQLite's busy handler: a write meeting another connection's write lock retries, sleeping
+     * a little longer each time, for at most busy_ms; then ERR_BUSY (sq_fail). */
+    sqlite3_busy_timeout(q->db, opts && opts->busy_ms > 0 ? opts->busy_ms : STORE_BUSY_MS_DEFAULT);
+    snprintf(cache, sizeof cache, "PRAGMA cache_size = -%ld;",
+             opts && opts->cache_kib > 0 ? opts->cache_kib : store_cache_budget_kib());
     if (sqlite3_create_function(q->db, "saima_period_ordinal", 3,
                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_period_ordinal, NULL,
                                 NULL) != SQLITE_OK) {
         rc = sq_fail(q, "open");
         goto fail;
     }
-    if ((rc = sq_exec(q, pragmas, "open")) != 0 || (rc = migrate(q, goal)) != 0 ||
+    if ((rc = sq_exec(q, pragmas, "open")) != 0 || (rc = sq_exec(q, cache, "open")) != 0 ||
+        (rc = migrate(q, goal)) != 0 || (rc = ensure_changes_table(q)) != 0 ||
         (rc = sq_schema_version(&q->base, &q->version)) != 0) {
         char detail[512];
         snprintf(detail, sizeof detail, "%s", err_msg());
         err_set(rc, "database '%s': %s", path, detail);
         goto fail;
     }
+    sqlite3_trace_v2(q->db, SQLITE_TRACE_STMT, on_statement, q);
     *out = &q->base;
     return 0;
 fail:

@@ -33,6 +33,11 @@ typedef struct sq_store {
     long long counter;            /* the change counter last returned */
     long long seen_data_version;  /* PRAGMA data_version and total changes when it was */
     sqlite3_int64 seen_changes;
+    unsigned dirty;               /* STORE_CONCERN bits written in the open transaction */
+    unsigned pending;             /* bits written outside a transaction, not yet counted */
+    store_changes known;          /* what changes() last returned */
+    long long known_data_version; /* PRAGMA data_version and total changes when it was */
+    sqlite3_int64 known_total;
 } sq_store;
 
 /* The operation tables of the concern files. */

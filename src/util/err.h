@@ -20,7 +20,8 @@
     X(ERR_LIMIT,   -12, 1, 429, "too many attempts")                   \
     X(ERR_PUBLISHED, -13, 2, 423, "published and locked")              \
     X(ERR_CONSTRAINT, -14, 2, 422, "constraint violated")              \
-    X(ERR_TOOBIG,  -15, 2, 413, "too large")
+    X(ERR_TOOBIG,  -15, 2, 413, "too large")                           \
+    X(ERR_BUSY,    -16, 3, 503, "busy, try again")
 
 enum err_code {
 #define ERR_ENUM(name, value, exit_code, http, msg) name = value,
