@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs every benchmark and prints its figures (make bench). SIZE=small|medium|large picks the
-# rank-score workload (default large); PEERS the tools to run beside saima.
+# rank-score workload (default large); PEERS the tools to run beside saima; RUNS, TIMEOUT and
+# SIZES tune the province-scale benchmark (bench/province.sh).
 set -eu
 cd "$(dirname "$0")/.."
 sh bench/import.sh
@@ -17,3 +18,4 @@ for db in "$demo" /tmp/saima-bench/import-1000000/run.db; do
   build/bench_incremental /tmp/saima-bench/incremental.db 200
 done
 sh bench/http.sh
+sh bench/province.sh

@@ -329,7 +329,8 @@ int test_add_user(store *s, const char *login, int role, const char *unit_code, 
 
 int test_demo_create(test_demo *t, const char *tag)
 {
-    demo_opts d = { { PERIOD_MONTH, 2026, 10 }, DEMO_SEED_DEFAULT, app_demo_entry };
+    demo_opts d = { .as_of = { PERIOD_MONTH, 2026, 10 }, .seed = DEMO_SEED_DEFAULT,
+                      .entry = app_demo_entry };
     store *s = NULL;
     int rc;
 

@@ -82,7 +82,8 @@ static json_t *assert_page(json_t *j, size_t total, size_t limit, size_t offset)
 static int setup_demo(void **state)
 {
     store *s = NULL;
-    demo_opts d = { { PERIOD_MONTH, 2026, 10 }, DEMO_SEED_DEFAULT, app_demo_entry };
+    demo_opts d = { .as_of = { PERIOD_MONTH, 2026, 10 }, .seed = DEMO_SEED_DEFAULT,
+                      .entry = app_demo_entry };
     http_server_opts o;
 
     (void)state;

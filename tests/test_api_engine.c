@@ -47,7 +47,8 @@ static int run_race(store *s, const demo_opts *d)
 static int setup(void **state)
 {
     store *s = NULL;
-    demo_opts d = { { PERIOD_MONTH, 2026, 10 }, DEMO_SEED_DEFAULT, app_demo_entry };
+    demo_opts d = { .as_of = { PERIOD_MONTH, 2026, 10 }, .seed = DEMO_SEED_DEFAULT,
+                      .entry = app_demo_entry };
     int rc;
 
     (void)state;

@@ -24,7 +24,8 @@ static test_db g_db;
 
 static int setup(void **state)
 {
-    demo_opts d = { { PERIOD_MONTH, 2026, 10 }, DEMO_SEED_DEFAULT, app_demo_entry };
+    demo_opts d = { .as_of = { PERIOD_MONTH, 2026, 10 }, .seed = DEMO_SEED_DEFAULT,
+                      .entry = app_demo_entry };
     (void)state;
     return test_db_open(&g_db) == 0 && demo_build(g_db.s, &d) == 0 ? 0 : -1;
 }

@@ -355,9 +355,12 @@ struct demo_opts;
 
 /* Builds the demo city into an empty database (ERR_CONFLICT naming where, when it holds any
  * unit, indicator or observation): the generator's data with the entry workflow, the contests
- * of every closed quarter in order, and the demo's accounts. *out is the summary:
+ * of every closed quarter in order, and the demo's accounts. With opts->scale
+ * DEMO_SCALE_PROVINCE, the province (demo_province_build) and the office's and the leader's
+ * accounts instead. *out is the summary:
  * {"city","self","as_of","seed","units":{"total",kind...},"groups","indicators","schemes",
- * "periods","targets","observations","accounts":[{login,name,role,unit,password}]}. */
+ * "periods","targets","observations","accounts":[{login,name,role,unit,password}]}, "city"
+ * being the reference unit (the province at province scale). */
 int app_demo(const app_ctx *q, const struct demo_opts *opts, const char *where, json_t **out);
 
 /* The demo's entry workflow, for demo_opts.entry: monthly deadlines (the 10th of the next

@@ -1,6 +1,8 @@
 /* demo: the demo city as one use case — into an empty database only, the city built (io's
  * generator with the entry workflow of app_demo_entry), its contests run quarter by quarter
- * so the red flag passes on, the demo's accounts created, and a summary of what it holds. */
+ * so the red flag passes on, the demo's accounts created, and a summary of what it holds.
+ * At province scale: io's province generator (everything published, no race) and the
+ * office's and the leader's accounts. */
 #include "app/app.h"
 #include "io/demo.h"
 #include "util/err.h"
@@ -27,6 +29,7 @@ static demo_account demo_accounts[] = {
 };
 
 #define NACCOUNTS (sizeof demo_accounts / sizeof demo_accounts[0])
+#define NPROVINCE_ACCOUNTS 2 /* the office and the leader: the province has no entry workflow */
 
 /* Binds the last account to the region whose submission of the as-of month was returned. */
 static int pick_returned(store *s, const demo_opts *opts)
@@ -71,10 +74,21 @@ static int add_accounts(const app_ctx *q, const demo_opts *opts)
 }
 
 
-static json_t *accounts_json(void)
+/* The province's accounts: the first ones, bound to no unit. */
+static int add_province_accounts(const app_ctx *q)
+{
+    app_account accounts[NPROVINCE_ACCOUNTS];
+    for (size_t i = 0; i < NPROVINCE_ACCOUNTS; i++) {
+        const demo_account *a = &demo_accounts[i];
+        accounts[i] = (app_account){ a->login, a->name, a->role, a->unit, a->password };
+    }
+    return app_users_seed(q, accounts, NPROVINCE_ACCOUNTS);
+}
+
+static json_t *accounts_json(size_t n)
 {
     json_t *arr = json_array();
-    for (size_t i = 0; i < NACCOUNTS && arr; i++) {
+    for (size_t i = 0; i < n && arr; i++) {
         const demo_account *a = &demo_accounts[i];
         json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:o, s:s}", "login", a->login, "name",
                                              a->name, "role", model_roles[a->role].key, "unit",
@@ -137,26 +151,47 @@ static int count_units(store *s, demo_counts *c)
     return 0;
 }
 
-static int count_all(store *s, demo_counts *c)
+/* The targets of every year, or (at province scale, where reading them all at once would take
+ * hundreds of megabytes) of the generator's three years one by one. */
+static int count_targets(store *s, const demo_opts *opts, size_t *n)
+{
+    model_target *targets = NULL;
+    size_t k = 0;
+    int rc;
+    if (opts->scale != DEMO_SCALE_PROVINCE) {
+        rc = store_targets(s, 0, &targets, n);
+        free(targets);
+        return rc;
+    }
+    *n = 0;
+    for (int y = opts->as_of.year - 2; y <= opts->as_of.year; y++) {
+        if ((rc = store_targets(s, y, &targets, &k)) != 0)
+            return rc;
+        free(targets);
+        targets = NULL;
+        *n += k;
+    }
+    return 0;
+}
+
+static int count_all(store *s, const demo_opts *opts, demo_counts *c)
 {
     model_group *groups = NULL;
     model_indicator *inds = NULL;
     model_scheme *schemes = NULL;
     model_period *periods = NULL;
-    model_target *targets = NULL;
     int rc;
     memset(c, 0, sizeof *c);
     if ((rc = count_units(s, c)) == 0 && (rc = store_groups(s, &groups, &c->groups)) == 0 &&
         (rc = store_indicators(s, &inds, &c->indicators)) == 0 &&
         (rc = store_schemes(s, &schemes, &c->schemes)) == 0 &&
         (rc = store_periods(s, &periods, &c->periods)) == 0 &&
-        (rc = store_targets(s, 0, &targets, &c->targets)) == 0)
+        (rc = count_targets(s, opts, &c->targets)) == 0)
         rc = store_observation_count(s, &c->observations);
     free(groups);
     free(inds);
     free(schemes);
     free(periods);
-    free(targets);
     return rc;
 }
 
@@ -198,7 +233,9 @@ static json_t *summary_json(const demo_opts *opts, const demo_counts *c)
     json_object_set_new(root, "periods", json_integer((json_int_t)c->periods));
     json_object_set_new(root, "targets", json_integer((json_int_t)c->targets));
     json_object_set_new(root, "observations", json_integer((json_int_t)c->observations));
-    json_object_set_new(root, "accounts", accounts_json());
+    json_object_set_new(root, "accounts", accounts_json(opts->scale == DEMO_SCALE_PROVINCE
+                                                            ? NPROVINCE_ACCOUNTS
+                                                            : NACCOUNTS));
     return root;
 }
 
@@ -209,9 +246,15 @@ int app_demo(const app_ctx *q, const demo_opts *opts, const char *where, json_t 
     int rc;
     *out = NULL;
     o.entry = app_demo_entry;
-    if ((rc = check_empty(q, where)) != 0 || (rc = demo_build(q->s, &o)) != 0 ||
-        (rc = run_race(q, &o)) != 0 || (rc = add_accounts(q, &o)) != 0 ||
-        (rc = count_all(q->s, &counts)) != 0)
+    if ((rc = check_empty(q, where)) != 0)
+        return rc;
+    if (o.scale == DEMO_SCALE_PROVINCE) {
+        if ((rc = demo_province_build(q->s, &o)) == 0)
+            rc = add_province_accounts(q);
+    } else if ((rc = demo_build(q->s, &o)) == 0 && (rc = run_race(q, &o)) == 0) {
+        rc = add_accounts(q, &o);
+    }
+    if (rc != 0 || (rc = count_all(q->s, &o, &counts)) != 0)
         return rc;
     *out = summary_json(&o, &counts);
     return *out ? 0 : err_set(ERR_NOMEM, "out of memory");

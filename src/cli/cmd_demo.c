@@ -1,4 +1,5 @@
-/* cmd_demo: `saima demo` builds the deterministic demo city into an empty database (one
+/* cmd_demo: `saima demo` builds the deterministic demo city (or, with --scale province, a
+ * province of many regions and indicators for the benchmarks) into an empty database (one
  * use case, app_demo) and prints what it holds. */
 #include "cli/scope.h"
 #include "io/demo.h"
@@ -15,6 +16,10 @@
 const cli_opt cmd_demo_opts[] = {
     { "--as-of", "YYYY-MM", "last month with data (default: the month before the current one)" },
     { "--seed", "N", "seed of the generator (default 2024); the same seed gives the same data" },
+    { "--scale", "city|province", "city: the demo city (default); province: 130 regions in 3 size "
+                                  "classes, 300 indicators, all published (for benchmarks)" },
+    { "--regions", "N", "province: how many regions (3 to 1000, default 130)" },
+    { "--indicators", "N", "province: how many indicators (1 to 1000, default 300)" },
     { NULL, NULL, NULL },
 };
 
@@ -30,6 +35,42 @@ static period_key default_as_of(void)
         p = period_prev(&p);
     }
     return p;
+}
+
+/* --regions or --indicators: a count of the province's shape, stored in *out. */
+static int parse_shape(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, const char *name,
+                       long lo, int *out)
+{
+    const char *text = cli_opt_value(cmd, args, name);
+    long n;
+    if (!text)
+        return 0;
+    if (num_parse_int(text, lo, DEMO_PROVINCE_MAX, &n) != 0)
+        return cli_usage_error(cmd, CLI_TR(ctx, "%s 无效：%s", "%s: %s"), name, err_msg());
+    *out = (int)n;
+    return 0;
+}
+
+/* --scale, and the province's shape, which only a province has. */
+static int parse_scale(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, demo_opts *opts)
+{
+    const char *scale = cli_opt_value(cmd, args, "--scale");
+    int rc;
+    if (!scale || strcmp(scale, "city") == 0)
+        opts->scale = DEMO_SCALE_CITY;
+    else if (strcmp(scale, "province") == 0)
+        opts->scale = DEMO_SCALE_PROVINCE;
+    else
+        return cli_usage_error(cmd, CLI_TR(ctx, "--scale 应为 city 或 province，而不是“%s”",
+                                           "--scale takes city or province, not '%s'"),
+                               scale);
+    if (opts->scale != DEMO_SCALE_PROVINCE &&
+        (cli_opt_set(cmd, args, "--regions") || cli_opt_set(cmd, args, "--indicators")))
+        return cli_usage_error(cmd, CLI_TR(ctx, "--regions 和 --indicators 只用于 --scale province",
+                                           "--regions and --indicators go with --scale province"));
+    if ((rc = parse_shape(ctx, cmd, args, "--regions", DEMO_PROVINCE_MIN_REGIONS, &opts->regions)) != 0)
+        return rc;
+    return parse_shape(ctx, cmd, args, "--indicators", 1, &opts->indicators);
 }
 
 static int parse_opts(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *args, demo_opts *opts)
@@ -52,7 +93,7 @@ static int parse_opts(const cli_ctx *ctx, const cli_cmd *cmd, const cli_args *ar
             return cli_usage_error(cmd, CLI_TR(ctx, "--seed 无效：%s", "--seed: %s"), err_msg());
         opts->seed = (uint64_t)n;
     }
-    return 0;
+    return parse_scale(ctx, cmd, args, opts);
 }
 
 /* The integer at key of obj (0 when absent). */

@@ -7,8 +7,8 @@
 
 static const cli_cmd commands[] = {
     { "init", cmd_init, "Create or upgrade the database", "创建或升级数据库", "", cmd_init_opts, 0, 0 },
-    { "demo", cmd_demo, "Build the demo city (deterministic)", "生成演示城市数据", "", cmd_demo_opts,
-      0, 0 },
+    { "demo", cmd_demo, "Build the demo city, or a province with --scale province (deterministic)",
+      "生成演示城市数据（--scale province：全省规模）", "", cmd_demo_opts, 0, 0 },
     { "import", cmd_import, "Import a CSV file (one file, one transaction)",
       "导入CSV文件（整文件原子导入）", "KIND FILE", cmd_import_opts, 2, 2 },
     { "export", cmd_export, "Export data as CSV", "导出CSV", "KIND [FILE]", cmd_export_opts, 1, 2 },
