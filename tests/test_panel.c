@@ -227,7 +227,7 @@ static void test_reduced_panels_match_history_on_random_groups(void **state)
 
 static void test_reduced_panels_match_history_on_the_demo(void **state)
 {
-    demo_opts d = { { PERIOD_MONTH, 2026, 10 }, DEMO_SEED_DEFAULT, app_demo_entry };
+    demo_opts d = { .as_of = { PERIOD_MONTH, 2026, 10 }, .seed = DEMO_SEED_DEFAULT, .entry = app_demo_entry };
     test_db db;
     char group[MODEL_CODE_MAX];
     (void)state;
@@ -259,7 +259,7 @@ static void plan_of(sqlite3 *db, const char *sql, char *out, size_t size)
 
 static void test_reads_seek_the_observations_key(void **state)
 {
-    demo_opts d = { { PERIOD_MONTH, 2026, 10 }, DEMO_SEED_DEFAULT, NULL };
+    demo_opts d = { .as_of = { PERIOD_MONTH, 2026, 10 }, .seed = DEMO_SEED_DEFAULT };
     test_db db;
     sqlite3 *raw;
     char plan[1024];
@@ -280,7 +280,7 @@ static void test_reads_seek_the_observations_key(void **state)
 /* The latest month with a published figure, found by keyed reads, is the one a scan finds. */
 static void test_latest_published_month(void **state)
 {
-    demo_opts d = { { PERIOD_MONTH, 2026, 10 }, DEMO_SEED_DEFAULT, app_demo_entry };
+    demo_opts d = { .as_of = { PERIOD_MONTH, 2026, 10 }, .seed = DEMO_SEED_DEFAULT, .entry = app_demo_entry };
     app_ctx pub = { 0 }, all = { 0 };
     app_scope a, b;
     test_db db;

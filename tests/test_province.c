@@ -231,7 +231,7 @@ static void test_analysis(void **state)
     if (app_heatmap(&q, &p, &o) != 0)
         fail_msg("app_heatmap: %s", err_msg());
     assert_int_equal(json_array_size(json_object_get(o, "units")), NREG);
-    cells = json_object_get(o, "cells");
+    cells = json_object_get(json_object_get(o, "cells"), "rank");
     assert_int_equal(json_array_size(cells), NIND);
     for (size_t i = 0; i < NIND; i++)
         assert_int_equal(json_array_size(json_array_get(cells, i)), NREG);
