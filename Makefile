@@ -108,7 +108,7 @@ $(BUILD)/bench_panel: $(BUILD)/rel/bench/panel.o $(REL_LIB)
 
 bench: build
 	@sh deps/install.sh deps/debian-bench.txt
-	@$(MAKE) --no-print-directory $(BUILD)/bench_incremental
+	@$(MAKE) --no-print-directory $(BUILD)/bench_incremental $(BUILD)/bench_panel
 	@sh bench/run.sh
 
 clean:

@@ -2,7 +2,9 @@
  * JSON text as the server sends it) beside what the engine alone needs for the same panels
  * (the same analyses and scores on panels already in memory). The issue-10 target: the use
  * case within 10× the engine.
- *   build/bench_panel DB [RUNS]     prints a markdown table of medians in milliseconds */
+ *   build/bench_panel DB [RUNS] [--values]
+ * prints a markdown table of medians in milliseconds, or with --values one line of them:
+ * heatmap use case, heatmap engine, scores use case, scores engine. */
 #include "app/app.h"
 #include "store/store.h"
 #include "util/err.h"
@@ -165,7 +167,7 @@ int main(int argc, char **argv)
     store *s;
     app_ctx q;
     if (argc < 2 || runs < 1 || runs > RUNS_MAX) {
-        fprintf(stderr, "usage: bench_panel DB [RUNS 1..%d]\n", RUNS_MAX);
+        fprintf(stderr, "usage: bench_panel DB [RUNS 1..%d] [--values]\n", RUNS_MAX);
         return 2;
     }
     if (store_open(argv[1], &s) != 0) {
@@ -190,6 +192,11 @@ int main(int argc, char **argv)
     e = median(eng, runs);
     us = median(use_s, runs);
     es = median(eng_s, runs);
+    if (argc > 3 && strcmp(argv[3], "--values") == 0) {
+        printf("%.1f %.1f %.1f %.1f\n", u, e, us, es);
+        store_close(s);
+        return 0;
+    }
     printf("## use case vs engine on %s: %zu units × %zu indicators, median of %d (ms)\n", argv[1], nunits,
            nind, runs);
     printf("| question | use case (reads, engine, JSON text) | engine alone | ratio | reply bytes |\n");

@@ -4,7 +4,9 @@
 # the time to generate each database, `saima score` (wall time and peak RSS), and uncached
 # server requests (/api/heatmap, /api/scores, /api/rankings of the first indicator without
 # and with &period), each URL made unique with &fresh=N so that no reply comes from the
-# server's kept results; then the server's RSS (VmRSS, VmHWM) after its requests.
+# server's kept results, after a first (cold) heatmap and a warm-up; then the server's RSS
+# (VmRSS, VmHWM) after its requests. Beside them, build/bench_panel's time of the engine alone
+# on the same panels, and each request's ratio to it (issue 10: under 10×).
 # A run longer than TIMEOUT seconds prints "timeout" and skips that cell's other runs (the
 # server is restarted, as it may still be computing).
 #   sh bench/province.sh      (RUNS=3 TIMEOUT=300 AS_OF=2026-10 SIZES="27x30 27x300 130x300"
@@ -16,6 +18,7 @@ TIMEOUT=${TIMEOUT:-300}
 AS_OF=${AS_OF:-2026-10}
 SIZES=${SIZES:-27x30 27x300 130x300}
 bin=${SAIMA:-build/saima}
+panel=${PANEL:-build/bench_panel}
 base=${BENCH_DIR:-/tmp/saima-bench}
 [ -x "$bin" ] || { echo "bench: $bin not built (make build)" >&2; exit 1; }
 mkdir -p "$base"
@@ -71,6 +74,24 @@ time_request() {
   put "$size" "$name" "$(printf '%.3f' "$(median <"$dir/runs")")"
 }
 
+# Puts a cell's seconds divided by an engine time in ms (the issue's target: under 10×).
+ratio() {
+  secs=$(awk -F'|' -v s="$size" -v r="$2" '$1 == s && $2 == r { print $3 }' "$results")
+  case "$secs" in ''|timeout|HTTP*|exit*) return ;; esac
+  [ -z "$3" ] || put "$size" "$1" "$(awk -v a="$secs" -v b="$3" 'BEGIN { printf "%.1f×", a * 1000 / b }')"
+}
+
+# Puts the time of one uncached request in a cell, then warms every worker's page cache with
+# two more of each cacheable path (uncounted).
+time_cold() {
+  fresh=$((fresh + 1))
+  put "$size" "$1" "$(curl -s -o /dev/null -w '%{time_total}' --max-time "$TIMEOUT" "$url$2?fresh=$fresh" || echo timeout)"
+  for p in /api/heatmap /api/scores /api/heatmap /api/scores; do
+    fresh=$((fresh + 1))
+    curl -s -o /dev/null --max-time "$TIMEOUT" "$url$p?fresh=$fresh" || true
+  done
+}
+
 # Puts the median wall time and peak RSS (MiB) of RUNS `saima score` in two cells, or
 # "timeout" / "exit <code>".
 time_score() {
@@ -110,9 +131,28 @@ for size in $SIZES; do
   put "$size" "generate: peak RSS, MiB" "$((gen_kib / 1024))"
   first=$("$bin" --db "$db" --json list indicators | awk -F'"' '$2 == "code" { print $4; exit }')
   time_score
+  # What the engine alone needs for the same panels (bench/panel.c), beside the use case.
+  hm_eng=""
+  sc_eng=""
+  if [ -x "$panel" ]; then
+    set -- $("$panel" "$db" "$RUNS" --values)
+    hm_eng=$2
+    sc_eng=$4
+    put "$size" "heatmap: engine alone, ms" "$2"
+    put "$size" "heatmap: use case in process (reads, engine, JSON), ms" "$1"
+    put "$size" "scores: engine alone, ms" "$4"
+    put "$size" "scores: use case in process, ms" "$3"
+    ratio "\`saima score\` ÷ engine" "\`saima score\`, s" "$sc_eng"
+  fi
   start_server
+  # The first heatmap after start reads the database from the operating system's cache into
+  # the workers' page caches (cold); the rows below are a running server's (warm), each
+  # request still computed from the store.
+  time_cold "first \`/api/heatmap\` after start (cold page cache), s" "/api/heatmap"
   time_request "\`/api/heatmap\`, s" "/api/heatmap"
+  ratio "\`/api/heatmap\` ÷ engine" "\`/api/heatmap\`, s" "$hm_eng"
   time_request "\`/api/scores\`, s" "/api/scores"
+  ratio "\`/api/scores\` ÷ engine" "\`/api/scores\`, s" "$sc_eng"
   time_request "\`/api/rankings?indicator=$first\` without period, s" "/api/rankings?indicator=$first"
   time_request "\`/api/rankings?indicator=$first&period=$AS_OF\`, s" "/api/rankings?indicator=$first&period=$AS_OF"
   put "$size" "server VmRSS after, MiB" "$(awk '/^VmRSS:/ { printf "%d", $2 / 1024 }' "/proc/$pid/status")"
