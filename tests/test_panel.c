@@ -269,8 +269,12 @@ static void test_reads_seek_the_observations_key(void **state)
     assert_int_equal(sqlite3_open_v2(db.path, &raw, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     for (const char *const *sql = store_sqlite_keyed_reads; *sql; sql++) {
         plan_of(raw, *sql, plan, sizeof plan);
-        if (!strstr(plan, "USING PRIMARY KEY (indicator_id=?") || strstr(plan, "SCAN o") ||
-            strstr(plan, "SCAN targets"))
+        if (!strstr(plan, "USING PRIMARY KEY (indicator_id=? AND period_id=?)") || strstr(plan, "SCAN o"))
+            fail_msg("%s\nhas the plan %s", *sql, plan);
+    }
+    for (const char *const *sql = store_sqlite_year_reads; *sql; sql++) {
+        plan_of(raw, *sql, plan, sizeof plan);
+        if (!strstr(plan, "USING COVERING INDEX targets_by_year (year=?"))
             fail_msg("%s\nhas the plan %s", *sql, plan);
     }
     sqlite3_close(raw);

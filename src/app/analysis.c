@@ -375,8 +375,49 @@ int app_backtest(const app_ctx *q, const app_params *p, json_t **out)
 enum { HEAT_RANK, HEAT_TIES, HEAT_TIER, HEAT_VALUE, HEAT_MOVE, HEAT_FIELDS };
 static const char *const heat_fields[HEAT_FIELDS] = { "rank", "ties", "tier", "value", "move_prev" };
 
+/* The JSON values a heatmap repeats, made once per map and shared by reference: the integers
+ * −n..n (ranks, ties, moves of n units) and the tier names. */
+typedef struct heat_pool {
+    json_t **ints;               /* 2n + 1 integers, ints[n + k] is k */
+    long n;
+    json_t *tiers[4];
+} heat_pool;
+
+static int heat_pool_init(heat_pool *hp, size_t nunits)
+{
+    memset(hp, 0, sizeof *hp);
+    hp->n = (long)nunits;
+    if (!(hp->ints = calloc((size_t)(2 * hp->n + 1), sizeof *hp->ints)))
+        return err_set(ERR_NOMEM, "out of memory");
+    for (long k = -hp->n; k <= hp->n; k++) {
+        if (!(hp->ints[hp->n + k] = json_integer(k)))
+            return err_set(ERR_NOMEM, "out of memory");
+    }
+    for (int t = 0; t < 4; t++) {
+        if (!(hp->tiers[t] = json_string_nocheck(app_tier_names[t].key)))
+            return err_set(ERR_NOMEM, "out of memory");
+    }
+    return 0;
+}
+
+static void heat_pool_free(heat_pool *hp)
+{
+    for (long k = 0; hp->ints && k <= 2 * hp->n; k++)
+        json_decref(hp->ints[k]);
+    for (int t = 0; t < 4; t++)
+        json_decref(hp->tiers[t]);
+    free(hp->ints);
+    memset(hp, 0, sizeof *hp);
+}
+
+/* A shared integer of the pool (a new one outside −n..n, which a standing never gives). */
+static json_t *heat_int(const heat_pool *hp, long v)
+{
+    return v >= -hp->n && v <= hp->n ? json_incref(hp->ints[hp->n + v]) : json_integer(v);
+}
+
 /* Appends indicator a's line of every matrix of grid. */
-static void heat_line(const app_analysis *a, json_t *const *grid)
+static void heat_line(const heat_pool *hp, const app_analysis *a, json_t *const *grid)
 {
     json_t *line[HEAT_FIELDS];
     for (int k = 0; k < HEAT_FIELDS; k++)
@@ -385,12 +426,12 @@ static void heat_line(const app_analysis *a, json_t *const *grid)
         const engine_standing *st = &a->st[u];
         size_t cell = u * a->sp.p.nmonths + (size_t)a->t;
         int ranked = st->rank.rank > 0;
-        json_array_append_new(line[HEAT_RANK], ranked ? json_integer(st->rank.rank) : json_null());
-        json_array_append_new(line[HEAT_TIES], ranked ? json_integer(st->rank.ties) : json_null());
-        json_array_append_new(line[HEAT_TIER], ranked ? json_string_nocheck(app_tier_names[st->tier].key) : json_null());
+        json_array_append_new(line[HEAT_RANK], ranked ? heat_int(hp, st->rank.rank) : json_null());
+        json_array_append_new(line[HEAT_TIES], ranked ? heat_int(hp, st->rank.ties) : json_null());
+        json_array_append_new(line[HEAT_TIER], ranked ? json_incref(hp->tiers[st->tier]) : json_null());
         json_array_append_new(line[HEAT_VALUE],
                               ranked && a->sp.present[cell] ? json_real(a->sp.value[cell]) : json_null());
-        json_array_append_new(line[HEAT_MOVE], ranked && st->rank_prev > 0 ? json_integer(st->move_prev) : json_null());
+        json_array_append_new(line[HEAT_MOVE], ranked && st->rank_prev > 0 ? heat_int(hp, st->move_prev) : json_null());
     }
     for (int k = 0; k < HEAT_FIELDS; k++)
         json_array_append_new(grid[k], line[k]);
@@ -412,11 +453,17 @@ int app_heatmap(const app_ctx *q, const app_params *p, json_t **out)
     app_members m;
     size_t nind;
     json_t *res = NULL, *ind_arr, *cells, *grid[HEAT_FIELDS];
+    heat_pool hp;
     app_scope sc;
     int rc;
     if ((rc = app_scope_open(q, p->group, p->period, &sc)) != 0 ||
         (rc = analyze_scope(&sc, NULL, &m, &inds, &an, &nind)) != 0)
         return rc;
+    if ((rc = heat_pool_init(&hp, m.n)) != 0) {
+        heat_pool_free(&hp);
+        free_analyses(&sc, &m, inds, an, nind);
+        return rc;
+    }
     ind_arr = json_array();
     cells = json_object();
     for (int k = 0; k < HEAT_FIELDS; k++) {
@@ -424,7 +471,7 @@ int app_heatmap(const app_ctx *q, const app_params *p, json_t **out)
         json_object_set_new(cells, heat_fields[k], grid[k]);
     }
     for (size_t i = 0; i < nind; i++) {
-        heat_line(&an[i], grid);
+        heat_line(&hp, &an[i], grid);
         json_array_append_new(ind_arr, json_pack("{s:s, s:s, s:s, s:s}", "code", inds[i].code, "name",
                                                  inds[i].name, "unit", inds[i].measure, "direction",
                                                  model_directions[inds[i].direction].key));
@@ -433,6 +480,7 @@ int app_heatmap(const app_ctx *q, const app_params *p, json_t **out)
     rc = put(rc, res, "units", heat_units(m.units, m.n));
     rc = put(rc, res, "indicators", ind_arr);
     rc = put(rc, res, "cells", cells);
+    heat_pool_free(&hp);
     free_analyses(&sc, &m, inds, an, nind);
     return finish(rc, res, out);
 }

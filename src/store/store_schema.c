@@ -331,7 +331,12 @@ static const char migration_7[] =
     "  SELECT RAISE(ABORT, 'saima:locked: the unit''s figures for the period are approved');"
     "END;";
 
+static const char migration_8[] =
+    /* A year's targets of every indicator read at once (a heatmap, a scheme's scores) seek the
+     * year instead of scanning every year's targets; the index covers what those reads need. */
+    "CREATE INDEX targets_by_year ON targets(year, indicator_id, unit_id, value);";
+
 const char *const store_sqlite_migrations[] = { migration_1, migration_2, migration_3, migration_4,
-                                                migration_5, migration_6, migration_7 };
+                                                migration_5, migration_6, migration_7, migration_8 };
 const int store_sqlite_migration_count =
     (int)(sizeof store_sqlite_migrations / sizeof store_sqlite_migrations[0]);

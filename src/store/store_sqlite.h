@@ -8,9 +8,12 @@
  * opts->max_version when given). *out is the caller's, to release with store_close. */
 int store_sqlite_open(const char *path, const store_open_opts *opts, store **out);
 
-/* The reads every analysis runs, for the tests that check their query plans: each must seek
- * the observations' or the targets' primary key, never scan those tables. NULL-terminated. */
+/* The reads of months every analysis runs, for the tests that check their query plans: each
+ * must seek the observations' primary key, never scan the table. NULL-terminated. */
 extern const char *const store_sqlite_keyed_reads[];
+/* The reads of one year's targets (of one indicator or of every one): each must seek the
+ * year's covering index (targets_by_year). NULL-terminated. */
+extern const char *const store_sqlite_year_reads[];
 
 /* The newest schema version of the SQLite back end. */
 int store_sqlite_latest_version(void);
