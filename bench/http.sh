@@ -84,5 +84,5 @@ for conns in 64 256; do
   report "  the same, never from the cache" "$url$path" -s "$dir/fresh.lua"
   awk -v c="$cached" -v f="$floor" -v n="$conns" 'BEGIN { printf "cached rankings / floor at %s connections: %.0f %%\n", n, 100 * c / f }'
 done
-echo "server memory after the runs: $(awk '/^VmRSS|^VmHWM/ { printf "%s %s %s  ", $1, $2, $3 }' "/proc/$pid/status")"
+echo "server memory after the runs: $(awk '/^VmRSS|^VmHWM|^RssAnon/ { printf "%s %s %s  ", $1, $2, $3 }' "/proc/$pid/status")"
 kill "$pid"; wait "$pid" 2>/dev/null || true

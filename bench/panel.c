@@ -55,7 +55,8 @@ static double time_use_case(const app_ctx *q, use_case_fn fn, size_t *bytes)
     return now_ms() - t0;
 }
 
-/* The engine's part of a scheme's scores: every item analysed and scored, the totals. */
+/* The engine's part of a scheme's scores: every item analysed and scored (without the
+ * explanations, which the scores do not show), the totals. */
 static double time_engine_scores(app_scored *r)
 {
     engine_rank_ws ws = { 0 };
@@ -75,8 +76,7 @@ static double time_engine_scores(app_scored *r)
         for (size_t u = 0; rc == 0 && u < r->nunits; u++) {
             engine_item_input in = { a->st[u].rank.rank, v[u], pres[u], a->sp.target[u],
                                      a->sp.target_present[u], 0, 0 };
-            rc = engine_score_item(&r->methods[i], &in, &g, &r->scores[u * r->nitems + i],
-                                   &r->why[u * r->nitems + i]);
+            rc = engine_score_item(&r->methods[i], &in, &g, &r->scores[u * r->nitems + i], NULL);
         }
     }
     if (rc == 0)
@@ -141,7 +141,7 @@ static int engine_score_runs(const app_ctx *q, int runs, double *ms)
     app_scored r;
     int rc;
     memset(&p, 0, sizeof p);
-    if ((rc = app_score_open(q, &p, &r)) != 0)
+    if ((rc = app_score_open(q, &p, 0, &r)) != 0)
         return rc;
     for (int k = 0; rc == 0 && k < runs; k++)
         rc = (ms[k] = time_engine_scores(&r)) < 0 ? ERR_DATA : 0;

@@ -157,6 +157,9 @@ for size in $SIZES; do
   time_request "\`/api/rankings?indicator=$first&period=$AS_OF\`, s" "/api/rankings?indicator=$first&period=$AS_OF"
   put "$size" "server VmRSS after, MiB" "$(awk '/^VmRSS:/ { printf "%d", $2 / 1024 }' "/proc/$pid/status")"
   put "$size" "server VmHWM (peak), MiB" "$(awk '/^VmHWM:/ { printf "%d", $2 / 1024 }' "/proc/$pid/status")"
+  # VmRSS counts the database pages the store maps (the operating system's file cache, shared
+  # by every worker); RssAnon is the server's own memory.
+  put "$size" "server RssAnon (own memory) after, MiB" "$(awk '/^RssAnon:/ { printf "%d", $2 / 1024 }' "/proc/$pid/status")"
   stop_server
 done
 

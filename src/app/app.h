@@ -196,7 +196,7 @@ typedef struct app_scored {
     app_analysis *an;          /* per item */
     engine_method *methods;      /* per item */
     engine_points *scores;       /* nunits × nitems */
-    engine_explain *why;         /* nunits × nitems */
+    engine_explain *why;         /* nunits × nitems, or NULL when not asked for */
     engine_total *totals;        /* per unit */
     engine_grading grading;
     char grade_names[8][ENGINE_GRADE_NAME_MAX];
@@ -217,8 +217,9 @@ int app_year_events(const model_event *evs, size_t nev, const model_event_cap *c
 int app_score_scheme_at(const app_ctx *q, const char *scheme_code, const period_key *month,
                           app_scored *r);
 
-/* Scores params->scheme (else the scheme of the default group) at params->period. */
-int app_score_open(const app_ctx *q, const app_params *p, app_scored *r);
+/* Scores params->scheme (else the scheme of the default group) at params->period; with
+ * explained, keeps how every score was reached (r->why), else r->why is NULL. */
+int app_score_open(const app_ctx *q, const app_params *p, int explained, app_scored *r);
 void app_scored_free(app_scored *r);
 
 /* A scheme's scores, totals, rank and grades: {"scheme","scheme_name","group","group_name",

@@ -71,7 +71,7 @@ static int score_item(app_scored *r, size_t i)
         engine_item_input in = { a->st[u].rank.rank, v[u], pres[u], a->sp.target[u],
                                  a->sp.target_present[u], 0, 0 };
         rc = engine_score_item(&r->methods[i], &in, &g, &r->scores[u * r->nitems + i],
-                               &r->why[u * r->nitems + i]);
+                               r->why ? &r->why[u * r->nitems + i] : NULL);
     }
     free(v);
     free(pres);
@@ -188,8 +188,9 @@ static int parse_methods(app_scored *r)
     return rc;
 }
 
-/* Analyses and scores every item of r->sch at r->sc's month, totals and grades. */
-static int score_opened(app_scored *r)
+/* Analyses and scores every item of r->sch at r->sc's month, totals and grades; with
+ * explained, keeps the explanation of every score. */
+static int score_opened(app_scored *r, int explained)
 {
     int rc;
     if ((rc = app_scope_set_group(&r->sc, r->sch.group_code)) != 0 ||
@@ -210,9 +211,9 @@ static int score_opened(app_scored *r)
         goto fail;
     r->nunits = r->an[0].sp.nunits;
     r->scores = calloc(r->nunits * r->nitems + 1, sizeof *r->scores);
-    r->why = calloc(r->nunits * r->nitems + 1, sizeof *r->why);
+    r->why = explained ? calloc(r->nunits * r->nitems + 1, sizeof *r->why) : NULL;
     r->totals = calloc(r->nunits + 1, sizeof *r->totals);
-    if (!r->scores || !r->why || !r->totals) {
+    if (!r->scores || (explained && !r->why) || !r->totals) {
         rc = err_set(ERR_NOMEM, "out of memory");
         goto fail;
     }
@@ -234,7 +235,7 @@ fail:
     return rc;
 }
 
-int app_score_open(const app_ctx *q, const app_params *p, app_scored *r)
+int app_score_open(const app_ctx *q, const app_params *p, int explained, app_scored *r)
 {
     int rc;
     memset(r, 0, sizeof *r);
@@ -243,7 +244,7 @@ int app_score_open(const app_ctx *q, const app_params *p, app_scored *r)
         app_scored_free(r);
         return rc;
     }
-    return score_opened(r);
+    return score_opened(r, explained);
 }
 
 int app_score_scheme_at(const app_ctx *q, const char *scheme_code, const period_key *month,
@@ -260,7 +261,7 @@ int app_score_scheme_at(const app_ctx *q, const char *scheme_code, const period_
         app_scored_free(r);
         return rc;
     }
-    return score_opened(r);
+    return score_opened(r, 0);
 }
 
 static json_t *points_json(engine_points p)
@@ -282,16 +283,58 @@ static int cmp_total_rank(const void *a, const void *b, void *arg)
     return (x > y) - (x < y);
 }
 
-static json_t *unit_score_json(const app_ctx *q, const app_scored *r, size_t u)
+/* What every unit's row repeats, made once and shared by reference: each item's indicator
+ * code and the ranks 1..n (a province's scores hold 39,000 item objects). */
+typedef struct score_shared {
+    json_t **codes;              /* per item */
+    json_t **ranks;              /* ranks[k] is k, 1..nunits */
+} score_shared;
+
+static void score_shared_free(score_shared *sh, const app_scored *r)
+{
+    for (size_t i = 0; sh->codes && i < r->nitems; i++)
+        json_decref(sh->codes[i]);
+    for (size_t k = 0; sh->ranks && k <= r->nunits; k++)
+        json_decref(sh->ranks[k]);
+    free(sh->codes);
+    free(sh->ranks);
+    memset(sh, 0, sizeof *sh);
+}
+
+static int score_shared_init(score_shared *sh, const app_scored *r)
+{
+    int ok;
+    sh->codes = calloc(r->nitems + 1, sizeof *sh->codes);
+    sh->ranks = calloc(r->nunits + 1, sizeof *sh->ranks);
+    ok = sh->codes && sh->ranks;
+    for (size_t i = 0; ok && i < r->nitems; i++)
+        ok = (sh->codes[i] = json_string(r->items[i].indicator_code)) != NULL;
+    for (size_t k = 1; ok && k <= r->nunits; k++)
+        ok = (sh->ranks[k] = json_integer((json_int_t)k)) != NULL;
+    return ok ? 0 : err_set(ERR_NOMEM, "out of memory");
+}
+
+/* One item of a unit's row: {"indicator","score","rank"}. */
+static json_t *item_score_json(const score_shared *sh, const app_scored *r, size_t u, size_t i)
+{
+    json_t *o = json_object();
+    int rank = r->an[i].st[u].rank.rank;
+    if (!o)
+        return NULL;
+    json_object_set_new_nocheck(o, "indicator", json_incref(sh->codes[i]));
+    json_object_set_new_nocheck(o, "score", points_json(r->scores[u * r->nitems + i]));
+    json_object_set_new_nocheck(o, "rank", rank > 0 && (size_t)rank <= r->nunits ? json_incref(sh->ranks[rank])
+                                                                                  : json_null());
+    return o;
+}
+
+static json_t *unit_score_json(const app_ctx *q, const score_shared *sh, const app_scored *r, size_t u)
 {
     const engine_total *t = &r->totals[u];
     const char *grade = grade_name(r, t->grade);
     json_t *items = json_array(), *o;
     for (size_t i = 0; i < r->nitems; i++)
-        json_array_append_new(items, json_pack("{s:s, s:o, s:o}", "indicator", r->items[i].indicator_code,
-                                               "score", points_json(r->scores[u * r->nitems + i]), "rank",
-                                               r->an[i].st[u].rank.rank ? json_integer(r->an[i].st[u].rank.rank)
-                                                                        : json_null()));
+        json_array_append_new(items, item_score_json(sh, r, u, i));
     o = json_pack("{s:s, s:s, s:i, s:o, s:o, s:o, s:o, s:b, s:s?, s:o}", "unit", r->an[0].sp.units[u].code,
                   "name", r->an[0].sp.units[u].name, "rank", t->rank, "items_total", points_json(t->items),
                   "bonus", points_json(t->bonus), "deduction", points_json(t->deduction), "total",
@@ -312,22 +355,25 @@ static json_t *unit_score_json(const app_ctx *q, const app_scored *r, size_t u)
 int app_scores(const app_ctx *q, const app_params *p, json_t **out)
 {
     app_scored r;
+    score_shared sh = { NULL, NULL };
     size_t *order;
     json_t *rows;
     int rc;
-    if ((rc = app_score_open(q, p, &r)) != 0)
+    if ((rc = app_score_open(q, p, 0, &r)) != 0)
         return rc;
-    if (!(order = malloc((r.nunits + 1) * sizeof *order))) {
+    if ((rc = score_shared_init(&sh, &r)) != 0 || !(order = malloc((r.nunits + 1) * sizeof *order))) {
+        score_shared_free(&sh, &r);
         app_scored_free(&r);
-        return err_set(ERR_NOMEM, "out of memory");
+        return rc ? rc : err_set(ERR_NOMEM, "out of memory");
     }
     for (size_t u = 0; u < r.nunits; u++)
         order[u] = u;
     qsort_r(order, r.nunits, sizeof *order, cmp_total_rank, r.totals);
     rows = json_array();
     for (size_t k = 0; k < r.nunits; k++)
-        json_array_append_new(rows, unit_score_json(q, &r, order[k]));
+        json_array_append_new(rows, unit_score_json(q, &sh, &r, order[k]));
     free(order);
+    score_shared_free(&sh, &r);
     *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:o}", "scheme", r.sch.code, "scheme_name",
                      r.sch.name, "group", r.sc.group,
                      "group_name", r.sc.group_name, "period", r.sc.month_code, "published_only",
@@ -380,7 +426,7 @@ int app_explain(const app_ctx *q, const app_params *p, json_t **out)
     const engine_total *t;
     long u;
     int rc;
-    if ((rc = app_score_open(q, p, &r)) != 0)
+    if ((rc = app_score_open(q, p, 1, &r)) != 0)
         return rc;
     if (p->unit && p->unit[0])
         snprintf(code, sizeof code, "%s", p->unit);

