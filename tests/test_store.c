@@ -505,6 +505,55 @@ static void test_bulk_insert(void **state)
     assert_int_equal(count, 150);
 }
 
+/* A bulk transaction: the database checks no foreign keys, so the store refuses rows naming
+ * an indicator, period or unit that does not exist, writes good ones, and turns the checks
+ * back on when the transaction ends (committed or rolled back). */
+static void test_bulk_transaction_checks_references(void **state)
+{
+    fixture *f = *state;
+    int64_t pid, count;
+    obs_new rows[3];
+    struct { int field; int64_t bad; } cases[] = { { 0, 987654 }, { 1, 987654 }, { 2, 987654 } };
+    seed_basic(f->s, &pid);
+    for (int i = 0; i < 3; i++) {
+        rows[i] = (obs_new){ indicator_id(f->s, "GDP"), pid, unit_id(f->s, i == 0 ? "R01" : i == 1 ? "R02" : "T01"),
+                             10.0 + i, OBS_SUBMITTED, "" };
+    }
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        obs_new bad[3];
+        memcpy(bad, rows, sizeof bad);
+        if (cases[c].field == 0)
+            bad[1].indicator_id = cases[c].bad;
+        else if (cases[c].field == 1)
+            bad[1].period_id = cases[c].bad;
+        else
+            bad[1].unit_id = cases[c].bad;
+        assert_int_equal(store_begin_bulk(f->s), 0);
+        assert_int_equal(store_observations_insert(f->s, bad, 3, "bulk"), ERR_CONSTRAINT);
+        assert_int_equal(store_rollback(f->s), 0);
+        /* the database's own checks are on again: a plain transaction is refused too */
+        assert_int_equal(store_begin(f->s), 0);
+        assert_int_equal(store_observations_insert(f->s, bad, 3, "plain"), ERR_CONSTRAINT);
+        assert_int_equal(store_rollback(f->s), 0);
+    }
+    assert_int_equal(store_observation_count(f->s, &count), 0);
+    assert_int_equal(count, 0);
+    assert_int_equal(store_begin_bulk(f->s), 0);
+    assert_int_equal(store_observations_insert(f->s, rows, 3, "bulk"), 0);
+    assert_int_equal(store_commit(f->s), 0);
+    assert_int_equal(store_observation_count(f->s, &count), 0);
+    assert_int_equal(count, 3);
+    /* after the commit as after a rollback */
+    rows[0].period_id = 987654;
+    assert_int_equal(store_begin(f->s), 0);
+    assert_int_equal(store_observations_insert(f->s, rows, 1, "plain"), ERR_CONSTRAINT);
+    assert_int_equal(store_rollback(f->s), 0);
+    /* one transaction at a time */
+    assert_int_equal(store_begin(f->s), 0);
+    assert_int_equal(store_begin_bulk(f->s), ERR_INTERNAL);
+    assert_int_equal(store_rollback(f->s), 0);
+}
+
 static void test_flags_users_audit(void **state)
 {
     fixture *f = *state;
@@ -937,6 +986,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_locked_period, test_db_setup, test_db_teardown),
         cmocka_unit_test_setup_teardown(test_rollback_writes_nothing, test_db_setup, test_db_teardown),
         cmocka_unit_test_setup_teardown(test_bulk_insert, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_bulk_transaction_checks_references, test_db_setup, test_db_teardown),
         cmocka_unit_test_setup_teardown(test_flags_users_audit, test_db_setup, test_db_teardown),
         cmocka_unit_test_setup_teardown(test_migration_from_version_1, test_db_setup, test_db_teardown),
         cmocka_unit_test(test_unopenable_path),

@@ -797,7 +797,7 @@ static int import_run(store *s, int kind, const char *name, const source *src,
         return err_set(ERR_USAGE, "unknown observation state %d", c.opts.state);
     if ((rc = parse_today(c.opts.today, &c.today)) != 0)
         return rc;
-    if (!c.opts.in_tx && (rc = store_begin(s)) != 0)
+    if (!c.opts.in_tx && (rc = c.k->bulk ? store_begin_bulk(s) : store_begin(s)) != 0)
         return rc;
     rc = import_steps(&c, src);
     if (rc == 0 && rep->nerrors_total == 0 && !c.opts.in_tx)

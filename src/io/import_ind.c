@@ -158,5 +158,5 @@ static void inds_release(io__ctx *c)
 }
 
 const io__kind io__indicators_kind = {
-    "indicators", ind_cols, IC_N, inds_begin, inds_row, NULL, inds_write, inds_release,
+    "indicators", ind_cols, IC_N, inds_begin, inds_row, NULL, inds_write, inds_release, 0,
 };

@@ -36,6 +36,8 @@ typedef struct io__kind {
     int (*check)(struct io__ctx *c);
     int (*write)(struct io__ctx *c);
     void (*release)(struct io__ctx *c);
+    int bulk;             /* writes through the store's bulk insert: its own transaction is a
+                             bulk one (store_begin_bulk) */
 } io__kind;
 
 extern const io__kind io__units_kind, io__groups_kind, io__indicators_kind, io__schemes_kind,

@@ -637,5 +637,5 @@ static void obs_release(io__ctx *c)
 }
 
 const io__kind io__observations_kind = {
-    "observations", obs_cols, OC_N, obs_begin, obs_row_read, obs_check, obs_write, obs_release,
+    "observations", obs_cols, OC_N, obs_begin, obs_row_read, obs_check, obs_write, obs_release, 1,
 };

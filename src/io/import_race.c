@@ -112,7 +112,7 @@ static void categories_release(io__ctx *c)
 
 const io__kind io__categories_kind = {
     "categories", category_cols, KC_N, categories_begin, categories_row, NULL,
-    categories_write, categories_release,
+    categories_write, categories_release, 0,
 };
 
 /* ---- contests ---- */
@@ -295,7 +295,7 @@ static void contests_release(io__ctx *c)
 
 const io__kind io__contests_kind = {
     "contests", contest_cols, CC_N, contests_begin, contests_row, NULL, contests_write,
-    contests_release,
+    contests_release, 0,
 };
 
 /* ---- judges' scores ---- */
@@ -443,7 +443,7 @@ static void judges_release(io__ctx *c)
 }
 
 const io__kind io__judges_kind = {
-    "judges", judge_cols, JC_N, judges_begin, judges_row, NULL, judges_write, judges_release,
+    "judges", judge_cols, JC_N, judges_begin, judges_row, NULL, judges_write, judges_release, 0,
 };
 
 /* ---- awards ---- */
@@ -546,7 +546,7 @@ static void awards_release(io__ctx *c)
 }
 
 const io__kind io__awards_kind = {
-    "awards", award_cols, AC_N, awards_begin, awards_row, NULL, awards_write, awards_release,
+    "awards", award_cols, AC_N, awards_begin, awards_row, NULL, awards_write, awards_release, 0,
 };
 
 /* ---- event caps ---- */
@@ -628,5 +628,5 @@ static void caps_release(io__ctx *c)
 }
 
 const io__kind io__caps_kind = {
-    "caps", cap_cols, EC_N, caps_begin, caps_row, NULL, caps_write, caps_release,
+    "caps", cap_cols, EC_N, caps_begin, caps_row, NULL, caps_write, caps_release, 0,
 };

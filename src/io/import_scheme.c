@@ -296,7 +296,7 @@ static void schemes_release(io__ctx *c)
 
 const io__kind io__schemes_kind = {
     "schemes", scheme_cols, SC_N, schemes_begin, schemes_row, schemes_check, schemes_write,
-    schemes_release,
+    schemes_release, 0,
 };
 
 /* ---- targets ---- */
@@ -398,5 +398,5 @@ static void targets_release(io__ctx *c)
 
 const io__kind io__targets_kind = {
     "targets", target_cols, TC_N, targets_begin, targets_row, NULL, targets_write,
-    targets_release,
+    targets_release, 0,
 };

@@ -134,7 +134,7 @@ static void units_release(io__ctx *c)
 }
 
 const io__kind io__units_kind = {
-    "units", unit_cols, UC_N, units_begin, units_row, units_check, units_write, units_release,
+    "units", unit_cols, UC_N, units_begin, units_row, units_check, units_write, units_release, 0,
 };
 
 /* ---- groups ---- */
@@ -273,5 +273,5 @@ static void groups_release(io__ctx *c)
 
 const io__kind io__groups_kind = {
     "groups", group_cols, GC_N, groups_begin, groups_row, NULL, groups_write,
-    groups_release,
+    groups_release, 0,
 };

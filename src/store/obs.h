@@ -52,7 +52,8 @@ struct store_obs_ops {
     int (*observation_put)(store *s, const model_observation *obs, const char *actor,
                            enum store_put_result *result);
     /* Inserts observations the caller knows to be new (checked in the same transaction),
-     * many per statement: the fast path of a large import. The back end may reorder rows to
+     * many per statement: the fast path of a large import (in a bulk transaction, the ids
+     * are checked here, not by the database's foreign keys). The back end may reorder rows to
      * write them in the order it stores fastest. An existing one is ERR_CONFLICT, a locked
      * period or an approved submission's unit and period ERR_LOCKED. */
     int (*observations_insert)(store *s, obs_new *rows, size_t n, const char *actor);

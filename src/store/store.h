@@ -56,6 +56,10 @@ struct store_core_ops {
     /* One transaction at a time: everything between begin and commit lands together or
      * not at all. begin inside a transaction is ERR_INTERNAL. */
     int (*begin)(store *s);
+    /* The same for a bulk import: the database's own per-row reference checks (foreign keys)
+     * are off until the transaction ends, and observations_insert checks the ids it is given
+     * itself, once per distinct id (ERR_CONSTRAINT naming one that does not exist). */
+    int (*begin_bulk)(store *s);
     int (*commit)(store *s);
     /* Rolls back the open transaction; without one it does nothing. */
     int (*rollback)(store *s);
@@ -70,7 +74,7 @@ struct store_core_ops {
     int (*changes)(store *s, store_changes *out);
 };
 
-#define STORE_CORE_OPS_VERSION 2
+#define STORE_CORE_OPS_VERSION 3
 
 /* A handle: every back end's handle starts with this, a table per concern. */
 struct store {
@@ -114,6 +118,7 @@ static inline void store_close(store *s)
         s->core->close(s);
 }
 static inline int store_begin(store *s) { return s->core->begin(s); }
+static inline int store_begin_bulk(store *s) { return s->core->begin_bulk(s); }
 static inline int store_commit(store *s) { return s->core->commit(s); }
 static inline int store_rollback(store *s) { return s->core->rollback(s); }
 static inline int store_schema_version(store *s, int *out) { return s->core->schema_version(s, out); }

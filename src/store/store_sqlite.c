@@ -578,6 +578,30 @@ static int sq_begin(store *s)
 }
 
 /* Counts the transaction's writes (and any pending from before it) in it, then commits. */
+/* Turns the database's foreign-key checks back on after a bulk transaction ended. */
+static int end_bulk(sq_store *q)
+{
+    if (!q->bulk)
+        return 0;
+    q->bulk = 0;
+    return sq_exec(q, "PRAGMA foreign_keys = ON", "end a bulk transaction");
+}
+
+static int sq_begin_bulk(store *s)
+{
+    sq_store *q = sq(s);
+    int rc;
+    if (q->in_tx)
+        return err_set(ERR_INTERNAL, "a transaction is already open");
+    /* foreign_keys can only change outside a transaction */
+    if ((rc = sq_exec(q, "PRAGMA foreign_keys = OFF", "begin a bulk transaction")) != 0)
+        return rc;
+    q->bulk = 1;
+    if ((rc = sq_begin(s)) != 0)
+        end_bulk(q);
+    return rc;
+}
+
 static int sq_commit(store *s)
 {
     sq_store *q = sq(s);
@@ -590,6 +614,7 @@ static int sq_commit(store *s)
         q->in_tx = 0;
         q->dirty = 0;
         q->pending &= ~mask;
+        rc = end_bulk(q);
     }
     return rc;
 }
@@ -597,16 +622,19 @@ static int sq_commit(store *s)
 static int sq_rollback(store *s)
 {
     sq_store *q = sq(s);
+    int rc;
     q->in_tx = 0;
     q->nlocks = 0;
     q->dirty = 0;
-    return sqlite3_get_autocommit(q->db) ? 0 : sq_exec(q, "ROLLBACK", "rollback");
+    rc = sqlite3_get_autocommit(q->db) ? 0 : sq_exec(q, "ROLLBACK", "rollback");
+    return end_bulk(q) == 0 ? rc : ERR_DB;
 }
 
 static const struct store_core_ops sq_core_ops = {
     .version = STORE_CORE_OPS_VERSION,
     .close = sq_close,
     .begin = sq_begin,
+    .begin_bulk = sq_begin_bulk,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .schema_version = sq_schema_version,
@@ -690,7 +718,8 @@ int store_sqlite_open(const char *path, const store_open_opts *opts, store **out
     /* Reads map the database file (mmap_size): pages come from the operating system's file
      * cache, shared by every connection of every process, not copied into each connection's
      * page cache; a one-shot command reading a province's panels is a quarter faster. */
-    static const char pragmas[] = "PRAGMA journal_mode = WAL;"
+    static const char pragmas[] = "PRAGMA page_size = 16384;"
+                                  "PRAGMA journal_mode = WAL;"
                                   "PRAGMA synchronous = FULL;"
                                   "PRAGMA foreign_keys = ON;"
                                   "PRAGMA temp_store = MEMORY;"

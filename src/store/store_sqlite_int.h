@@ -23,6 +23,7 @@ typedef struct sq_store {
     struct sq_slot { const char *sql; sqlite3_stmt *st; } stmts[SQ_STMT_SLOTS];
     sqlite3_stmt *bulk_insert;    /* BULK_ROWS rows per statement (store_sqlite_obs.c) */
     int in_tx;
+    int bulk;                     /* the open transaction is a bulk one: foreign keys are off */
     char tx_time[MODEL_TIME_MAX]; /* when the open transaction began: one import, one moment */
     /* Lock state of periods already checked in the open transaction: writes inside one
      * transaction see the locks as they were when it began (BEGIN IMMEDIATE holds the

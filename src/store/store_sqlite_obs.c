@@ -3,6 +3,7 @@
 #include "store/store_sqlite_int.h"
 #include "store/store_sqlite.h"
 #include "util/grow.h"
+#include "util/idmap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -364,6 +365,75 @@ static int sort_key_order(obs_new *rows, size_t n)
     return 0;
 }
 
+static const char sql_indicator_exists[] = "SELECT 1 FROM indicators WHERE id = ?1";
+static const char sql_period_exists[] = "SELECT 1 FROM periods WHERE id = ?1";
+static const char sql_unit_ids[] = "SELECT id FROM units";
+
+/* Whether the row of id exists, by sql taking the id as ?1: 1, 0, or -1 after an error. */
+static int id_exists(sq_store *q, const char *sql, int64_t id)
+{
+    sqlite3_stmt *st = sq_stmt(q, sql);
+    int rc;
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        sq_fail(q, "look up an id");
+        return -1;
+    }
+    return rc == SQLITE_ROW;
+}
+
+/* The ids of every unit, for checking many rows' units at once. */
+static int unit_ids(sq_store *q, idmap *out)
+{
+    sqlite3_stmt *st = sq_stmt(q, sql_unit_ids);
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    if (!st)
+        return ERR_DB;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t *bigger = n < cap ? ids : grow_array(ids, &cap, n + 1, sizeof *ids, 256);
+        if (!bigger) {
+            sqlite3_reset(st);
+            free(ids);
+            return err_set(ERR_NOMEM, "out of memory");
+        }
+        ids = bigger;
+        ids[n++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_reset(st);
+    rc = rc == SQLITE_DONE ? idmap_build(out, ids, n) : sq_fail(q, "read unit ids");
+    free(ids);
+    return rc;
+}
+
+/* In a bulk transaction the database checks no foreign keys: the rows' indicators, periods
+ * and units must exist, each distinct one looked up once (rows are in key order). */
+static int check_references(sq_store *q, const obs_new *rows, size_t n)
+{
+    idmap units;
+    int rc = unit_ids(q, &units), ok = 1;
+    for (size_t r = 0; rc == 0 && ok && r < n; r++) {
+        const obs_new *o = &rows[r];
+        int new_ind = r == 0 || o->indicator_id != rows[r - 1].indicator_id;
+        if (new_ind && (ok = id_exists(q, sql_indicator_exists, o->indicator_id)) <= 0)
+            rc = ok < 0 ? ERR_DB : err_set(ERR_CONSTRAINT, "save observation: no indicator with id %lld",
+                                           (long long)o->indicator_id);
+        else if ((new_ind || o->period_id != rows[r - 1].period_id) &&
+                 (ok = id_exists(q, sql_period_exists, o->period_id)) <= 0)
+            rc = ok < 0 ? ERR_DB : err_set(ERR_CONSTRAINT, "save observation: no period with id %lld",
+                                           (long long)o->period_id);
+        else if (idmap_find(&units, o->unit_id) < 0)
+            rc = err_set(ERR_CONSTRAINT, "save observation: no unit with id %lld", (long long)o->unit_id);
+    }
+    idmap_free(&units);
+    return rc;
+}
+
 static int sq_observations_insert(store *s, obs_new *rows, size_t n, const char *actor)
 {
     sq_store *q = sq(s);
@@ -371,7 +441,7 @@ static int sq_observations_insert(store *s, obs_new *rows, size_t n, const char 
     struct sq_lock lc = { -1, 0, 0 };
     size_t done = 0;
     int rc = sort_key_order(rows, n);
-    if (rc != 0)
+    if (rc != 0 || (q->bulk && (rc = check_references(q, rows, n)) != 0))
         return rc;
     for (size_t r = 0; r < n; r++) {
         if (rows[r].period_id != lc.period_id) {
