@@ -75,5 +75,5 @@ echo "| job | median s | runs s | peak RSS MiB | rows/s |"
 echo "|---|---:|---|---:|---:|"
 printf "| saima import observations | %.3f | %s | %d | %.0f |\n" "$s_med" "$(echo $s_times | awk '{ for (i = 1; i <= NF; i++) printf "%s%.2f", (i > 1 ? " " : ""), $i }')" $((s_rss / 1024)) "$(echo "$rows / $s_med" | bc -l)"
 printf "| sqlite3 .import, bare table (floor) | %.3f | %s | %d | %.0f |\n" "$f_med" "$(echo $f_times | awk '{ for (i = 1; i <= NF; i++) printf "%s%.2f", (i > 1 ? " " : ""), $i }')" $((f_rss / 1024)) "$(echo "$rows / $f_med" | bc -l)"
-printf "ratio saima/floor: %.2fx (target <= 2x); rows stored: %s\n" "$(echo "$s_med / $f_med" | bc -l)" "$stored"
+printf "ratio saima/floor: %.2fx (issue 10: <= 3x); rows stored: %s\n" "$(echo "$s_med / $f_med" | bc -l)" "$stored"
 [ "$stored" -eq "$rows" ] || { echo "bench: stored $stored of $rows rows" >&2; exit 1; }

@@ -672,6 +672,41 @@ static void test_scheme_errors(void **state)
     assert_error(&rep, 1, 3, "grading", IO_BAD_PARAMS);
 }
 
+/* A duplicate is found whichever way the importer keeps the keys it has read: a table per
+ * period for a store of few indicators and units, a hash map for a store of many (40 × 40
+ * pairs for a file of a few rows). */
+static void test_duplicates_in_a_large_store(void **state)
+{
+    fixture *f = *state;
+    io_report rep;
+    char *units = malloc(4096), *inds = malloc(4096);
+    size_t nu = 0, ni = 0;
+    assert_non_null(units);
+    assert_non_null(inds);
+    nu += (size_t)snprintf(units + nu, 4096 - nu, "code,name,kind\n");
+    ni += (size_t)snprintf(inds + ni, 4096 - ni, "code,name,direction,value_kind\n");
+    for (int k = 0; k < 40; k++) {
+        nu += (size_t)snprintf(units + nu, 4096 - nu, "U%02d,单位%d,region\n", k, k);
+        ni += (size_t)snprintf(inds + ni, 4096 - ni, "I%02d,指标%d,higher,level\n", k, k);
+    }
+    assert_int_equal(import_text(f->s, IO_UNITS, units, &rep), 0);
+    assert_int_equal(import_text(f->s, IO_INDICATORS, inds, &rep), 0);
+    assert_int_equal(import_text(f->s, IO_OBSERVATIONS, "indicator,unit,period,value\n"
+                                                        "I01,U02,2025-06,1\n"
+                                                        "I39,U39,2025-06,2\n"
+                                                        "I01,U02,2025年6月,3\n", &rep), ERR_DATA);
+    assert_int_equal(rep.nerrors_total, 1);
+    assert_error(&rep, 0, 4, "", IO_DUPLICATE_KEY);
+    assert_int_equal(rep.errors[0].ref_line, 2);
+    assert_string_equal(rep.errors[0].detail, "I01 / U02 / 2025-06");
+    assert_int_equal(import_text(f->s, IO_OBSERVATIONS, "indicator,unit,period,value\n"
+                                                        "I01,U02,2025-06,1\n"
+                                                        "I39,U39,2025-06,2\n", &rep), 0);
+    assert_int_equal(rep.inserted, 2);
+    free(units);
+    free(inds);
+}
+
 static void test_target_errors(void **state)
 {
     fixture *f = *state;
@@ -839,6 +874,7 @@ int main(void)
         T(test_group_errors),
         T(test_indicator_errors),
         T(test_scheme_errors),
+        T(test_duplicates_in_a_large_store),
         T(test_target_errors),
         T(test_soft_validation),
         T(test_gbk_file),

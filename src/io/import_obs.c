@@ -61,7 +61,9 @@ typedef struct obs_kd {
     size_t npers, pcap;
     io__map per_code;     /* canonical code -> period index */
     io__map per_text;     /* text as written -> period index */
-    io__keymap seen;      /* (indicator, unit, period) -> row */
+    io__keymap seen;      /* (indicator, unit, period) -> row, when seen_dense is not used */
+    uint32_t **seen_dense; /* per period: indicator × unit -> row + 1 (0: none), or NULL */
+    size_t seen_pcap;     /* periods seen_dense has room for */
     obs_old *old;
     size_t nold, oldcap;
     io__keymap old_map;   /* (indicator, unit, period) -> index in old */
@@ -73,9 +75,42 @@ typedef struct obs_kd {
     io__keymap locks;     /* (unit, period) -> enum lock_state, as the lock rule answered */
 } obs_kd;
 
+/* Imports into a store of at most this many (indicator, unit) pairs, and not many more than
+ * the file has rows, find duplicates in a table per period (4 bytes a pair); others in a hash
+ * map. */
+#define DENSE_SEEN_MAX (4u << 20)
+#define DENSE_SEEN_SLACK 1024u
+
 static uint64_t obs_key(uint32_t ind, uint32_t unit_ix, uint32_t per)
 {
     return ((uint64_t)(ind + 1) << (2 * KEY_BITS)) | ((uint64_t)unit_ix << KEY_BITS) | per;
+}
+
+/* Marks (ind, unit_ix, per) as read at row (0-based). Returns 0, or 1 with *old set to the
+ * row that had it, or ERR_NOMEM. */
+static int seen_add(io__ctx *c, obs_kd *d, uint32_t ind, uint32_t unit_ix, uint32_t per, long row, long *old)
+{
+    uint32_t *cell;
+    if (!d->seen_dense)
+        return io__keymap_add(&d->seen, obs_key(ind, unit_ix, per), row, old);
+    if (per >= d->seen_pcap) {
+        size_t cap = d->seen_pcap;
+        uint32_t **bigger = grow_array(d->seen_dense, &cap, (size_t)per + 1, sizeof *bigger, 64);
+        if (!bigger)
+            return ERR_NOMEM;
+        memset(bigger + d->seen_pcap, 0, (cap - d->seen_pcap) * sizeof *bigger);
+        d->seen_dense = bigger;
+        d->seen_pcap = cap;
+    }
+    if (!d->seen_dense[per] && !(d->seen_dense[per] = calloc((size_t)c->ninds * c->nunits + 1, sizeof **d->seen_dense)))
+        return ERR_NOMEM;
+    cell = &d->seen_dense[per][(size_t)ind * c->nunits + unit_ix];
+    if (*cell) {
+        *old = (long)*cell - 1;
+        return 1;
+    }
+    *cell = (uint32_t)row + 1;
+    return 0;
 }
 
 static int reserve(void **p, size_t *cap, size_t need, size_t elem)
@@ -141,8 +176,17 @@ static int obs_begin(io__ctx *c)
         return rc;
     if (c->nunits >= KEY_LIMIT || c->ninds >= KEY_LIMIT)
         rc = err_set(ERR_DATA, "too many units or indicators for one import");
-    /* sized once for every row the text can hold: no rehash or regrowth while reading */
-    if (rc == 0 && (rc = io__keymap_reserve(&d->seen, c->rows_hint)) == 0)
+    /* sized once for every row the text can hold: no rehash or regrowth while reading; a
+     * file's rows come grouped, so a table per period of indicator × unit is visited nearly
+     * in order, where a hash of a million keys would miss the cache on every row */
+    if (rc == 0 && ((uint64_t)c->ninds * c->nunits > DENSE_SEEN_MAX ||
+                    (uint64_t)c->ninds * c->nunits > 4 * (uint64_t)c->rows_hint + DENSE_SEEN_SLACK))
+        rc = io__keymap_reserve(&d->seen, c->rows_hint);
+    else if (rc == 0)
+        d->seen_dense = calloc(d->seen_pcap = 64, sizeof *d->seen_dense);
+    if (rc == 0 && !d->seen_dense && d->seen.cap == 0)
+        rc = err_set(ERR_NOMEM, "out of memory");
+    if (rc == 0)
         rc = reserve((void **)&d->rows, &d->cap, c->rows_hint, sizeof *d->rows);
     for (size_t i = 0; rc == 0 && i < nps; i++) {
         long ix;
@@ -256,7 +300,7 @@ static int obs_row_read(io__ctx *c, csv_record *rec)
     r.line = c->line;
     r.state = (signed char)state;
     r.outcome = STORE_INSERTED;
-    switch (io__keymap_add(&d->seen, obs_key(r.ind, r.unit_ix, r.per), (long)d->n, &old)) {
+    switch (seen_add(c, d, r.ind, r.unit_ix, r.per, (long)d->n, &old)) {
     case 0:
         break;
     case 1: {
@@ -627,6 +671,9 @@ static void obs_release(io__ctx *c)
     io__map_free(&d->per_code);
     io__map_free(&d->per_text);
     io__keymap_free(&d->seen);
+    for (size_t p = 0; d->seen_dense && p < d->seen_pcap; p++)
+        free(d->seen_dense[p]);
+    free(d->seen_dense);
     free(d->old);
     io__keymap_free(&d->old_map);
     io__keymap_free(&d->locks);

@@ -337,17 +337,86 @@ static int cmp_key_order(const void *a, const void *b, void *arg)
     return 0;
 }
 
-/* Puts rows in key order: indexes are sorted, then the rows moved once each along the
- * permutation's cycles. */
+static int bits_of(uint64_t v)
+{
+    return v ? 64 - __builtin_clzll(v) : 0;
+}
+
+#define RADIX_BITS 11
+#define RADIX_BUCKETS (1u << RADIX_BITS)
+
+/* Sorts order[0..n) by the rows' keys packed into 64 bits (indicator, period, unit, each as
+ * wide as its largest id): a stable LSD radix sort, a few passes over sequential memory.
+ * Returns 1 when the ids do not pack (a negative one, or more than 64 bits in all), 0 when
+ * sorted, or ERR_NOMEM. */
+static int radix_key_order(const obs_new *rows, size_t n, size_t *order)
+{
+    uint64_t max_i = 0, max_p = 0, max_u = 0, *key, *key_tmp;
+    size_t *order_tmp;
+    int bi, bp, bu;
+    for (size_t r = 0; r < n; r++) {
+        if (rows[r].indicator_id < 0 || rows[r].period_id < 0 || rows[r].unit_id < 0)
+            return 1;
+        max_i |= (uint64_t)rows[r].indicator_id;
+        max_p |= (uint64_t)rows[r].period_id;
+        max_u |= (uint64_t)rows[r].unit_id;
+    }
+    bi = bits_of(max_i), bp = bits_of(max_p), bu = bits_of(max_u);
+    if (bi + bp + bu > 64)
+        return 1;
+    key = malloc((n ? n : 1) * sizeof *key);
+    key_tmp = malloc((n ? n : 1) * sizeof *key_tmp);
+    order_tmp = malloc((n ? n : 1) * sizeof *order_tmp);
+    if (!key || !key_tmp || !order_tmp) {
+        free(key);
+        free(key_tmp);
+        free(order_tmp);
+        return err_set(ERR_NOMEM, "out of memory");
+    }
+    for (size_t r = 0; r < n; r++) {
+        uint64_t k = (uint64_t)rows[r].unit_id;
+        if (bp)
+            k |= (uint64_t)rows[r].period_id << bu;
+        if (bi)
+            k |= (uint64_t)rows[r].indicator_id << (bp + bu);
+        key[r] = k;
+        order[r] = r;
+    }
+    for (int shift = 0; shift < bi + bp + bu; shift += RADIX_BITS) {
+        size_t count[RADIX_BUCKETS + 1] = { 0 };
+        for (size_t r = 0; r < n; r++)
+            count[((key[r] >> shift) & (RADIX_BUCKETS - 1)) + 1]++;
+        for (size_t b = 0; b < RADIX_BUCKETS; b++)
+            count[b + 1] += count[b];
+        for (size_t r = 0; r < n; r++) {
+            size_t at = count[(key[r] >> shift) & (RADIX_BUCKETS - 1)]++;
+            key_tmp[at] = key[r];
+            order_tmp[at] = order[r];
+        }
+        memcpy(key, key_tmp, n * sizeof *key);
+        memcpy(order, order_tmp, n * sizeof *order);
+    }
+    free(key);
+    free(key_tmp);
+    free(order_tmp);
+    return 0;
+}
+
+/* Puts rows in key order: indexes are sorted (radix, else qsort), then the rows moved once
+ * each along the permutation's cycles. */
 static int sort_key_order(obs_new *rows, size_t n)
 {
     size_t *order = malloc((n ? n : 1) * sizeof *order);
+    int rc;
     if (!order)
         return err_set(ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++)
-        order[i] = i;
-    qsort_r(order, n, sizeof *order, cmp_key_order, rows);
-    for (size_t i = 0; i < n; i++) {
+    if ((rc = radix_key_order(rows, n, order)) == 1) {
+        for (size_t i = 0; i < n; i++)
+            order[i] = i;
+        qsort_r(order, n, sizeof *order, cmp_key_order, rows);
+        rc = 0;
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
         obs_new held;
         size_t j = i, k;
         if (order[i] == i)
@@ -362,7 +431,7 @@ static int sort_key_order(obs_new *rows, size_t n)
         order[j] = j;
     }
     free(order);
-    return 0;
+    return rc;
 }
 
 static const char sql_indicator_exists[] = "SELECT 1 FROM indicators WHERE id = ?1";
