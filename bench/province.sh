@@ -92,6 +92,24 @@ time_cold() {
   done
 }
 
+# Puts the slowest of five /api/health answers asked while two uncached heatmaps compute
+# (issue 10: within 50 ms), in ms.
+health_under_load() {
+  fresh=$((fresh + 1))
+  curl -s -o /dev/null --max-time "$TIMEOUT" "$url/api/heatmap?fresh=$fresh-a" &
+  h1=$!
+  curl -s -o /dev/null --max-time "$TIMEOUT" "$url/api/heatmap?fresh=$fresh-b" &
+  h2=$!
+  sleep 0.02
+  worst=0
+  for _ in 1 2 3 4 5; do
+    t=$(curl -s -o /dev/null -w '%{time_total}' --max-time 10 "$url/api/health" || echo 10)
+    worst=$(awk -v a="$worst" -v b="$t" 'BEGIN { print (b * 1000 > a ? b * 1000 : a) }')
+  done
+  wait "$h1" "$h2" || true
+  put "$size" "slowest \`/api/health\` during two uncached heatmaps, ms" "$(printf '%.1f' "$worst")"
+}
+
 # Puts the median wall time and peak RSS (MiB) of RUNS `saima score` in two cells, or
 # "timeout" / "exit <code>".
 time_score() {
@@ -153,6 +171,7 @@ for size in $SIZES; do
   ratio "\`/api/heatmap\` ÷ engine" "\`/api/heatmap\`, s" "$hm_eng"
   time_request "\`/api/scores\`, s" "/api/scores"
   ratio "\`/api/scores\` ÷ engine" "\`/api/scores\`, s" "$sc_eng"
+  health_under_load
   time_request "\`/api/rankings?indicator=$first\` without period, s" "/api/rankings?indicator=$first"
   time_request "\`/api/rankings?indicator=$first&period=$AS_OF\`, s" "/api/rankings?indicator=$first&period=$AS_OF"
   put "$size" "server VmRSS after, MiB" "$(awk '/^VmRSS:/ { printf "%d", $2 / 1024 }' "/proc/$pid/status")"
