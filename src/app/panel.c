@@ -134,6 +134,10 @@ static int take_target(const obs_cell *c, void *ctx)
     return 0;
 }
 
+/* What a panel month is read for: every indicator, or year-to-date ones only (the seasonal
+ * share of earlier years, engine/analyze.c). */
+enum { NEED_NONE = 0, NEED_ALL, NEED_YTD };
+
 /* Reads into the n panels (one year, one set of members) the months flagged in need and the
  * targets of the year: one read per month for a whole batch. */
 static int fill_panels(store *s, app_panel *sp, size_t n, const app_members *m, const unsigned char *need,
@@ -150,8 +154,10 @@ static int fill_panels(store *s, app_panel *sp, size_t n, const app_members *m, 
     free(ids);
     for (size_t t = 0; rc == 0 && t < APP_PANEL_MONTHS; t++) {
         period_key month = { PERIOD_MONTH, first_year + (int)(t / 12), (int)(t % 12) + 1 };
-        if (need[t])
-            rc = store_month_values(s, id, &month, published_only, take_month, &f);
+        int kind = need[t] == NEED_YTD ? VK_YTD : -1;
+        if (!need[t] || (n == 1 && kind >= 0 && sp[0].ind.value_kind != kind))
+            continue;
+        rc = store_month_values(s, id, kind, &month, published_only, take_month, &f);
     }
     if (rc == 0)
         rc = store_indicator_targets(s, id, sp[0].year, take_target, &f);
@@ -221,24 +227,28 @@ static int panel_load(store *s, const app_members *m, const char *group_code, co
     return rc;
 }
 
-/* The months an analysis at month reads, as flags of a panel ending in month's year. */
+/* The months an analysis at month reads, as flags of a panel ending in month's year: the
+ * month, the one before and the same month last year for every indicator (rank, movement,
+ * growth); the same month and December of each earlier year for year-to-date ones (the
+ * seasonal time progress and forecast). */
 static void months_of_analysis(const period_key *month, unsigned char *need)
 {
     size_t at = (size_t)month->seq - 1, t = APP_PANEL_HISTORY_YEARS * 12 + at;
-    memset(need, 0, APP_PANEL_MONTHS);
+    memset(need, NEED_NONE, APP_PANEL_MONTHS);
     for (size_t y = 0; y < APP_PANEL_HISTORY_YEARS; y++) {
-        need[y * 12 + at] = 1;
-        need[y * 12 + 11] = 1;
+        need[y * 12 + at] = NEED_YTD;
+        need[y * 12 + 11] = NEED_YTD;
     }
-    need[t] = 1;
-    need[t - 1] = 1;
+    need[t] = NEED_ALL;
+    need[t - 1] = NEED_ALL;
+    need[t - 12] = NEED_ALL;
 }
 
 int app_panel_load_visible(store *s, const char *group_code, const char *indicator_code,
                            int year, int published_only, app_panel *out)
 {
     unsigned char need[APP_PANEL_MONTHS];
-    memset(need, 1, sizeof need);
+    memset(need, NEED_ALL, sizeof need);
     return panel_load(s, NULL, group_code, indicator_code, year, published_only, need, out);
 }
 

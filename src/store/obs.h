@@ -60,10 +60,10 @@ struct store_obs_ops {
     /* Calls cb for every observation f matches, in the filter's order; cb may use the store. */
     int (*observations_each)(store *s, const obs_filter *f, store_obs_cb cb, void *ctx);
     /* The values of one indicator (of every indicator when indicator_id is 0) in one month
-     * (kind month), every unit, published ones only when published_only: a keyed read of
-     * just that month. */
-    int (*month_values)(store *s, int64_t indicator_id, const period_key *month, int published_only,
-                        store_cell_cb cb, void *ctx);
+     * (kind month), every unit, published ones only when published_only, of indicators of
+     * value kind value_kind only unless it is -1: a keyed read of just that month. */
+    int (*month_values)(store *s, int64_t indicator_id, int value_kind, const period_key *month,
+                        int published_only, store_cell_cb cb, void *ctx);
     /* The targets of one indicator (every indicator when indicator_id is 0) in one year,
      * every unit (cells of month 0). */
     int (*indicator_targets)(store *s, int64_t indicator_id, int year, store_cell_cb cb, void *ctx);
@@ -102,10 +102,10 @@ static inline int store_observations_each(store *s, const obs_filter *f, store_o
 {
     return s->obs->observations_each(s, f, cb, ctx);
 }
-static inline int store_month_values(store *s, int64_t indicator_id, const period_key *month, int published_only,
-                                     store_cell_cb cb, void *ctx)
+static inline int store_month_values(store *s, int64_t indicator_id, int value_kind, const period_key *month,
+                                     int published_only, store_cell_cb cb, void *ctx)
 {
-    return s->obs->month_values(s, indicator_id, month, published_only, cb, ctx);
+    return s->obs->month_values(s, indicator_id, value_kind, month, published_only, cb, ctx);
 }
 static inline int store_indicator_targets(store *s, int64_t indicator_id, int year, store_cell_cb cb, void *ctx)
 {

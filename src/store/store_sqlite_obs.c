@@ -48,11 +48,13 @@ static const char sql_month_id[] =
     "SELECT id FROM periods WHERE kind = 'month' AND year = ?1 AND seq = ?2";
 static const char sql_month_values[] =
     "SELECT o.indicator_id, o.unit_id, o.value FROM observations o"
-    " WHERE o.indicator_id = ?1 AND o.period_id = ?2 AND (?3 = 0 OR o.state = 'published')";
-/* Every indicator: the same seek for each indicator in turn. */
+    " WHERE o.indicator_id = ?1 AND o.period_id = ?2 AND (?3 = 0 OR o.state = 'published')"
+    " AND (?4 = '' OR (SELECT value_kind FROM indicators WHERE id = ?1) = ?4)";
+/* Every indicator (of one value kind when ?4 names it): the same seek for each in turn. */
 static const char sql_month_values_all[] =
     "SELECT o.indicator_id, o.unit_id, o.value FROM indicators i CROSS JOIN observations o"
-    " WHERE ?1 = 0 AND o.indicator_id = i.id AND o.period_id = ?2 AND (?3 = 0 OR o.state = 'published')";
+    " WHERE ?1 = 0 AND (?4 = '' OR i.value_kind = ?4) AND o.indicator_id = i.id AND o.period_id = ?2"
+    " AND (?3 = 0 OR o.state = 'published')";
 static const char sql_indicator_targets[] =
     "SELECT indicator_id, unit_id, value FROM targets WHERE indicator_id = ?1 AND year = ?2";
 /* Of every indicator: the covering index of a year (tests check the plan). */
@@ -650,8 +652,8 @@ static void read_target_cell(sqlite3_stmt *st, obs_cell *c)
     c->value = sqlite3_column_double(st, 2);
 }
 
-static int sq_month_values(store *s, int64_t indicator_id, const period_key *month, int published_only,
-                           store_cell_cb cb, void *ctx)
+static int sq_month_values(store *s, int64_t indicator_id, int value_kind, const period_key *month,
+                           int published_only, store_cell_cb cb, void *ctx)
 {
     sq_store *q = sq(s);
     sqlite3_stmt *st = sq_stmt(q, sql_month_id);
@@ -672,6 +674,7 @@ static int sq_month_values(store *s, int64_t indicator_id, const period_key *mon
     sqlite3_bind_int64(st, 1, indicator_id);
     sqlite3_bind_int64(st, 2, period_id);
     sqlite3_bind_int(st, 3, published_only != 0);
+    sq_bind_text(st, 4, value_kind >= 0 && value_kind < VK_N ? model_value_kinds[value_kind].key : "");
     return each_cell(q, st, read_month_cell, shared, cb, ctx);
 }
 
