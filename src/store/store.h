@@ -56,9 +56,10 @@ struct store_core_ops {
     /* One transaction at a time: everything between begin and commit lands together or
      * not at all. begin inside a transaction is ERR_INTERNAL. */
     int (*begin)(store *s);
-    /* The same for a bulk import: the database's own per-row reference checks (foreign keys)
-     * are off until the transaction ends, and observations_insert checks the ids it is given
-     * itself, once per distinct id (ERR_CONSTRAINT naming one that does not exist). */
+    /* The same for a bulk import: the database's own per-row checks (foreign keys, CHECK
+     * constraints) are off until the transaction ends, and observations_insert checks what
+     * it is given itself: the ids once per distinct id (ERR_CONSTRAINT naming one that does
+     * not exist), every row's state. */
     int (*begin_bulk)(store *s);
     int (*commit)(store *s);
     /* Rolls back the open transaction; without one it does nothing. */
