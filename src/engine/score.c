@@ -401,6 +401,8 @@ static int lacks_value_or_target(const engine_item_input *in, engine_points *out
     return 0;
 }
 
+/* Each method computes its points first and writes the explanation's texts only when why is
+ * given: a scheme's scores (no explanations) format nothing. */
 static int score_rank(const engine_method *m, const engine_item_input *in, engine_points *out,
                       engine_explain *why)
 {
@@ -414,6 +416,8 @@ static int score_rank(const engine_method *m, const engine_item_input *in, engin
     if (m->ntable == 0) {
         char step[32], floor_text[32];
         p = engine_score_rank_step(m->weight, m->step_bp, m->floor_bp, in->rank);
+        if (!why)
+            return done_score(p, out, why);
         engine_points_text(p, res, sizeof res);
         text_bp(m->step_bp, step, sizeof step);
         text_bp(m->floor_bp, floor_text, sizeof floor_text);
@@ -422,6 +426,8 @@ static int score_rank(const engine_method *m, const engine_item_input *in, engin
     }
     bp = in->rank <= m->ntable ? m->table_bp[in->rank - 1] : m->floor_bp;
     p = mul_div_round(m->weight, bp, ENGINE_BP_SCALE);
+    if (!why)
+        return done_score(p, out, why);
     engine_points_text(p, res, sizeof res);
     text_bp(bp, share, sizeof share);
     if (in->rank <= m->ntable)
@@ -467,6 +473,8 @@ static int score_completion(const engine_method *m, const engine_item_input *in,
     if (bp > m->cap_bp)
         bp = m->cap_bp;
     p = round_units((long double)m->weight * bp / ENGINE_BP_SCALE, m->weight);
+    if (!why)
+        return done_score(p, out, why);
     engine_points_text(m->weight, w, sizeof w);
     text_rate(m, in->value, in->target, rate, sizeof rate);
     text_bp(m->floor_bp, lo, sizeof lo);
@@ -509,6 +517,8 @@ static int score_efficacy(const engine_method *m, const engine_item_input *in, c
     if (bp > ENGINE_BP_SCALE)
         bp = ENGINE_BP_SCALE;
     p = round_units((long double)m->weight * bp / ENGINE_BP_SCALE, m->weight);
+    if (!why)
+        return done_score(p, out, why);
     num_format(in->value, x, sizeof x);
     num_format(unal, u, sizeof u);
     text_bp(m->base_bp, base, sizeof base);
@@ -528,6 +538,8 @@ static int score_threshold(const engine_method *m, const engine_item_input *in, 
     if (lacks_value_or_target(in, out, why))
         return 0;
     met = m->higher_better ? in->value >= in->target : in->value <= in->target;
+    if (!why)
+        return done_score(met ? m->weight : 0, out, why);
     num_format(in->value, x, sizeof x);
     num_format(in->target, t, sizeof t);
     engine_points_text(met ? m->weight : 0, res, sizeof res);
