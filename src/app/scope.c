@@ -166,6 +166,15 @@ int app_scope_open(const app_ctx *q, const char *group_code, const char *month_t
     return 0;
 }
 
+/* Analyses the loaded panel a->sp at the scope's month into a->st (ws reused). */
+static int analyze_panel(const app_scope *sc, engine_rank_ws *ws, app_analysis *a)
+{
+    a->t = app_panel_month(&a->sp, &sc->month);
+    if (!(a->st = calloc(a->sp.nunits ? a->sp.nunits : 1, sizeof *a->st)))
+        return err_set(ERR_NOMEM, "out of memory");
+    return engine_analyze(&a->sp.p, (size_t)a->t, &sc->params, ws, a->st);
+}
+
 /* Analyses one indicator on a panel of every month (history) or of the months the analysis
  * reads. */
 static int analyze(const app_scope *sc, const char *indicator_code, int history, app_analysis *a)
@@ -179,11 +188,7 @@ static int analyze(const app_scope *sc, const char *indicator_code, int history,
                                      sc->published_only, &a->sp);
     if (rc != 0)
         return rc;
-    a->t = app_panel_month(&a->sp, &sc->month);
-    if (!(a->st = calloc(a->sp.nunits ? a->sp.nunits : 1, sizeof *a->st)))
-        rc = err_set(ERR_NOMEM, "out of memory");
-    else
-        rc = engine_analyze(&a->sp.p, (size_t)a->t, &sc->params, &ws, a->st);
+    rc = analyze_panel(sc, &ws, a);
     engine_rank_ws_free(&ws);
     if (rc != 0)
         app_analysis_free(a);
@@ -217,13 +222,8 @@ int app_analyze_many(const app_scope *sc, const model_indicator *inds, size_t n,
     for (size_t i = 0; i < n; i++) {
         app_analysis *a = &out[i];
         a->sp = panels[i];
-        if (rc != 0)
-            continue;
-        a->t = app_panel_month(&a->sp, &sc->month);
-        if (!(a->st = calloc(a->sp.nunits ? a->sp.nunits : 1, sizeof *a->st)))
-            rc = err_set(ERR_NOMEM, "out of memory");
-        else
-            rc = engine_analyze(&a->sp.p, (size_t)a->t, &sc->params, &ws, a->st);
+        if (rc == 0)
+            rc = analyze_panel(sc, &ws, a);
     }
     engine_rank_ws_free(&ws);
     free(panels);

@@ -565,8 +565,8 @@ static int put_units(store *s)
     return 0;
 }
 
-static int put_group(store *s, const char *code, const char *name, const char *name_en, int kind,
-                     const char *description, const char (*members)[MODEL_CODE_MAX], size_t n)
+int demo__put_group(store *s, const char *code, const char *name, const char *name_en, int kind,
+                    const char *description, const char (*members)[MODEL_CODE_MAX], size_t n)
 {
     model_group g;
     int rc;
@@ -595,21 +595,21 @@ static int put_groups(store *s)
     int rc;
     for (int r = 0; r < DEMO_REGIONS; r++)
         copy_text(codes[r], MODEL_CODE_MAX, regions[r].code);
-    if ((rc = put_group(s, "yz_peers", "云州市区县", "Yunzhou districts and counties", GROUP_PEERS,
+    if ((rc = demo__put_group(s, "yz_peers", "云州市区县", "Yunzhou districts and counties", GROUP_PEERS,
                         "市对区考核：云州市对12个区县的高质量发展综合考核（市考）", codes,
                         DEMO_REGIONS)) != 0)
         return rc;
     n = spec_codes(econ_units, NECON, codes);
-    if ((rc = put_group(s, "lj_econ", "经济部门", "Economic departments", GROUP_RACE,
+    if ((rc = demo__put_group(s, "lj_econ", "经济部门", "Economic departments", GROUP_RACE,
                         "临江区赛马比拼：经济部门组", codes, n)) != 0)
         return rc;
     n = spec_codes(other_units, NOTHER, codes);
-    if ((rc = put_group(s, "lj_other", "其他部门和区属国企", "Other departments and district SOEs",
+    if ((rc = demo__put_group(s, "lj_other", "其他部门和区属国企", "Other departments and district SOEs",
                         GROUP_RACE, "临江区赛马比拼：其他部门和区属国企组", codes, n)) != 0)
         return rc;
     for (int t = 0; t < DEMO_TOWNS; t++)
         copy_text(codes[t], MODEL_CODE_MAX, towns[t].code);
-    return put_group(s, "lj_towns", "镇街", "Towns and streets", GROUP_RACE,
+    return demo__put_group(s, "lj_towns", "镇街", "Towns and streets", GROUP_RACE,
                      "临江区赛马比拼：镇街组（6镇4街道）", codes, DEMO_TOWNS);
 }
 

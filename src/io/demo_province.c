@@ -352,22 +352,6 @@ static int put_units(store *s, const province *p)
     return 0;
 }
 
-static int put_group(store *s, const char *code, const char *name, const char *name_en, int kind,
-                     const char *description, const char (*members)[MODEL_CODE_MAX], size_t n)
-{
-    model_group g;
-    int rc;
-    memset(&g, 0, sizeof g);
-    copy_text(g.code, sizeof g.code, code);
-    copy_text(g.name, sizeof g.name, name);
-    copy_text(g.name_en, sizeof g.name_en, name_en);
-    copy_text(g.description, sizeof g.description, description);
-    g.kind = kind;
-    if ((rc = store_group_put(s, &g, NULL)) != 0)
-        return rc;
-    return store_group_set_members(s, code, members, n, NULL);
-}
-
 /* The peer group of every region first (the default group of our region), then the classes. */
 static int put_groups(store *s, const province *p)
 {
@@ -377,11 +361,11 @@ static int put_groups(store *s, const province *p)
         return err_set(ERR_NOMEM, "out of memory");
     for (int r = 0; r < p->nreg; r++)
         copy_text(codes[r], MODEL_CODE_MAX, p->regs[r].code);
-    rc = put_group(s, "yl_peers", "云岭省县（市、区）", "Yunling regions", GROUP_PEERS,
+    rc = demo__put_group(s, "yl_peers", "云岭省县（市、区）", "Yunling regions", GROUP_PEERS,
                    "省对县考核：云岭省对全部县（市、区）的高质量发展综合考核（演示数据）", codes,
                    (size_t)p->nreg);
     for (int c = 0; rc == 0 && c < NCLASSES; c++) {
-        rc = put_group(s, classes[c].code, classes[c].name, classes[c].name_en, GROUP_CLASS,
+        rc = demo__put_group(s, classes[c].code, classes[c].name, classes[c].name_en, GROUP_CLASS,
                        "按经济规模分类考核（演示数据）", codes + from, (size_t)(p->class_end[c] - from));
         from = p->class_end[c];
     }
