@@ -416,8 +416,14 @@ static void test_score_commands(void **state)
     json_array_foreach(units, i, u) {
         double sum = 0, total = json_real_value(json_object_get(u, "total"));
         json_t *item;
-        json_array_foreach(json_object_get(u, "items"), j, item)
-            sum += json_real_value(json_object_get(item, "score"));
+        /* one score and one rank per indicator, in the order of the reply's indicators */
+        assert_int_equal(json_array_size(json_object_get(u, "scores")),
+                         json_array_size(json_object_get(score, "indicators")));
+        assert_int_equal(json_array_size(json_object_get(u, "ranks")),
+                         json_array_size(json_object_get(score, "indicators")));
+        assert_true(json_array_size(json_object_get(score, "indicators")) > 0);
+        json_array_foreach(json_object_get(u, "scores"), j, item)
+            sum += json_real_value(item);
         assert_true(fabs(sum - total) < 1e-6);
         if (i > 0) {
             json_t *prev = json_array_get(units, i - 1);

@@ -284,7 +284,7 @@ static int cmp_total_rank(const void *a, const void *b, void *arg)
 }
 
 /* What every unit's row repeats, made once and shared by reference: each item's indicator
- * code and the ranks 1..n (a province's scores hold 39,000 item objects). */
+ * code and the ranks 1..n. */
 typedef struct score_shared {
     json_t **codes;              /* per item */
     json_t **ranks;              /* ranks[k] is k, 1..nunits */
@@ -301,6 +301,15 @@ static void score_shared_free(score_shared *sh, const app_scored *r)
     memset(sh, 0, sizeof *sh);
 }
 
+/* The items' indicator codes, in the order of every unit's "scores" and "ranks". */
+static json_t *item_codes_json(const score_shared *sh, const app_scored *r)
+{
+    json_t *codes = json_array();
+    for (size_t i = 0; codes && i < r->nitems; i++)
+        json_array_append(codes, sh->codes[i]);
+    return codes;
+}
+
 static int score_shared_init(score_shared *sh, const app_scored *r)
 {
     int ok;
@@ -314,31 +323,29 @@ static int score_shared_init(score_shared *sh, const app_scored *r)
     return ok ? 0 : err_set(ERR_NOMEM, "out of memory");
 }
 
-/* One item of a unit's row: {"indicator","score","rank"}. */
-static json_t *item_score_json(const score_shared *sh, const app_scored *r, size_t u, size_t i)
+/* A unit's scores on the items, in the order of the reply's "indicators", and its rank on
+ * each (null when unranked): two arrays, not an object per item (a province's scores hold
+ * 39,000). */
+static void item_scores_json(const score_shared *sh, const app_scored *r, size_t u, json_t *scores, json_t *ranks)
 {
-    json_t *o = json_object();
-    int rank = r->an[i].st[u].rank.rank;
-    if (!o)
-        return NULL;
-    json_object_set_new_nocheck(o, "indicator", json_incref(sh->codes[i]));
-    json_object_set_new_nocheck(o, "score", points_json(r->scores[u * r->nitems + i]));
-    json_object_set_new_nocheck(o, "rank", rank > 0 && (size_t)rank <= r->nunits ? json_incref(sh->ranks[rank])
-                                                                                  : json_null());
-    return o;
+    for (size_t i = 0; i < r->nitems; i++) {
+        int rank = r->an[i].st[u].rank.rank;
+        json_array_append_new(scores, points_json(r->scores[u * r->nitems + i]));
+        json_array_append_new(ranks, rank > 0 && (size_t)rank <= r->nunits ? json_incref(sh->ranks[rank])
+                                                                           : json_null());
+    }
 }
 
 static json_t *unit_score_json(const app_ctx *q, const score_shared *sh, const app_scored *r, size_t u)
 {
     const engine_total *t = &r->totals[u];
     const char *grade = grade_name(r, t->grade);
-    json_t *items = json_array(), *o;
-    for (size_t i = 0; i < r->nitems; i++)
-        json_array_append_new(items, item_score_json(sh, r, u, i));
-    o = json_pack("{s:s, s:s, s:i, s:o, s:o, s:o, s:o, s:b, s:s?, s:o}", "unit", r->an[0].sp.units[u].code,
+    json_t *scores = json_array(), *ranks = json_array(), *o;
+    item_scores_json(sh, r, u, scores, ranks);
+    o = json_pack("{s:s, s:s, s:i, s:o, s:o, s:o, s:o, s:b, s:s?, s:o, s:o}", "unit", r->an[0].sp.units[u].code,
                   "name", r->an[0].sp.units[u].name, "rank", t->rank, "items_total", points_json(t->items),
                   "bonus", points_json(t->bonus), "deduction", points_json(t->deduction), "total",
-                  points_json(t->total), "veto", t->veto, "grade", grade, "items", items);
+                  points_json(t->total), "veto", t->veto, "grade", grade, "scores", scores, "ranks", ranks);
     if (o && q->texts) {
         static const char *const keys[] = { "items", "bonus", "deduction", "total" };
         const engine_points vals[] = { t->items, t->bonus, t->deduction, t->total };
@@ -373,11 +380,11 @@ int app_scores(const app_ctx *q, const app_params *p, json_t **out)
     for (size_t k = 0; k < r.nunits; k++)
         json_array_append_new(rows, unit_score_json(q, &sh, &r, order[k]));
     free(order);
-    score_shared_free(&sh, &r);
-    *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:o}", "scheme", r.sch.code, "scheme_name",
+    *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:o}", "scheme", r.sch.code, "scheme_name",
                      r.sch.name, "group", r.sc.group,
                      "group_name", r.sc.group_name, "period", r.sc.month_code, "published_only",
-                     r.sc.published_only, "units", rows);
+                     r.sc.published_only, "indicators", item_codes_json(&sh, &r), "units", rows);
+    score_shared_free(&sh, &r);
     app_scored_free(&r);
     return *out ? 0 : err_set(ERR_NOMEM, "out of memory");
 }
