@@ -1,6 +1,7 @@
 /* panel: assembles an engine panel from store reads (no SQL here). */
 #include "app/panel.h"
 
+#include "util/bigmem.h"
 #include "util/err.h"
 #include "util/idmap.h"
 
@@ -15,18 +16,63 @@ void app_members_free(app_members *m)
     memset(m, 0, sizeof *m);
 }
 
+/* The arrays of one or many panels in one zeroed allocation, counted by the panels using it. */
+struct app_panel_block {
+    size_t refs, size;
+};
+
+/* Bytes one panel of nunits units takes in a block, each array 8-byte aligned. */
+static size_t panel_bytes(size_t nunits)
+{
+    size_t cells = (nunits ? nunits : 1) * APP_PANEL_MONTHS, units = nunits ? nunits : 1;
+    size_t round = 8;
+    return cells * sizeof(double) + (cells + round - 1) / round * round + APP_PANEL_MONTHS * sizeof(double) +
+           (APP_PANEL_MONTHS + round - 1) / round * round + units * sizeof(double) +
+           (units + round - 1) / round * round;
+}
+
+/* A block for n panels of nunits units, its count at n; NULL when memory is short. */
+static struct app_panel_block *block_new(size_t n, size_t nunits)
+{
+    size_t size = sizeof(struct app_panel_block) + n * panel_bytes(nunits);
+    struct app_panel_block *b = bigmem_alloc(size);
+    if (b) {
+        b->refs = n;
+        b->size = size;
+    }
+    return b;
+}
+
+static void block_unref(struct app_panel_block *b)
+{
+    if (b && --b->refs == 0)
+        bigmem_free(b, b->size);
+}
+
+/* Points the panel's arrays at the i-th panel's part of its block: the doubles first, then
+ * the flags. */
+static void place_arrays(app_panel *sp, size_t i)
+{
+    size_t units = sp->nunits ? sp->nunits : 1, cells = units * APP_PANEL_MONTHS;
+    void *part = (unsigned char *)(sp->block + 1) + i * panel_bytes(sp->nunits);
+    double *d = part;
+    unsigned char *flags;
+    sp->value = d;
+    sp->ref = d + cells;
+    sp->target = sp->ref + APP_PANEL_MONTHS;
+    flags = (unsigned char *)(sp->target + units);
+    sp->present = flags;
+    sp->ref_present = flags + (cells + 7) / 8 * 8;
+    sp->target_present = sp->ref_present + (APP_PANEL_MONTHS + 7) / 8 * 8;
+}
+
 void app_panel_free(app_panel *sp)
 {
     if (sp->own) {
         app_members_free(sp->own);
         free(sp->own);
     }
-    free(sp->value);
-    free(sp->present);
-    free(sp->ref);
-    free(sp->ref_present);
-    free(sp->target);
-    free(sp->target_present);
+    block_unref(sp->block);
     memset(sp, 0, sizeof *sp);
 }
 
@@ -165,26 +211,21 @@ static int fill_panels(store *s, app_panel *sp, size_t n, const app_members *m, 
     return rc;
 }
 
-/* Sets up an empty panel of ind for m's units in year (the members are borrowed). */
-static int panel_alloc(const model_indicator *ind, const app_members *m, int year, app_panel *out)
+/* Sets up an empty panel of ind for m's units in year (the members are borrowed) in the i-th
+ * part of block b, which the panel then holds one count of. */
+static void panel_init(const model_indicator *ind, const app_members *m, int year, struct app_panel_block *b,
+                       size_t i, app_panel *out)
 {
-    size_t months = APP_PANEL_MONTHS, cells = (m->n ? m->n : 1) * months;
     out->year = year;
     out->ind = *ind;
     out->units = m->units;
     out->nunits = m->n;
     out->reference = m->reference;
     out->has_reference = m->has_reference;
-    out->value = calloc(cells, sizeof *out->value);
-    out->present = calloc(cells, 1);
-    out->ref = calloc(months, sizeof *out->ref);
-    out->ref_present = calloc(months, 1);
-    out->target = calloc(m->n ? m->n : 1, sizeof *out->target);
-    out->target_present = calloc(m->n ? m->n : 1, 1);
-    if (!out->value || !out->present || !out->ref || !out->ref_present || !out->target || !out->target_present)
-        return err_set(ERR_NOMEM, "out of memory");
+    out->block = b;
+    place_arrays(out, i);
     out->p = (engine_panel){
-        .nunits = out->nunits, .nmonths = months, .first_year = year - APP_PANEL_HISTORY_YEARS,
+        .nunits = out->nunits, .nmonths = APP_PANEL_MONTHS, .first_year = year - APP_PANEL_HISTORY_YEARS,
         .value = out->value, .present = out->present,
         .reference = out->has_reference ? out->ref : NULL,
         .reference_present = out->has_reference ? out->ref_present : NULL,
@@ -192,6 +233,15 @@ static int panel_alloc(const model_indicator *ind, const app_members *m, int yea
         .higher_better = ind->direction == DIR_HIGHER, .precision = ind->precision,
         .value_kind = ind->value_kind,
     };
+}
+
+/* Sets up one panel in a block of its own. */
+static int panel_alloc_one(const model_indicator *ind, const app_members *m, int year, app_panel *out)
+{
+    struct app_panel_block *b = block_new(1, m->n);
+    if (!b)
+        return err_set(ERR_NOMEM, "out of memory");
+    panel_init(ind, m, year, b, 0, out);
     return 0;
 }
 
@@ -220,7 +270,7 @@ static int panel_load(store *s, const app_members *m, const char *group_code, co
         app_panel_free(out);
         return rc;
     }
-    if ((rc = panel_alloc(&ind, use, year, out)) == 0 &&
+    if ((rc = panel_alloc_one(&ind, use, year, out)) == 0 &&
         (rc = fill_panels(s, out, 1, use, need, published_only)) == 0)
         return 0;
     app_panel_free(out);
@@ -264,15 +314,17 @@ int app_panels_load_at(store *s, const app_members *m, const model_indicator *in
                        const period_key *month, int published_only, app_panel *out)
 {
     unsigned char need[APP_PANEL_MONTHS];
-    int rc = 0;
+    struct app_panel_block *b;
+    int rc;
     memset(out, 0, n * sizeof *out);
     if (n == 0)
         return 0;
     months_of_analysis(month, need);
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = panel_alloc(&inds[i], m, month->year, &out[i]);
-    if (rc == 0)
-        rc = fill_panels(s, out, n, m, need, published_only);
+    if (!(b = block_new(n, m->n)))
+        return err_set(ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        panel_init(&inds[i], m, month->year, b, i, &out[i]);
+    rc = fill_panels(s, out, n, m, need, published_only);
     if (rc != 0) {
         for (size_t i = 0; i < n; i++)
             app_panel_free(&out[i]);

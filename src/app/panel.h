@@ -43,6 +43,8 @@ typedef struct app_panel {
     double *value, *ref, *target;
     unsigned char *present, *ref_present, *target_present;
     app_members *own;            /* the members when the panel read them itself, else NULL */
+    struct app_panel_block *block; /* holds the arrays above, shared by the panels of a batch
+                                    read together; released with the last of them */
 } app_panel;
 
 /* Loads months January of year − APP_PANEL_HISTORY_YEARS to December of year for the members
