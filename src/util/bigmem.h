@@ -1,6 +1,6 @@
-/* bigmem: zeroed memory for large short-lived arrays. A size spanning several huge pages is an
- * anonymous mapping the kernel is asked to back with huge pages (a few page faults instead of
- * one per 4 KiB page: a province's panels are 13 MB per request); a smaller one is calloc's. */
+/* bigmem: zeroed memory for large short-lived arrays. A block of several huge pages is asked to
+ * be backed by them where it is fresh (a few page faults instead of one per 4 KiB page: a
+ * province's panels are 13 MB per request), and is reused from the heap where it is not. */
 #ifndef SAIMA_BIGMEM_H
 #define SAIMA_BIGMEM_H
 
