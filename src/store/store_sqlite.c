@@ -577,7 +577,15 @@ static int sq_begin(store *s)
     return rc;
 }
 
-/* Counts the transaction's writes (and any pending from before it) in it, then commits. */
+/* Runs pragmas that change this connection's settings, not data: they count as no write. */
+static int set_connection(sq_store *q, const char *sql, const char *what)
+{
+    unsigned pending = q->pending;
+    int rc = sq_exec(q, sql, what);
+    q->pending = pending;
+    return rc;
+}
+
 /* Turns the database's foreign-key and CHECK constraints back on after a bulk transaction
  * ended (statements compiled without them are recompiled). */
 static int end_bulk(sq_store *q)
@@ -585,8 +593,8 @@ static int end_bulk(sq_store *q)
     if (!q->bulk)
         return 0;
     q->bulk = 0;
-    return sq_exec(q, "PRAGMA foreign_keys = ON; PRAGMA ignore_check_constraints = OFF",
-                   "end a bulk transaction");
+    return set_connection(q, "PRAGMA foreign_keys = ON; PRAGMA ignore_check_constraints = OFF",
+                          "end a bulk transaction");
 }
 
 static int sq_begin_bulk(store *s)
@@ -598,8 +606,8 @@ static int sq_begin_bulk(store *s)
     /* foreign_keys can only change outside a transaction. The CHECK of an observation's state
      * builds a table of its four names for every row inserted; the store writes only those
      * names (sq_observations_insert checks each row's state). */
-    if ((rc = sq_exec(q, "PRAGMA foreign_keys = OFF; PRAGMA ignore_check_constraints = ON",
-                      "begin a bulk transaction")) != 0)
+    if ((rc = set_connection(q, "PRAGMA foreign_keys = OFF; PRAGMA ignore_check_constraints = ON",
+                             "begin a bulk transaction")) != 0)
         return rc;
     q->bulk = 1;
     if ((rc = sq_begin(s)) != 0)
@@ -607,6 +615,7 @@ static int sq_begin_bulk(store *s)
     return rc;
 }
 
+/* Counts the transaction's writes (and any pending from before it) in it, then commits. */
 static int sq_commit(store *s)
 {
     sq_store *q = sq(s);
