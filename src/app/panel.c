@@ -18,35 +18,36 @@ void app_members_free(app_members *m)
 
 /* The arrays of one or many panels in one zeroed allocation, counted by the panels using it. */
 struct app_panel_block {
-    size_t refs, size;
+    size_t refs;
 };
 
-/* Bytes one panel of nunits units takes in a block, each array 8-byte aligned. */
+/* n rounded up to a multiple of 8, so that the next array stays 8-byte aligned. */
+static size_t round8(size_t n)
+{
+    return (n + 7) / 8 * 8;
+}
+
+/* Bytes one panel of nunits units takes in a block: its doubles, then its flags. */
 static size_t panel_bytes(size_t nunits)
 {
-    size_t cells = (nunits ? nunits : 1) * APP_PANEL_MONTHS, units = nunits ? nunits : 1;
-    size_t round = 8;
-    return cells * sizeof(double) + (cells + round - 1) / round * round + APP_PANEL_MONTHS * sizeof(double) +
-           (APP_PANEL_MONTHS + round - 1) / round * round + units * sizeof(double) +
-           (units + round - 1) / round * round;
+    size_t units = nunits ? nunits : 1, cells = units * APP_PANEL_MONTHS;
+    return (cells + APP_PANEL_MONTHS + units) * sizeof(double) + round8(cells) + round8(APP_PANEL_MONTHS) +
+           round8(units);
 }
 
 /* A block for n panels of nunits units, its count at n; NULL when memory is short. */
 static struct app_panel_block *block_new(size_t n, size_t nunits)
 {
-    size_t size = sizeof(struct app_panel_block) + n * panel_bytes(nunits);
-    struct app_panel_block *b = bigmem_alloc(size);
-    if (b) {
+    struct app_panel_block *b = bigmem_alloc(sizeof *b + n * panel_bytes(nunits));
+    if (b)
         b->refs = n;
-        b->size = size;
-    }
     return b;
 }
 
 static void block_unref(struct app_panel_block *b)
 {
     if (b && --b->refs == 0)
-        bigmem_free(b, b->size);
+        free(b);
 }
 
 /* Points the panel's arrays at the i-th panel's part of its block: the doubles first, then
@@ -62,8 +63,8 @@ static void place_arrays(app_panel *sp, size_t i)
     sp->target = sp->ref + APP_PANEL_MONTHS;
     flags = (unsigned char *)(sp->target + units);
     sp->present = flags;
-    sp->ref_present = flags + (cells + 7) / 8 * 8;
-    sp->target_present = sp->ref_present + (APP_PANEL_MONTHS + 7) / 8 * 8;
+    sp->ref_present = flags + round8(cells);
+    sp->target_present = sp->ref_present + round8(APP_PANEL_MONTHS);
 }
 
 void app_panel_free(app_panel *sp)

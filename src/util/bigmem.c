@@ -22,9 +22,3 @@ void *bigmem_alloc(size_t size)
     }
     return p;
 }
-
-void bigmem_free(void *p, size_t size)
-{
-    (void)size;
-    free(p);
-}

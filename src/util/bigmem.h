@@ -6,10 +6,7 @@
 
 #include <stddef.h>
 
-/* size zeroed bytes, or NULL when memory is short. Release with bigmem_free and the same size. */
+/* size zeroed bytes, or NULL when memory is short. Release with free(). */
 void *bigmem_alloc(size_t size);
-
-/* Releases what bigmem_alloc(size) gave; NULL is fine. */
-void bigmem_free(void *p, size_t size);
 
 #endif
