@@ -827,7 +827,7 @@ static int write_towns(store *s, const demo_city *c)
     return 0;
 }
 
-static int check_opts(const demo_opts *opts)
+int demo__check_as_of(const demo_opts *opts)
 {
     if (!opts || opts->as_of.kind != PERIOD_MONTH)
         return err_set(ERR_DATA, "the demo's as-of period must be a month");
@@ -855,7 +855,7 @@ int demo_build(store *s, const demo_opts *opts)
 {
     demo_city *c;
     int rc;
-    if ((rc = check_opts(opts)) != 0)
+    if ((rc = demo__check_as_of(opts)) != 0)
         return rc;
     if (!(c = calloc(1, sizeof *c)))
         return err_set(ERR_NOMEM, "out of memory");

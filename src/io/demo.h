@@ -63,6 +63,10 @@ int demo_province_build(store *s, const demo_opts *opts);
 /* The closed quarters the demo's contests cover, in order; returns how many (at most 8). */
 size_t demo_race_quarters(const period_key *as_of, period_key *out);
 
+/* ERR_DATA unless opts->as_of is a month whose year and the two before it are in range
+ * (demo.c), for the generators of this module. */
+int demo__check_as_of(const demo_opts *opts);
+
 /* Writes a group and its members (demo.c), for the generators of this module. */
 int demo__put_group(store *s, const char *code, const char *name, const char *name_en, int kind,
                     const char *description, const char (*members)[MODEL_CODE_MAX], size_t n);

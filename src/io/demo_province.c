@@ -543,12 +543,9 @@ static int write_all(store *s, province *p)
 
 static int check_opts(const demo_opts *opts, int nreg, int nind)
 {
-    if (!opts || opts->as_of.kind != PERIOD_MONTH)
-        return err_set(ERR_DATA, "the demo's as-of period must be a month");
-    if (opts->as_of.seq < 1 || opts->as_of.seq > 12 ||
-        opts->as_of.year - (NYEARS - 1) < PERIOD_YEAR_MIN || opts->as_of.year > PERIOD_YEAR_MAX)
-        return err_set(ERR_DATA, "as-of month %04d-%02d is out of range", opts->as_of.year,
-                       opts->as_of.seq);
+    int rc = demo__check_as_of(opts);
+    if (rc != 0)
+        return rc;
     if (nreg < DEMO_PROVINCE_MIN_REGIONS || nreg > DEMO_PROVINCE_MAX)
         return err_set(ERR_DATA, "a province has %d to %d regions, not %d", DEMO_PROVINCE_MIN_REGIONS,
                        DEMO_PROVINCE_MAX, nreg);
