@@ -24,15 +24,22 @@
 
 enum store_put_result test_put_result;
 
-int test_db_open(test_db *db)
+int test_temp_path(char *path, size_t size)
 {
     int fd;
-    memset(db, 0, sizeof *db);
-    snprintf(db->path, sizeof db->path, "/tmp/saima-test-XXXXXX");
-    if ((fd = mkstemp(db->path)) < 0)
+    snprintf(path, size, "/tmp/saima-test-XXXXXX"); /* mkstemp's template */
+    if ((fd = mkstemp(path)) < 0)
         return -1;
     close(fd);
-    unlink(db->path); /* the store creates it */
+    unlink(path);
+    return 0;
+}
+
+int test_db_open(test_db *db)
+{
+    memset(db, 0, sizeof *db);
+    if (test_temp_path(db->path, sizeof db->path) != 0) /* the store creates the file */
+        return -1;
     return store_open(db->path, &db->s) == 0 ? 0 : -1;
 }
 

@@ -15,6 +15,9 @@ typedef struct test_db {
     char path[64];
 } test_db;
 
+/* A new, unused path under /tmp (no file there yet) into path (size ≥ 23). Returns 0 or -1. */
+int test_temp_path(char *path, size_t size);
+
 /* Opens a store on a new temporary file. Returns 0 or -1. */
 int test_db_open(test_db *db);
 

@@ -340,14 +340,10 @@ static void test_cli(void **state)
     static char out[1 << 14];
     char path[64];
     json_t *o;
-    int fd;
     (void)state;
     if (access(saima_bin(), X_OK) != 0)
         skip();
-    snprintf(path, sizeof path, "/tmp/saima-test-XXXXXX");
-    assert_true((fd = mkstemp(path)) >= 0);
-    close(fd);
-    unlink(path);
+    assert_int_equal(test_temp_path(path, sizeof path), 0);
     assert_int_equal(run_saima(path, "demo --regions 9", out, sizeof out), 1);
     assert_int_equal(run_saima(path, "demo --scale town", out, sizeof out), 1);
     assert_int_equal(run_saima(path, "demo --scale province --regions 2", out, sizeof out), 1);
