@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -410,4 +411,24 @@ io_import_opts test_import_opts(const char *today)
     o.actor = "tester";
     o.lock_of = app_lock_state; /* the period lock, as the app imports with it */
     return o;
+}
+
+const char *test_saima_bin(void)
+{
+    const char *b = getenv("SAIMA_BIN");
+    return b ? b : "build/asan/saima";
+}
+
+int test_run_saima(const char *db, const char *args, char *out, size_t size)
+{
+    char cmd[512];
+    FILE *p;
+    size_t n;
+    int status;
+    snprintf(cmd, sizeof cmd, "%s --db %s %s 2>/dev/null", test_saima_bin(), db, args);
+    assert_non_null(p = popen(cmd, "r"));
+    n = fread(out, 1, size - 1, p);
+    out[n] = '\0';
+    status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

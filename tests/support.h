@@ -18,6 +18,12 @@ typedef struct test_db {
 /* A new, unused path under /tmp (no file there yet) into path (size ≥ 23). Returns 0 or -1. */
 int test_temp_path(char *path, size_t size);
 
+/* The saima binary the CLI tests run: $SAIMA_BIN, else build/asan/saima. */
+const char *test_saima_bin(void);
+
+/* Runs `saima --db DB ARGS` and returns its exit code (-1 when it did not exit), stdout in out. */
+int test_run_saima(const char *db, const char *args, char *out, size_t size);
+
 /* Opens a store on a new temporary file. Returns 0 or -1. */
 int test_db_open(test_db *db);
 

@@ -1,6 +1,7 @@
 /* test_demo: the demo city is deterministic (same options, same data; another seed, other
  * values) and keeps its invariants: sizes, weights, periods, states, cumulative series,
  * targets, plausible magnitudes and a city equal to the sum of its districts. */
+#include "support.h"
 #include "app/app.h"
 #include "io/demo.h"
 #include "store/store.h"
@@ -14,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -711,26 +711,6 @@ static void test_refusals_and_rollback(void **state)
 
 /* ---- `saima demo` and `saima report` end to end (SAIMA_BIN names the binary) ---- */
 
-static const char *saima_bin(void)
-{
-    const char *b = getenv("SAIMA_BIN");
-    return b ? b : "build/asan/saima";
-}
-
-/* Runs `saima --db PATH ARGS` and returns its exit code, stdout in out. */
-static int run_saima(const char *db, const char *args, char *out, size_t size)
-{
-    char cmd[512];
-    FILE *p;
-    size_t n;
-    int status;
-    snprintf(cmd, sizeof cmd, "%s --db %s %s 2>/dev/null", saima_bin(), db, args);
-    assert_non_null(p = popen(cmd, "r"));
-    n = fread(out, 1, size - 1, p);
-    out[n] = '\0';
-    status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 /* The value of an observation read through the store, or NAN when there is none. */
 static double stored_value(store *s, const char *ind, const char *unit_code, const char *per)
@@ -797,25 +777,25 @@ static void test_cli_demo_and_report(void **state)
     demo_db db = { "", "", NULL };
     cube *c;
     (void)state;
-    if (access(saima_bin(), X_OK) != 0)
+    if (access(test_saima_bin(), X_OK) != 0)
         skip();
     db_open(&db);
     store_close(db.s);
-    assert_int_equal(run_saima(db.path, "--json demo --as-of 2025-10 --seed 11", out, sizeof out),
+    assert_int_equal(test_run_saima(db.path, "--json demo --as-of 2025-10 --seed 11", out, sizeof out),
                      0);
     assert_non_null(strstr(out, "\"observations\""));
-    assert_int_equal(run_saima(db.path, "demo --as-of 2025-10", out, sizeof out), 2);
-    assert_int_equal(run_saima(db.path, "report --period 2025-Q3", out, sizeof out), 1);
+    assert_int_equal(test_run_saima(db.path, "demo --as-of 2025-10", out, sizeof out), 2);
+    assert_int_equal(test_run_saima(db.path, "report --period 2025-Q3", out, sizeof out), 1);
     assert_int_equal(store_open(db.path, &db.s), 0);
     c = load_cube(db.s);
-    assert_int_equal(run_saima(db.path, "--json report", out, sizeof out), 0);
+    assert_int_equal(test_run_saima(db.path, "--json report", out, sizeof out), 0);
     check_report_json(db.s, c, out, "2025-10", "2024-10", c->np - 1);
-    assert_int_equal(run_saima(db.path, "--json report --period 2025-09", out, sizeof out), 0);
+    assert_int_equal(test_run_saima(db.path, "--json report --period 2025-09", out, sizeof out), 0);
     check_report_json(db.s, c, out, "2025-09", "2024-09", c->np - 2);
-    assert_int_equal(run_saima(db.path, "report", out, sizeof out), 0);
+    assert_int_equal(test_run_saima(db.path, "report", out, sizeof out), 0);
     assert_non_null(strstr(out, "2025年1-10月"));
     assert_non_null(strstr(out, "目标完成率"));
-    assert_int_equal(run_saima(db.path, "--lang en report --period 2024-12", out, sizeof out), 0);
+    assert_int_equal(test_run_saima(db.path, "--lang en report --period 2024-12", out, sizeof out), 0);
     assert_non_null(strstr(out, "Jan-Dec 2024"));
     assert_non_null(strstr(out, "12/12"));
     free(c);

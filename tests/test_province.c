@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -315,25 +314,6 @@ static void test_refusals(void **state)
 
 /* ---- `saima demo --scale province` (SAIMA_BIN names the binary) ---- */
 
-static const char *saima_bin(void)
-{
-    const char *b = getenv("SAIMA_BIN");
-    return b ? b : "build/asan/saima";
-}
-
-static int run_saima(const char *db, const char *args, char *out, size_t size)
-{
-    char cmd[512];
-    FILE *p;
-    size_t n;
-    int status;
-    snprintf(cmd, sizeof cmd, "%s --db %s %s 2>/dev/null", saima_bin(), db, args);
-    assert_non_null(p = popen(cmd, "r"));
-    n = fread(out, 1, size - 1, p);
-    out[n] = '\0';
-    status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 static void test_cli(void **state)
 {
@@ -341,14 +321,14 @@ static void test_cli(void **state)
     char path[64];
     json_t *o;
     (void)state;
-    if (access(saima_bin(), X_OK) != 0)
+    if (access(test_saima_bin(), X_OK) != 0)
         skip();
     assert_int_equal(test_temp_path(path, sizeof path), 0);
-    assert_int_equal(run_saima(path, "demo --regions 9", out, sizeof out), 1);
-    assert_int_equal(run_saima(path, "demo --scale town", out, sizeof out), 1);
-    assert_int_equal(run_saima(path, "demo --scale province --regions 2", out, sizeof out), 1);
-    assert_int_equal(run_saima(path, "demo --scale province --indicators 0", out, sizeof out), 1);
-    assert_int_equal(run_saima(path, "--json demo --scale province --regions 9 --indicators 6 "
+    assert_int_equal(test_run_saima(path, "demo --regions 9", out, sizeof out), 1);
+    assert_int_equal(test_run_saima(path, "demo --scale town", out, sizeof out), 1);
+    assert_int_equal(test_run_saima(path, "demo --scale province --regions 2", out, sizeof out), 1);
+    assert_int_equal(test_run_saima(path, "demo --scale province --indicators 0", out, sizeof out), 1);
+    assert_int_equal(test_run_saima(path, "--json demo --scale province --regions 9 --indicators 6 "
                                      "--as-of 2025-10",
                                out, sizeof out),
                      0);
@@ -356,7 +336,7 @@ static void test_cli(void **state)
     assert_int_equal(count_of(o, "observations"), 9 * 6 * NMONTHS);
     assert_int_equal(count_of(o, "targets"), 9 * 6 * NYEARS);
     json_decref(o);
-    assert_int_equal(run_saima(path, "--lang en demo --scale province", out, sizeof out), 2);
+    assert_int_equal(test_run_saima(path, "--lang en demo --scale province", out, sizeof out), 2);
     test_db_remove_files(path);
 }
 

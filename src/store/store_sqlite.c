@@ -115,20 +115,34 @@ int sq_run_put(sq_store *q, sqlite3_stmt *st, int existed, const char *what,
     return rc;
 }
 
-int sq_exists(sq_store *q, const char *sql, const char *key)
+/* Steps a bound existence query once: 1 for a row, 0 for none, -1 after an error. */
+static int exists_step(sq_store *q, sqlite3_stmt *st)
 {
-    sqlite3_stmt *st = sq_stmt(q, sql);
-    int rc;
-    if (!st)
-        return -1;
-    sq_bind_text(st, 1, key);
-    rc = sqlite3_step(st);
+    int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         sq_fail(q, "look up");
         return -1;
     }
     return rc == SQLITE_ROW;
+}
+
+int sq_exists(sq_store *q, const char *sql, const char *key)
+{
+    sqlite3_stmt *st = sq_stmt(q, sql);
+    if (!st)
+        return -1;
+    sq_bind_text(st, 1, key);
+    return exists_step(q, st);
+}
+
+int sq_exists_id(sq_store *q, const char *sql, int64_t id)
+{
+    sqlite3_stmt *st = sq_stmt(q, sql);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    return exists_step(q, st);
 }
 
 sqlite3_stmt *sq_put_stmt(sq_store *q, const char *exists_sql, const char *put_sql,

@@ -80,6 +80,8 @@ sqlite3_stmt *sq_put_stmt(sq_store *q, const char *exists_sql, const char *put_s
                           const char *code, int *existed);
 /* Nonzero when the single-row query sql, given key at ?1, finds a row; -1 on error. */
 int sq_exists(sq_store *q, const char *sql, const char *key);
+/* The same with an id at ?1. */
+int sq_exists_id(sq_store *q, const char *sql, int64_t id);
 /* Runs SQL text without rows (several statements allowed). */
 int sq_exec(sq_store *q, const char *sql, const char *what);
 /* Binds text that outlives the statement's step. */

@@ -440,23 +440,6 @@ static const char sql_indicator_exists[] = "SELECT 1 FROM indicators WHERE id = 
 static const char sql_period_exists[] = "SELECT 1 FROM periods WHERE id = ?1";
 static const char sql_unit_ids[] = "SELECT id FROM units";
 
-/* Whether the row of id exists, by sql taking the id as ?1: 1, 0, or -1 after an error. */
-static int id_exists(sq_store *q, const char *sql, int64_t id)
-{
-    sqlite3_stmt *st = sq_stmt(q, sql);
-    int rc;
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        sq_fail(q, "look up an id");
-        return -1;
-    }
-    return rc == SQLITE_ROW;
-}
-
 /* The ids of every unit, for checking many rows' units at once. */
 static int unit_ids(sq_store *q, idmap *out)
 {
@@ -491,11 +474,11 @@ static int check_references(sq_store *q, const obs_new *rows, size_t n)
     for (size_t r = 0; rc == 0 && ok && r < n; r++) {
         const obs_new *o = &rows[r];
         int new_ind = r == 0 || o->indicator_id != rows[r - 1].indicator_id;
-        if (new_ind && (ok = id_exists(q, sql_indicator_exists, o->indicator_id)) <= 0)
+        if (new_ind && (ok = sq_exists_id(q, sql_indicator_exists, o->indicator_id)) <= 0)
             rc = ok < 0 ? ERR_DB : err_set(ERR_CONSTRAINT, "save observation: no indicator with id %lld",
                                            (long long)o->indicator_id);
         else if ((new_ind || o->period_id != rows[r - 1].period_id) &&
-                 (ok = id_exists(q, sql_period_exists, o->period_id)) <= 0)
+                 (ok = sq_exists_id(q, sql_period_exists, o->period_id)) <= 0)
             rc = ok < 0 ? ERR_DB : err_set(ERR_CONSTRAINT, "save observation: no period with id %lld",
                                            (long long)o->period_id);
         else if (idmap_find(&units, o->unit_id) < 0)
